@@ -1,0 +1,27 @@
+//! Lingshi's domain core: the rules of consular services with no I/O.
+//!
+//! Everything an applicant or an officer types is parsed here into a validated type
+//! (`CnMobile`, `Email`, `ResidentId`, `PassportNo`, `PinyinName`…) or refused with a
+//! [`ValidationError`] whose stable `code()` the web layer translates. The order state
+//! machine of SPEC §8 lives in [`order`]; the missions directory's value types in [`mission`].
+
+pub mod contact;
+pub mod documents;
+pub mod error;
+pub mod mission;
+pub mod normalize;
+pub mod order;
+pub mod password;
+pub mod person;
+pub mod pinyin_name;
+pub mod resident_id;
+
+pub use contact::{CnMobile, ContactAddress, Email};
+pub use documents::{
+    HomeReturnPermitNo, IdentityDocument, PassportNo, TaiwanPermitNo, TravelDocNo,
+};
+pub use error::ValidationError;
+pub use password::Password;
+pub use person::PersonName;
+pub use pinyin_name::{PinyinField, PinyinMode, suggest_pinyin};
+pub use resident_id::{ResidentId, Sex};

@@ -1,0 +1,187 @@
+//! Missions (使领馆) and what an applicant needs to know about each: where it is, when it
+//! is open, whom it serves (its consular district), what it charges, how it takes
+//! materials and hands documents back.
+
+use serde::{Deserialize, Serialize};
+
+/// Text in Simplified Chinese and English; the web layer picks one by the reader's locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localized {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Localized {
+    pub fn new(zh: &str, en: &str) -> Self {
+        Self {
+            zh: zh.to_owned(),
+            en: en.to_owned(),
+        }
+    }
+
+    /// The Chinese text for `zh*` locales, English otherwise.
+    pub fn get(&self, locale: &str) -> &str {
+        if locale.starts_with("zh") {
+            &self.zh
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// The first level of the mission picker (欧洲, 亚洲…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Continent {
+    Europe,
+    Asia,
+    Africa,
+    NorthAmerica,
+    SouthAmerica,
+    Oceania,
+}
+
+impl Continent {
+    pub const ALL: [Continent; 6] = [
+        Continent::Europe,
+        Continent::Asia,
+        Continent::Africa,
+        Continent::NorthAmerica,
+        Continent::SouthAmerica,
+        Continent::Oceania,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Continent::Europe => "europe",
+            Continent::Asia => "asia",
+            Continent::Africa => "africa",
+            Continent::NorthAmerica => "north_america",
+            Continent::SouthAmerica => "south_america",
+            Continent::Oceania => "oceania",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+/// How a mission accepts application materials that are not uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionMethod {
+    ByPost,
+    InPerson,
+}
+
+/// How the finished document reaches the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PickupMethod {
+    AtMission,
+    ByPost,
+}
+
+/// An amount in integer minor units (cents) of an ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: String,
+}
+
+impl Money {
+    /// `16.00 EUR`.
+    pub fn display(&self) -> String {
+        format!(
+            "{}.{:02} {}",
+            self.minor / 100,
+            (self.minor % 100).abs(),
+            self.currency
+        )
+    }
+}
+
+/// One line of a mission's fee table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    /// Stable key of the service (`passport`, `travel_document`, `emergency_travel_document`,
+    /// `annotation`).
+    pub service: String,
+    pub label: Localized,
+    pub amount: Money,
+}
+
+/// Everything the directory says about one mission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mission {
+    /// Stable slug, e.g. `be-embassy`.
+    pub id: String,
+    pub continent: Continent,
+    /// ISO 3166-1 alpha-2 code of the host country.
+    pub country_code: String,
+    pub country: Localized,
+    pub name: Localized,
+    pub address: String,
+    pub office_hours: Localized,
+    pub phone: Option<String>,
+    pub phone_hours: Option<Localized>,
+    pub email: Option<String>,
+    /// IANA time zone of the mission, for "open now" and appointment slots.
+    pub time_zone: String,
+    pub currency: String,
+    /// Countries (ISO alpha-2) whose residents this mission serves (FAQ 3).
+    pub district: Vec<String>,
+    pub submission_methods: Vec<SubmissionMethod>,
+    pub pickup_methods: Vec<PickupMethod>,
+    pub fees: Vec<Fee>,
+}
+
+impl Mission {
+    /// Whether someone residing in `country_code` belongs to this mission's district.
+    pub fn serves(&self, country_code: &str) -> bool {
+        self.district
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(country_code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continent_codes_round_trip() {
+        for c in Continent::ALL {
+            assert_eq!(Continent::from_code(c.code()), Some(c));
+        }
+        assert_eq!(Continent::from_code("atlantis"), None);
+    }
+
+    #[test]
+    fn money_displays_minor_units() {
+        assert_eq!(
+            Money {
+                minor: 1600,
+                currency: "EUR".into()
+            }
+            .display(),
+            "16.00 EUR"
+        );
+        assert_eq!(
+            Money {
+                minor: 305,
+                currency: "EUR".into()
+            }
+            .display(),
+            "3.05 EUR"
+        );
+    }
+
+    #[test]
+    fn localized_text_follows_the_locale() {
+        let text = Localized::new("比利时", "Belgium");
+        assert_eq!(text.get("zh-CN"), "比利时");
+        assert_eq!(text.get("en"), "Belgium");
+    }
+}
