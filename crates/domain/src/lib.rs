@@ -15,6 +15,7 @@ pub mod password;
 pub mod person;
 pub mod pinyin_name;
 pub mod resident_id;
+pub mod verification;
 
 pub use contact::{CnMobile, ContactAddress, Email};
 pub use documents::{
@@ -25,3 +26,4 @@ pub use password::Password;
 pub use person::PersonName;
 pub use pinyin_name::{PinyinField, PinyinMode, suggest_pinyin};
 pub use resident_id::{ResidentId, Sex};
+pub use verification::IdentityState;

@@ -1,1 +1,55 @@
-//! placeholder
+//! Lingshi's storage layer: one interface over SQLite (embedded default) and PostgreSQL.
+//!
+//! [`Db`] holds a pool of either backend; every query module is written once with portable
+//! SQL (`$1` placeholders, which SQLite also reads) and dispatches with [`db_run!`] /
+//! [`tx_run!`], which expand the same code for each backend so each arm is type-checked
+//! against its own driver. Where the SQL must differ, a module matches on the backend.
+
+pub mod accounts;
+pub mod blobs;
+pub mod codes;
+pub mod crypto;
+pub mod db;
+pub mod dev_outbox;
+pub mod error;
+pub mod jobs;
+pub mod migrate;
+pub mod missions;
+pub mod seed;
+pub mod sessions;
+pub mod staff;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod throttle;
+
+pub use crypto::{MasterKey, Vault};
+pub use db::{Backend, Db, Tx};
+pub use error::StorageError;
+
+/// Runs `$body` with `$conn` bound to the backend's pool, once per backend.
+#[macro_export]
+macro_rules! db_run {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($conn) => $body,
+            $crate::Db::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend.
+#[macro_export]
+macro_rules! tx_run {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(transaction) => {
+                let $conn = &mut **transaction;
+                $body
+            }
+            $crate::Tx::Postgres(transaction) => {
+                let $conn = &mut **transaction;
+                $body
+            }
+        }
+    };
+}

@@ -1,0 +1,65 @@
+//! The file store: encrypted blobs on the local filesystem, named by the SHA-256 of their
+//! stored bytes. Writes go to a temporary file that is synced and renamed into place, so a
+//! crash never leaves a half-written blob under a real name.
+
+use crate::crypto::Vault;
+use crate::error::StorageError;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Blobs under one directory, encrypted with the vault before they touch the disk.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    pub fn open(root: &Path) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(root)?;
+        Ok(Self {
+            root: root.to_owned(),
+        })
+    }
+
+    fn path_of(&self, key: &str) -> Option<PathBuf> {
+        let valid = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
+        valid.then(|| self.root.join(&key[..2]).join(key))
+    }
+
+    /// Encrypts and stores `bytes` as a blob of kind `kind` (the encryption context);
+    /// returns its key.
+    pub fn put(&self, vault: &Vault, kind: &str, bytes: &[u8]) -> Result<String, StorageError> {
+        let sealed = vault.encrypt(kind, bytes)?;
+        let key: String = ring::digest::digest(&ring::digest::SHA256, &sealed)
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let path = self.path_of(&key).ok_or(StorageError::NotFound)?;
+        let dir = path.parent().ok_or(StorageError::NotFound)?;
+        std::fs::create_dir_all(dir)?;
+        let temporary = dir.join(format!(".{key}.{}", uuid::Uuid::new_v4()));
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(&sealed)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, &path)?;
+        Ok(key)
+    }
+
+    /// Reads and decrypts a blob stored with [`put`](Self::put) under the same `kind`.
+    pub fn get(&self, vault: &Vault, kind: &str, key: &str) -> Result<Vec<u8>, StorageError> {
+        let path = self.path_of(key).ok_or(StorageError::NotFound)?;
+        let sealed = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StorageError::NotFound,
+            _ => StorageError::Io(e),
+        })?;
+        vault.decrypt(kind, &sealed)
+    }
+
+    /// The raw stored bytes, for tests that prove blobs are not stored in the clear.
+    pub fn raw(&self, key: &str) -> Result<Vec<u8>, StorageError> {
+        Ok(std::fs::read(
+            self.path_of(key).ok_or(StorageError::NotFound)?,
+        )?)
+    }
+}

@@ -1,0 +1,97 @@
+//! Embedded schema migrations, one list per backend, applied in order exactly once.
+//!
+//! Each migration runs in its own transaction together with its bookkeeping row, so a
+//! failed migration leaves nothing half-applied. On PostgreSQL a transaction-scoped
+//! advisory lock makes nodes that start together apply each migration once; SQLite's
+//! `BEGIN IMMEDIATE` does the same. A migration edited after it was applied is reported.
+
+use crate::db::{Db, Tx};
+use crate::error::StorageError;
+
+/// One schema change: its version, a name, and its SQL for each backend.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)";
+
+/// Arbitrary constant naming Lingshi's migration lock among PostgreSQL advisory locks.
+const PG_LOCK_ID: i64 = 0x4c49_4e47_5348_49;
+
+fn checksum(sql: &str) -> String {
+    ring::digest::digest(&ring::digest::SHA256, sql.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Applies every migration not yet applied; returns how many ran.
+pub async fn run(db: &Db) -> Result<usize, StorageError> {
+    let mut applied = 0;
+    for migration in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(PG_LOCK_ID)
+                .execute(&mut **t)
+                .await?;
+        }
+        crate::tx_run!(&mut tx, |conn| sqlx::query(LEDGER)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?;
+        let recorded: Option<String> = crate::tx_run!(&mut tx, |conn| {
+            sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+                .bind(migration.version)
+                .fetch_optional(conn)
+                .await
+        })?;
+        let sql = match &tx {
+            Tx::Sqlite(_) => migration.sqlite,
+            Tx::Postgres(_) => migration.postgres,
+        };
+        match recorded {
+            Some(sum) if sum == checksum(sql) => continue,
+            Some(_) => return Err(StorageError::MigrationChanged(migration.version)),
+            None => {}
+        }
+        crate::tx_run!(&mut tx, |conn| sqlx::raw_sql(sql)
+            .execute(&mut *conn)
+            .await
+            .map(|done| done.rows_affected()))?;
+        crate::tx_run!(&mut tx, |conn| {
+            sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                .bind(migration.version)
+                .bind(migration.name)
+                .bind(checksum(sql))
+                .bind(chrono::Utc::now().to_rfc3339())
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        tx.commit().await?;
+        applied += 1;
+        tracing::info!(
+            migration.version = migration.version,
+            migration.name = migration.name,
+            "migration applied"
+        );
+    }
+    Ok(applied)
+}

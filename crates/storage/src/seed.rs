@@ -1,0 +1,178 @@
+//! The missions the platform starts with: the Embassy in Belgium exactly as its guide
+//! gives it, and other Chinese embassies in Europe at their published addresses. Mission
+//! admins correct contacts and fees in the console; seeding never overwrites a mission
+//! that already exists.
+
+use crate::db::Db;
+use crate::error::StorageError;
+use lingshi_domain::mission::{
+    Continent, Fee, Localized, Mission, Money, PickupMethod, SubmissionMethod,
+};
+
+/// Id of the Embassy in Belgium, the reference mission.
+pub const BELGIUM: &str = "be-embassy";
+
+fn eur(service: &str, zh: &str, en: &str, minor: i64) -> Fee {
+    Fee {
+        service: service.into(),
+        label: Localized::new(zh, en),
+        amount: Money {
+            minor,
+            currency: "EUR".into(),
+        },
+    }
+}
+
+/// The fee table used where a mission has not yet published its own: €16 for a passport or
+/// travel document (the rate SPEC §6 cites for France and Germany) and €0 for annotations.
+fn standard_fees() -> Vec<Fee> {
+    vec![
+        eur("passport", "护照", "Passport", 1600),
+        eur("travel_document", "旅行证", "Travel document", 1600),
+        eur(
+            "emergency_travel_document",
+            "应急旅行证",
+            "Emergency travel document",
+            1600,
+        ),
+        eur("annotation", "加注", "Annotation", 0),
+    ]
+}
+
+struct Place {
+    id: &'static str,
+    country_code: &'static str,
+    country: (&'static str, &'static str),
+    name: (&'static str, &'static str),
+    address: &'static str,
+    time_zone: &'static str,
+}
+
+fn embassy(place: Place) -> Mission {
+    Mission {
+        id: place.id.into(),
+        continent: Continent::Europe,
+        country_code: place.country_code.into(),
+        country: Localized::new(place.country.0, place.country.1),
+        name: Localized::new(place.name.0, place.name.1),
+        address: place.address.into(),
+        office_hours: Localized::new("请致电使馆确认", "Please call the mission to confirm"),
+        phone: None,
+        phone_hours: None,
+        email: None,
+        time_zone: place.time_zone.into(),
+        currency: "EUR".into(),
+        district: vec![place.country_code.into()],
+        submission_methods: vec![SubmissionMethod::ByPost],
+        pickup_methods: vec![PickupMethod::AtMission, PickupMethod::ByPost],
+        fees: standard_fees(),
+    }
+}
+
+/// The Embassy in Belgium as the guide describes it.
+pub fn belgium() -> Mission {
+    Mission {
+        office_hours: Localized::new(
+            "周一至周四上午 9:00-12:00（节假日除外）",
+            "Monday to Thursday 9:00–12:00 (except holidays)",
+        ),
+        phone: Some("0032-26633001".into()),
+        phone_hours: Some(Localized::new(
+            "工作日下午 13:00-17:00",
+            "Workdays 13:00–17:00",
+        )),
+        email: Some("belconsulate@mfa.gov.cn".into()),
+        ..embassy(Place {
+            id: BELGIUM,
+            country_code: "BE",
+            country: ("比利时", "Belgium"),
+            name: (
+                "中国驻比利时大使馆",
+                "Embassy of the People's Republic of China in Belgium",
+            ),
+            address: "439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles",
+            time_zone: "Europe/Brussels",
+        })
+    }
+}
+
+/// Every seeded mission, in directory order.
+pub fn missions() -> Vec<Mission> {
+    vec![
+        belgium(),
+        embassy(Place {
+            id: "nl-embassy",
+            country_code: "NL",
+            country: ("荷兰", "Netherlands"),
+            name: (
+                "中国驻荷兰大使馆",
+                "Embassy of the People's Republic of China in the Netherlands",
+            ),
+            address: "Willem Lodewijklaan 10, 2517 JT Den Haag",
+            time_zone: "Europe/Amsterdam",
+        }),
+        embassy(Place {
+            id: "lu-embassy",
+            country_code: "LU",
+            country: ("卢森堡", "Luxembourg"),
+            name: (
+                "中国驻卢森堡大使馆",
+                "Embassy of the People's Republic of China in Luxembourg",
+            ),
+            address: "2 Rue van der Meulen, L-2152 Luxembourg",
+            time_zone: "Europe/Luxembourg",
+        }),
+        embassy(Place {
+            id: "ie-embassy",
+            country_code: "IE",
+            country: ("爱尔兰", "Ireland"),
+            name: (
+                "中国驻爱尔兰大使馆",
+                "Embassy of the People's Republic of China in Ireland",
+            ),
+            address: "40 Ailesbury Road, Ballsbridge, Dublin 4",
+            time_zone: "Europe/Dublin",
+        }),
+        embassy(Place {
+            id: "at-embassy",
+            country_code: "AT",
+            country: ("奥地利", "Austria"),
+            name: (
+                "中国驻奥地利大使馆",
+                "Embassy of the People's Republic of China in Austria",
+            ),
+            address: "Metternichgasse 4, 1030 Wien",
+            time_zone: "Europe/Vienna",
+        }),
+        embassy(Place {
+            id: "dk-embassy",
+            country_code: "DK",
+            country: ("丹麦", "Denmark"),
+            name: (
+                "中国驻丹麦大使馆",
+                "Embassy of the People's Republic of China in Denmark",
+            ),
+            address: "Øregårds Allé 25, 2900 Hellerup",
+            time_zone: "Europe/Copenhagen",
+        }),
+    ]
+}
+
+/// Adds every seeded mission that is not in the directory yet; returns how many.
+pub async fn seed_missions(db: &Db) -> Result<usize, StorageError> {
+    let mut added = 0;
+    for (sort_key, mission) in missions().iter().enumerate() {
+        if crate::missions::find(db, &mission.id).await?.is_none() {
+            let mut tx = db.begin().await?;
+            crate::missions::upsert(
+                &mut tx,
+                mission,
+                i32::try_from(sort_key).unwrap_or(i32::MAX),
+            )
+            .await?;
+            tx.commit().await?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}

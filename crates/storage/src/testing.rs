@@ -1,0 +1,122 @@
+//! Test support: a fresh, migrated database per test on either backend, so every storage
+//! test (and every HTTP test above it) runs on SQLite and on PostgreSQL alike.
+//!
+//! PostgreSQL is reached at `LINGSHI_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); a missing server fails the test loudly.
+
+use crate::db::{Backend, Db};
+use std::future::Future;
+use std::path::PathBuf;
+
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A throwaway database and where it lives, removed by [`TestDb::destroy`].
+pub struct TestDb {
+    pub db: Db,
+    /// A scratch directory for this test (SQLite file, blobs, keys).
+    pub dir: PathBuf,
+    pg_database: Option<String>,
+}
+
+fn admin_url() -> String {
+    std::env::var("LINGSHI_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
+}
+
+fn database_url(admin: &str, name: &str) -> String {
+    match admin.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => format!("{admin}/{name}"),
+    }
+}
+
+impl TestDb {
+    /// Creates an empty, migrated database on `backend`. Panics with a clear message when
+    /// the backend cannot be reached: a test that cannot run must fail, not pass.
+    pub async fn create(backend: Backend) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("lingshi-test-{id}"));
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        let (url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.join("lingshi.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let name = format!("lingshi_test_{id}");
+                let admin = Db::connect(&admin_url()).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {} is required for tests: {e}", admin_url())
+                });
+                if let Db::Postgres(pool) = &admin {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                        .execute(pool)
+                        .await
+                        .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+                }
+                admin.close().await;
+                (database_url(&admin_url(), &name), Some(name))
+            }
+        };
+        let db = Db::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open test database: {e}"));
+        crate::migrate::run(&db)
+            .await
+            .unwrap_or_else(|e| panic!("migrations failed: {e}"));
+        Self {
+            db,
+            dir,
+            pg_database,
+        }
+    }
+
+    /// Closes the pool and removes the database and scratch directory.
+    pub async fn destroy(self) {
+        self.db.close().await;
+        if let Some(name) = self.pg_database
+            && let Ok(Db::Postgres(pool)) = Db::connect(&admin_url()).await
+        {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&pool)
+            .await;
+            pool.close().await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs `test` against a fresh database on `backend`, then removes it.
+pub async fn run_on<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Db, PathBuf) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let fresh = TestDb::create(backend).await;
+    test(fresh.db.clone(), fresh.dir.clone()).await;
+    fresh.destroy().await;
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL:
+/// `both_backends!(name, |db, dir| async move { … });` makes `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $test:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::testing::run_on($crate::Backend::Sqlite, $test).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::testing::run_on($crate::Backend::Postgres, $test).await;
+            }
+        }
+    };
+}
