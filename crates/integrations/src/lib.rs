@@ -1,1 +1,13 @@
-//! placeholder
+//! Lingshi's adapters to the outside world. Each integration is a trait, a real adapter
+//! speaking the published protocol, and (where no provider is configured) a development
+//! sink that is labelled as such.
+//!
+//! - [`mail`]: outgoing mail over SMTP (lettre), or `.eml` files in development.
+//! - [`sms`]: text messages; without a gateway, the staff-visible development outbox.
+//! - [`face`]: the face step of real-name verification.
+
+pub mod face;
+pub mod mail;
+pub mod sms;
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,149 @@
+//! Outgoing mail. `SmtpMailer` speaks SMTP to the configured relay; `FileMailer` writes each
+//! message as an `.eml` file, for a machine with no relay.
+
+use async_trait::async_trait;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+/// A plain-text message to one recipient.
+#[derive(Debug, Clone)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Why a message was not sent. Carries no addresses or content.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the mail could not be built: {0}")]
+    Build(String),
+    #[error("the relay refused or could not be reached: {0}")]
+    Transport(String),
+    #[error(
+        "LINGSHI_SMTP_URL must look like smtp://host:port, smtp+starttls://host or smtps://host"
+    )]
+    BadUrl,
+}
+
+/// Sends mail.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError>;
+}
+
+fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|_| MailError::Build("recipient".into()))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&mail.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.clone())
+        .map_err(|e| MailError::Build(e.to_string()))
+}
+
+/// Mail over SMTP.
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// `smtp://[user:pass@]host[:port]` (no TLS: a local relay or a test server),
+    /// `smtp+starttls://…` (STARTTLS, port 587) or `smtps://…` (implicit TLS, port 465).
+    pub fn from_url(url: &str, from: &str) -> Result<Self, MailError> {
+        let (scheme, rest) = url.split_once("://").ok_or(MailError::BadUrl)?;
+        let (credentials, host_port) = match rest.rsplit_once('@') {
+            Some((user_pass, host)) => {
+                let (user, pass) = user_pass.split_once(':').ok_or(MailError::BadUrl)?;
+                (
+                    Some(Credentials::new(user.to_owned(), pass.to_owned())),
+                    host,
+                )
+            }
+            None => (None, rest),
+        };
+        let host_port = host_port.trim_end_matches('/');
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p.parse::<u16>().map_err(|_| MailError::BadUrl)?)),
+            None => (host_port, None),
+        };
+        if host.is_empty() {
+            return Err(MailError::BadUrl);
+        }
+        let mut builder = match scheme {
+            "smtp" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                .port(port.unwrap_or(25)),
+            "smtp+starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                .map_err(|e| MailError::Transport(e.to_string()))?
+                .port(port.unwrap_or(587)),
+            "smtps" => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+                .map_err(|e| MailError::Transport(e.to_string()))?
+                .port(port.unwrap_or(465)),
+            _ => return Err(MailError::BadUrl),
+        };
+        if let Some(credentials) = credentials {
+            builder = builder.credentials(credentials);
+        }
+        let from = from
+            .parse()
+            .map_err(|_| MailError::Build("sender".into()))?;
+        Ok(Self {
+            transport: builder.build(),
+            from,
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
+        let message = build(&self.from, mail)?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Transport(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// The development sink: each message becomes an `.eml` file in a directory.
+pub struct FileMailer {
+    transport: AsyncFileTransport<Tokio1Executor>,
+    directory: PathBuf,
+    from: Mailbox,
+}
+
+impl FileMailer {
+    pub fn new(directory: PathBuf, from: &str) -> Result<Self, MailError> {
+        std::fs::create_dir_all(&directory).map_err(|e| MailError::Transport(e.to_string()))?;
+        let from = from
+            .parse()
+            .map_err(|_| MailError::Build("sender".into()))?;
+        Ok(Self {
+            transport: AsyncFileTransport::new(&directory),
+            directory,
+            from,
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for FileMailer {
+    async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
+        let message = build(&self.from, mail)?;
+        let id = self
+            .transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Transport(e.to_string()))?;
+        tracing::info!(mail.file = %self.directory.join(format!("{id}.eml")).display(), "development mail sink: message written to file");
+        Ok(())
+    }
+}
