@@ -1,1 +1,171 @@
-fn main() {}
+//! `lingshi`: the one binary of the platform. `serve` runs it, `migrate` prepares the
+//! database, `admin` manages staff and lists missions, `demo` seeds demonstration data.
+
+mod config;
+mod setup;
+
+use clap::{Parser, Subcommand};
+use lingshi_domain::order::StaffRole;
+use lingshi_web::service::staff as staff_service;
+
+#[derive(Parser)]
+#[command(
+    name = "lingshi",
+    about = "Lingshi consular-services platform",
+    version
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the platform (migrates and seeds first).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Seed the missions directory and the demo staff account, and exit.
+    Demo,
+    /// Administration tasks.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create a staff member; prints the generated password if none is given.
+    CreateStaff {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// reviewer, issuer, cashier, mission_admin or system_admin
+        #[arg(long)]
+        role: String,
+        /// Mission id (e.g. be-embassy); none for a system administrator.
+        #[arg(long)]
+        mission: Option<String>,
+        /// Read from LINGSHI_STAFF_PASSWORD if set; otherwise generated and printed.
+        #[arg(long, env = "LINGSHI_STAFF_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Disable a staff member and end their sessions.
+    DisableStaff {
+        #[arg(long)]
+        username: String,
+    },
+    /// Re-enable a disabled staff member.
+    EnableStaff {
+        #[arg(long)]
+        username: String,
+    },
+    /// List staff members.
+    ListStaff,
+    /// List the missions directory.
+    ListMissions,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = config::Config::from_env()?;
+    setup::init_tracing(&config.log_filter);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(cli.command, config))
+}
+
+async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => setup::serve(config).await,
+        Command::Migrate => {
+            let db = setup::open_database(&config).await?;
+            println!(
+                "migrations applied: {}",
+                lingshi_storage::migrate::run(&db).await?
+            );
+            Ok(())
+        }
+        Command::Demo => {
+            let db = setup::prepare_database(&config).await?;
+            setup::announce_demo_admin(&db).await
+        }
+        Command::Admin(admin) => {
+            let db = setup::prepare_database(&config).await?;
+            run_admin(admin, &db).await
+        }
+    }
+}
+
+async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()> {
+    match admin {
+        Admin::CreateStaff {
+            username,
+            name,
+            role,
+            mission,
+            password,
+        } => {
+            let role = StaffRole::from_code(&role)
+                .ok_or_else(|| anyhow::anyhow!("unknown role {role:?}: use reviewer, issuer, cashier, mission_admin or system_admin"))?;
+            let generated = password.is_none();
+            let password = match password {
+                Some(p) => p,
+                None => lingshi_web::auth::new_token()
+                    .map_err(|_| anyhow::anyhow!("random generator failed"))?[..16]
+                    .to_owned(),
+            };
+            let spec = staff_service::StaffSpec {
+                username: &username,
+                display_name: &name,
+                role,
+                mission_id: mission.as_deref(),
+                password: &password,
+            };
+            staff_service::create(db, &spec).await?;
+            println!("created {} ({})", username, role.code());
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        Admin::DisableStaff { username } => {
+            staff_service::set_disabled(db, &username, true).await?;
+            println!("disabled {username}; their sessions have ended");
+        }
+        Admin::EnableStaff { username } => {
+            staff_service::set_disabled(db, &username, false).await?;
+            println!("enabled {username}");
+        }
+        Admin::ListStaff => {
+            for member in lingshi_storage::staff::list(db).await? {
+                let state = if member.disabled {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                let mission = member.mission_id.as_deref().unwrap_or("-");
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    member.username,
+                    member.role.code(),
+                    mission,
+                    state,
+                    member.display_name
+                );
+            }
+        }
+        Admin::ListMissions => {
+            for mission in lingshi_storage::missions::list(db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    mission.id,
+                    mission.continent.code(),
+                    mission.country_code,
+                    mission.name.en
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,44 @@
-//! placeholder
+//! Lingshi's HTTP layer: server-rendered pages for applicants and staff, the JSON API under
+//! `/api/v1` (described at `/openapi.json`), sessions, and the job runner's handlers.
+//!
+//! Handlers parse input into domain types, call one function of [`service`], and render
+//! the result; business rules live in the domain crate and the services.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod i18n;
+pub mod jobs;
+pub mod middleware;
+pub mod pages;
+pub mod render;
+pub mod service;
+pub mod state;
+
+pub use state::{Adapters, AppState, Settings};
+
+use axum::Router;
+
+/// The whole application: pages, API, assets, health and metrics, with its middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .merge(api::openapi::router())
+        .merge(assets::router())
+        .merge(health::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::render_errors,
+        ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::same_origin_writes))
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            middleware::DEFAULT_BODY_LIMIT,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,175 @@
+//! Configuration, read from the environment in one place. Every variable is optional: with
+//! none set, Lingshi runs on 127.0.0.1:8080 with an embedded SQLite database under `./data`.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `LINGSHI_ADDR` | `127.0.0.1:8080` | listen address |
+//! | `LINGSHI_DATA_DIR` | `./data` | database, files, keys, development mail |
+//! | `DATABASE_URL` | `sqlite://$LINGSHI_DATA_DIR/lingshi.db` | `sqlite://…` or `postgres://…` |
+//! | `LINGSHI_MASTER_KEY` | generated into `$LINGSHI_DATA_DIR/master.key` | base64 of 32 bytes; encrypts personal data |
+//! | `LINGSHI_SMTP_URL` | unset: mail is written to `$LINGSHI_DATA_DIR/mail/` | `smtp://`, `smtp+starttls://` or `smtps://[user:pass@]host[:port]` |
+//! | `LINGSHI_MAIL_FROM` | `Lingshi <noreply@lingshi.localhost>` | sender of outgoing mail |
+//! | `LINGSHI_PUBLIC_URL` | unset | public base URL; `https://…` marks cookies Secure |
+//! | `LINGSHI_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (behind a proxy) |
+//! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
+
+use lingshi_storage::MasterKey;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A variable that is set but unusable; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration variable {variable}: {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        reason: reason.into(),
+    }
+}
+
+/// The platform's configuration.
+#[derive(Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub master_key: Option<MasterKey>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub secure_cookies: bool,
+    pub trust_forwarded_for: bool,
+    pub log_filter: String,
+}
+
+impl Config {
+    /// Reads the configuration through `lookup` (the process environment in production).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let addr = match get("LINGSHI_ADDR") {
+            Some(text) => text.trim().parse().map_err(|_| {
+                invalid(
+                    "LINGSHI_ADDR",
+                    format!("{text:?} is not host:port, e.g. 127.0.0.1:8080"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let data_dir = PathBuf::from(get("LINGSHI_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("lingshi.db").display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        let master_key = get("LINGSHI_MASTER_KEY")
+            .map(|text| {
+                MasterKey::from_base64(&text)
+                    .map_err(|e| invalid("LINGSHI_MASTER_KEY", e.to_string()))
+            })
+            .transpose()?;
+        let smtp_url = get("LINGSHI_SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !["smtp://", "smtp+starttls://", "smtps://"]
+                .iter()
+                .any(|s| url.starts_with(s))
+        {
+            return Err(invalid(
+                "LINGSHI_SMTP_URL",
+                "must start with smtp://, smtp+starttls:// or smtps://",
+            ));
+        }
+        let public_url = get("LINGSHI_PUBLIC_URL");
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(
+                "LINGSHI_PUBLIC_URL",
+                "must start with http:// or https://",
+            ));
+        }
+        let trust_forwarded_for = match get("LINGSHI_TRUST_FORWARDED_FOR").as_deref().map(str::trim)
+        {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "LINGSHI_TRUST_FORWARDED_FOR",
+                    format!("{other:?} is not true or false"),
+                ));
+            }
+        };
+        Ok(Self {
+            addr,
+            data_dir,
+            database_url,
+            master_key,
+            smtp_url,
+            mail_from: get("LINGSHI_MAIL_FROM")
+                .unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
+            secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
+            trust_forwarded_for,
+            log_filter: get("LINGSHI_LOG").unwrap_or_else(|| "info".into()),
+        })
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_set_means_embedded_sqlite_on_localhost() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://./data/lingshi.db");
+        assert!(!c.secure_cookies && c.smtp_url.is_none() && c.master_key.is_none());
+    }
+
+    #[test]
+    fn each_bad_variable_is_named_in_the_error() {
+        for (variable, value) in [
+            ("LINGSHI_ADDR", "localhost"),
+            ("DATABASE_URL", "mysql://x"),
+            ("LINGSHI_MASTER_KEY", "short"),
+            ("LINGSHI_SMTP_URL", "http://mail"),
+            ("LINGSHI_PUBLIC_URL", "example.org"),
+            ("LINGSHI_TRUST_FORWARDED_FOR", "maybe"),
+        ] {
+            let error = config(&[(variable, value)]).expect_err(variable);
+            assert_eq!(error.variable, variable);
+            assert!(error.to_string().contains(variable));
+        }
+    }
+
+    #[test]
+    fn https_public_url_marks_cookies_secure() {
+        assert!(
+            config(&[("LINGSHI_PUBLIC_URL", "https://consular.example")])
+                .expect("ok")
+                .secure_cookies
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Putting the platform together from its configuration: logging, the database (migrated
+//! and seeded), the adapters, the HTTP server and the background tasks.
+
+use crate::config::Config;
+use anyhow::Context;
+use lingshi_integrations::face::CaptureOnly;
+use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
+use lingshi_integrations::sms::DevSmsOutbox;
+use lingshi_storage::blobs::BlobStore;
+use lingshi_storage::{Db, MasterKey, Vault, migrate, seed};
+use lingshi_web::{Adapters, AppState, Settings};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+pub fn init_tracing(filter: &str) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+}
+
+/// Connects to the configured database, creating the data directory for SQLite.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create LINGSHI_DATA_DIR {}",
+            config.data_dir.display()
+        )
+    })?;
+    Db::connect(&config.database_url)
+        .await
+        .context("cannot open DATABASE_URL")
+}
+
+/// Opens, migrates and seeds the missions directory.
+pub async fn prepare_database(config: &Config) -> anyhow::Result<Db> {
+    let db = open_database(config).await?;
+    migrate::run(&db).await.context("migrations failed")?;
+    seed::seed_missions(&db)
+        .await
+        .context("seeding missions failed")?;
+    Ok(db)
+}
+
+/// Creates the demo mission administrator on first run and prints its credentials once.
+pub async fn announce_demo_admin(db: &Db) -> anyhow::Result<()> {
+    match lingshi_web::service::staff::ensure_demo_admin(db).await? {
+        Some(password) => {
+            println!("Demo staff account for the Embassy in Belgium (shown once):");
+            println!("  username: {}", lingshi_web::service::staff::DEMO_ADMIN);
+            println!("  password: {password}");
+            println!("  sign in at /staff/login");
+        }
+        None => println!(
+            "Demo staff account {} already exists (its password was printed when it was created).",
+            lingshi_web::service::staff::DEMO_ADMIN
+        ),
+    }
+    Ok(())
+}
+
+fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
+    match &config.master_key {
+        Some(key) => Ok(key.clone()),
+        None => MasterKey::load_or_create(&config.data_dir.join("master.key"))
+            .context("cannot read or create the master key"),
+    }
+}
+
+fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match &config.smtp_url {
+        Some(url) => {
+            Arc::new(SmtpMailer::from_url(url, &config.mail_from).context("LINGSHI_SMTP_URL")?)
+        }
+        None => {
+            let directory = config.data_dir.join("mail");
+            tracing::warn!(mail.directory = %directory.display(), "no LINGSHI_SMTP_URL: development mail sink, messages are written to files");
+            Arc::new(FileMailer::new(directory, &config.mail_from).context("LINGSHI_MAIL_FROM")?)
+        }
+    })
+}
+
+/// Runs the platform until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = prepare_database(&config).await?;
+    announce_demo_admin(&db).await?;
+    let vault = Vault::new(&master_key(&config)?);
+    let blobs = BlobStore::open(&config.data_dir.join("files"))?;
+    let adapters = Adapters {
+        mailer: mailer(&config)?,
+        sms: Arc::new(DevSmsOutbox::new(db.clone())),
+        face: Arc::new(CaptureOnly),
+    };
+    let settings = Settings {
+        secure_cookies: config.secure_cookies,
+        trust_forwarded_for: config.trust_forwarded_for,
+    };
+    let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
+    lingshi_web::health::prometheus();
+    tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
+    tokio::spawn(purge_sessions(db.clone()));
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on LINGSHI_ADDR {}", config.addr))?;
+    println!("Lingshi is listening on http://{}", listener.local_addr()?);
+    let app = lingshi_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn purge_sessions(db: Db) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(error) = lingshi_storage::sessions::purge_expired(&db, chrono::Utc::now()).await
+        {
+            tracing::error!(error.cause = %error, "purging expired sessions failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,122 @@
+//! The signed-in applicant's own account and real-name verification.
+
+use crate::auth::CurrentAccount;
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::service::identity::{self, IdentityClaim, MAX_CAPTURE_BYTES};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, header};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use lingshi_storage::accounts::{self, Account};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/me/identity", put(submit_identity))
+        .route(
+            "/me/identity/face",
+            put(submit_face).layer(DefaultBodyLimit::max(MAX_CAPTURE_BYTES)),
+        )
+        .route("/me/identity/face/skip", post(skip_face))
+}
+
+/// An account as its owner sees it.
+#[derive(Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: String,
+    pub login: String,
+    /// `email` or `mobile`.
+    pub channel: String,
+    pub locale: String,
+    /// `unverified`, `awaiting_face`, `verified` or `face_skipped`.
+    pub identity_state: String,
+    /// Whether the account may file applications.
+    pub may_apply: bool,
+    pub created_at: String,
+}
+
+impl From<&Account> for AccountView {
+    fn from(account: &Account) -> Self {
+        Self {
+            id: account.id.clone(),
+            login: account.login.clone(),
+            channel: account.login_channel.clone(),
+            locale: account.locale.clone(),
+            identity_state: account.identity_state.code().to_owned(),
+            may_apply: account.identity_state.may_apply(),
+            created_at: account.created_at.to_rfc3339(),
+        }
+    }
+}
+
+async fn reload(state: &AppState, id: &str) -> Result<Json<AccountView>, AppError> {
+    let account = accounts::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(AccountView::from(&account)))
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = AccountView), (status = 401)))]
+pub async fn me(current: CurrentAccount) -> Json<AccountView> {
+    Json(AccountView::from(&current.account))
+}
+
+/// Name and identity document for real-name verification.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityRequest {
+    pub name: String,
+    /// `resident_id` or `passport` (ordinary passports only).
+    pub document_kind: String,
+    pub document_number: String,
+}
+
+/// Records the identity claim; the face step comes next.
+#[utoipa::path(put, path = "/api/v1/me/identity", request_body = IdentityRequest,
+    responses((status = 200, body = AccountView), (status = 422), (status = 409, description = "document bound to another account")))]
+pub async fn submit_identity(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    ApiJson(body): ApiJson<IdentityRequest>,
+) -> Result<Json<AccountView>, AppError> {
+    let claim = IdentityClaim::parse(&body.name, &body.document_kind, &body.document_number)?;
+    identity::submit_identity(&state, &current.account, &claim).await?;
+    reload(&state, &current.account.id).await
+}
+
+/// A live face capture, as the raw JPEG or PNG body (at most 6 MB).
+#[utoipa::path(put, path = "/api/v1/me/identity/face", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 200, body = AccountView), (status = 422, description = "not an acceptable capture"),
+              (status = 409, description = "identity details first"), (status = 413), (status = 415)))]
+pub async fn submit_face(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AccountView>, AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !matches!(content_type, "image/jpeg" | "image/png") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    identity::submit_face(&state, &current.account, &body).await?;
+    reload(&state, &current.account.id).await
+}
+
+/// Skips the face step (the account may apply; its orders are flagged).
+#[utoipa::path(post, path = "/api/v1/me/identity/face/skip", responses((status = 200, body = AccountView), (status = 409)))]
+pub async fn skip_face(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+) -> Result<Json<AccountView>, AppError> {
+    identity::skip_face(&state, &current.account).await?;
+    reload(&state, &current.account.id).await
+}

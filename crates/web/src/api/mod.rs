@@ -1,0 +1,17 @@
+//! The JSON API under `/api/v1`, for native apps and integrations; every operation of the
+//! pages is here too. Described by the OpenAPI document at `/openapi.json`.
+
+pub mod accounts;
+pub mod me;
+pub mod missions;
+pub mod openapi;
+
+use crate::state::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(accounts::router())
+        .merge(me::router())
+        .merge(missions::router())
+}

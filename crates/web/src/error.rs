@@ -1,0 +1,137 @@
+//! The one error type handlers return, with stable snake_case codes. It renders as the
+//! JSON shape `{"error": {"code", "message", "fields": [{"field", "code", "message"}]}}`
+//! under `/api`, and as a page elsewhere; messages are translated by
+//! [`crate::middleware::render_errors`], which knows the request's language.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use lingshi_domain::ValidationError;
+use lingshi_storage::StorageError;
+
+/// One refused field and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
+/// Every refused field of one submission, so a form shows all problems at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    /// Collects the errors of several parsed fields.
+    pub fn collect<'a>(
+        results: impl IntoIterator<Item = (&'static str, Option<&'a ValidationError>)>,
+    ) -> Self {
+        Self(
+            results
+                .into_iter()
+                .filter_map(|(field, error)| {
+                    error.map(|e| FieldError {
+                        field,
+                        code: e.code(),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    pub fn single(field: &'static str, code: &'static str) -> Self {
+        Self(vec![FieldError { field, code }])
+    }
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone)]
+pub enum AppError {
+    /// 422: one or more fields are invalid.
+    Invalid(FieldErrors),
+    /// 400: the body is not what the endpoint takes (malformed, unknown fields…).
+    BadRequest(&'static str),
+    /// 401: no valid session.
+    Unauthenticated,
+    /// 403: authenticated, but not allowed.
+    Forbidden(&'static str),
+    /// 404: absent, or not the caller's to see.
+    NotFound,
+    /// 409: conflicts with the current state.
+    Conflict(&'static str),
+    /// 413
+    TooLarge,
+    /// 415
+    UnsupportedMediaType,
+    /// 429: slow down.
+    TooMany(&'static str),
+    /// 500: logged once with its cause; the client learns nothing more.
+    Internal,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "invalid_input",
+            AppError::BadRequest(code)
+            | AppError::Forbidden(code)
+            | AppError::Conflict(code)
+            | AppError::TooMany(code) => code,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::NotFound => "not_found",
+            AppError::TooLarge => "too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::Internal => "internal",
+        }
+    }
+
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            AppError::Invalid(fields) => &fields.0,
+            _ => &[],
+        }
+    }
+
+    /// Logs an unexpected failure once and hides it behind [`AppError::Internal`].
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error.cause = %cause, "internal error");
+        AppError::Internal
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => AppError::NotFound,
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
+impl IntoResponse for AppError {
+    /// The body is written later by `render_errors`, which knows the request's language.
+    fn into_response(self) -> Response {
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}

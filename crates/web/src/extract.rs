@@ -1,0 +1,120 @@
+//! Extractors that turn raw requests into checked input, mapping every way a body can be
+//! wrong to a clear 4xx instead of axum's plain-text rejections.
+
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::state::AppState;
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// A JSON body; unknown fields are refused where the target type says
+/// `#[serde(deny_unknown_fields)]`.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(JsonRejection::JsonSyntaxError(_)) => Err(AppError::BadRequest("malformed_json")),
+            Err(JsonRejection::JsonDataError(_)) => Err(AppError::BadRequest("unexpected_json")),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge)
+            }
+            Err(_) => Err(AppError::BadRequest("unreadable_body")),
+        }
+    }
+}
+
+/// A URL-encoded form body.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(Self(value)),
+            Err(FormRejection::InvalidFormContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge)
+            }
+            Err(_) => Err(AppError::BadRequest("malformed_form")),
+        }
+    }
+}
+
+/// The request's language: the `lang` cookie, else `Accept-Language`, else Chinese.
+#[derive(Debug, Clone, Copy)]
+pub struct Lang(pub Locale);
+
+/// Reads a cookie's value from the request headers.
+pub fn cookie<'a>(parts: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    parts
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The locale for a request's headers.
+pub fn locale_of(headers: &axum::http::HeaderMap) -> Locale {
+    cookie(headers, "lang")
+        .and_then(Locale::from_tag)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(locale_of(&parts.headers)))
+    }
+}
+
+/// A keyed hash of the client's address, for per-client rate limits without storing IPs.
+#[derive(Debug, Clone)]
+pub struct ClientKey(pub Vec<u8>);
+
+impl FromRequestParts<AppState> for ClientKey {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .settings
+            .trust_forwarded_for
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok())
+            })
+            .flatten()
+            .and_then(|v| v.split(',').next())
+            .map(|ip| ip.trim().to_owned());
+        let direct = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let client = forwarded.or(direct).unwrap_or_else(|| "unknown".to_owned());
+        Ok(Self(state.vault.blind_index("client", &client)))
+    }
+}

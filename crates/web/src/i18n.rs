@@ -1,0 +1,124 @@
+//! Message catalogs (Simplified Chinese and English) and locale negotiation. Every string
+//! a page or an error shows comes from `locales/*.txt`, one `key = text` per line.
+
+use std::collections::BTreeMap;
+
+/// The languages the interface speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Zh, Locale::En];
+
+    /// BCP 47 tag, used in `<html lang>` and stored on accounts.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    /// Accepts `zh`, `zh-CN`, `zh-Hans…`, `en`, `en-GB`…
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let lower = tag.trim().to_ascii_lowercase();
+        if lower.starts_with("zh") {
+            Some(Locale::Zh)
+        } else if lower.starts_with("en") {
+            Some(Locale::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        header
+            .split(',')
+            .filter_map(|part| Self::from_tag(part.split(';').next().unwrap_or("")))
+            .next()
+    }
+}
+
+/// One catalog per locale.
+pub struct Catalogs {
+    zh: BTreeMap<String, String>,
+    en: BTreeMap<String, String>,
+}
+
+fn parse(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split_once(" = "))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+impl Catalogs {
+    pub fn load() -> Self {
+        Self {
+            zh: parse(include_str!("../locales/zh-CN.txt")),
+            en: parse(include_str!("../locales/en.txt")),
+        }
+    }
+
+    pub fn all(&self, locale: Locale) -> &BTreeMap<String, String> {
+        match locale {
+            Locale::Zh => &self.zh,
+            Locale::En => &self.en,
+        }
+    }
+
+    /// The text for `key`; the key itself when missing (a test keeps that from happening).
+    pub fn text<'a>(&'a self, locale: Locale, key: &'a str) -> &'a str {
+        self.all(locale).get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    /// The message for an error code (`err_<code>` in the catalog).
+    pub fn error(&self, locale: Locale, code: &str) -> String {
+        self.text(locale, &format!("err_{code}")).to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogs_have_the_same_keys() {
+        let catalogs = Catalogs::load();
+        let zh: Vec<_> = catalogs.zh.keys().collect();
+        let en: Vec<_> = catalogs.en.keys().collect();
+        assert_eq!(zh, en);
+        assert!(zh.len() > 50);
+    }
+
+    #[test]
+    fn every_domain_error_has_a_message_in_both_languages() {
+        let catalogs = Catalogs::load();
+        for error in lingshi_domain::ValidationError::ALL {
+            for locale in Locale::ALL {
+                let key = format!("err_{}", error.code());
+                assert!(
+                    catalogs.all(locale).contains_key(&key),
+                    "{key} missing in {}",
+                    locale.tag()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn locales_are_negotiated_from_headers() {
+        assert_eq!(
+            Locale::from_accept_language("fr-BE,en;q=0.8,zh;q=0.5"),
+            Some(Locale::En)
+        );
+        assert_eq!(Locale::from_accept_language("zh-TW"), Some(Locale::Zh));
+        assert_eq!(Locale::from_accept_language("nl"), None);
+    }
+}

@@ -1,0 +1,87 @@
+//! The job runner: drains the outbox written by services and performs the work against
+//! the outside world. Every handler is idempotent enough for at-least-once delivery.
+
+use crate::state::AppState;
+use chrono::{Duration, Utc};
+use lingshi_integrations::mail::OutgoingMail;
+use lingshi_storage::jobs::{self, ClaimedJob, Fate};
+use serde::{Deserialize, Serialize};
+
+/// Kind of the job that delivers a message (a code, a notice) by mail or SMS.
+pub const DELIVER_MESSAGE: &str = "deliver_message";
+
+const LEASE: Duration = Duration::seconds(120);
+const BATCH: i64 = 10;
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// A message to deliver; stored encrypted in the job's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Message {
+    /// `email` or `mobile`.
+    pub channel: String,
+    pub to: String,
+    /// How `to` may appear in logs and the development outbox.
+    pub masked_to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
+    match job.kind.as_str() {
+        DELIVER_MESSAGE => {
+            let message: Message =
+                serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
+            match message.channel.as_str() {
+                "email" => state
+                    .mailer
+                    .send(&OutgoingMail {
+                        to: message.to,
+                        subject: message.subject,
+                        body: message.body,
+                    })
+                    .await
+                    .map_err(|e| e.to_string()),
+                "mobile" => state
+                    .sms
+                    .send(&message.to, &message.masked_to, &message.body)
+                    .await
+                    .map_err(|e| e.to_string()),
+                other => Err(format!("unknown channel {other}")),
+            }
+        }
+        other => Err(format!("no handler for job kind {other}")),
+    }
+}
+
+/// Claims and runs one batch of due jobs; returns how many ran.
+pub async fn run_once(state: &AppState) -> Result<usize, lingshi_storage::StorageError> {
+    let now = Utc::now();
+    let claimed = jobs::claim(&state.db, &state.vault, LEASE, BATCH, now).await?;
+    for job in &claimed {
+        match handle(state, job).await {
+            Ok(()) => jobs::complete(&state.db, &job.id, Utc::now()).await?,
+            Err(error) => match jobs::fail(&state.db, job, &error, Utc::now()).await? {
+                Fate::RetryAt(at) => {
+                    tracing::warn!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, job.retry_at = %at, error.cause = %error, "job failed; will retry")
+                }
+                Fate::Dead => {
+                    tracing::error!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, error.cause = %error, "job failed for good; marked dead")
+                }
+            },
+        }
+    }
+    Ok(claimed.len())
+}
+
+/// Runs jobs until the process stops: at once when this node enqueues one, otherwise by
+/// polling (jobs enqueued by other nodes, retries coming due).
+pub async fn run_forever(state: AppState) {
+    loop {
+        match run_once(&state).await {
+            Ok(count) if count > 0 => continue,
+            Ok(_) => {}
+            Err(error) => tracing::error!(error.cause = %error, "job runner: storage error"),
+        }
+        let _ = tokio::time::timeout(IDLE_POLL, state.jobs_waiting.notified()).await;
+    }
+}

@@ -1,0 +1,149 @@
+//! Cross-cutting request handling: body limits, security headers, the same-origin rule
+//! for writes, request metrics, and translating [`AppError`]s into the caller's language.
+
+use crate::error::AppError;
+use crate::extract::locale_of;
+use crate::render::error_page;
+use crate::state::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::time::Instant;
+
+/// Every body is limited; routes that take uploads raise their own limit.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+
+/// Adds the headers every response should carry. The content security policy allows
+/// nothing from other origins: no page loads anything from the internet.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; script-src 'self'; \
+             style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"),
+    );
+    response
+}
+
+/// Refuses state-changing requests sent from another origin (cross-site request forgery),
+/// on top of the SameSite=Lax session cookies.
+pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe
+        && let Some(origin) = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+    {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(origin);
+        if origin == "null" || origin_host != host {
+            return AppError::Forbidden("cross_origin").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Counts requests and their latency by route template (never the raw path, which may
+/// carry identifiers).
+pub async fn record_metrics(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Writes the body of every [`AppError`] response in the request's language: JSON under
+/// `/api`, a page elsewhere. A page that needs a session redirects to the right login.
+pub async fn render_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let locale = locale_of(request.headers());
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let error = match response.extensions_mut().remove::<AppError>() {
+        Some(error) => error,
+        None => match framework_failure(&response) {
+            Some(error) => error,
+            None => return response,
+        },
+    };
+    let catalogs = &state.catalogs;
+    if path.starts_with("/api/") || path == "/openapi.json" {
+        let fields: Vec<_> = error
+            .fields()
+            .iter()
+            .map(|f| serde_json::json!({"field": f.field, "code": f.code, "message": catalogs.error(locale, f.code)}))
+            .collect();
+        let body = serde_json::json!({"error": {
+            "code": error.code(),
+            "message": catalogs.error(locale, error.code()),
+            "fields": fields,
+        }});
+        return (error.status(), axum::Json(body)).into_response();
+    }
+    if matches!(error, AppError::Unauthenticated) {
+        let login = if path.starts_with("/staff") {
+            "/staff/login"
+        } else {
+            "/login"
+        };
+        return Redirect::to(login).into_response();
+    }
+    (error.status(), error_page(&state, locale, &error)).into_response()
+}
+
+/// Axum answers some failures itself (unknown route, wrong method, body over the limit)
+/// with a plain-text body; those get our shape too.
+fn framework_failure(response: &Response) -> Option<AppError> {
+    let is_plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.to_str().is_ok_and(|t| t.starts_with("text/plain")));
+    match response.status() {
+        _ if !is_plain => None,
+        StatusCode::NOT_FOUND => Some(AppError::NotFound),
+        StatusCode::METHOD_NOT_ALLOWED => Some(AppError::BadRequest("method_not_allowed")),
+        StatusCode::PAYLOAD_TOO_LARGE => Some(AppError::TooLarge),
+        _ => None,
+    }
+}

@@ -1,0 +1,100 @@
+//! The account page and real-name verification: identity details, then the face step.
+
+use crate::auth::CurrentAccount;
+use crate::error::AppError;
+use crate::extract::{Lang, PageForm};
+use crate::pages::forms::rerender;
+use crate::render::page;
+use crate::service::identity::{self, IdentityClaim};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(account_page))
+        .route("/verify", get(verify_form).post(verify_submit))
+        .route("/verify/face", get(face_page))
+        .route("/verify/face/skip", post(face_skip))
+}
+
+async fn account_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentAccount,
+) -> Result<Html<String>, AppError> {
+    let account = &current.account;
+    let identity =
+        lingshi_storage::accounts::identity(&state.db, &state.vault, &account.id).await?;
+    let context = json!({
+        "login": account.login,
+        "identity_state": account.identity_state.code(),
+        "may_apply": account.identity_state.may_apply(),
+        "name": identity.as_ref().map(|i| i.name.clone()),
+        "document_kind": identity.as_ref().map(|i| i.document_kind.clone()),
+    });
+    page(&state, locale, "account.html", context)
+}
+
+async fn verify_form(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    _current: CurrentAccount,
+) -> Result<Html<String>, AppError> {
+    page(
+        &state,
+        locale,
+        "verify.html",
+        json!({"values": {"document_kind": "resident_id"}}),
+    )
+}
+
+#[derive(Deserialize)]
+struct IdentityForm {
+    name: String,
+    document_kind: String,
+    document_number: String,
+}
+
+async fn verify_submit(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentAccount,
+    PageForm(form): PageForm<IdentityForm>,
+) -> Result<Response, AppError> {
+    let outcome = match IdentityClaim::parse(&form.name, &form.document_kind, &form.document_number)
+    {
+        Ok(claim) => identity::submit_identity(&state, &current.account, &claim).await,
+        Err(errors) => Err(errors.into()),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/verify/face").into_response()),
+        Err(error) => {
+            let values = json!({"name": form.name, "document_kind": form.document_kind, "document_number": form.document_number});
+            rerender(&state, locale, "verify.html", error, values)
+        }
+    }
+}
+
+async fn face_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentAccount,
+) -> Result<Response, AppError> {
+    if !current.account.identity_state.may_take_face_step() {
+        return Ok(Redirect::to("/verify").into_response());
+    }
+    Ok(page(&state, locale, "verify_face.html", json!({}))?.into_response())
+}
+
+async fn face_skip(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+) -> Result<Response, AppError> {
+    identity::skip_face(&state, &current.account).await?;
+    Ok(Redirect::to("/account").into_response())
+}

@@ -1,0 +1,45 @@
+//! Shared handling of submitted forms: re-rendering with messages beside the fields, and
+//! responses that set or clear a session cookie.
+
+use crate::auth::{SessionKind, session_cookie};
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::render::{field_messages, page};
+use crate::state::AppState;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+
+/// Shows `template` again after a refused submission: field messages beside their fields,
+/// other refusals (too many tries, a conflict) as one message at the top, the values the
+/// applicant typed kept (never passwords). Server failures pass through.
+pub fn rerender(
+    state: &AppState,
+    locale: Locale,
+    template: &str,
+    error: AppError,
+    values: Value,
+) -> Result<Response, AppError> {
+    if error.status().is_server_error()
+        || matches!(error, AppError::Unauthenticated | AppError::NotFound)
+    {
+        return Err(error);
+    }
+    let summary = match error {
+        AppError::Invalid(_) => Value::Null,
+        ref other => Value::String(state.catalogs.error(locale, other.code())),
+    };
+    let context = json!({"errors": field_messages(state, locale, &error), "summary": summary, "values": values});
+    Ok((error.status(), page(state, locale, template, context)?).into_response())
+}
+
+/// A redirect that also sets (or clears, with `None`) a session cookie.
+pub fn redirect_with_session(
+    state: &AppState,
+    kind: SessionKind,
+    token: Option<&str>,
+    to: &str,
+) -> Response {
+    let cookie = session_cookie(kind, token, state.settings.secure_cookies);
+    ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+}

@@ -1,0 +1,102 @@
+//! The missions directory: continent → country → mission, and each mission's page.
+
+use crate::error::AppError;
+use crate::extract::Lang;
+use crate::i18n::Locale;
+use crate::render::page;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use lingshi_domain::mission::Mission;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/missions", get(directory))
+        .route("/missions/{id}", get(mission_page))
+}
+
+/// A mission in the reader's language, as templates and the API show it.
+pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
+    let tag = locale.tag();
+    json!({
+        "id": mission.id,
+        "continent": mission.continent.code(),
+        "country_code": mission.country_code,
+        "country": mission.country.get(tag),
+        "name": mission.name.get(tag),
+        "address": mission.address,
+        "office_hours": mission.office_hours.get(tag),
+        "phone": mission.phone,
+        "phone_link": mission.phone.as_ref().map(|p| format!("tel:+{}", p.trim_start_matches("00").replace(['-', ' '], ""))),
+        "phone_hours": mission.phone_hours.as_ref().map(|h| h.get(tag)),
+        "email": mission.email,
+        "time_zone": mission.time_zone,
+        "currency": mission.currency,
+        "district": mission.district,
+        "submission_methods": mission.submission_methods,
+        "pickup_methods": mission.pickup_methods,
+        "fees": mission.fees.iter().map(|f| json!({"service": f.service, "label": f.label.get(tag), "amount": f.amount.display(), "minor": f.amount.minor, "currency": f.amount.currency})).collect::<Vec<_>>(),
+    })
+}
+
+/// Missions grouped continent → country, in directory order.
+pub fn grouped(missions: &[Mission], locale: Locale) -> Value {
+    let mut continents: Vec<Value> = Vec::new();
+    for mission in missions {
+        let continent = mission.continent.code();
+        if continents.last().is_none_or(|c| c["code"] != continent) {
+            continents.push(json!({"code": continent, "countries": []}));
+        }
+        let Some(countries) = continents
+            .last_mut()
+            .and_then(|c| c["countries"].as_array_mut())
+        else {
+            continue;
+        };
+        if countries
+            .last()
+            .is_none_or(|c| c["code"] != mission.country_code.as_str())
+        {
+            countries.push(json!({"code": mission.country_code, "name": mission.country.get(locale.tag()), "missions": []}));
+        }
+        if let Some(list) = countries
+            .last_mut()
+            .and_then(|c| c["missions"].as_array_mut())
+        {
+            list.push(mission_view(mission, locale));
+        }
+    }
+    Value::Array(continents)
+}
+
+async fn directory(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+) -> Result<Html<String>, AppError> {
+    let missions = lingshi_storage::missions::list(&state.db).await?;
+    page(
+        &state,
+        locale,
+        "missions.html",
+        json!({"continents": grouped(&missions, locale)}),
+    )
+}
+
+async fn mission_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let mission = lingshi_storage::missions::find(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    page(
+        &state,
+        locale,
+        "mission.html",
+        json!({"mission": mission_view(&mission, locale)}),
+    )
+}

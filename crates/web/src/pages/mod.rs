@@ -1,0 +1,20 @@
+//! Server-rendered pages for applicants (mobile-first) and the staff console's entry.
+
+mod account;
+mod auth;
+mod forms;
+mod home;
+pub mod missions;
+mod staff;
+
+use crate::state::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(auth::router())
+        .merge(account::router())
+        .merge(missions::router())
+        .merge(staff::router())
+}

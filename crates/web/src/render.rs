@@ -1,0 +1,119 @@
+//! Server-rendered pages: the templates (embedded in the binary, HTML auto-escaped) and
+//! the context every page gets (its language, the message catalog, who is signed in).
+
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::state::AppState;
+use axum::response::Html;
+use minijinja::Environment;
+use serde_json::{Value, json};
+
+/// Every template, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("register.html", include_str!("../templates/register.html")),
+    (
+        "register_confirm.html",
+        include_str!("../templates/register_confirm.html"),
+    ),
+    ("login.html", include_str!("../templates/login.html")),
+    (
+        "password_forgot.html",
+        include_str!("../templates/password_forgot.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../templates/password_reset.html"),
+    ),
+    ("account.html", include_str!("../templates/account.html")),
+    ("verify.html", include_str!("../templates/verify.html")),
+    (
+        "verify_face.html",
+        include_str!("../templates/verify_face.html"),
+    ),
+    ("missions.html", include_str!("../templates/missions.html")),
+    ("mission.html", include_str!("../templates/mission.html")),
+    (
+        "staff_login.html",
+        include_str!("../templates/staff_login.html"),
+    ),
+    (
+        "staff_home.html",
+        include_str!("../templates/staff_home.html"),
+    ),
+];
+
+/// The compiled templates.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Compiles every template; a syntax error is a startup failure, caught by tests.
+    pub fn load() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+}
+
+/// Renders `template` with `context` plus the common context: `lang`, the catalog `m`.
+pub fn page(
+    state: &AppState,
+    locale: Locale,
+    template: &str,
+    context: Value,
+) -> Result<Html<String>, AppError> {
+    let mut full = json!({
+        "lang": locale.tag(),
+        "other_lang": match locale { Locale::Zh => "en", Locale::En => "zh-CN" },
+        "m": state.catalogs.all(locale),
+    });
+    if let (Some(full), Value::Object(extra)) = (full.as_object_mut(), context) {
+        full.extend(extra);
+    }
+    let template = state
+        .templates
+        .env
+        .get_template(template)
+        .map_err(AppError::internal)?;
+    template
+        .render(minijinja::value::Serde(&full))
+        .map(Html)
+        .map_err(AppError::internal)
+}
+
+/// Field errors of a failed submission as `{field: message}`, for forms to show beside
+/// each field.
+pub fn field_messages(state: &AppState, locale: Locale, error: &AppError) -> Value {
+    let map: serde_json::Map<String, Value> = error
+        .fields()
+        .iter()
+        .map(|f| {
+            (
+                f.field.to_owned(),
+                Value::String(state.catalogs.error(locale, f.code)),
+            )
+        })
+        .collect();
+    Value::Object(map)
+}
+
+/// The page shown for an error outside the API.
+pub fn error_page(state: &AppState, locale: Locale, error: &AppError) -> Html<String> {
+    let context = json!({"status": error.status().as_u16(), "message": state.catalogs.error(locale, error.code())});
+    page(state, locale, "error.html", context).unwrap_or_else(|_| Html(String::from("Error")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_compiles() {
+        assert!(super::Templates::load().is_ok());
+    }
+}

@@ -1,0 +1,9 @@
+//! Application services: each public function is one use case, called by a page handler
+//! and an API handler alike. They take checked domain input, apply the rules, and commit
+//! the change, its audit facts and its outbox jobs in one transaction.
+
+pub mod accounts;
+pub mod codes;
+pub mod identity;
+pub mod passwords;
+pub mod staff;

@@ -1,0 +1,68 @@
+//! What every handler can reach: the database, the vault, the file store, the adapters to
+//! the outside world, the templates and the settings.
+
+use crate::i18n::Catalogs;
+use crate::render::Templates;
+use lingshi_integrations::face::FaceVerifier;
+use lingshi_integrations::mail::Mailer;
+use lingshi_integrations::sms::SmsSender;
+use lingshi_storage::blobs::BlobStore;
+use lingshi_storage::{Db, Vault};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Settings that change how the web layer behaves.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Mark cookies `Secure` (the platform is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust the first `X-Forwarded-For` address as the client (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
+}
+
+/// Shared application state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub vault: Arc<Vault>,
+    pub blobs: BlobStore,
+    pub mailer: Arc<dyn Mailer>,
+    pub sms: Arc<dyn SmsSender>,
+    pub face: Arc<dyn FaceVerifier>,
+    pub templates: Arc<Templates>,
+    pub catalogs: Arc<Catalogs>,
+    pub settings: Settings,
+    /// Woken when a job is enqueued, so the runner on this node starts at once.
+    pub jobs_waiting: Arc<Notify>,
+}
+
+impl AppState {
+    /// Assembles the state from its parts, compiling templates and loading catalogs.
+    pub fn assemble(
+        db: Db,
+        vault: Vault,
+        blobs: BlobStore,
+        adapters: Adapters,
+        settings: Settings,
+    ) -> Result<Self, minijinja::Error> {
+        Ok(Self {
+            db,
+            vault: Arc::new(vault),
+            blobs,
+            mailer: adapters.mailer,
+            sms: adapters.sms,
+            face: adapters.face,
+            templates: Arc::new(Templates::load()?),
+            catalogs: Arc::new(Catalogs::load()),
+            settings,
+            jobs_waiting: Arc::new(Notify::new()),
+        })
+    }
+}
+
+/// The adapters to the outside world the platform is configured with.
+pub struct Adapters {
+    pub mailer: Arc<dyn Mailer>,
+    pub sms: Arc<dyn SmsSender>,
+    pub face: Arc<dyn FaceVerifier>,
+}
