@@ -20,25 +20,14 @@ impl CnMobile {
         if folded.is_empty() {
             return Err(ValidationError::Required);
         }
-        let international = folded
-            .strip_prefix('+')
-            .or_else(|| folded.strip_prefix("00"));
+        let international = folded.strip_prefix('+').or_else(|| folded.strip_prefix("00"));
         let national = match international {
-            Some(rest) => rest
-                .strip_prefix("86")
-                .ok_or(ValidationError::ForeignMobile)?,
+            Some(rest) => rest.strip_prefix("86").ok_or(ValidationError::ForeignMobile)?,
             None => folded.as_str(),
         };
         let bytes = national.as_bytes();
-        let valid = bytes.len() == 11
-            && all_digits(national)
-            && bytes[0] == b'1'
-            && (b'3'..=b'9').contains(&bytes[1]);
-        if valid {
-            Ok(Self(national.to_owned()))
-        } else {
-            Err(ValidationError::MobileFormat)
-        }
+        let valid = bytes.len() == 11 && all_digits(national) && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]);
+        if valid { Ok(Self(national.to_owned())) } else { Err(ValidationError::MobileFormat) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -67,20 +56,14 @@ const MAX_LOCAL_PART: usize = 64;
 
 impl Email {
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let trimmed: String = input
-            .trim()
-            .chars()
-            .map(crate::normalize::fold_full_width)
-            .collect();
+        let trimmed: String = input.trim().chars().map(crate::normalize::fold_full_width).collect();
         if trimmed.is_empty() {
             return Err(ValidationError::Required);
         }
         if trimmed.len() > MAX_EMAIL {
             return Err(ValidationError::TooLong);
         }
-        let (local, domain) = trimmed
-            .split_once('@')
-            .ok_or(ValidationError::EmailFormat)?;
+        let (local, domain) = trimmed.split_once('@').ok_or(ValidationError::EmailFormat)?;
         let local_ok = !local.is_empty()
             && local.len() <= MAX_LOCAL_PART
             && !local.starts_with('.')
@@ -120,10 +103,7 @@ fn is_domain(domain: &str) -> bool {
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     let tld = labels.last().copied().unwrap_or("");
-    labels.len() >= 2
-        && labels.iter().all(label_ok)
-        && tld.len() >= 2
-        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+    labels.len() >= 2 && labels.iter().all(label_ok) && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 impl fmt::Display for Email {
@@ -151,9 +131,7 @@ impl ContactAddress {
         }
         match CnMobile::parse(input) {
             Ok(mobile) => Ok(Self::Mobile(mobile)),
-            Err(ValidationError::MobileFormat) if !looks_like_phone(input) => {
-                Err(ValidationError::AddressFormat)
-            }
+            Err(ValidationError::MobileFormat) if !looks_like_phone(input) => Err(ValidationError::AddressFormat),
             Err(other) => Err(other),
         }
     }
@@ -183,10 +161,7 @@ impl ContactAddress {
 }
 
 fn looks_like_phone(input: &str) -> bool {
-    input
-        .chars()
-        .map(crate::normalize::fold_full_width)
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    input.chars().map(crate::normalize::fold_full_width).all(|c| c.is_ascii_digit() || " +-().".contains(c))
 }
 
 #[cfg(test)]
@@ -196,97 +171,44 @@ mod tests {
 
     #[test]
     fn mainland_numbers_in_every_common_spelling_are_accepted() {
-        for input in [
-            "13800138000",
-            "+86 138 0013 8000",
-            "0086-13800138000",
-            "１３８００１３８０００",
-        ] {
-            assert_eq!(
-                CnMobile::parse(input).map(|m| m.0),
-                Ok("13800138000".into()),
-                "{input}"
-            );
+        for input in ["13800138000", "+86 138 0013 8000", "0086-13800138000", "１３８００１３８０００"] {
+            assert_eq!(CnMobile::parse(input).map(|m| m.0), Ok("13800138000".into()), "{input}");
         }
     }
 
     #[test]
     fn foreign_numbers_are_refused_with_their_own_error() {
-        assert_eq!(
-            CnMobile::parse("+32 470 12 34 56"),
-            Err(ValidationError::ForeignMobile)
-        );
-        assert_eq!(
-            CnMobile::parse("0032470123456"),
-            Err(ValidationError::ForeignMobile)
-        );
-        assert_eq!(
-            ContactAddress::parse("+32470123456"),
-            Err(ValidationError::ForeignMobile)
-        );
+        assert_eq!(CnMobile::parse("+32 470 12 34 56"), Err(ValidationError::ForeignMobile));
+        assert_eq!(CnMobile::parse("0032470123456"), Err(ValidationError::ForeignMobile));
+        assert_eq!(ContactAddress::parse("+32470123456"), Err(ValidationError::ForeignMobile));
     }
 
     #[test]
     fn wrong_mainland_shapes_are_refused() {
         for input in ["12800138000", "1380013800", "138001380001", "1380013800a"] {
-            assert_eq!(
-                CnMobile::parse(input),
-                Err(ValidationError::MobileFormat),
-                "{input}"
-            );
+            assert_eq!(CnMobile::parse(input), Err(ValidationError::MobileFormat), "{input}");
         }
     }
 
     #[test]
     fn mobile_is_masked_for_display() {
-        assert_eq!(
-            CnMobile::parse("13800138000").map(|m| m.masked()),
-            Ok("138****8000".into())
-        );
+        assert_eq!(CnMobile::parse("13800138000").map(|m| m.masked()), Ok("138****8000".into()));
     }
 
     #[test]
     fn emails_are_lower_cased_and_checked() {
-        assert_eq!(
-            Email::parse(" Zhang.San@Example.BE ").map(|e| e.0),
-            Ok("zhang.san@example.be".into())
-        );
-        for bad in [
-            "a@b",
-            "a@@b.com",
-            "a b@c.com",
-            "@c.com",
-            "a@-c.com",
-            "a@c.c0m",
-            "a..b@c.com",
-            "a@c..com",
-        ] {
-            assert_eq!(
-                Email::parse(bad),
-                Err(ValidationError::EmailFormat),
-                "{bad}"
-            );
+        assert_eq!(Email::parse(" Zhang.San@Example.BE ").map(|e| e.0), Ok("zhang.san@example.be".into()));
+        for bad in ["a@b", "a@@b.com", "a b@c.com", "@c.com", "a@-c.com", "a@c.c0m", "a..b@c.com", "a@c..com"] {
+            assert_eq!(Email::parse(bad), Err(ValidationError::EmailFormat), "{bad}");
         }
-        assert_eq!(
-            Email::parse(&format!("{}@example.com", "a".repeat(250))),
-            Err(ValidationError::TooLong)
-        );
+        assert_eq!(Email::parse(&format!("{}@example.com", "a".repeat(250))), Err(ValidationError::TooLong));
     }
 
     #[test]
     fn contact_address_picks_the_kind_from_the_input() {
-        assert!(matches!(
-            ContactAddress::parse("zs@example.com"),
-            Ok(ContactAddress::Email(_))
-        ));
-        assert!(matches!(
-            ContactAddress::parse("13800138000"),
-            Ok(ContactAddress::Mobile(_))
-        ));
-        assert_eq!(
-            ContactAddress::parse("zhangsan"),
-            Err(ValidationError::AddressFormat)
-        );
+        assert!(matches!(ContactAddress::parse("zs@example.com"), Ok(ContactAddress::Email(_))));
+        assert!(matches!(ContactAddress::parse("13800138000"), Ok(ContactAddress::Mobile(_))));
+        assert_eq!(ContactAddress::parse("zhangsan"), Err(ValidationError::AddressFormat));
         assert_eq!(ContactAddress::parse("   "), Err(ValidationError::Required));
     }
 

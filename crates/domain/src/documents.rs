@@ -44,18 +44,12 @@ macro_rules! document_number {
 
 fn mask_middle(s: &str) -> String {
     let keep = 2.min(s.len() / 3);
-    format!(
-        "{}{}{}",
-        &s[..keep],
-        "*".repeat(s.len() - 2 * keep),
-        &s[s.len() - keep..]
-    )
+    format!("{}{}{}", &s[..keep], "*".repeat(s.len() - 2 * keep), &s[s.len() - keep..])
 }
 
 /// `prefix` followed by exactly `digits` ASCII digits.
 fn prefixed_digits(s: &str, prefix: &str, digits: usize) -> bool {
-    s.strip_prefix(prefix)
-        .is_some_and(|rest| rest.len() == digits && all_digits(rest))
+    s.strip_prefix(prefix).is_some_and(|rest| rest.len() == digits && all_digits(rest))
 }
 
 fn is_official_passport(s: &str) -> bool {
@@ -69,13 +63,8 @@ fn ordinary_passport_rule(s: &str) -> Result<(), ValidationError> {
                 && matches!(rest.as_bytes()[0], b'A'..=b'H' | b'J'..=b'N' | b'P'..=b'Z')
                 && all_digits(&rest[1..]))
     });
-    let older =
-        prefixed_digits(s, "G", 8) || prefixed_digits(s, "14", 7) || prefixed_digits(s, "15", 7);
-    if e_series || older {
-        Ok(())
-    } else {
-        Err(ValidationError::PassportFormat)
-    }
+    let older = prefixed_digits(s, "G", 8) || prefixed_digits(s, "14", 7) || prefixed_digits(s, "15", 7);
+    if e_series || older { Ok(()) } else { Err(ValidationError::PassportFormat) }
 }
 
 document_number!(
@@ -173,99 +162,52 @@ mod tests {
 
     #[test]
     fn ordinary_passport_series_are_accepted() {
-        for ok in [
-            "E12345678",
-            "EA1234567",
-            "EH1234567",
-            "G12345678",
-            "141234567",
-            "151234567",
-            "e 1234 5678",
-        ] {
+        for ok in ["E12345678", "EA1234567", "EH1234567", "G12345678", "141234567", "151234567", "e 1234 5678"] {
             assert!(PassportNo::parse(ok).is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn malformed_passports_are_refused() {
-        for bad in [
-            "E1234567",
-            "EI1234567",
-            "EO1234567",
-            "G1234567",
-            "161234567",
-            "X12345678",
-            "E123456789",
-        ] {
-            assert_eq!(
-                PassportNo::parse(bad),
-                Err(ValidationError::PassportFormat),
-                "{bad}"
-            );
+        for bad in ["E1234567", "EI1234567", "EO1234567", "G1234567", "161234567", "X12345678", "E123456789"] {
+            assert_eq!(PassportNo::parse(bad), Err(ValidationError::PassportFormat), "{bad}");
         }
     }
 
     #[test]
     fn official_passports_are_named_as_such() {
         for official in ["PE1234567", "SE1234567", "DE1234567"] {
-            assert_eq!(
-                PassportNo::parse_ordinary(official),
-                Err(ValidationError::OfficialPassport)
-            );
-            assert_eq!(
-                PassportNo::parse(official),
-                Err(ValidationError::PassportFormat)
-            );
+            assert_eq!(PassportNo::parse_ordinary(official), Err(ValidationError::OfficialPassport));
+            assert_eq!(PassportNo::parse(official), Err(ValidationError::PassportFormat));
         }
     }
 
     #[test]
     fn other_travel_documents_follow_their_patterns() {
         assert!(TravelDocNo::parse("T12345678").is_ok());
-        assert_eq!(
-            TravelDocNo::parse("T1234567"),
-            Err(ValidationError::TravelDocFormat)
-        );
+        assert_eq!(TravelDocNo::parse("T1234567"), Err(ValidationError::TravelDocFormat));
         assert!(HomeReturnPermitNo::parse("H12345678").is_ok());
         assert!(HomeReturnPermitNo::parse("M1234567890").is_ok());
-        assert_eq!(
-            HomeReturnPermitNo::parse("H123456789"),
-            Err(ValidationError::HomeReturnPermitFormat)
-        );
+        assert_eq!(HomeReturnPermitNo::parse("H123456789"), Err(ValidationError::HomeReturnPermitFormat));
         assert!(TaiwanPermitNo::parse("12345678").is_ok());
-        assert_eq!(
-            TaiwanPermitNo::parse("1234567A"),
-            Err(ValidationError::TaiwanPermitFormat)
-        );
+        assert_eq!(TaiwanPermitNo::parse("1234567A"), Err(ValidationError::TaiwanPermitFormat));
     }
 
     #[test]
     fn identity_document_dispatches_on_kind() {
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-        assert!(matches!(
-            IdentityDocument::parse("passport", "E12345678", today),
-            Ok(IdentityDocument::Passport(_))
-        ));
+        assert!(matches!(IdentityDocument::parse("passport", "E12345678", today), Ok(IdentityDocument::Passport(_))));
         assert!(matches!(
             IdentityDocument::parse("resident_id", "11010519491231002X", today),
             Ok(IdentityDocument::ResidentId(_))
         ));
-        assert_eq!(
-            IdentityDocument::parse("driving_licence", "x", today),
-            Err(ValidationError::UnknownChoice)
-        );
-        assert_eq!(
-            IdentityDocument::parse("passport", "PE1234567", today),
-            Err(ValidationError::OfficialPassport)
-        );
+        assert_eq!(IdentityDocument::parse("driving_licence", "x", today), Err(ValidationError::UnknownChoice));
+        assert_eq!(IdentityDocument::parse("passport", "PE1234567", today), Err(ValidationError::OfficialPassport));
     }
 
     #[test]
     fn masks_hide_the_middle() {
-        assert_eq!(
-            PassportNo::parse("E12345678").map(|p| p.masked()),
-            Ok("E1*****78".into())
-        );
+        assert_eq!(PassportNo::parse("E12345678").map(|p| p.masked()), Ok("E1*****78".into()));
     }
 
     proptest! {

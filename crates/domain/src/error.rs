@@ -123,10 +123,6 @@ mod tests {
     fn every_code_is_unique_and_snake_case() {
         let codes: HashSet<_> = ValidationError::ALL.iter().map(|e| e.code()).collect();
         assert_eq!(codes.len(), ValidationError::ALL.len());
-        assert!(
-            codes
-                .iter()
-                .all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
-        );
+        assert!(codes.iter().all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')));
     }
 }

@@ -18,9 +18,7 @@ pub mod resident_id;
 pub mod verification;
 
 pub use contact::{CnMobile, ContactAddress, Email};
-pub use documents::{
-    HomeReturnPermitNo, IdentityDocument, PassportNo, TaiwanPermitNo, TravelDocNo,
-};
+pub use documents::{HomeReturnPermitNo, IdentityDocument, PassportNo, TaiwanPermitNo, TravelDocNo};
 pub use error::ValidationError;
 pub use password::Password;
 pub use person::PersonName;

@@ -13,19 +13,12 @@ pub struct Localized {
 
 impl Localized {
     pub fn new(zh: &str, en: &str) -> Self {
-        Self {
-            zh: zh.to_owned(),
-            en: en.to_owned(),
-        }
+        Self { zh: zh.to_owned(), en: en.to_owned() }
     }
 
     /// The Chinese text for `zh*` locales, English otherwise.
     pub fn get(&self, locale: &str) -> &str {
-        if locale.starts_with("zh") {
-            &self.zh
-        } else {
-            &self.en
-        }
+        if locale.starts_with("zh") { &self.zh } else { &self.en }
     }
 }
 
@@ -93,12 +86,7 @@ pub struct Money {
 impl Money {
     /// `16.00 EUR`.
     pub fn display(&self) -> String {
-        format!(
-            "{}.{:02} {}",
-            self.minor / 100,
-            (self.minor % 100).abs(),
-            self.currency
-        )
+        format!("{}.{:02} {}", self.minor / 100, (self.minor % 100).abs(), self.currency)
     }
 }
 
@@ -140,9 +128,7 @@ pub struct Mission {
 impl Mission {
     /// Whether someone residing in `country_code` belongs to this mission's district.
     pub fn serves(&self, country_code: &str) -> bool {
-        self.district
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(country_code))
+        self.district.iter().any(|c| c.eq_ignore_ascii_case(country_code))
     }
 }
 
@@ -160,22 +146,8 @@ mod tests {
 
     #[test]
     fn money_displays_minor_units() {
-        assert_eq!(
-            Money {
-                minor: 1600,
-                currency: "EUR".into()
-            }
-            .display(),
-            "16.00 EUR"
-        );
-        assert_eq!(
-            Money {
-                minor: 305,
-                currency: "EUR".into()
-            }
-            .display(),
-            "3.05 EUR"
-        );
+        assert_eq!(Money { minor: 1600, currency: "EUR".into() }.display(), "16.00 EUR");
+        assert_eq!(Money { minor: 305, currency: "EUR".into() }.display(), "3.05 EUR");
     }
 
     #[test]

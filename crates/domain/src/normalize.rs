@@ -44,18 +44,12 @@ mod tests {
 
     #[test]
     fn full_width_digits_and_letters_become_ascii() {
-        assert_eq!(
-            fold_identifier("Ｅ１２３４ ５６７８").as_deref(),
-            Some("E12345678")
-        );
+        assert_eq!(fold_identifier("Ｅ１２３４ ５６７８").as_deref(), Some("E12345678"));
     }
 
     #[test]
     fn separators_are_dropped_and_letters_upper_cased() {
-        assert_eq!(
-            fold_identifier(" 1101-0519 49x ").as_deref(),
-            Some("1101051949X")
-        );
+        assert_eq!(fold_identifier(" 1101-0519 49x ").as_deref(), Some("1101051949X"));
     }
 
     #[test]

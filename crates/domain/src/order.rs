@@ -62,13 +62,7 @@ impl OrderState {
 
     /// No action leads out of a terminal state.
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            OrderState::Rejected
-                | OrderState::Completed
-                | OrderState::Withdrawn
-                | OrderState::Deleted
-        )
+        matches!(self, OrderState::Rejected | OrderState::Completed | OrderState::Withdrawn | OrderState::Deleted)
     }
 }
 
@@ -120,19 +114,13 @@ impl OrderAction {
     fn permitted(self, actor: Actor) -> bool {
         use OrderAction::*;
         match self {
-            SubmitPayingOffline | SubmitPayingOnline | AbandonPayment | DeleteDraft
-            | ProvideSupplement | BookInterview | Withdraw => actor == Actor::Applicant,
+            SubmitPayingOffline | SubmitPayingOnline | AbandonPayment | DeleteDraft | ProvideSupplement
+            | BookInterview | Withdraw => actor == Actor::Applicant,
             ConfirmPayment => actor == Actor::System,
             RequestSupplement | RequireInterview | CompleteInterview | Reject | Accept => {
-                matches!(
-                    actor,
-                    Actor::Staff(StaffRole::Reviewer | StaffRole::MissionAdmin)
-                )
+                matches!(actor, Actor::Staff(StaffRole::Reviewer | StaffRole::MissionAdmin))
             }
-            MarkReady | HandOver => matches!(
-                actor,
-                Actor::Staff(StaffRole::Issuer | StaffRole::MissionAdmin)
-            ),
+            MarkReady | HandOver => matches!(actor, Actor::Staff(StaffRole::Issuer | StaffRole::MissionAdmin)),
         }
     }
 
@@ -153,9 +141,7 @@ impl OrderAction {
             (InterviewBooked, CompleteInterview) => Some(UnderReview),
             (UnderReview, Reject) => Some(Rejected),
             (UnderReview, Accept) => Some(AwaitingProduction),
-            (UnderReview | SupplementRequired | InterviewRequired | InterviewBooked, Withdraw) => {
-                Some(Withdrawn)
-            }
+            (UnderReview | SupplementRequired | InterviewRequired | InterviewBooked, Withdraw) => Some(Withdrawn),
             (AwaitingProduction, MarkReady) => Some(ReadyForPickup),
             (ReadyForPickup, HandOver) => Some(Completed),
             _ => None,
@@ -175,13 +161,8 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
-    pub const ALL: [StaffRole; 5] = [
-        StaffRole::Reviewer,
-        StaffRole::Issuer,
-        StaffRole::Cashier,
-        StaffRole::MissionAdmin,
-        StaffRole::SystemAdmin,
-    ];
+    pub const ALL: [StaffRole; 5] =
+        [StaffRole::Reviewer, StaffRole::Issuer, StaffRole::Cashier, StaffRole::MissionAdmin, StaffRole::SystemAdmin];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -229,10 +210,7 @@ pub struct OrderFacts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("{action:?} is not possible while the order is {state:?}")]
-    NotFromState {
-        state: OrderState,
-        action: OrderAction,
-    },
+    NotFromState { state: OrderState, action: OrderAction },
     #[error("{actor:?} may not {action:?}")]
     NotPermitted { actor: Actor, action: OrderAction },
     #[error("an emergency travel document application cannot be withdrawn once submitted")]
@@ -266,9 +244,7 @@ pub fn transition(
     if action == OrderAction::Withdraw && facts.service == ServiceKind::EmergencyTravelDocument {
         return Err(TransitionError::EmergencyIrrevocable);
     }
-    let next = action
-        .edge(state)
-        .ok_or(TransitionError::NotFromState { state, action })?;
+    let next = action.edge(state).ok_or(TransitionError::NotFromState { state, action })?;
     if action == OrderAction::HandOver && !facts.fee_settled {
         return Err(TransitionError::FeeUnpaid);
     }
@@ -281,10 +257,7 @@ mod tests {
     use OrderAction as A;
     use OrderState as S;
 
-    const PASSPORT_PAID: OrderFacts = OrderFacts {
-        service: ServiceKind::PassportOrTravelDocument,
-        fee_settled: true,
-    };
+    const PASSPORT_PAID: OrderFacts = OrderFacts { service: ServiceKind::PassportOrTravelDocument, fee_settled: true };
 
     /// The table of SPEC §8, written out independently of the implementation.
     const ALLOWED: [(OrderState, OrderAction, OrderState); 18] = [
@@ -309,8 +282,7 @@ mod tests {
     ];
     // Withdrawal from InterviewBooked is the 19th edge; listed here to keep the array's
     // type simple.
-    const ALSO_ALLOWED: (OrderState, OrderAction, OrderState) =
-        (S::InterviewBooked, A::Withdraw, S::Withdrawn);
+    const ALSO_ALLOWED: (OrderState, OrderAction, OrderState) = (S::InterviewBooked, A::Withdraw, S::Withdrawn);
 
     fn actors() -> Vec<Actor> {
         let mut all = vec![Actor::Applicant, Actor::System];
@@ -325,9 +297,7 @@ mod tests {
             for action in A::ALL {
                 for actor in actors() {
                     let result = transition(state, action, actor, PASSPORT_PAID);
-                    let edge = table
-                        .iter()
-                        .find(|(from, a, _)| *from == state && *a == action);
+                    let edge = table.iter().find(|(from, a, _)| *from == state && *a == action);
                     match (edge, action.permitted(actor)) {
                         (_, false) => {
                             assert_eq!(result, Err(TransitionError::NotPermitted { actor, action }))
@@ -371,37 +341,22 @@ mod tests {
 
     #[test]
     fn emergency_documents_cannot_be_withdrawn_from_any_state() {
-        let emergency = OrderFacts {
-            service: ServiceKind::EmergencyTravelDocument,
-            fee_settled: true,
-        };
+        let emergency = OrderFacts { service: ServiceKind::EmergencyTravelDocument, fee_settled: true };
         for state in S::ALL {
             assert_eq!(
                 transition(state, A::Withdraw, Actor::Applicant, emergency),
                 Err(TransitionError::EmergencyIrrevocable)
             );
         }
-        assert_eq!(
-            transition(S::UnderReview, A::Withdraw, Actor::Applicant, PASSPORT_PAID),
-            Ok(S::Withdrawn)
-        );
+        assert_eq!(transition(S::UnderReview, A::Withdraw, Actor::Applicant, PASSPORT_PAID), Ok(S::Withdrawn));
     }
 
     #[test]
     fn hand_over_requires_the_fee_to_be_settled() {
-        let unpaid = OrderFacts {
-            service: ServiceKind::PassportOrTravelDocument,
-            fee_settled: false,
-        };
+        let unpaid = OrderFacts { service: ServiceKind::PassportOrTravelDocument, fee_settled: false };
         let issuer = Actor::Staff(StaffRole::Issuer);
-        assert_eq!(
-            transition(S::ReadyForPickup, A::HandOver, issuer, unpaid),
-            Err(TransitionError::FeeUnpaid)
-        );
-        assert_eq!(
-            transition(S::ReadyForPickup, A::HandOver, issuer, PASSPORT_PAID),
-            Ok(S::Completed)
-        );
+        assert_eq!(transition(S::ReadyForPickup, A::HandOver, issuer, unpaid), Err(TransitionError::FeeUnpaid));
+        assert_eq!(transition(S::ReadyForPickup, A::HandOver, issuer, PASSPORT_PAID), Ok(S::Completed));
     }
 
     #[test]

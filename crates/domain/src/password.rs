@@ -44,15 +44,9 @@ mod tests {
     fn length_is_the_only_rule() {
         assert!(Password::parse("abcdefgh").is_ok());
         assert!(Password::parse("密码密码密码密码").is_ok());
-        assert_eq!(
-            Password::parse("abcdefg").err(),
-            Some(ValidationError::PasswordTooShort)
-        );
+        assert_eq!(Password::parse("abcdefg").err(), Some(ValidationError::PasswordTooShort));
         assert_eq!(Password::parse("").err(), Some(ValidationError::Required));
-        assert_eq!(
-            Password::parse(&"a".repeat(129)).err(),
-            Some(ValidationError::PasswordTooLong)
-        );
+        assert_eq!(Password::parse(&"a".repeat(129)).err(), Some(ValidationError::PasswordTooLong));
     }
 
     #[test]

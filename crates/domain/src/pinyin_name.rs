@@ -184,10 +184,7 @@ const SURNAME_READINGS: [(char, &str); 30] = [
 /// is not all Chinese characters of known reading, or has no given name.
 pub fn suggest_pinyin(chinese_name: &str) -> Option<PinyinSuggestion> {
     let name = chinese_name.trim();
-    let (surname, given) = match COMPOUND_SURNAMES
-        .iter()
-        .find(|(hanzi, _)| name.starts_with(hanzi))
-    {
+    let (surname, given) = match COMPOUND_SURNAMES.iter().find(|(hanzi, _)| name.starts_with(hanzi)) {
         Some((hanzi, reading)) => ((*reading).to_owned(), &name[hanzi.len()..]),
         None => {
             let first = name.chars().next()?;
@@ -202,14 +199,9 @@ pub fn suggest_pinyin(chinese_name: &str) -> Option<PinyinSuggestion> {
     if given.is_empty() {
         return None;
     }
-    let given_name = given
-        .chars()
-        .map(|c| c.to_pinyin().map(|p| passport_spelling(p.plain())))
-        .collect::<Option<String>>()?;
-    Some(PinyinSuggestion {
-        surname,
-        given_name,
-    })
+    let given_name =
+        given.chars().map(|c| c.to_pinyin().map(|p| passport_spelling(p.plain()))).collect::<Option<String>>()?;
+    Some(PinyinSuggestion { surname, given_name })
 }
 
 #[cfg(test)]
@@ -220,77 +212,32 @@ mod tests {
     #[test]
     fn the_table_has_the_409_standard_syllables() {
         assert_eq!(SYLLABLES.len(), 409);
-        assert!(
-            SYLLABLES.contains("LYU") && SYLLABLES.contains("NUE") && !SYLLABLES.contains("LV")
-        );
+        assert!(SYLLABLES.contains("LYU") && SYLLABLES.contains("NUE") && !SYLLABLES.contains("LV"));
     }
 
     #[test]
     fn strict_mode_accepts_standard_names_in_any_case() {
-        for name in [
-            "ZHANG",
-            "san",
-            "XIAOMING",
-            "LYU",
-            "NYU",
-            "LUE",
-            "ZHUANGZHUANG",
-            "OUYANG",
-            "XIAN",
-        ] {
-            assert!(
-                PinyinField::parse(name, PinyinMode::Strict).is_ok(),
-                "{name}"
-            );
+        for name in ["ZHANG", "san", "XIAOMING", "LYU", "NYU", "LUE", "ZHUANGZHUANG", "OUYANG", "XIAN"] {
+            assert!(PinyinField::parse(name, PinyinMode::Strict).is_ok(), "{name}");
         }
-        assert_eq!(
-            PinyinField::parse("san", PinyinMode::Strict).map(|p| p.0),
-            Ok("SAN".into())
-        );
+        assert_eq!(PinyinField::parse("san", PinyinMode::Strict).map(|p| p.0), Ok("SAN".into()));
     }
 
     #[test]
     fn strict_mode_refuses_what_faq_4_lists() {
-        assert_eq!(
-            PinyinField::parse("XIAO MING", PinyinMode::Strict),
-            Err(ValidationError::PinyinCharset)
-        );
-        assert_eq!(
-            PinyinField::parse("XIAO-MING", PinyinMode::Strict),
-            Err(ValidationError::PinyinCharset)
-        );
-        assert_eq!(
-            PinyinField::parse("LV", PinyinMode::Strict),
-            Err(ValidationError::PinyinLetterV)
-        );
-        assert_eq!(
-            PinyinField::parse("JOHN", PinyinMode::Strict),
-            Err(ValidationError::PinyinNotStandard)
-        );
-        assert_eq!(
-            PinyinField::parse("ZHÄNG", PinyinMode::Strict),
-            Err(ValidationError::PinyinCharset)
-        );
-        assert_eq!(
-            PinyinField::parse("", PinyinMode::Strict),
-            Err(ValidationError::Required)
-        );
+        assert_eq!(PinyinField::parse("XIAO MING", PinyinMode::Strict), Err(ValidationError::PinyinCharset));
+        assert_eq!(PinyinField::parse("XIAO-MING", PinyinMode::Strict), Err(ValidationError::PinyinCharset));
+        assert_eq!(PinyinField::parse("LV", PinyinMode::Strict), Err(ValidationError::PinyinLetterV));
+        assert_eq!(PinyinField::parse("JOHN", PinyinMode::Strict), Err(ValidationError::PinyinNotStandard));
+        assert_eq!(PinyinField::parse("ZHÄNG", PinyinMode::Strict), Err(ValidationError::PinyinCharset));
+        assert_eq!(PinyinField::parse("", PinyinMode::Strict), Err(ValidationError::Required));
     }
 
     #[test]
     fn legacy_mode_copies_any_letters() {
-        assert_eq!(
-            PinyinField::parse("JOHN", PinyinMode::Legacy).map(|p| p.0),
-            Ok("JOHN".into())
-        );
-        assert_eq!(
-            PinyinField::parse("LV", PinyinMode::Legacy).map(|p| p.0),
-            Ok("LV".into())
-        );
-        assert_eq!(
-            PinyinField::parse("JO HN", PinyinMode::Legacy),
-            Err(ValidationError::PinyinCharset)
-        );
+        assert_eq!(PinyinField::parse("JOHN", PinyinMode::Legacy).map(|p| p.0), Ok("JOHN".into()));
+        assert_eq!(PinyinField::parse("LV", PinyinMode::Legacy).map(|p| p.0), Ok("LV".into()));
+        assert_eq!(PinyinField::parse("JO HN", PinyinMode::Legacy), Err(ValidationError::PinyinCharset));
     }
 
     #[test]
@@ -315,17 +262,10 @@ mod tests {
 
     #[test]
     fn every_suggestion_passes_strict_mode() {
-        for name in ["张三", "曾国藩", "吕布", "女娲", "欧阳修", "诸葛亮", "李略"]
-        {
+        for name in ["张三", "曾国藩", "吕布", "女娲", "欧阳修", "诸葛亮", "李略"] {
             let suggestion = suggest_pinyin(name).expect(name);
-            assert!(
-                PinyinField::parse(&suggestion.surname, PinyinMode::Strict).is_ok(),
-                "{name}"
-            );
-            assert!(
-                PinyinField::parse(&suggestion.given_name, PinyinMode::Strict).is_ok(),
-                "{name}"
-            );
+            assert!(PinyinField::parse(&suggestion.surname, PinyinMode::Strict).is_ok(), "{name}");
+            assert!(PinyinField::parse(&suggestion.given_name, PinyinMode::Strict).is_ok(), "{name}");
         }
     }
 

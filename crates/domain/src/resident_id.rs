@@ -23,8 +23,8 @@ const CHECK_CHARACTERS: &[u8; 11] = b"10X98765432";
 /// Province-level codes in use (the first two digits), including 71/81/82 (Taiwan, Hong
 /// Kong, Macau) and 83, used on residence permits for Taiwan residents.
 const PROVINCES: [u8; 35] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82, 83,
 ];
 const EARLIEST_BIRTH_YEAR: i32 = 1890;
 
@@ -46,17 +46,13 @@ impl ResidentId {
         if !all_digits(body) || !(all_digits(check) || check == "X") {
             return Err(ValidationError::ResidentIdCharset);
         }
-        let province: u8 = body[..2]
-            .parse()
-            .map_err(|_| ValidationError::ResidentIdRegion)?;
+        let province: u8 = body[..2].parse().map_err(|_| ValidationError::ResidentIdRegion)?;
         if !PROVINCES.contains(&province) {
             return Err(ValidationError::ResidentIdRegion);
         }
-        let birth = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d")
-            .map_err(|_| ValidationError::ResidentIdBirthDate)?;
-        if birth > today
-            || birth < NaiveDate::from_ymd_opt(EARLIEST_BIRTH_YEAR, 1, 1).unwrap_or(birth)
-        {
+        let birth =
+            NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| ValidationError::ResidentIdBirthDate)?;
+        if birth > today || birth < NaiveDate::from_ymd_opt(EARLIEST_BIRTH_YEAR, 1, 1).unwrap_or(birth) {
             return Err(ValidationError::ResidentIdBirthDate);
         }
         if check.as_bytes()[0] != check_character(body) {
@@ -76,11 +72,7 @@ impl ResidentId {
 
     /// Sex from the 17th digit: odd is male.
     pub fn sex(&self) -> Sex {
-        if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
     /// `110105********002X`: region and last four only.
@@ -91,11 +83,7 @@ impl ResidentId {
 
 /// The MOD 11-2 check character of the first 17 digits.
 pub fn check_character(body: &str) -> u8 {
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(digit, weight)| u32::from(digit - b'0') * weight).sum();
     CHECK_CHARACTERS[(sum % 11) as usize]
 }
 
@@ -118,10 +106,7 @@ mod tests {
     fn the_standard_example_is_valid_with_its_facts() {
         let id = ResidentId::parse("11010519491231002x", today()).expect("valid");
         assert_eq!(id.as_str(), "11010519491231002X");
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap_or_default()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap_or_default());
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.masked(), "110105********002X");
     }

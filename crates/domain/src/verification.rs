@@ -18,12 +18,8 @@ pub enum IdentityState {
 }
 
 impl IdentityState {
-    pub const ALL: [IdentityState; 4] = [
-        IdentityState::Unverified,
-        IdentityState::AwaitingFace,
-        IdentityState::Verified,
-        IdentityState::FaceSkipped,
-    ];
+    pub const ALL: [IdentityState; 4] =
+        [IdentityState::Unverified, IdentityState::AwaitingFace, IdentityState::Verified, IdentityState::FaceSkipped];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -60,10 +56,7 @@ mod tests {
 
     #[test]
     fn only_completed_verification_allows_applying() {
-        let may: Vec<_> = IdentityState::ALL
-            .into_iter()
-            .filter(|s| s.may_apply())
-            .collect();
+        let may: Vec<_> = IdentityState::ALL.into_iter().filter(|s| s.may_apply()).collect();
         assert_eq!(may, [IdentityState::Verified, IdentityState::FaceSkipped]);
         assert!(IdentityState::FaceSkipped.flags_orders());
         assert!(!IdentityState::Verified.flags_orders());

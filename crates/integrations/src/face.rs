@@ -45,11 +45,7 @@ pub fn is_jpeg_or_png(bytes: &[u8]) -> bool {
 #[async_trait]
 impl FaceVerifier for CaptureOnly {
     async fn verify(&self, capture: &[u8]) -> FaceOutcome {
-        if is_jpeg_or_png(capture) {
-            FaceOutcome::Accepted
-        } else {
-            FaceOutcome::NotAnImage
-        }
+        if is_jpeg_or_png(capture) { FaceOutcome::Accepted } else { FaceOutcome::NotAnImage }
     }
 }
 
@@ -59,18 +55,9 @@ mod tests {
 
     #[tokio::test]
     async fn capture_only_accepts_images_and_refuses_anything_else() {
-        assert_eq!(
-            CaptureOnly.verify(b"\x89PNG\r\n\x1a\nrest").await,
-            FaceOutcome::Accepted
-        );
-        assert_eq!(
-            CaptureOnly.verify(&[0xFF, 0xD8, 0xFF, 0xE0]).await,
-            FaceOutcome::Accepted
-        );
-        assert_eq!(
-            CaptureOnly.verify(b"%PDF-1.7").await,
-            FaceOutcome::NotAnImage
-        );
+        assert_eq!(CaptureOnly.verify(b"\x89PNG\r\n\x1a\nrest").await, FaceOutcome::Accepted);
+        assert_eq!(CaptureOnly.verify(&[0xFF, 0xD8, 0xFF, 0xE0]).await, FaceOutcome::Accepted);
+        assert_eq!(CaptureOnly.verify(b"%PDF-1.7").await, FaceOutcome::NotAnImage);
         assert_eq!(CaptureOnly.verify(b"").await, FaceOutcome::NotAnImage);
     }
 }

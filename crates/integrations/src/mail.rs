@@ -22,9 +22,7 @@ pub enum MailError {
     Build(String),
     #[error("the relay refused or could not be reached: {0}")]
     Transport(String),
-    #[error(
-        "LINGSHI_SMTP_URL must look like smtp://host:port, smtp+starttls://host or smtps://host"
-    )]
+    #[error("LINGSHI_SMTP_URL must look like smtp://host:port, smtp+starttls://host or smtps://host")]
     BadUrl,
 }
 
@@ -35,10 +33,7 @@ pub trait Mailer: Send + Sync {
 }
 
 fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
-    let to: Mailbox = mail
-        .to
-        .parse()
-        .map_err(|_| MailError::Build("recipient".into()))?;
+    let to: Mailbox = mail.to.parse().map_err(|_| MailError::Build("recipient".into()))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -62,10 +57,7 @@ impl SmtpMailer {
         let (credentials, host_port) = match rest.rsplit_once('@') {
             Some((user_pass, host)) => {
                 let (user, pass) = user_pass.split_once(':').ok_or(MailError::BadUrl)?;
-                (
-                    Some(Credentials::new(user.to_owned(), pass.to_owned())),
-                    host,
-                )
+                (Some(Credentials::new(user.to_owned(), pass.to_owned())), host)
             }
             None => (None, rest),
         };
@@ -78,8 +70,7 @@ impl SmtpMailer {
             return Err(MailError::BadUrl);
         }
         let mut builder = match scheme {
-            "smtp" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                .port(port.unwrap_or(25)),
+            "smtp" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port.unwrap_or(25)),
             "smtp+starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
                 .map_err(|e| MailError::Transport(e.to_string()))?
                 .port(port.unwrap_or(587)),
@@ -91,13 +82,8 @@ impl SmtpMailer {
         if let Some(credentials) = credentials {
             builder = builder.credentials(credentials);
         }
-        let from = from
-            .parse()
-            .map_err(|_| MailError::Build("sender".into()))?;
-        Ok(Self {
-            transport: builder.build(),
-            from,
-        })
+        let from = from.parse().map_err(|_| MailError::Build("sender".into()))?;
+        Ok(Self { transport: builder.build(), from })
     }
 }
 
@@ -105,10 +91,7 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
         let message = build(&self.from, mail)?;
-        self.transport
-            .send(message)
-            .await
-            .map_err(|e| MailError::Transport(e.to_string()))?;
+        self.transport.send(message).await.map_err(|e| MailError::Transport(e.to_string()))?;
         Ok(())
     }
 }
@@ -123,14 +106,8 @@ pub struct FileMailer {
 impl FileMailer {
     pub fn new(directory: PathBuf, from: &str) -> Result<Self, MailError> {
         std::fs::create_dir_all(&directory).map_err(|e| MailError::Transport(e.to_string()))?;
-        let from = from
-            .parse()
-            .map_err(|_| MailError::Build("sender".into()))?;
-        Ok(Self {
-            transport: AsyncFileTransport::new(&directory),
-            directory,
-            from,
-        })
+        let from = from.parse().map_err(|_| MailError::Build("sender".into()))?;
+        Ok(Self { transport: AsyncFileTransport::new(&directory), directory, from })
     }
 }
 
@@ -138,11 +115,7 @@ impl FileMailer {
 impl Mailer for FileMailer {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
         let message = build(&self.from, mail)?;
-        let id = self
-            .transport
-            .send(message)
-            .await
-            .map_err(|e| MailError::Transport(e.to_string()))?;
+        let id = self.transport.send(message).await.map_err(|e| MailError::Transport(e.to_string()))?;
         tracing::info!(mail.file = %self.directory.join(format!("{id}.eml")).display(), "development mail sink: message written to file");
         Ok(())
     }

@@ -40,10 +40,7 @@ impl Handler for Collector {
         let mail = ReceivedMail {
             to: self.to.clone(),
             subject: message.subject().unwrap_or_default().to_owned(),
-            body: message
-                .body_text(0)
-                .map(|b| b.into_owned())
-                .unwrap_or_default(),
+            body: message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
         };
         if let Ok(mut inbox) = self.inbox.lock() {
             inbox.push(mail);
@@ -53,6 +50,7 @@ impl Handler for Collector {
 }
 
 /// An SMTP server on 127.0.0.1 that keeps what it receives.
+#[derive(Clone)]
 pub struct SmtpCatcher {
     pub port: u16,
     inbox: Arc<Mutex<Vec<ReceivedMail>>>,
@@ -61,8 +59,7 @@ pub struct SmtpCatcher {
 impl SmtpCatcher {
     /// Starts the server on a free loopback port, in a background thread.
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .unwrap_or_else(|e| panic!("cannot bind SMTP catcher: {e}"));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("cannot bind SMTP catcher: {e}"));
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let collector = Collector::default();
         let inbox = collector.inbox.clone();
@@ -86,11 +83,8 @@ impl SmtpCatcher {
     pub fn wait_for(&self, recipient: &str, timeout: Duration) -> Option<ReceivedMail> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            let found = self
-                .messages()
-                .into_iter()
-                .rev()
-                .find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(recipient)));
+            let found =
+                self.messages().into_iter().rev().find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(recipient)));
             if found.is_some() {
                 return found;
             }

@@ -6,56 +6,35 @@ use std::time::Duration;
 
 fn mail(to: &str) -> OutgoingMail {
     OutgoingMail {
-        to: to.into(),
-        subject: "您的验证码 / Your code".into(),
-        body: "验证码 / Code: 482913".into(),
+        to: to.into(), subject: "您的验证码 / Your code".into(), body: "验证码 / Code: 482913".into()
     }
 }
 
 #[tokio::test]
 async fn smtp_mailer_delivers_through_a_real_smtp_exchange() {
     let catcher = SmtpCatcher::start();
-    let mailer =
-        SmtpMailer::from_url(&catcher.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
-    mailer
-        .send(&mail("zhang.san@example.com"))
-        .await
-        .expect("send");
-    let received = tokio::task::spawn_blocking(move || {
-        catcher.wait_for("zhang.san@example.com", Duration::from_secs(5))
-    })
-    .await
-    .expect("join")
-    .expect("the message arrived");
+    let mailer = SmtpMailer::from_url(&catcher.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
+    mailer.send(&mail("zhang.san@example.com")).await.expect("send");
+    let received =
+        tokio::task::spawn_blocking(move || catcher.wait_for("zhang.san@example.com", Duration::from_secs(5)))
+            .await
+            .expect("join")
+            .expect("the message arrived");
     assert_eq!(received.subject, "您的验证码 / Your code");
     assert!(received.body.contains("482913"));
 }
 
 #[tokio::test]
 async fn an_unreachable_relay_is_an_error_not_a_silent_success() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}"), "noreply@lingshi.test")
-        .expect("mailer");
-    assert!(matches!(
-        mailer.send(&mail("a@example.com")).await,
-        Err(MailError::Transport(_))
-    ));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}"), "noreply@lingshi.test").expect("mailer");
+    assert!(matches!(mailer.send(&mail("a@example.com")).await, Err(MailError::Transport(_))));
 }
 
 #[test]
 fn malformed_relay_urls_are_refused() {
     for url in ["mailto:x", "smtp://", "http://host", "smtp://host:notaport"] {
-        assert!(
-            matches!(
-                SmtpMailer::from_url(url, "noreply@lingshi.test"),
-                Err(MailError::BadUrl)
-            ),
-            "{url}"
-        );
+        assert!(matches!(SmtpMailer::from_url(url, "noreply@lingshi.test"), Err(MailError::BadUrl)), "{url}");
     }
 }
 

@@ -26,10 +26,7 @@ pub struct ConfigError {
 }
 
 fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError {
-        variable,
-        reason: reason.into(),
-    }
+    ConfigError { variable, reason: reason.into() }
 }
 
 /// The platform's configuration.
@@ -51,61 +48,41 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let addr = match get("LINGSHI_ADDR") {
-            Some(text) => text.trim().parse().map_err(|_| {
-                invalid(
-                    "LINGSHI_ADDR",
-                    format!("{text:?} is not host:port, e.g. 127.0.0.1:8080"),
-                )
-            })?,
+            Some(text) => text
+                .trim()
+                .parse()
+                .map_err(|_| invalid("LINGSHI_ADDR", format!("{text:?} is not host:port, e.g. 127.0.0.1:8080")))?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
         let data_dir = PathBuf::from(get("LINGSHI_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = get("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("lingshi.db").display()));
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", data_dir.join("lingshi.db").display()));
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
         {
-            return Err(invalid(
-                "DATABASE_URL",
-                "must start with sqlite:// or postgres://",
-            ));
+            return Err(invalid("DATABASE_URL", "must start with sqlite:// or postgres://"));
         }
         let master_key = get("LINGSHI_MASTER_KEY")
-            .map(|text| {
-                MasterKey::from_base64(&text)
-                    .map_err(|e| invalid("LINGSHI_MASTER_KEY", e.to_string()))
-            })
+            .map(|text| MasterKey::from_base64(&text).map_err(|e| invalid("LINGSHI_MASTER_KEY", e.to_string())))
             .transpose()?;
         let smtp_url = get("LINGSHI_SMTP_URL");
         if let Some(url) = &smtp_url
-            && !["smtp://", "smtp+starttls://", "smtps://"]
-                .iter()
-                .any(|s| url.starts_with(s))
+            && !["smtp://", "smtp+starttls://", "smtps://"].iter().any(|s| url.starts_with(s))
         {
-            return Err(invalid(
-                "LINGSHI_SMTP_URL",
-                "must start with smtp://, smtp+starttls:// or smtps://",
-            ));
+            return Err(invalid("LINGSHI_SMTP_URL", "must start with smtp://, smtp+starttls:// or smtps://"));
         }
         let public_url = get("LINGSHI_PUBLIC_URL");
         if let Some(url) = &public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(invalid(
-                "LINGSHI_PUBLIC_URL",
-                "must start with http:// or https://",
-            ));
+            return Err(invalid("LINGSHI_PUBLIC_URL", "must start with http:// or https://"));
         }
-        let trust_forwarded_for = match get("LINGSHI_TRUST_FORWARDED_FOR").as_deref().map(str::trim)
-        {
+        let trust_forwarded_for = match get("LINGSHI_TRUST_FORWARDED_FOR").as_deref().map(str::trim) {
             None | Some("false" | "0" | "no") => false,
             Some("true" | "1" | "yes") => true,
             Some(other) => {
-                return Err(invalid(
-                    "LINGSHI_TRUST_FORWARDED_FOR",
-                    format!("{other:?} is not true or false"),
-                ));
+                return Err(invalid("LINGSHI_TRUST_FORWARDED_FOR", format!("{other:?} is not true or false")));
             }
         };
         Ok(Self {
@@ -114,8 +91,7 @@ impl Config {
             database_url,
             master_key,
             smtp_url,
-            mail_from: get("LINGSHI_MAIL_FROM")
-                .unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
+            mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
             secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
             trust_forwarded_for,
             log_filter: get("LINGSHI_LOG").unwrap_or_else(|| "info".into()),
@@ -133,10 +109,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -166,10 +139,6 @@ mod tests {
 
     #[test]
     fn https_public_url_marks_cookies_secure() {
-        assert!(
-            config(&[("LINGSHI_PUBLIC_URL", "https://consular.example")])
-                .expect("ok")
-                .secure_cookies
-        );
+        assert!(config(&[("LINGSHI_PUBLIC_URL", "https://consular.example")]).expect("ok").secure_cookies);
     }
 }

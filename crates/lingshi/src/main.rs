@@ -9,11 +9,7 @@ use lingshi_domain::order::StaffRole;
 use lingshi_web::service::staff as staff_service;
 
 #[derive(Parser)]
-#[command(
-    name = "lingshi",
-    about = "Lingshi consular-services platform",
-    version
-)]
+#[command(name = "lingshi", about = "Lingshi consular-services platform", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,9 +66,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = config::Config::from_env()?;
     setup::init_tracing(&config.log_filter);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli.command, config))
 }
 
@@ -81,10 +75,7 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
         Command::Serve => setup::serve(config).await,
         Command::Migrate => {
             let db = setup::open_database(&config).await?;
-            println!(
-                "migrations applied: {}",
-                lingshi_storage::migrate::run(&db).await?
-            );
+            println!("migrations applied: {}", lingshi_storage::migrate::run(&db).await?);
             Ok(())
         }
         Command::Demo => {
@@ -100,20 +91,14 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
 
 async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()> {
     match admin {
-        Admin::CreateStaff {
-            username,
-            name,
-            role,
-            mission,
-            password,
-        } => {
-            let role = StaffRole::from_code(&role)
-                .ok_or_else(|| anyhow::anyhow!("unknown role {role:?}: use reviewer, issuer, cashier, mission_admin or system_admin"))?;
+        Admin::CreateStaff { username, name, role, mission, password } => {
+            let role = StaffRole::from_code(&role).ok_or_else(|| {
+                anyhow::anyhow!("unknown role {role:?}: use reviewer, issuer, cashier, mission_admin or system_admin")
+            })?;
             let generated = password.is_none();
             let password = match password {
                 Some(p) => p,
-                None => lingshi_web::auth::new_token()
-                    .map_err(|_| anyhow::anyhow!("random generator failed"))?[..16]
+                None => lingshi_web::auth::new_token().map_err(|_| anyhow::anyhow!("random generator failed"))?[..16]
                     .to_owned(),
             };
             let spec = staff_service::StaffSpec {
@@ -139,11 +124,7 @@ async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()>
         }
         Admin::ListStaff => {
             for member in lingshi_storage::staff::list(db).await? {
-                let state = if member.disabled {
-                    "disabled"
-                } else {
-                    "active"
-                };
+                let state = if member.disabled { "disabled" } else { "active" };
                 let mission = member.mission_id.as_deref().unwrap_or("-");
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
@@ -157,13 +138,7 @@ async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()>
         }
         Admin::ListMissions => {
             for mission in lingshi_storage::missions::list(db).await? {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    mission.id,
-                    mission.continent.code(),
-                    mission.country_code,
-                    mission.name.en
-                );
+                println!("{}\t{}\t{}\t{}", mission.id, mission.continent.code(), mission.country_code, mission.name.en);
             }
         }
     }

@@ -15,32 +15,21 @@ use tracing_subscriber::EnvFilter;
 
 pub fn init_tracing(filter: &str) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
 }
 
 /// Connects to the configured database, creating the data directory for SQLite.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create LINGSHI_DATA_DIR {}",
-            config.data_dir.display()
-        )
-    })?;
-    Db::connect(&config.database_url)
-        .await
-        .context("cannot open DATABASE_URL")
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create LINGSHI_DATA_DIR {}", config.data_dir.display()))?;
+    Db::connect(&config.database_url).await.context("cannot open DATABASE_URL")
 }
 
 /// Opens, migrates and seeds the missions directory.
 pub async fn prepare_database(config: &Config) -> anyhow::Result<Db> {
     let db = open_database(config).await?;
     migrate::run(&db).await.context("migrations failed")?;
-    seed::seed_missions(&db)
-        .await
-        .context("seeding missions failed")?;
+    seed::seed_missions(&db).await.context("seeding missions failed")?;
     Ok(db)
 }
 
@@ -71,9 +60,7 @@ fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
 
 fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     Ok(match &config.smtp_url {
-        Some(url) => {
-            Arc::new(SmtpMailer::from_url(url, &config.mail_from).context("LINGSHI_SMTP_URL")?)
-        }
+        Some(url) => Arc::new(SmtpMailer::from_url(url, &config.mail_from).context("LINGSHI_SMTP_URL")?),
         None => {
             let directory = config.data_dir.join("mail");
             tracing::warn!(mail.directory = %directory.display(), "no LINGSHI_SMTP_URL: development mail sink, messages are written to files");
@@ -93,10 +80,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         sms: Arc::new(DevSmsOutbox::new(db.clone())),
         face: Arc::new(CaptureOnly),
     };
-    let settings = Settings {
-        secure_cookies: config.secure_cookies,
-        trust_forwarded_for: config.trust_forwarded_for,
-    };
+    let settings = Settings { secure_cookies: config.secure_cookies, trust_forwarded_for: config.trust_forwarded_for };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     lingshi_web::health::prometheus();
     tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
@@ -106,9 +90,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on LINGSHI_ADDR {}", config.addr))?;
     println!("Lingshi is listening on http://{}", listener.local_addr()?);
     let app = lingshi_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     db.close().await;
     Ok(())
 }
@@ -117,8 +99,7 @@ async fn purge_sessions(db: Db) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        if let Err(error) = lingshi_storage::sessions::purge_expired(&db, chrono::Utc::now()).await
-        {
+        if let Err(error) = lingshi_storage::sessions::purge_expired(&db, chrono::Utc::now()).await {
             tracing::error!(error.cause = %error, "purging expired sessions failed");
         }
     }
@@ -130,9 +111,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             signal.recv().await;
         }
     };

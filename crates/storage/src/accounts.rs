@@ -44,16 +44,14 @@ impl From<AccountRow> for Account {
             login_channel: row.login_channel,
             locale: row.locale,
             disabled: row.disabled,
-            identity_state: IdentityState::from_code(&row.identity_state)
-                .unwrap_or(IdentityState::Unverified),
+            identity_state: IdentityState::from_code(&row.identity_state).unwrap_or(IdentityState::Unverified),
             verified_at: row.verified_at,
             created_at: row.created_at,
         }
     }
 }
 
-const SELECT_BY_ID: &str =
-    "SELECT id, login, login_channel, locale, disabled, identity_state, verified_at, created_at
+const SELECT_BY_ID: &str = "SELECT id, login, login_channel, locale, disabled, identity_state, verified_at, created_at
      FROM accounts WHERE id = $1";
 const SELECT_BY_LOGIN: &str =
     "SELECT id, login, login_channel, locale, disabled, identity_state, verified_at, created_at
@@ -105,22 +103,14 @@ pub async fn create(
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<Account>, StorageError> {
-    let row: Option<AccountRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as(SELECT_BY_ID)
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-    })?;
+    let row: Option<AccountRow> =
+        crate::db_run!(db, |pool| { sqlx::query_as(SELECT_BY_ID).bind(id).fetch_optional(pool).await })?;
     Ok(row.map(Account::from))
 }
 
 pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<Account>, StorageError> {
-    let row: Option<AccountRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as(SELECT_BY_LOGIN)
-            .bind(login)
-            .fetch_optional(pool)
-            .await
-    })?;
+    let row: Option<AccountRow> =
+        crate::db_run!(db, |pool| { sqlx::query_as(SELECT_BY_LOGIN).bind(login).fetch_optional(pool).await })?;
     Ok(row.map(Account::from))
 }
 
@@ -141,14 +131,12 @@ pub async fn set_password(
     now: DateTime<Utc>,
 ) -> Result<String, StorageError> {
     let id: Option<String> = crate::tx_run!(tx, |conn| {
-        sqlx::query_scalar(
-            "UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE login = $3 RETURNING id",
-        )
-        .bind(password_hash)
-        .bind(now)
-        .bind(login)
-        .fetch_optional(conn)
-        .await
+        sqlx::query_scalar("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE login = $3 RETURNING id")
+            .bind(password_hash)
+            .bind(now)
+            .bind(login)
+            .fetch_optional(conn)
+            .await
     })?;
     id.ok_or(StorageError::NotFound)
 }
@@ -164,10 +152,7 @@ pub async fn record_identity(
     document: &IdentityDocument,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let index = vault.blind_index(
-        ID_FIELD,
-        &format!("{}:{}", document.kind(), document.number()),
-    );
+    let index = vault.blind_index(ID_FIELD, &format!("{}:{}", document.kind(), document.number()));
     crate::tx_run!(tx, |conn| {
         sqlx::query(
             "UPDATE accounts SET real_name = $1, id_kind = $2, id_number = $3, id_number_index = $4,
@@ -245,23 +230,14 @@ struct IdentityRow {
     id_number: Option<Vec<u8>>,
 }
 
-pub async fn identity(
-    db: &Db,
-    vault: &Vault,
-    account_id: &str,
-) -> Result<Option<Identity>, StorageError> {
+pub async fn identity(db: &Db, vault: &Vault, account_id: &str) -> Result<Option<Identity>, StorageError> {
     let row: Option<IdentityRow> = crate::db_run!(db, |pool| {
         sqlx::query_as("SELECT real_name, id_kind, id_number FROM accounts WHERE id = $1")
             .bind(account_id)
             .fetch_optional(pool)
             .await
     })?;
-    let Some(IdentityRow {
-        real_name: Some(name),
-        id_kind: Some(kind),
-        id_number: Some(number),
-    }) = row
-    else {
+    let Some(IdentityRow { real_name: Some(name), id_kind: Some(kind), id_number: Some(number) }) = row else {
         return Ok(None);
     };
     Ok(Some(Identity {
@@ -277,15 +253,9 @@ pub async fn find_by_document(
     vault: &Vault,
     document: &IdentityDocument,
 ) -> Result<Option<String>, StorageError> {
-    let index = vault.blind_index(
-        ID_FIELD,
-        &format!("{}:{}", document.kind(), document.number()),
-    );
+    let index = vault.blind_index(ID_FIELD, &format!("{}:{}", document.kind(), document.number()));
     Ok(crate::db_run!(db, |pool| {
-        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number_index = $1")
-            .bind(index)
-            .fetch_optional(pool)
-            .await
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number_index = $1").bind(index).fetch_optional(pool).await
     })?)
 }
 
@@ -297,7 +267,5 @@ pub async fn raw_identity_columns(db: &Db, account_id: &str) -> Result<Vec<Vec<u
             .fetch_optional(pool)
             .await
     })?;
-    Ok(row
-        .map(|r| [r.real_name, r.id_number].into_iter().flatten().collect())
-        .unwrap_or_default())
+    Ok(row.map(|r| [r.real_name, r.id_number].into_iter().flatten().collect()).unwrap_or_default())
 }

@@ -16,9 +16,7 @@ pub struct BlobStore {
 impl BlobStore {
     pub fn open(root: &Path) -> Result<Self, StorageError> {
         std::fs::create_dir_all(root)?;
-        Ok(Self {
-            root: root.to_owned(),
-        })
+        Ok(Self { root: root.to_owned() })
     }
 
     fn path_of(&self, key: &str) -> Option<PathBuf> {
@@ -30,11 +28,8 @@ impl BlobStore {
     /// returns its key.
     pub fn put(&self, vault: &Vault, kind: &str, bytes: &[u8]) -> Result<String, StorageError> {
         let sealed = vault.encrypt(kind, bytes)?;
-        let key: String = ring::digest::digest(&ring::digest::SHA256, &sealed)
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let key: String =
+            ring::digest::digest(&ring::digest::SHA256, &sealed).as_ref().iter().map(|b| format!("{b:02x}")).collect();
         let path = self.path_of(&key).ok_or(StorageError::NotFound)?;
         let dir = path.parent().ok_or(StorageError::NotFound)?;
         std::fs::create_dir_all(dir)?;
@@ -58,8 +53,6 @@ impl BlobStore {
 
     /// The raw stored bytes, for tests that prove blobs are not stored in the clear.
     pub fn raw(&self, key: &str) -> Result<Vec<u8>, StorageError> {
-        Ok(std::fs::read(
-            self.path_of(key).ok_or(StorageError::NotFound)?,
-        )?)
+        Ok(std::fs::read(self.path_of(key).ok_or(StorageError::NotFound)?)?)
     }
 }

@@ -45,12 +45,7 @@ fn code_value(address: &str, code: &str) -> String {
 }
 
 /// Stores a new code and voids the address's earlier unused codes for the same purpose.
-pub async fn issue(
-    tx: &mut Tx,
-    vault: &Vault,
-    new: NewCode<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
+pub async fn issue(tx: &mut Tx, vault: &Vault, new: NewCode<'_>, now: DateTime<Utc>) -> Result<(), StorageError> {
     let purpose = new.purpose.code();
     crate::tx_run!(tx, |conn| {
         sqlx::query(
@@ -83,41 +78,47 @@ pub async fn issue(
     Ok(())
 }
 
-/// How many codes were issued since `since`, to this address (any purpose) and to this client.
+/// How many codes were issued since `since`: to this address (any purpose) and to this
+/// client; and when the last one for this address and purpose was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IssueCounts {
     pub to_address: i64,
     pub to_client: i64,
-    pub last_to_address: Option<DateTime<Utc>>,
+    pub last_for_purpose: Option<DateTime<Utc>>,
 }
 
 pub async fn issue_counts(
     db: &Db,
     address: &str,
+    purpose: Purpose,
     client_key: &[u8],
     since: DateTime<Utc>,
 ) -> Result<IssueCounts, StorageError> {
-    let (to_address, last_to_address): (i64, Option<DateTime<Utc>>) = crate::db_run!(db, |pool| {
-        sqlx::query_as("SELECT COUNT(*), MAX(created_at) FROM one_time_codes WHERE address = $1 AND created_at >= $2")
+    let to_address: i64 = crate::db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM one_time_codes WHERE address = $1 AND created_at >= $2")
             .bind(address)
             .bind(since)
             .fetch_one(pool)
             .await
     })?;
-    let to_client: i64 = crate::db_run!(db, |pool| {
+    let last_for_purpose: Option<DateTime<Utc>> = crate::db_run!(db, |pool| {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM one_time_codes WHERE client_key = $1 AND created_at >= $2",
+            "SELECT MAX(created_at) FROM one_time_codes WHERE address = $1 AND purpose = $2 AND created_at >= $3",
         )
-        .bind(client_key)
+        .bind(address)
+        .bind(purpose.code())
         .bind(since)
         .fetch_one(pool)
         .await
     })?;
-    Ok(IssueCounts {
-        to_address,
-        to_client,
-        last_to_address,
-    })
+    let to_client: i64 = crate::db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM one_time_codes WHERE client_key = $1 AND created_at >= $2")
+            .bind(client_key)
+            .bind(since)
+            .fetch_one(pool)
+            .await
+    })?;
+    Ok(IssueCounts { to_address, to_client, last_for_purpose })
 }
 
 /// The result of checking a code. Failures that change state (a counted wrong try) are
@@ -181,19 +182,14 @@ pub async fn check(
     }
     if vault.matches_blind_index(CODE_FIELD, &code_value(address, code), &live.code_hash) {
         crate::tx_run!(tx, |conn| {
-            sqlx::query(
-                "UPDATE one_time_codes SET consumed_at = $1, attempts = attempts + 1 WHERE id = $2",
-            )
-            .bind(now)
-            .bind(&live.id)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected())
+            sqlx::query("UPDATE one_time_codes SET consumed_at = $1, attempts = attempts + 1 WHERE id = $2")
+                .bind(now)
+                .bind(&live.id)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
         })?;
-        return Ok(CodeCheck::Accepted {
-            pending_secret: live.pending_secret,
-            locale: live.locale,
-        });
+        return Ok(CodeCheck::Accepted { pending_secret: live.pending_secret, locale: live.locale });
     }
     crate::tx_run!(tx, |conn| {
         sqlx::query("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1")
@@ -202,8 +198,6 @@ pub async fn check(
             .await
             .map(|done| done.rows_affected())
     })?;
-    let outcome = CodeCheck::Wrong {
-        tries_left: max_tries - live.attempts - 1,
-    };
+    let outcome = CodeCheck::Wrong { tries_left: max_tries - live.attempts - 1 };
     Ok(outcome)
 }

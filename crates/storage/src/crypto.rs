@@ -42,18 +42,14 @@ pub enum KeyError {
 impl MasterKey {
     /// Parses a key given as standard base64 of 32 bytes (e.g. from `LINGSHI_MASTER_KEY`).
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
-        let bytes = BASE64
-            .decode(text.trim())
-            .map_err(|_| KeyError::Malformed)?;
+        let bytes = BASE64.decode(text.trim()).map_err(|_| KeyError::Malformed)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Malformed)?;
         Ok(Self(key))
     }
 
     pub fn generate() -> Result<Self, KeyError> {
         let mut key = [0u8; 32];
-        SystemRandom::new()
-            .fill(&mut key)
-            .map_err(|_| KeyError::Random)?;
+        SystemRandom::new().fill(&mut key).map_err(|_| KeyError::Random)?;
         Ok(Self(key))
     }
 
@@ -125,9 +121,7 @@ impl Vault {
     pub fn new(master: &MasterKey) -> Self {
         let encryption_key = derive(master, ENCRYPTION_INFO);
         let unbound = UnboundKey::new(&AES_256_GCM, &encryption_key);
-        let aead = LessSafeKey::new(
-            unbound.unwrap_or_else(|_| unreachable!("32 bytes is AES-256's key length")),
-        );
+        let aead = LessSafeKey::new(unbound.unwrap_or_else(|_| unreachable!("32 bytes is AES-256's key length")));
         Self {
             aead,
             index_key: hmac::Key::new(hmac::HMAC_SHA256, &derive(master, INDEX_INFO)),
@@ -138,16 +132,10 @@ impl Vault {
     /// Encrypts `plaintext` for the field named `field`, with a fresh random nonce.
     pub fn encrypt(&self, field: &str, plaintext: &[u8]) -> Result<Vec<u8>, StorageError> {
         let mut nonce = [0u8; NONCE_LEN];
-        self.random
-            .fill(&mut nonce)
-            .map_err(|_| StorageError::Crypto)?;
+        self.random.fill(&mut nonce).map_err(|_| StorageError::Crypto)?;
         let mut sealed = plaintext.to_vec();
         self.aead
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(field.as_bytes()),
-                &mut sealed,
-            )
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(field.as_bytes()), &mut sealed)
             .map_err(|_| StorageError::Crypto)?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
         out.push(FORMAT_VERSION);
@@ -183,9 +171,7 @@ impl Vault {
     /// A keyed hash of `value` for equality lookups on an encrypted field, separated by
     /// `field` so equal values in different fields do not match.
     pub fn blind_index(&self, field: &str, value: &str) -> Vec<u8> {
-        hmac::sign(&self.index_key, &index_message(field, value))
-            .as_ref()
-            .to_vec()
+        hmac::sign(&self.index_key, &index_message(field, value)).as_ref().to_vec()
     }
 
     /// Whether `expected` is the blind index of `value`, compared in constant time.
@@ -213,26 +199,17 @@ mod tests {
     #[test]
     fn round_trip_and_randomised_nonces() {
         let v = vault();
-        let a = v
-            .encrypt_str("accounts.id_number", "E12345678")
-            .expect("encrypt");
-        let b = v
-            .encrypt_str("accounts.id_number", "E12345678")
-            .expect("encrypt");
+        let a = v.encrypt_str("accounts.id_number", "E12345678").expect("encrypt");
+        let b = v.encrypt_str("accounts.id_number", "E12345678").expect("encrypt");
         assert_ne!(a, b);
         assert!(!a.windows(9).any(|w| w == b"E12345678"));
-        assert_eq!(
-            v.decrypt_string("accounts.id_number", &a).expect("decrypt"),
-            "E12345678"
-        );
+        assert_eq!(v.decrypt_string("accounts.id_number", &a).expect("decrypt"), "E12345678");
     }
 
     #[test]
     fn a_ciphertext_moved_to_another_field_or_tampered_fails() {
         let v = vault();
-        let mut sealed = v
-            .encrypt_str("accounts.id_number", "E12345678")
-            .expect("encrypt");
+        let mut sealed = v.encrypt_str("accounts.id_number", "E12345678").expect("encrypt");
         assert!(v.decrypt("accounts.real_name", &sealed).is_err());
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
@@ -245,10 +222,7 @@ mod tests {
         let v = vault();
         assert_eq!(v.blind_index("f", "x"), v.blind_index("f", "x"));
         assert_ne!(v.blind_index("f", "x"), v.blind_index("g", "x"));
-        assert_ne!(
-            v.blind_index("f", "x"),
-            Vault::new(&MasterKey([8; 32])).blind_index("f", "x")
-        );
+        assert_ne!(v.blind_index("f", "x"), Vault::new(&MasterKey([8; 32])).blind_index("f", "x"));
         assert!(v.matches_blind_index("f", "x", &v.blind_index("f", "x")));
         assert!(!v.matches_blind_index("f", "y", &v.blind_index("f", "x")));
     }
@@ -261,10 +235,7 @@ mod tests {
         let created = MasterKey::load_or_create(&path).expect("create");
         let loaded = MasterKey::load_or_create(&path).expect("load");
         assert_eq!(created.0, loaded.0);
-        assert!(matches!(
-            MasterKey::from_base64("short"),
-            Err(KeyError::Malformed)
-        ));
+        assert!(matches!(MasterKey::from_base64("short"), Err(KeyError::Malformed)));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -16,13 +16,7 @@ pub struct DevMessage {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn add(
-    db: &Db,
-    channel: &str,
-    recipient: &str,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
+pub async fn add(db: &Db, channel: &str, recipient: &str, body: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
     crate::db_run!(db, |pool| {
         sqlx::query("INSERT INTO dev_outbox (id, channel, recipient, body, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(uuid::Uuid::new_v4().to_string())
@@ -40,9 +34,11 @@ pub async fn add(
 /// The newest messages first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<DevMessage>, StorageError> {
     Ok(crate::db_run!(db, |pool| {
-        sqlx::query_as("SELECT id, channel, recipient, body, created_at FROM dev_outbox ORDER BY created_at DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(pool)
-            .await
+        sqlx::query_as(
+            "SELECT id, channel, recipient, body, created_at FROM dev_outbox ORDER BY created_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await
     })?)
 }

@@ -94,20 +94,10 @@ pub async fn claim(
 ) -> Result<Vec<ClaimedJob>, StorageError> {
     let rows: Vec<ClaimedRow> = match db {
         Db::Postgres(pool) => {
-            sqlx::query_as(CLAIM_POSTGRES)
-                .bind(now + lease)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(CLAIM_POSTGRES).bind(now + lease).bind(now).bind(limit).fetch_all(pool).await?
         }
         Db::Sqlite(pool) => {
-            sqlx::query_as(CLAIM_SQLITE)
-                .bind(now + lease)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(CLAIM_SQLITE).bind(now + lease).bind(now).bind(limit).fetch_all(pool).await?
         }
     };
     rows.into_iter()
@@ -151,25 +141,14 @@ pub enum Fate {
 
 /// Delay before retry number `attempts` (1-based): 5 s, 10 s, 20 s… capped at one hour.
 pub fn backoff(attempts: i32) -> Duration {
-    let exponent = u32::try_from(attempts.saturating_sub(1))
-        .unwrap_or(0)
-        .min(20);
+    let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
     Duration::seconds((BACKOFF_BASE_SECONDS << exponent).min(BACKOFF_CAP_SECONDS))
 }
 
 /// Records a failure: schedules a retry with backoff, or marks the job dead when it has
 /// used its attempts. `error` must not contain personal data.
-pub async fn fail(
-    db: &Db,
-    job: &ClaimedJob,
-    error: &str,
-    now: DateTime<Utc>,
-) -> Result<Fate, StorageError> {
-    let fate = if job.attempts >= job.max_attempts {
-        Fate::Dead
-    } else {
-        Fate::RetryAt(now + backoff(job.attempts))
-    };
+pub async fn fail(db: &Db, job: &ClaimedJob, error: &str, now: DateTime<Utc>) -> Result<Fate, StorageError> {
+    let fate = if job.attempts >= job.max_attempts { Fate::Dead } else { Fate::RetryAt(now + backoff(job.attempts)) };
     let (state, run_at) = match fate {
         Fate::Dead => ("dead", now),
         Fate::RetryAt(at) => ("pending", at),

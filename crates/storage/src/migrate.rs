@@ -31,14 +31,10 @@ const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 )";
 
 /// Arbitrary constant naming Lingshi's migration lock among PostgreSQL advisory locks.
-const PG_LOCK_ID: i64 = 0x4c49_4e47_5348_49;
+const PG_LOCK_ID: i64 = 0x004c_494e_4753_4849;
 
 fn checksum(sql: &str) -> String {
-    ring::digest::digest(&ring::digest::SHA256, sql.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    ring::digest::digest(&ring::digest::SHA256, sql.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Applies every migration not yet applied; returns how many ran.
@@ -47,15 +43,9 @@ pub async fn run(db: &Db) -> Result<usize, StorageError> {
     for migration in MIGRATIONS {
         let mut tx = db.begin().await?;
         if let Tx::Postgres(t) = &mut tx {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(PG_LOCK_ID)
-                .execute(&mut **t)
-                .await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_LOCK_ID).execute(&mut **t).await?;
         }
-        crate::tx_run!(&mut tx, |conn| sqlx::query(LEDGER)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected()))?;
+        crate::tx_run!(&mut tx, |conn| sqlx::query(LEDGER).execute(conn).await.map(|done| done.rows_affected()))?;
         let recorded: Option<String> = crate::tx_run!(&mut tx, |conn| {
             sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
                 .bind(migration.version)
@@ -71,10 +61,7 @@ pub async fn run(db: &Db) -> Result<usize, StorageError> {
             Some(_) => return Err(StorageError::MigrationChanged(migration.version)),
             None => {}
         }
-        crate::tx_run!(&mut tx, |conn| sqlx::raw_sql(sql)
-            .execute(&mut *conn)
-            .await
-            .map(|done| done.rows_affected()))?;
+        crate::tx_run!(&mut tx, |conn| sqlx::raw_sql(sql).execute(&mut *conn).await.map(|done| done.rows_affected()))?;
         crate::tx_run!(&mut tx, |conn| {
             sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
                 .bind(migration.version)
@@ -87,11 +74,7 @@ pub async fn run(db: &Db) -> Result<usize, StorageError> {
         })?;
         tx.commit().await?;
         applied += 1;
-        tracing::info!(
-            migration.version = migration.version,
-            migration.name = migration.name,
-            "migration applied"
-        );
+        tracing::info!(migration.version = migration.version, migration.name = migration.name, "migration applied");
     }
     Ok(applied)
 }

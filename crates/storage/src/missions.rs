@@ -33,27 +33,17 @@ pub async fn upsert(tx: &mut Tx, mission: &Mission, sort_key: i32) -> Result<(),
 /// Every mission, ordered by continent, country and the directory's own order.
 pub async fn list(db: &Db) -> Result<Vec<Mission>, StorageError> {
     let profiles: Vec<String> = crate::db_run!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT profile FROM missions ORDER BY continent, country_code, sort_key, id",
-        )
-        .fetch_all(pool)
-        .await
+        sqlx::query_scalar("SELECT profile FROM missions ORDER BY continent, country_code, sort_key, id")
+            .fetch_all(pool)
+            .await
     })?;
-    profiles
-        .iter()
-        .map(|p| Ok(serde_json::from_str(p)?))
-        .collect()
+    profiles.iter().map(|p| Ok(serde_json::from_str(p)?)).collect()
 }
 
 /// One mission by its id, or `None`.
 pub async fn find(db: &Db, id: &str) -> Result<Option<Mission>, StorageError> {
     let profile: Option<String> = crate::db_run!(db, |pool| {
-        sqlx::query_scalar("SELECT profile FROM missions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
+        sqlx::query_scalar("SELECT profile FROM missions WHERE id = $1").bind(id).fetch_optional(pool).await
     })?;
-    profile
-        .map(|p| serde_json::from_str(&p).map_err(StorageError::from))
-        .transpose()
+    profile.map(|p| serde_json::from_str(&p).map_err(StorageError::from)).transpose()
 }

@@ -5,22 +5,13 @@
 
 use crate::db::Db;
 use crate::error::StorageError;
-use lingshi_domain::mission::{
-    Continent, Fee, Localized, Mission, Money, PickupMethod, SubmissionMethod,
-};
+use lingshi_domain::mission::{Continent, Fee, Localized, Mission, Money, PickupMethod, SubmissionMethod};
 
 /// Id of the Embassy in Belgium, the reference mission.
 pub const BELGIUM: &str = "be-embassy";
 
 fn eur(service: &str, zh: &str, en: &str, minor: i64) -> Fee {
-    Fee {
-        service: service.into(),
-        label: Localized::new(zh, en),
-        amount: Money {
-            minor,
-            currency: "EUR".into(),
-        },
-    }
+    Fee { service: service.into(), label: Localized::new(zh, en), amount: Money { minor, currency: "EUR".into() } }
 }
 
 /// The fee table used where a mission has not yet published its own: €16 for a passport or
@@ -29,12 +20,7 @@ fn standard_fees() -> Vec<Fee> {
     vec![
         eur("passport", "护照", "Passport", 1600),
         eur("travel_document", "旅行证", "Travel document", 1600),
-        eur(
-            "emergency_travel_document",
-            "应急旅行证",
-            "Emergency travel document",
-            1600,
-        ),
+        eur("emergency_travel_document", "应急旅行证", "Emergency travel document", 1600),
         eur("annotation", "加注", "Annotation", 0),
     ]
 }
@@ -77,19 +63,13 @@ pub fn belgium() -> Mission {
             "Monday to Thursday 9:00–12:00 (except holidays)",
         ),
         phone: Some("0032-26633001".into()),
-        phone_hours: Some(Localized::new(
-            "工作日下午 13:00-17:00",
-            "Workdays 13:00–17:00",
-        )),
+        phone_hours: Some(Localized::new("工作日下午 13:00-17:00", "Workdays 13:00–17:00")),
         email: Some("belconsulate@mfa.gov.cn".into()),
         ..embassy(Place {
             id: BELGIUM,
             country_code: "BE",
             country: ("比利时", "Belgium"),
-            name: (
-                "中国驻比利时大使馆",
-                "Embassy of the People's Republic of China in Belgium",
-            ),
+            name: ("中国驻比利时大使馆", "Embassy of the People's Republic of China in Belgium"),
             address: "439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles",
             time_zone: "Europe/Brussels",
         })
@@ -104,10 +84,7 @@ pub fn missions() -> Vec<Mission> {
             id: "nl-embassy",
             country_code: "NL",
             country: ("荷兰", "Netherlands"),
-            name: (
-                "中国驻荷兰大使馆",
-                "Embassy of the People's Republic of China in the Netherlands",
-            ),
+            name: ("中国驻荷兰大使馆", "Embassy of the People's Republic of China in the Netherlands"),
             address: "Willem Lodewijklaan 10, 2517 JT Den Haag",
             time_zone: "Europe/Amsterdam",
         }),
@@ -115,10 +92,7 @@ pub fn missions() -> Vec<Mission> {
             id: "lu-embassy",
             country_code: "LU",
             country: ("卢森堡", "Luxembourg"),
-            name: (
-                "中国驻卢森堡大使馆",
-                "Embassy of the People's Republic of China in Luxembourg",
-            ),
+            name: ("中国驻卢森堡大使馆", "Embassy of the People's Republic of China in Luxembourg"),
             address: "2 Rue van der Meulen, L-2152 Luxembourg",
             time_zone: "Europe/Luxembourg",
         }),
@@ -126,10 +100,7 @@ pub fn missions() -> Vec<Mission> {
             id: "ie-embassy",
             country_code: "IE",
             country: ("爱尔兰", "Ireland"),
-            name: (
-                "中国驻爱尔兰大使馆",
-                "Embassy of the People's Republic of China in Ireland",
-            ),
+            name: ("中国驻爱尔兰大使馆", "Embassy of the People's Republic of China in Ireland"),
             address: "40 Ailesbury Road, Ballsbridge, Dublin 4",
             time_zone: "Europe/Dublin",
         }),
@@ -137,10 +108,7 @@ pub fn missions() -> Vec<Mission> {
             id: "at-embassy",
             country_code: "AT",
             country: ("奥地利", "Austria"),
-            name: (
-                "中国驻奥地利大使馆",
-                "Embassy of the People's Republic of China in Austria",
-            ),
+            name: ("中国驻奥地利大使馆", "Embassy of the People's Republic of China in Austria"),
             address: "Metternichgasse 4, 1030 Wien",
             time_zone: "Europe/Vienna",
         }),
@@ -148,10 +116,7 @@ pub fn missions() -> Vec<Mission> {
             id: "dk-embassy",
             country_code: "DK",
             country: ("丹麦", "Denmark"),
-            name: (
-                "中国驻丹麦大使馆",
-                "Embassy of the People's Republic of China in Denmark",
-            ),
+            name: ("中国驻丹麦大使馆", "Embassy of the People's Republic of China in Denmark"),
             address: "Øregårds Allé 25, 2900 Hellerup",
             time_zone: "Europe/Copenhagen",
         }),
@@ -164,12 +129,7 @@ pub async fn seed_missions(db: &Db) -> Result<usize, StorageError> {
     for (sort_key, mission) in missions().iter().enumerate() {
         if crate::missions::find(db, &mission.id).await?.is_none() {
             let mut tx = db.begin().await?;
-            crate::missions::upsert(
-                &mut tx,
-                mission,
-                i32::try_from(sort_key).unwrap_or(i32::MAX),
-            )
-            .await?;
+            crate::missions::upsert(&mut tx, mission, i32::try_from(sort_key).unwrap_or(i32::MAX)).await?;
             tx.commit().await?;
             added += 1;
         }

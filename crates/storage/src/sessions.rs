@@ -38,9 +38,7 @@ pub struct Lifetime {
 
 /// SHA-256 of a session token: what the database holds.
 pub fn token_hash(token: &str) -> Vec<u8> {
-    ring::digest::digest(&ring::digest::SHA256, token.as_bytes())
-        .as_ref()
-        .to_vec()
+    ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref().to_vec()
 }
 
 pub async fn create(
@@ -70,12 +68,7 @@ pub async fn create(
 
 /// Finds the live session for `token` and slides its idle expiry; `None` when unknown or
 /// expired.
-pub async fn touch(
-    db: &Db,
-    token: &str,
-    idle: Duration,
-    now: DateTime<Utc>,
-) -> Result<Option<Session>, StorageError> {
+pub async fn touch(db: &Db, token: &str, idle: Duration, now: DateTime<Utc>) -> Result<Option<Session>, StorageError> {
     let row: Option<(String, String)> = crate::db_run!(db, |pool| {
         sqlx::query_as(
             "UPDATE sessions SET idle_expires_at = $1
@@ -111,11 +104,7 @@ pub async fn delete(tx: &mut Tx, token: &str) -> Result<(), StorageError> {
 }
 
 /// Ends every session of a principal (after a password reset or when staff are disabled).
-pub async fn delete_all_for(
-    tx: &mut Tx,
-    kind: PrincipalKind,
-    principal_id: &str,
-) -> Result<u64, StorageError> {
+pub async fn delete_all_for(tx: &mut Tx, kind: PrincipalKind, principal_id: &str) -> Result<u64, StorageError> {
     let done = crate::tx_run!(tx, |conn| {
         sqlx::query("DELETE FROM sessions WHERE principal_kind = $1 AND principal_id = $2")
             .bind(kind.code())

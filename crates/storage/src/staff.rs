@@ -48,11 +48,7 @@ pub struct NewStaff<'a> {
     pub password_hash: &'a str,
 }
 
-pub async fn create(
-    tx: &mut Tx,
-    new: &NewStaff<'_>,
-    now: DateTime<Utc>,
-) -> Result<Staff, StorageError> {
+pub async fn create(tx: &mut Tx, new: &NewStaff<'_>, now: DateTime<Utc>) -> Result<Staff, StorageError> {
     let id = uuid::Uuid::new_v4().to_string();
     crate::tx_run!(tx, |conn| {
         sqlx::query(
@@ -81,22 +77,16 @@ pub async fn create(
     })
 }
 
-const COLUMNS_BY_ID: &str =
-    "SELECT id, mission_id, username, display_name, role, disabled FROM staff WHERE id = $1";
+const COLUMNS_BY_ID: &str = "SELECT id, mission_id, username, display_name, role, disabled FROM staff WHERE id = $1";
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<Staff>, StorageError> {
-    let row: Option<StaffRow> = crate::db_run!(db, |pool| sqlx::query_as(COLUMNS_BY_ID)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?;
+    let row: Option<StaffRow> =
+        crate::db_run!(db, |pool| sqlx::query_as(COLUMNS_BY_ID).bind(id).fetch_optional(pool).await)?;
     Ok(row.and_then(StaffRow::into_staff))
 }
 
 /// The id and password hash for a username, for login.
-pub async fn credentials(
-    db: &Db,
-    username: &str,
-) -> Result<Option<(String, String, bool)>, StorageError> {
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<(String, String, bool)>, StorageError> {
     Ok(crate::db_run!(db, |pool| {
         sqlx::query_as("SELECT id, password_hash, disabled FROM staff WHERE username = $1")
             .bind(username)
@@ -106,11 +96,7 @@ pub async fn credentials(
 }
 
 /// Disables or re-enables a staff member by username; returns their id.
-pub async fn set_disabled(
-    tx: &mut Tx,
-    username: &str,
-    disabled: bool,
-) -> Result<String, StorageError> {
+pub async fn set_disabled(tx: &mut Tx, username: &str, disabled: bool) -> Result<String, StorageError> {
     let id: Option<String> = crate::tx_run!(tx, |conn| {
         sqlx::query_scalar("UPDATE staff SET disabled = $1 WHERE username = $2 RETURNING id")
             .bind(disabled)
@@ -124,9 +110,11 @@ pub async fn set_disabled(
 /// Every staff member, by mission then username.
 pub async fn list(db: &Db) -> Result<Vec<Staff>, StorageError> {
     let rows: Vec<StaffRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as("SELECT id, mission_id, username, display_name, role, disabled FROM staff ORDER BY mission_id, username")
-            .fetch_all(pool)
-            .await
+        sqlx::query_as(
+            "SELECT id, mission_id, username, display_name, role, disabled FROM staff ORDER BY mission_id, username",
+        )
+        .fetch_all(pool)
+        .await
     })?;
     Ok(rows.into_iter().filter_map(StaffRow::into_staff).collect())
 }

@@ -35,18 +35,14 @@ impl TestDb {
     pub async fn create(backend: Backend) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let dir = std::env::temp_dir().join(format!("lingshi-test-{id}"));
-        std::fs::create_dir_all(&dir)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
         let (url, pg_database) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}", dir.join("lingshi.db").display()),
-                None,
-            ),
+            Backend::Sqlite => (format!("sqlite://{}", dir.join("lingshi.db").display()), None),
             Backend::Postgres => {
                 let name = format!("lingshi_test_{id}");
-                let admin = Db::connect(&admin_url()).await.unwrap_or_else(|e| {
-                    panic!("PostgreSQL at {} is required for tests: {e}", admin_url())
-                });
+                let admin = Db::connect(&admin_url())
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {} is required for tests: {e}", admin_url()));
                 if let Db::Postgres(pool) = &admin {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                         .execute(pool)
@@ -57,17 +53,9 @@ impl TestDb {
                 (database_url(&admin_url(), &name), Some(name))
             }
         };
-        let db = Db::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("cannot open test database: {e}"));
-        crate::migrate::run(&db)
-            .await
-            .unwrap_or_else(|e| panic!("migrations failed: {e}"));
-        Self {
-            db,
-            dir,
-            pg_database,
-        }
+        let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("cannot open test database: {e}"));
+        crate::migrate::run(&db).await.unwrap_or_else(|e| panic!("migrations failed: {e}"));
+        Self { db, dir, pg_database }
     }
 
     /// Closes the pool and removes the database and scratch directory.
@@ -76,11 +64,9 @@ impl TestDb {
         if let Some(name) = self.pg_database
             && let Ok(Db::Postgres(pool)) = Db::connect(&admin_url()).await
         {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&pool)
-            .await;
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&pool)
+                .await;
             pool.close().await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);

@@ -14,15 +14,17 @@ pub async fn record_login(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     crate::db_run!(db, |pool| {
-        sqlx::query("INSERT INTO login_attempts (id, login, client_key, succeeded, attempted_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(login)
-            .bind(client_key)
-            .bind(succeeded)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected())
+        sqlx::query(
+            "INSERT INTO login_attempts (id, login, client_key, succeeded, attempted_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(login)
+        .bind(client_key)
+        .bind(succeeded)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
     })?;
     Ok(())
 }
@@ -35,11 +37,13 @@ pub async fn recent_failures(
     since: DateTime<Utc>,
 ) -> Result<(i64, i64), StorageError> {
     let by_login: i64 = crate::db_run!(db, |pool| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND NOT succeeded AND attempted_at >= $2")
-            .bind(login)
-            .bind(since)
-            .fetch_one(pool)
-            .await
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND NOT succeeded AND attempted_at >= $2",
+        )
+        .bind(login)
+        .bind(since)
+        .fetch_one(pool)
+        .await
     })?;
     let by_client: i64 = crate::db_run!(db, |pool| {
         sqlx::query_scalar(

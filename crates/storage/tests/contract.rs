@@ -9,14 +9,11 @@ use lingshi_storage::jobs::{self, Fate};
 use lingshi_storage::sessions::{self, Lifetime, PrincipalKind, Session};
 use lingshi_storage::staff::{self, NewStaff};
 use lingshi_storage::{
-    Db, MasterKey, StorageError, Vault, both_backends, dev_outbox, migrate, missions, seed,
-    throttle,
+    Db, MasterKey, StorageError, Vault, both_backends, dev_outbox, migrate, missions, seed, throttle,
 };
 
 fn vault() -> Vault {
-    Vault::new(
-        &MasterKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("key"),
-    )
+    Vault::new(&MasterKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("key"))
 }
 
 fn address(text: &str) -> ContactAddress {
@@ -25,169 +22,89 @@ fn address(text: &str) -> ContactAddress {
 
 async fn new_account(db: &Db, login: &str) -> accounts::Account {
     let mut tx = db.begin().await.expect("begin");
-    let account = accounts::create(&mut tx, &address(login), "hash", "zh-CN", Utc::now())
-        .await
-        .expect("create");
+    let account = accounts::create(&mut tx, &address(login), "hash", "zh-CN", Utc::now()).await.expect("create");
     tx.commit().await.expect("commit");
     account
 }
 
 both_backends!(migrations_apply_once, |db: Db, _dir| async move {
-    assert_eq!(
-        migrate::run(&db).await.expect("rerun"),
-        0,
-        "a second run applies nothing"
-    );
+    assert_eq!(migrate::run(&db).await.expect("rerun"), 0, "a second run applies nothing");
 });
 
-both_backends!(
-    seeded_directory_holds_belgium_as_the_guide_gives_it,
-    |db: Db, _dir| async move {
-        assert_eq!(
-            seed::seed_missions(&db).await.expect("seed"),
-            seed::missions().len()
-        );
-        assert_eq!(
-            seed::seed_missions(&db).await.expect("reseed"),
-            0,
-            "seeding is idempotent"
-        );
-        let belgium = missions::find(&db, seed::BELGIUM)
-            .await
-            .expect("find")
-            .expect("Belgium is seeded");
-        assert_eq!(
-            belgium.address,
-            "439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles"
-        );
-        assert_eq!(belgium.phone.as_deref(), Some("0032-26633001"));
-        assert_eq!(belgium.email.as_deref(), Some("belconsulate@mfa.gov.cn"));
-        assert!(belgium.serves("BE") && !belgium.serves("FR"));
-        let all = missions::list(&db).await.expect("list");
-        assert!(all.len() >= 5, "at least four missions besides Belgium");
-        assert!(
-            missions::find(&db, "atlantis")
-                .await
-                .expect("find")
-                .is_none()
-        );
-    }
-);
+both_backends!(seeded_directory_holds_belgium_as_the_guide_gives_it, |db: Db, _dir| async move {
+    assert_eq!(seed::seed_missions(&db).await.expect("seed"), seed::missions().len());
+    assert_eq!(seed::seed_missions(&db).await.expect("reseed"), 0, "seeding is idempotent");
+    let belgium = missions::find(&db, seed::BELGIUM).await.expect("find").expect("Belgium is seeded");
+    assert_eq!(belgium.address, "439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles");
+    assert_eq!(belgium.phone.as_deref(), Some("0032-26633001"));
+    assert_eq!(belgium.email.as_deref(), Some("belconsulate@mfa.gov.cn"));
+    assert!(belgium.serves("BE") && !belgium.serves("FR"));
+    let all = missions::list(&db).await.expect("list");
+    assert!(all.len() >= 5, "at least four missions besides Belgium");
+    assert!(missions::find(&db, "atlantis").await.expect("find").is_none());
+});
 
 both_backends!(a_login_is_taken_once, |db: Db, _dir| async move {
     new_account(&db, "zs@example.com").await;
     let mut tx = db.begin().await.expect("begin");
     let again = accounts::create(&mut tx, &address("ZS@example.com"), "h", "en", Utc::now()).await;
-    assert!(matches!(
-        again,
-        Err(StorageError::Conflict("accounts.login"))
-    ));
-    let found = accounts::find_by_login(&db, "zs@example.com")
-        .await
-        .expect("find")
-        .expect("exists");
+    assert!(matches!(again, Err(StorageError::Conflict("accounts.login"))));
+    let found = accounts::find_by_login(&db, "zs@example.com").await.expect("find").expect("exists");
     assert_eq!(found.identity_state, IdentityState::Unverified);
 });
 
-both_backends!(
-    identity_is_encrypted_at_rest_and_bound_to_one_account,
-    |db: Db, _dir| async move {
-        let vault = vault();
-        let first = new_account(&db, "a@example.com").await;
-        let second = new_account(&db, "b@example.com").await;
-        let name = PersonName::parse("张三").expect("name");
-        let today = Utc::now().date_naive();
-        let document =
-            IdentityDocument::parse("resident_id", "11010519491231002X", today).expect("id");
+both_backends!(identity_is_encrypted_at_rest_and_bound_to_one_account, |db: Db, _dir| async move {
+    let vault = vault();
+    let first = new_account(&db, "a@example.com").await;
+    let second = new_account(&db, "b@example.com").await;
+    let name = PersonName::parse("张三").expect("name");
+    let today = Utc::now().date_naive();
+    let document = IdentityDocument::parse("resident_id", "11010519491231002X", today).expect("id");
 
-        let mut tx = db.begin().await.expect("begin");
-        accounts::record_identity(&mut tx, &vault, &first.id, &name, &document, Utc::now())
-            .await
-            .expect("record");
-        tx.commit().await.expect("commit");
+    let mut tx = db.begin().await.expect("begin");
+    accounts::record_identity(&mut tx, &vault, &first.id, &name, &document, Utc::now()).await.expect("record");
+    tx.commit().await.expect("commit");
 
-        let raw = accounts::raw_identity_columns(&db, &first.id)
-            .await
-            .expect("raw");
-        assert_eq!(raw.len(), 2);
-        for column in &raw {
-            assert!(!column.windows(6).any(|w| w == "张三".as_bytes()));
-            assert!(!column.windows(8).any(|w| w == b"19491231"));
-        }
-        let identity = accounts::identity(&db, &vault, &first.id)
-            .await
-            .expect("read")
-            .expect("present");
-        assert_eq!(
-            (identity.name.as_str(), identity.document_number.as_str()),
-            ("张三", "11010519491231002X")
-        );
-        assert_eq!(
-            accounts::find_by_document(&db, &vault, &document)
-                .await
-                .expect("lookup"),
-            Some(first.id.clone())
-        );
-
-        let mut tx = db.begin().await.expect("begin");
-        let taken =
-            accounts::record_identity(&mut tx, &vault, &second.id, &name, &document, Utc::now())
-                .await;
-        assert!(matches!(
-            taken,
-            Err(StorageError::Conflict("accounts.id_number_index"))
-        ));
+    let raw = accounts::raw_identity_columns(&db, &first.id).await.expect("raw");
+    assert_eq!(raw.len(), 2);
+    for column in &raw {
+        assert!(!column.windows(6).any(|w| w == "张三".as_bytes()));
+        assert!(!column.windows(8).any(|w| w == b"19491231"));
     }
-);
+    let identity = accounts::identity(&db, &vault, &first.id).await.expect("read").expect("present");
+    assert_eq!((identity.name.as_str(), identity.document_number.as_str()), ("张三", "11010519491231002X"));
+    assert_eq!(accounts::find_by_document(&db, &vault, &document).await.expect("lookup"), Some(first.id.clone()));
 
-both_backends!(
-    face_step_needs_an_identity_first_and_skipping_flags,
-    |db: Db, _dir| async move {
-        let vault = vault();
-        let account = new_account(&db, "c@example.com").await;
-        let mut tx = db.begin().await.expect("begin");
-        let early =
-            accounts::record_face_step(&mut tx, &account.id, &FaceStep::Skipped, Utc::now()).await;
-        assert!(matches!(early, Err(StorageError::NotFound)));
-        drop(tx);
+    let mut tx = db.begin().await.expect("begin");
+    let taken = accounts::record_identity(&mut tx, &vault, &second.id, &name, &document, Utc::now()).await;
+    assert!(matches!(taken, Err(StorageError::Conflict("accounts.id_number_index"))));
+});
 
-        let name = PersonName::parse("李四").expect("name");
-        let passport = IdentityDocument::parse("passport", "E12345678", Utc::now().date_naive())
-            .expect("passport");
-        let mut tx = db.begin().await.expect("begin");
-        accounts::record_identity(&mut tx, &vault, &account.id, &name, &passport, Utc::now())
-            .await
-            .expect("record");
-        let state =
-            accounts::record_face_step(&mut tx, &account.id, &FaceStep::Skipped, Utc::now())
-                .await
-                .expect("skip");
-        tx.commit().await.expect("commit");
-        assert_eq!(state, IdentityState::FaceSkipped);
-        let stored = accounts::find(&db, &account.id)
-            .await
-            .expect("find")
-            .expect("exists");
-        assert!(stored.identity_state.may_apply() && stored.identity_state.flags_orders());
-    }
-);
+both_backends!(face_step_needs_an_identity_first_and_skipping_flags, |db: Db, _dir| async move {
+    let vault = vault();
+    let account = new_account(&db, "c@example.com").await;
+    let mut tx = db.begin().await.expect("begin");
+    let early = accounts::record_face_step(&mut tx, &account.id, &FaceStep::Skipped, Utc::now()).await;
+    assert!(matches!(early, Err(StorageError::NotFound)));
+    drop(tx);
 
-both_backends!(
-    an_uncommitted_transaction_leaves_nothing,
-    |db: Db, _dir| async move {
-        let mut tx = db.begin().await.expect("begin");
-        accounts::create(&mut tx, &address("gone@example.com"), "h", "en", Utc::now())
-            .await
-            .expect("create");
-        drop(tx);
-        assert!(
-            accounts::find_by_login(&db, "gone@example.com")
-                .await
-                .expect("find")
-                .is_none()
-        );
-    }
-);
+    let name = PersonName::parse("李四").expect("name");
+    let passport = IdentityDocument::parse("passport", "E12345678", Utc::now().date_naive()).expect("passport");
+    let mut tx = db.begin().await.expect("begin");
+    accounts::record_identity(&mut tx, &vault, &account.id, &name, &passport, Utc::now()).await.expect("record");
+    let state = accounts::record_face_step(&mut tx, &account.id, &FaceStep::Skipped, Utc::now()).await.expect("skip");
+    tx.commit().await.expect("commit");
+    assert_eq!(state, IdentityState::FaceSkipped);
+    let stored = accounts::find(&db, &account.id).await.expect("find").expect("exists");
+    assert!(stored.identity_state.may_apply() && stored.identity_state.flags_orders());
+});
+
+both_backends!(an_uncommitted_transaction_leaves_nothing, |db: Db, _dir| async move {
+    let mut tx = db.begin().await.expect("begin");
+    accounts::create(&mut tx, &address("gone@example.com"), "h", "en", Utc::now()).await.expect("create");
+    drop(tx);
+    assert!(accounts::find_by_login(&db, "gone@example.com").await.expect("find").is_none());
+});
 
 fn code<'a>(address: &'a str, code: &'a str, client: &'a [u8]) -> NewCode<'a> {
     NewCode {
@@ -203,487 +120,236 @@ fn code<'a>(address: &'a str, code: &'a str, client: &'a [u8]) -> NewCode<'a> {
 
 async fn check(db: &Db, address: &str, attempt: &str, now: chrono::DateTime<Utc>) -> CodeCheck {
     let mut tx = db.begin().await.expect("begin");
-    let outcome = codes::check(
-        &mut tx,
-        &vault(),
-        Purpose::Register,
-        address,
-        attempt,
-        5,
-        now,
-    )
-    .await
-    .expect("check");
+    let outcome = codes::check(&mut tx, &vault(), Purpose::Register, address, attempt, 5, now).await.expect("check");
     tx.commit().await.expect("commit");
     outcome
 }
 
 async fn issue(db: &Db, new: NewCode<'_>, now: chrono::DateTime<Utc>) {
     let mut tx = db.begin().await.expect("begin");
-    codes::issue(&mut tx, &vault(), new, now)
-        .await
-        .expect("issue");
+    codes::issue(&mut tx, &vault(), new, now).await.expect("issue");
     tx.commit().await.expect("commit");
 }
 
-both_backends!(
-    codes_are_single_use_and_count_wrong_tries,
-    |db: Db, _dir| async move {
-        let now = Utc::now();
-        issue(&db, code("d@example.com", "123456", b"client"), now).await;
-        assert_eq!(
-            check(&db, "d@example.com", "000000", now).await,
-            CodeCheck::Wrong { tries_left: 4 }
-        );
-        assert_eq!(
-            check(&db, "d@example.com", "123456", now).await,
-            CodeCheck::Accepted {
-                pending_secret: Some("argon2-hash".into()),
-                locale: "en".into()
-            }
-        );
-        assert_eq!(
-            check(&db, "d@example.com", "123456", now).await,
-            CodeCheck::Unknown,
-            "a used code is gone"
-        );
-    }
-);
+both_backends!(codes_are_single_use_and_count_wrong_tries, |db: Db, _dir| async move {
+    let now = Utc::now();
+    issue(&db, code("d@example.com", "123456", b"client"), now).await;
+    assert_eq!(check(&db, "d@example.com", "000000", now).await, CodeCheck::Wrong { tries_left: 4 });
+    assert_eq!(
+        check(&db, "d@example.com", "123456", now).await,
+        CodeCheck::Accepted { pending_secret: Some("argon2-hash".into()), locale: "en".into() }
+    );
+    assert_eq!(check(&db, "d@example.com", "123456", now).await, CodeCheck::Unknown, "a used code is gone");
+});
 
-both_backends!(
-    codes_expire_and_lock_after_five_tries,
-    |db: Db, _dir| async move {
-        let now = Utc::now();
-        issue(&db, code("e@example.com", "111111", b"client"), now).await;
-        assert_eq!(
-            check(&db, "e@example.com", "111111", now + Duration::minutes(11)).await,
-            CodeCheck::Expired
-        );
+both_backends!(codes_expire_and_lock_after_five_tries, |db: Db, _dir| async move {
+    let now = Utc::now();
+    issue(&db, code("e@example.com", "111111", b"client"), now).await;
+    assert_eq!(check(&db, "e@example.com", "111111", now + Duration::minutes(11)).await, CodeCheck::Expired);
 
-        issue(&db, code("f@example.com", "222222", b"client"), now).await;
-        for _ in 0..5 {
-            assert!(matches!(
-                check(&db, "f@example.com", "999999", now).await,
-                CodeCheck::Wrong { .. }
-            ));
-        }
-        assert_eq!(
-            check(&db, "f@example.com", "222222", now).await,
-            CodeCheck::TooManyTries
-        );
+    issue(&db, code("f@example.com", "222222", b"client"), now).await;
+    for _ in 0..5 {
+        assert!(matches!(check(&db, "f@example.com", "999999", now).await, CodeCheck::Wrong { .. }));
     }
-);
+    assert_eq!(check(&db, "f@example.com", "222222", now).await, CodeCheck::TooManyTries);
+});
 
-both_backends!(
-    a_new_code_voids_the_previous_one,
-    |db: Db, _dir| async move {
-        let now = Utc::now();
-        issue(&db, code("g@example.com", "333333", b"client"), now).await;
-        issue(
-            &db,
-            code("g@example.com", "444444", b"client"),
-            now + Duration::seconds(1),
-        )
-        .await;
-        assert!(matches!(
-            check(&db, "g@example.com", "333333", now).await,
-            CodeCheck::Wrong { .. }
-        ));
-        assert!(matches!(
-            check(&db, "g@example.com", "444444", now).await,
-            CodeCheck::Accepted { .. }
-        ));
-        let counts = codes::issue_counts(&db, "g@example.com", b"client", now - Duration::hours(1))
-            .await
-            .expect("counts");
-        assert_eq!((counts.to_address, counts.to_client), (2, 2));
-        let other = codes::issue_counts(&db, "h@example.com", b"other", now - Duration::hours(1))
-            .await
-            .expect("counts");
-        assert_eq!(
-            (other.to_address, other.to_client, other.last_to_address),
-            (0, 0, None)
-        );
-    }
-);
+both_backends!(a_new_code_voids_the_previous_one, |db: Db, _dir| async move {
+    let now = Utc::now();
+    issue(&db, code("g@example.com", "333333", b"client"), now).await;
+    issue(&db, code("g@example.com", "444444", b"client"), now + Duration::seconds(1)).await;
+    assert!(matches!(check(&db, "g@example.com", "333333", now).await, CodeCheck::Wrong { .. }));
+    assert!(matches!(check(&db, "g@example.com", "444444", now).await, CodeCheck::Accepted { .. }));
+    let since = now - Duration::hours(1);
+    let counts = codes::issue_counts(&db, "g@example.com", Purpose::Register, b"client", since).await.expect("counts");
+    assert_eq!((counts.to_address, counts.to_client), (2, 2));
+    assert!(counts.last_for_purpose.is_some());
+    let reset =
+        codes::issue_counts(&db, "g@example.com", Purpose::ResetPassword, b"client", since).await.expect("counts");
+    assert_eq!((reset.to_address, reset.last_for_purpose), (2, None), "the interval is per purpose, the cap is not");
+    let other = codes::issue_counts(&db, "h@example.com", Purpose::Register, b"other", since).await.expect("counts");
+    assert_eq!((other.to_address, other.to_client, other.last_for_purpose), (0, 0, None));
+});
 
 both_backends!(sessions_slide_expire_and_end, |db: Db, _dir| async move {
     let now = Utc::now();
-    let lifetime = Lifetime {
-        idle: Duration::minutes(30),
-        absolute: Duration::hours(8),
-    };
-    let session = Session {
-        kind: PrincipalKind::Account,
-        principal_id: "acct-1".into(),
-    };
+    let lifetime = Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(8) };
+    let session = Session { kind: PrincipalKind::Account, principal_id: "acct-1".into() };
     let mut tx = db.begin().await.expect("begin");
-    sessions::create(&mut tx, "token-a", &session, lifetime, now)
-        .await
-        .expect("create");
-    sessions::create(&mut tx, "token-b", &session, lifetime, now)
-        .await
-        .expect("create");
+    sessions::create(&mut tx, "token-a", &session, lifetime, now).await.expect("create");
+    sessions::create(&mut tx, "token-b", &session, lifetime, now).await.expect("create");
     tx.commit().await.expect("commit");
 
     let idle = lifetime.idle;
+    assert_eq!(sessions::touch(&db, "token-a", idle, now).await.expect("touch"), Some(session.clone()));
     assert_eq!(
-        sessions::touch(&db, "token-a", idle, now)
-            .await
-            .expect("touch"),
+        sessions::touch(&db, "token-a", idle, now + Duration::minutes(25)).await.expect("t"),
         Some(session.clone())
     );
     assert_eq!(
-        sessions::touch(&db, "token-a", idle, now + Duration::minutes(25))
-            .await
-            .expect("t"),
-        Some(session.clone())
-    );
-    assert_eq!(
-        sessions::touch(&db, "token-a", idle, now + Duration::minutes(50))
-            .await
-            .expect("t"),
+        sessions::touch(&db, "token-a", idle, now + Duration::minutes(50)).await.expect("t"),
         Some(session.clone()),
         "use slides the idle expiry"
     );
     assert_eq!(
-        sessions::touch(&db, "token-a", idle, now + Duration::minutes(90))
-            .await
-            .expect("t"),
+        sessions::touch(&db, "token-a", idle, now + Duration::minutes(90)).await.expect("t"),
         None,
         "idle too long"
     );
-    assert_eq!(
-        sessions::touch(&db, "unknown", idle, now).await.expect("t"),
-        None
-    );
+    assert_eq!(sessions::touch(&db, "unknown", idle, now).await.expect("t"), None);
 
     let mut tx = db.begin().await.expect("begin");
-    assert_eq!(
-        sessions::delete_all_for(&mut tx, PrincipalKind::Account, "acct-1")
-            .await
-            .expect("delete"),
-        2
-    );
+    assert_eq!(sessions::delete_all_for(&mut tx, PrincipalKind::Account, "acct-1").await.expect("delete"), 2);
     tx.commit().await.expect("commit");
-    assert_eq!(
-        sessions::touch(&db, "token-b", idle, now).await.expect("t"),
-        None
-    );
+    assert_eq!(sessions::touch(&db, "token-b", idle, now).await.expect("t"), None);
 });
 
-both_backends!(
-    sessions_end_at_their_absolute_lifetime,
-    |db: Db, _dir| async move {
-        let now = Utc::now();
-        let lifetime = Lifetime {
-            idle: Duration::hours(2),
-            absolute: Duration::hours(3),
-        };
-        let session = Session {
-            kind: PrincipalKind::Staff,
-            principal_id: "staff-1".into(),
-        };
-        let mut tx = db.begin().await.expect("begin");
-        sessions::create(&mut tx, "token", &session, lifetime, now)
-            .await
-            .expect("create");
-        tx.commit().await.expect("commit");
-        for hour in 1..3 {
-            assert!(
-                sessions::touch(&db, "token", lifetime.idle, now + Duration::hours(hour))
-                    .await
-                    .expect("t")
-                    .is_some()
-            );
-        }
-        assert_eq!(
-            sessions::touch(&db, "token", lifetime.idle, now + Duration::minutes(181))
-                .await
-                .expect("t"),
-            None
-        );
-        assert_eq!(
-            sessions::purge_expired(&db, now + Duration::hours(4))
-                .await
-                .expect("purge"),
-            1
-        );
+both_backends!(sessions_end_at_their_absolute_lifetime, |db: Db, _dir| async move {
+    let now = Utc::now();
+    let lifetime = Lifetime { idle: Duration::hours(2), absolute: Duration::hours(3) };
+    let session = Session { kind: PrincipalKind::Staff, principal_id: "staff-1".into() };
+    let mut tx = db.begin().await.expect("begin");
+    sessions::create(&mut tx, "token", &session, lifetime, now).await.expect("create");
+    tx.commit().await.expect("commit");
+    for hour in 1..3 {
+        assert!(sessions::touch(&db, "token", lifetime.idle, now + Duration::hours(hour)).await.expect("t").is_some());
     }
-);
+    assert_eq!(sessions::touch(&db, "token", lifetime.idle, now + Duration::minutes(181)).await.expect("t"), None);
+    assert_eq!(sessions::purge_expired(&db, now + Duration::hours(4)).await.expect("purge"), 1);
+});
 
 async fn enqueue(db: &Db, kind: &str, max_attempts: i32) -> String {
     let mut tx = db.begin().await.expect("begin");
-    let id = jobs::enqueue(
-        &mut tx,
-        &vault(),
-        kind,
-        &serde_json::json!({"to": "z@example.com"}),
-        max_attempts,
-        Utc::now(),
-    )
-    .await
-    .expect("enqueue");
+    let id =
+        jobs::enqueue(&mut tx, &vault(), kind, &serde_json::json!({"to": "z@example.com"}), max_attempts, Utc::now())
+            .await
+            .expect("enqueue");
     tx.commit().await.expect("commit");
     id
 }
 
-both_backends!(
-    jobs_are_leased_retried_and_finally_dead,
-    |db: Db, _dir| async move {
-        let vault = vault();
-        let id = enqueue(&db, "send_mail", 2).await;
-        let now = Utc::now() + Duration::seconds(1);
-        let lease = Duration::seconds(60);
-        let claimed = jobs::claim(&db, &vault, lease, 10, now)
-            .await
-            .expect("claim");
-        assert_eq!(claimed.len(), 1);
-        assert_eq!(claimed[0].payload["to"], "z@example.com");
-        assert!(
-            jobs::claim(&db, &vault, lease, 10, now)
-                .await
-                .expect("claim")
-                .is_empty(),
-            "leased jobs are not handed out twice"
-        );
+both_backends!(jobs_are_leased_retried_and_finally_dead, |db: Db, _dir| async move {
+    let vault = vault();
+    let id = enqueue(&db, "send_mail", 2).await;
+    let now = Utc::now() + Duration::seconds(1);
+    let lease = Duration::seconds(60);
+    let claimed = jobs::claim(&db, &vault, lease, 10, now).await.expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].payload["to"], "z@example.com");
+    assert!(
+        jobs::claim(&db, &vault, lease, 10, now).await.expect("claim").is_empty(),
+        "leased jobs are not handed out twice"
+    );
 
-        let fate = jobs::fail(&db, &claimed[0], "smtp refused", now)
-            .await
-            .expect("fail");
-        assert_eq!(fate, Fate::RetryAt(now + jobs::backoff(1)));
-        assert!(
-            jobs::claim(&db, &vault, lease, 10, now)
-                .await
-                .expect("claim")
-                .is_empty(),
-            "not before the backoff"
-        );
-        let later = now + Duration::seconds(6);
-        let retried = jobs::claim(&db, &vault, lease, 10, later)
-            .await
-            .expect("claim");
-        assert_eq!(retried[0].attempts, 2);
-        assert_eq!(
-            jobs::fail(&db, &retried[0], "smtp refused", later)
-                .await
-                .expect("fail"),
-            Fate::Dead
-        );
-        let dead = jobs::list(&db, "dead", 10).await.expect("list");
-        assert_eq!(
-            (dead[0].id.as_str(), dead[0].last_error.as_deref()),
-            (id.as_str(), Some("smtp refused"))
-        );
-        assert!(
-            jobs::claim(&db, &vault, lease, 10, later + Duration::days(1))
-                .await
-                .expect("claim")
-                .is_empty()
-        );
-    }
-);
+    let fate = jobs::fail(&db, &claimed[0], "smtp refused", now).await.expect("fail");
+    assert_eq!(fate, Fate::RetryAt(now + jobs::backoff(1)));
+    assert!(jobs::claim(&db, &vault, lease, 10, now).await.expect("claim").is_empty(), "not before the backoff");
+    let later = now + Duration::seconds(6);
+    let retried = jobs::claim(&db, &vault, lease, 10, later).await.expect("claim");
+    assert_eq!(retried[0].attempts, 2);
+    assert_eq!(jobs::fail(&db, &retried[0], "smtp refused", later).await.expect("fail"), Fate::Dead);
+    let dead = jobs::list(&db, "dead", 10).await.expect("list");
+    assert_eq!((dead[0].id.as_str(), dead[0].last_error.as_deref()), (id.as_str(), Some("smtp refused")));
+    assert!(jobs::claim(&db, &vault, lease, 10, later + Duration::days(1)).await.expect("claim").is_empty());
+});
 
-both_backends!(
-    an_expired_lease_is_reclaimed_and_done_jobs_drop_their_payload,
-    |db: Db, _dir| async move {
-        let vault = vault();
+both_backends!(an_expired_lease_is_reclaimed_and_done_jobs_drop_their_payload, |db: Db, _dir| async move {
+    let vault = vault();
+    enqueue(&db, "send_mail", 5).await;
+    let now = Utc::now() + Duration::seconds(1);
+    let first = jobs::claim(&db, &vault, Duration::seconds(30), 10, now).await.expect("claim");
+    let again = jobs::claim(&db, &vault, Duration::seconds(30), 10, now + Duration::seconds(31)).await.expect("claim");
+    assert_eq!(first[0].id, again[0].id, "a runner that died loses its job to another");
+    jobs::complete(&db, &again[0].id, now).await.expect("complete");
+    let done = jobs::list(&db, "done", 10).await.expect("list");
+    assert_eq!(done.len(), 1);
+    assert!(
+        jobs::claim(&db, &vault, Duration::seconds(30), 10, now + Duration::hours(1)).await.expect("claim").is_empty()
+    );
+});
+
+both_backends!(concurrent_runners_never_share_a_job, |db: Db, _dir| async move {
+    for _ in 0..40 {
         enqueue(&db, "send_mail", 5).await;
-        let now = Utc::now() + Duration::seconds(1);
-        let first = jobs::claim(&db, &vault, Duration::seconds(30), 10, now)
-            .await
-            .expect("claim");
-        let again = jobs::claim(
-            &db,
-            &vault,
-            Duration::seconds(30),
-            10,
-            now + Duration::seconds(31),
-        )
-        .await
-        .expect("claim");
-        assert_eq!(
-            first[0].id, again[0].id,
-            "a runner that died loses its job to another"
-        );
-        jobs::complete(&db, &again[0].id, now)
-            .await
-            .expect("complete");
-        let done = jobs::list(&db, "done", 10).await.expect("list");
-        assert_eq!(done.len(), 1);
-        assert!(
-            jobs::claim(
-                &db,
-                &vault,
-                Duration::seconds(30),
-                10,
-                now + Duration::hours(1)
-            )
-            .await
-            .expect("claim")
-            .is_empty()
-        );
     }
-);
-
-both_backends!(
-    concurrent_runners_never_share_a_job,
-    |db: Db, _dir| async move {
-        for _ in 0..40 {
-            enqueue(&db, "send_mail", 5).await;
-        }
-        let now = Utc::now() + Duration::seconds(1);
-        let mut runners = Vec::new();
-        for _ in 0..4 {
-            let db = db.clone();
-            runners.push(tokio::spawn(async move {
-                let mut mine = Vec::new();
-                loop {
-                    let batch = jobs::claim(&db, &vault(), Duration::seconds(60), 3, now)
-                        .await
-                        .expect("claim");
-                    if batch.is_empty() {
-                        break mine;
-                    }
-                    mine.extend(batch.into_iter().map(|j| j.id));
+    let now = Utc::now() + Duration::seconds(1);
+    let mut runners = Vec::new();
+    for _ in 0..4 {
+        let db = db.clone();
+        runners.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = jobs::claim(&db, &vault(), Duration::seconds(60), 3, now).await.expect("claim");
+                if batch.is_empty() {
+                    break mine;
                 }
-            }));
-        }
-        let mut all = Vec::new();
-        for runner in runners {
-            all.extend(runner.await.expect("runner"));
-        }
-        let total = all.len();
-        all.sort();
-        all.dedup();
-        assert_eq!((total, all.len()), (40, 40));
+                mine.extend(batch.into_iter().map(|j| j.id));
+            }
+        }));
     }
-);
+    let mut all = Vec::new();
+    for runner in runners {
+        all.extend(runner.await.expect("runner"));
+    }
+    let total = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!((total, all.len()), (40, 40));
+});
 
-both_backends!(
-    staff_usernames_are_unique_and_staff_can_be_disabled,
-    |db: Db, _dir| async move {
-        seed::seed_missions(&db).await.expect("seed");
-        let new = NewStaff {
-            mission_id: Some(seed::BELGIUM),
-            username: "wang.reviewer",
-            display_name: "王审核",
-            role: StaffRole::Reviewer,
-            password_hash: "hash",
-        };
-        let mut tx = db.begin().await.expect("begin");
-        let created = staff::create(&mut tx, &new, Utc::now())
-            .await
-            .expect("create");
-        tx.commit().await.expect("commit");
-        // A failed statement ends a PostgreSQL transaction, so the duplicate gets its own.
-        let mut tx = db.begin().await.expect("begin");
-        assert!(matches!(
-            staff::create(&mut tx, &new, Utc::now()).await,
-            Err(StorageError::Conflict("staff.username"))
-        ));
-        drop(tx);
-        let mut tx = db.begin().await.expect("begin");
-        assert_eq!(
-            staff::set_disabled(&mut tx, "wang.reviewer", true)
-                .await
-                .expect("disable"),
-            created.id
-        );
-        assert!(matches!(
-            staff::set_disabled(&mut tx, "nobody", true).await,
-            Err(StorageError::NotFound)
-        ));
-        tx.commit().await.expect("commit");
-        let found = staff::find(&db, &created.id)
-            .await
-            .expect("find")
-            .expect("exists");
-        assert!(found.disabled);
-        assert_eq!(found.role, StaffRole::Reviewer);
-        assert_eq!(staff::list(&db).await.expect("list").len(), 1);
-    }
-);
+both_backends!(staff_usernames_are_unique_and_staff_can_be_disabled, |db: Db, _dir| async move {
+    seed::seed_missions(&db).await.expect("seed");
+    let new = NewStaff {
+        mission_id: Some(seed::BELGIUM),
+        username: "wang.reviewer",
+        display_name: "王审核",
+        role: StaffRole::Reviewer,
+        password_hash: "hash",
+    };
+    let mut tx = db.begin().await.expect("begin");
+    let created = staff::create(&mut tx, &new, Utc::now()).await.expect("create");
+    tx.commit().await.expect("commit");
+    // A failed statement ends a PostgreSQL transaction, so the duplicate gets its own.
+    let mut tx = db.begin().await.expect("begin");
+    assert!(matches!(staff::create(&mut tx, &new, Utc::now()).await, Err(StorageError::Conflict("staff.username"))));
+    drop(tx);
+    let mut tx = db.begin().await.expect("begin");
+    assert_eq!(staff::set_disabled(&mut tx, "wang.reviewer", true).await.expect("disable"), created.id);
+    assert!(matches!(staff::set_disabled(&mut tx, "nobody", true).await, Err(StorageError::NotFound)));
+    tx.commit().await.expect("commit");
+    let found = staff::find(&db, &created.id).await.expect("find").expect("exists");
+    assert!(found.disabled);
+    assert_eq!(found.role, StaffRole::Reviewer);
+    assert_eq!(staff::list(&db).await.expect("list").len(), 1);
+});
 
-both_backends!(
-    login_failures_are_counted_per_login_and_per_client,
-    |db: Db, _dir| async move {
-        let now = Utc::now();
-        for _ in 0..3 {
-            throttle::record_login(&db, "i@example.com", b"client-1", false, now)
-                .await
-                .expect("record");
-        }
-        throttle::record_login(&db, "i@example.com", b"client-2", false, now)
-            .await
-            .expect("record");
-        throttle::record_login(&db, "i@example.com", b"client-1", true, now)
-            .await
-            .expect("record");
-        let since = now - Duration::minutes(15);
-        assert_eq!(
-            throttle::recent_failures(&db, "i@example.com", b"client-1", since)
-                .await
-                .expect("count"),
-            (4, 3)
-        );
-        let later = now + Duration::minutes(1);
-        assert_eq!(
-            throttle::recent_failures(&db, "i@example.com", b"client-1", later)
-                .await
-                .expect("count"),
-            (0, 0)
-        );
+both_backends!(login_failures_are_counted_per_login_and_per_client, |db: Db, _dir| async move {
+    let now = Utc::now();
+    for _ in 0..3 {
+        throttle::record_login(&db, "i@example.com", b"client-1", false, now).await.expect("record");
     }
-);
+    throttle::record_login(&db, "i@example.com", b"client-2", false, now).await.expect("record");
+    throttle::record_login(&db, "i@example.com", b"client-1", true, now).await.expect("record");
+    let since = now - Duration::minutes(15);
+    assert_eq!(throttle::recent_failures(&db, "i@example.com", b"client-1", since).await.expect("count"), (4, 3));
+    let later = now + Duration::minutes(1);
+    assert_eq!(throttle::recent_failures(&db, "i@example.com", b"client-1", later).await.expect("count"), (0, 0));
+});
 
-both_backends!(
-    the_development_sink_keeps_messages_newest_first,
-    |db: Db, _dir| async move {
-        let now = Utc::now();
-        dev_outbox::add(&db, "sms", "138****8000", "code 1", now)
-            .await
-            .expect("add");
-        dev_outbox::add(
-            &db,
-            "sms",
-            "138****8000",
-            "code 2",
-            now + Duration::seconds(1),
-        )
-        .await
-        .expect("add");
-        let recent = dev_outbox::recent(&db, 10).await.expect("recent");
-        assert_eq!(
-            recent.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
-            ["code 2", "code 1"]
-        );
-    }
-);
+both_backends!(the_development_sink_keeps_messages_newest_first, |db: Db, _dir| async move {
+    let now = Utc::now();
+    dev_outbox::add(&db, "sms", "138****8000", "code 1", now).await.expect("add");
+    dev_outbox::add(&db, "sms", "138****8000", "code 2", now + Duration::seconds(1)).await.expect("add");
+    let recent = dev_outbox::recent(&db, 10).await.expect("recent");
+    assert_eq!(recent.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["code 2", "code 1"]);
+});
 
-both_backends!(
-    blobs_are_encrypted_and_addressed_by_hash,
-    |_db: Db, dir: std::path::PathBuf| async move {
-        let vault = vault();
-        let store = lingshi_storage::blobs::BlobStore::open(&dir.join("blobs")).expect("open");
-        let key = store
-            .put(&vault, "face_capture", b"\x89PNG secret face")
-            .expect("put");
-        assert!(
-            !store
-                .raw(&key)
-                .expect("raw")
-                .windows(6)
-                .any(|w| w == b"secret")
-        );
-        assert_eq!(
-            store.get(&vault, "face_capture", &key).expect("get"),
-            b"\x89PNG secret face"
-        );
-        assert!(store.get(&vault, "other_kind", &key).is_err());
-        assert!(matches!(
-            store.get(&vault, "face_capture", "../../etc/passwd"),
-            Err(StorageError::NotFound)
-        ));
-    }
-);
+both_backends!(blobs_are_encrypted_and_addressed_by_hash, |_db: Db, dir: std::path::PathBuf| async move {
+    let vault = vault();
+    let store = lingshi_storage::blobs::BlobStore::open(&dir.join("blobs")).expect("open");
+    let key = store.put(&vault, "face_capture", b"\x89PNG secret face").expect("put");
+    assert!(!store.raw(&key).expect("raw").windows(6).any(|w| w == b"secret"));
+    assert_eq!(store.get(&vault, "face_capture", &key).expect("get"), b"\x89PNG secret face");
+    assert!(store.get(&vault, "other_kind", &key).is_err());
+    assert!(matches!(store.get(&vault, "face_capture", "../../etc/passwd"), Err(StorageError::NotFound)));
+});

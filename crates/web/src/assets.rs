@@ -10,22 +10,10 @@ const FACE_SCRIPT: &str = include_str!("../assets/face.js");
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route(
-            "/assets/app.css",
-            get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }),
-        )
-        .route(
-            "/assets/face.js",
-            get(|| async { asset("text/javascript; charset=utf-8", FACE_SCRIPT) }),
-        )
+        .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
+        .route("/assets/face.js", get(|| async { asset("text/javascript; charset=utf-8", FACE_SCRIPT) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
 }

@@ -22,15 +22,9 @@ pub const APPLICANT_COOKIE: &str = "ls_session";
 pub const STAFF_COOKIE: &str = "ls_staff";
 
 /// Applicants fill long forms: an hour of inactivity, a week at most.
-pub const APPLICANT_LIFETIME: Lifetime = Lifetime {
-    idle: Duration::hours(1),
-    absolute: Duration::days(7),
-};
+pub const APPLICANT_LIFETIME: Lifetime = Lifetime { idle: Duration::hours(1), absolute: Duration::days(7) };
 /// Staff sessions end sooner.
-pub const STAFF_LIFETIME: Lifetime = Lifetime {
-    idle: Duration::minutes(30),
-    absolute: Duration::hours(12),
-};
+pub const STAFF_LIFETIME: Lifetime = Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(12) };
 
 impl From<PrincipalKind> for SessionKind {
     fn from(kind: PrincipalKind) -> Self {
@@ -74,9 +68,7 @@ impl SessionKind {
 /// A fresh 256-bit session token.
 pub fn new_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| AppError::internal("random generator failed"))?;
+    SystemRandom::new().fill(&mut bytes).map_err(|_| AppError::internal("random generator failed"))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -108,11 +100,7 @@ pub fn presented_token(headers: &HeaderMap, kind: SessionKind) -> Option<String>
         .map(str::to_owned)
 }
 
-async fn session_principal(
-    parts: &Parts,
-    state: &AppState,
-    kind: SessionKind,
-) -> Result<(String, String), AppError> {
+async fn session_principal(parts: &Parts, state: &AppState, kind: SessionKind) -> Result<(String, String), AppError> {
     let token = presented_token(&parts.headers, kind).ok_or(AppError::Unauthenticated)?;
     let session = sessions::touch(&state.db, &token, kind.lifetime().idle, Utc::now())
         .await?
@@ -130,15 +118,9 @@ pub struct CurrentAccount {
 impl FromRequestParts<AppState> for CurrentAccount {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let (id, token) = session_principal(parts, state, SessionKind::Applicant).await?;
-        let account = accounts::find(&state.db, &id)
-            .await?
-            .filter(|a| !a.disabled)
-            .ok_or(AppError::Unauthenticated)?;
+        let account = accounts::find(&state.db, &id).await?.filter(|a| !a.disabled).ok_or(AppError::Unauthenticated)?;
         Ok(Self { account, token })
     }
 }
@@ -149,10 +131,7 @@ pub struct MaybeAccount(pub Option<Account>);
 impl FromRequestParts<AppState> for MaybeAccount {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match CurrentAccount::from_request_parts(parts, state).await {
             Ok(current) => Ok(Self(Some(current.account))),
             Err(AppError::Unauthenticated) => Ok(Self(None)),
@@ -170,15 +149,9 @@ pub struct CurrentStaff {
 impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let (id, token) = session_principal(parts, state, SessionKind::Staff).await?;
-        let staff = staff::find(&state.db, &id)
-            .await?
-            .filter(|s| !s.disabled)
-            .ok_or(AppError::Unauthenticated)?;
+        let staff = staff::find(&state.db, &id).await?.filter(|s| !s.disabled).ok_or(AppError::Unauthenticated)?;
         Ok(Self { staff, token })
     }
 }

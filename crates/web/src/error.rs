@@ -21,18 +21,11 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     /// Collects the errors of several parsed fields.
-    pub fn collect<'a>(
-        results: impl IntoIterator<Item = (&'static str, Option<&'a ValidationError>)>,
-    ) -> Self {
+    pub fn collect<'a>(results: impl IntoIterator<Item = (&'static str, Option<&'a ValidationError>)>) -> Self {
         Self(
             results
                 .into_iter()
-                .filter_map(|(field, error)| {
-                    error.map(|e| FieldError {
-                        field,
-                        code: e.code(),
-                    })
-                })
+                .filter_map(|(field, error)| error.map(|e| FieldError { field, code: e.code() }))
                 .collect(),
         )
     }

@@ -24,9 +24,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
             Err(JsonRejection::JsonSyntaxError(_)) => Err(AppError::BadRequest("malformed_json")),
             Err(JsonRejection::JsonDataError(_)) => Err(AppError::BadRequest("unexpected_json")),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::TooLarge)
-            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::TooLarge),
             Err(_) => Err(AppError::BadRequest("unreadable_body")),
         }
     }
@@ -42,9 +40,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(value)) => Ok(Self(value)),
             Err(FormRejection::InvalidFormContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::TooLarge)
-            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::TooLarge),
             Err(_) => Err(AppError::BadRequest("malformed_form")),
         }
     }
@@ -71,10 +67,7 @@ pub fn locale_of(headers: &axum::http::HeaderMap) -> Locale {
     cookie(headers, "lang")
         .and_then(Locale::from_tag)
         .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language)
         })
         .unwrap_or_default()
 }
@@ -94,26 +87,15 @@ pub struct ClientKey(pub Vec<u8>);
 impl FromRequestParts<AppState> for ClientKey {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let forwarded = state
             .settings
             .trust_forwarded_for
-            .then(|| {
-                parts
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok())
-            })
+            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
             .flatten()
             .and_then(|v| v.split(',').next())
             .map(|ip| ip.trim().to_owned());
-        let direct = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let direct = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
         let client = forwarded.or(direct).unwrap_or_else(|| "unknown".to_owned());
         Ok(Self(state.vault.blind_index("client", &client)))
     }

@@ -36,10 +36,7 @@ impl Locale {
 
     /// The first supported language of an `Accept-Language` header.
     pub fn from_accept_language(header: &str) -> Option<Self> {
-        header
-            .split(',')
-            .filter_map(|part| Self::from_tag(part.split(';').next().unwrap_or("")))
-            .next()
+        header.split(',').filter_map(|part| Self::from_tag(part.split(';').next().unwrap_or(""))).next()
     }
 }
 
@@ -60,10 +57,7 @@ fn parse(text: &str) -> BTreeMap<String, String> {
 
 impl Catalogs {
     pub fn load() -> Self {
-        Self {
-            zh: parse(include_str!("../locales/zh-CN.txt")),
-            en: parse(include_str!("../locales/en.txt")),
-        }
+        Self { zh: parse(include_str!("../locales/zh-CN.txt")), en: parse(include_str!("../locales/en.txt")) }
     }
 
     pub fn all(&self, locale: Locale) -> &BTreeMap<String, String> {
@@ -103,21 +97,14 @@ mod tests {
         for error in lingshi_domain::ValidationError::ALL {
             for locale in Locale::ALL {
                 let key = format!("err_{}", error.code());
-                assert!(
-                    catalogs.all(locale).contains_key(&key),
-                    "{key} missing in {}",
-                    locale.tag()
-                );
+                assert!(catalogs.all(locale).contains_key(&key), "{key} missing in {}", locale.tag());
             }
         }
     }
 
     #[test]
     fn locales_are_negotiated_from_headers() {
-        assert_eq!(
-            Locale::from_accept_language("fr-BE,en;q=0.8,zh;q=0.5"),
-            Some(Locale::En)
-        );
+        assert_eq!(Locale::from_accept_language("fr-BE,en;q=0.8,zh;q=0.5"), Some(Locale::En));
         assert_eq!(Locale::from_accept_language("zh-TW"), Some(Locale::Zh));
         assert_eq!(Locale::from_accept_language("nl"), None);
     }

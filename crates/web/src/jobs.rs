@@ -29,23 +29,16 @@ pub struct Message {
 async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
     match job.kind.as_str() {
         DELIVER_MESSAGE => {
-            let message: Message =
-                serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
+            let message: Message = serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
             match message.channel.as_str() {
                 "email" => state
                     .mailer
-                    .send(&OutgoingMail {
-                        to: message.to,
-                        subject: message.subject,
-                        body: message.body,
-                    })
+                    .send(&OutgoingMail { to: message.to, subject: message.subject, body: message.body })
                     .await
                     .map_err(|e| e.to_string()),
-                "mobile" => state
-                    .sms
-                    .send(&message.to, &message.masked_to, &message.body)
-                    .await
-                    .map_err(|e| e.to_string()),
+                "mobile" => {
+                    state.sms.send(&message.to, &message.masked_to, &message.body).await.map_err(|e| e.to_string())
+                }
                 other => Err(format!("unknown channel {other}")),
             }
         }

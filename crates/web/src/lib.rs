@@ -30,15 +30,11 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi::router())
         .merge(assets::router())
         .merge(health::router())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::render_errors,
-        ))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            middleware::DEFAULT_BODY_LIMIT,
-        ))
+        .layer(axum::middleware::from_fn(middleware::same_origin_writes))
+        // Outside every layer that can refuse a request, so all refusals get their body.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(middleware::DEFAULT_BODY_LIMIT))
         .with_state(state)
 }

@@ -26,44 +26,20 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
              style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ),
     );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"),
-    );
+    headers.insert("permissions-policy", HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"));
     response
 }
 
 /// Refuses state-changing requests sent from another origin (cross-site request forgery),
 /// on top of the SameSite=Lax session cookies.
 pub async fn same_origin_writes(request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if !safe
-        && let Some(origin) = request
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-    {
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let origin_host = origin
-            .split_once("://")
-            .map(|(_, rest)| rest)
-            .unwrap_or(origin);
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && let Some(origin) = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
         if origin == "null" || origin_host != host {
             return AppError::Forbidden("cross_origin").into_response();
         }
@@ -74,11 +50,8 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
 /// Counts requests and their latency by route template (never the raw path, which may
 /// carry identifiers).
 pub async fn record_metrics(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
@@ -92,11 +65,7 @@ pub async fn record_metrics(request: Request, next: Next) -> Response {
 
 /// Writes the body of every [`AppError`] response in the request's language: JSON under
 /// `/api`, a page elsewhere. A page that needs a session redirects to the right login.
-pub async fn render_errors(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let locale = locale_of(request.headers());
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
@@ -122,11 +91,7 @@ pub async fn render_errors(
         return (error.status(), axum::Json(body)).into_response();
     }
     if matches!(error, AppError::Unauthenticated) {
-        let login = if path.starts_with("/staff") {
-            "/staff/login"
-        } else {
-            "/login"
-        };
+        let login = if path.starts_with("/staff") { "/staff/login" } else { "/login" };
         return Redirect::to(login).into_response();
     }
     (error.status(), error_page(&state, locale, &error)).into_response()

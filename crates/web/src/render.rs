@@ -14,35 +14,17 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("register.html", include_str!("../templates/register.html")),
-    (
-        "register_confirm.html",
-        include_str!("../templates/register_confirm.html"),
-    ),
+    ("register_confirm.html", include_str!("../templates/register_confirm.html")),
     ("login.html", include_str!("../templates/login.html")),
-    (
-        "password_forgot.html",
-        include_str!("../templates/password_forgot.html"),
-    ),
-    (
-        "password_reset.html",
-        include_str!("../templates/password_reset.html"),
-    ),
+    ("password_forgot.html", include_str!("../templates/password_forgot.html")),
+    ("password_reset.html", include_str!("../templates/password_reset.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("verify.html", include_str!("../templates/verify.html")),
-    (
-        "verify_face.html",
-        include_str!("../templates/verify_face.html"),
-    ),
+    ("verify_face.html", include_str!("../templates/verify_face.html")),
     ("missions.html", include_str!("../templates/missions.html")),
     ("mission.html", include_str!("../templates/mission.html")),
-    (
-        "staff_login.html",
-        include_str!("../templates/staff_login.html"),
-    ),
-    (
-        "staff_home.html",
-        include_str!("../templates/staff_home.html"),
-    ),
+    ("staff_login.html", include_str!("../templates/staff_login.html")),
+    ("staff_home.html", include_str!("../templates/staff_home.html")),
 ];
 
 /// The compiled templates.
@@ -55,6 +37,8 @@ impl Templates {
     pub fn load() -> Result<Self, minijinja::Error> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        // Forms read `values.x` and `errors.x` before anything was submitted.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -63,12 +47,7 @@ impl Templates {
 }
 
 /// Renders `template` with `context` plus the common context: `lang`, the catalog `m`.
-pub fn page(
-    state: &AppState,
-    locale: Locale,
-    template: &str,
-    context: Value,
-) -> Result<Html<String>, AppError> {
+pub fn page(state: &AppState, locale: Locale, template: &str, context: Value) -> Result<Html<String>, AppError> {
     let mut full = json!({
         "lang": locale.tag(),
         "other_lang": match locale { Locale::Zh => "en", Locale::En => "zh-CN" },
@@ -77,15 +56,8 @@ pub fn page(
     if let (Some(full), Value::Object(extra)) = (full.as_object_mut(), context) {
         full.extend(extra);
     }
-    let template = state
-        .templates
-        .env
-        .get_template(template)
-        .map_err(AppError::internal)?;
-    template
-        .render(minijinja::value::Serde(&full))
-        .map(Html)
-        .map_err(AppError::internal)
+    let template = state.templates.env.get_template(template).map_err(AppError::internal)?;
+    template.render(minijinja::value::Serde(&full)).map(Html).map_err(AppError::internal)
 }
 
 /// Field errors of a failed submission as `{field: message}`, for forms to show beside
@@ -94,12 +66,7 @@ pub fn field_messages(state: &AppState, locale: Locale, error: &AppError) -> Val
     let map: serde_json::Map<String, Value> = error
         .fields()
         .iter()
-        .map(|f| {
-            (
-                f.field.to_owned(),
-                Value::String(state.catalogs.error(locale, f.code)),
-            )
-        })
+        .map(|f| (f.field.to_owned(), Value::String(state.catalogs.error(locale, f.code))))
         .collect();
     Value::Object(map)
 }
@@ -112,8 +79,16 @@ pub fn error_page(state: &AppState, locale: Locale, error: &AppError) -> Html<St
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn every_template_compiles() {
-        assert!(super::Templates::load().is_ok());
+    fn every_template_renders_without_context() {
+        let templates = Templates::load().expect("templates compile");
+        let catalogs = crate::i18n::Catalogs::load();
+        for (name, _) in TEMPLATES {
+            let context = json!({"lang": "en", "m": catalogs.all(Locale::En)});
+            let rendered = templates.env.get_template(name).and_then(|t| t.render(minijinja::value::Serde(&context)));
+            assert!(rendered.is_ok(), "{name}: {rendered:?}");
+        }
     }
 }

@@ -41,13 +41,7 @@ pub struct CodeSent {
 }
 
 fn code_sent() -> (StatusCode, Json<CodeSent>) {
-    (
-        StatusCode::ACCEPTED,
-        Json(CodeSent {
-            status: "code_sent",
-            expires_in_seconds: CODE_TTL.num_seconds(),
-        }),
-    )
+    (StatusCode::ACCEPTED, Json(CodeSent { status: "code_sent", expires_in_seconds: CODE_TTL.num_seconds() }))
 }
 
 /// Sends a six-digit confirmation code to the address.
@@ -80,23 +74,9 @@ pub struct SessionCreated {
     pub account: AccountView,
 }
 
-fn session_response(
-    state: &AppState,
-    status: StatusCode,
-    token: String,
-    account: AccountView,
-) -> Response {
-    let cookie = session_cookie(
-        SessionKind::Applicant,
-        Some(&token),
-        state.settings.secure_cookies,
-    );
-    (
-        status,
-        [(header::SET_COOKIE, cookie)],
-        Json(SessionCreated { token, account }),
-    )
-        .into_response()
+fn session_response(state: &AppState, status: StatusCode, token: String, account: AccountView) -> Response {
+    let cookie = session_cookie(SessionKind::Applicant, Some(&token), state.settings.secure_cookies);
+    (status, [(header::SET_COOKIE, cookie)], Json(SessionCreated { token, account })).into_response()
 }
 
 /// Confirms the address with its code, creating the account and a session.
@@ -109,12 +89,7 @@ pub async fn confirm_registration(
 ) -> Result<Response, AppError> {
     let address = parse_address(&body.address)?;
     let (account, token) = accounts::confirm_registration(&state, &address, &body.code).await?;
-    Ok(session_response(
-        &state,
-        StatusCode::CREATED,
-        token,
-        AccountView::from(&account),
-    ))
+    Ok(session_response(&state, StatusCode::CREATED, token, AccountView::from(&account)))
 }
 
 /// Signs in.
@@ -129,24 +104,14 @@ pub async fn create_session(
 ) -> Result<Response, AppError> {
     let address = parse_address(&body.address)?;
     let previous = presented_token(&headers, SessionKind::Applicant);
-    let (account, token) =
-        accounts::login(&state, &address, body.password, &client, previous).await?;
-    Ok(session_response(
-        &state,
-        StatusCode::OK,
-        token,
-        AccountView::from(&account),
-    ))
+    let (account, token) = accounts::login(&state, &address, body.password, &client, previous).await?;
+    Ok(session_response(&state, StatusCode::OK, token, AccountView::from(&account)))
 }
 
 /// Signs out.
 #[utoipa::path(delete, path = "/api/v1/sessions/current", responses((status = 204), (status = 401)))]
-pub async fn end_session(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let token =
-        presented_token(&headers, SessionKind::Applicant).ok_or(AppError::Unauthenticated)?;
+pub async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let token = presented_token(&headers, SessionKind::Applicant).ok_or(AppError::Unauthenticated)?;
     accounts::logout(&state, &token).await?;
     let cookie = session_cookie(SessionKind::Applicant, None, state.settings.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())

@@ -18,10 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
         .route("/me/identity", put(submit_identity))
-        .route(
-            "/me/identity/face",
-            put(submit_face).layer(DefaultBodyLimit::max(MAX_CAPTURE_BYTES)),
-        )
+        .route("/me/identity/face", put(submit_face).layer(DefaultBodyLimit::max(MAX_CAPTURE_BYTES)))
         .route("/me/identity/face/skip", post(skip_face))
 }
 
@@ -55,9 +52,7 @@ impl From<&Account> for AccountView {
 }
 
 async fn reload(state: &AppState, id: &str) -> Result<Json<AccountView>, AppError> {
-    let account = accounts::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = accounts::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(AccountView::from(&account)))
 }
 
@@ -100,10 +95,7 @@ pub async fn submit_face(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<AccountView>, AppError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !matches!(content_type, "image/jpeg" | "image/png") {
         return Err(AppError::UnsupportedMediaType);
     }
@@ -113,10 +105,7 @@ pub async fn submit_face(
 
 /// Skips the face step (the account may apply; its orders are flagged).
 #[utoipa::path(post, path = "/api/v1/me/identity/face/skip", responses((status = 200, body = AccountView), (status = 409)))]
-pub async fn skip_face(
-    State(state): State<AppState>,
-    current: CurrentAccount,
-) -> Result<Json<AccountView>, AppError> {
+pub async fn skip_face(State(state): State<AppState>, current: CurrentAccount) -> Result<Json<AccountView>, AppError> {
     identity::skip_face(&state, &current.account).await?;
     reload(&state, &current.account.id).await
 }

@@ -10,21 +10,14 @@ use axum::{Json, Router};
 use serde_json::Value;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/missions", get(list))
-        .route("/missions/{id}", get(show))
+    Router::new().route("/missions", get(list)).route("/missions/{id}", get(show))
 }
 
 /// Missions grouped continent → country → mission, in the reader's language.
 #[utoipa::path(get, path = "/api/v1/missions", responses((status = 200, body = Object)))]
-pub async fn list(
-    State(state): State<AppState>,
-    Lang(locale): Lang,
-) -> Result<Json<Value>, AppError> {
+pub async fn list(State(state): State<AppState>, Lang(locale): Lang) -> Result<Json<Value>, AppError> {
     let missions = lingshi_storage::missions::list(&state.db).await?;
-    Ok(Json(
-        serde_json::json!({"continents": grouped(&missions, locale)}),
-    ))
+    Ok(Json(serde_json::json!({"continents": grouped(&missions, locale)})))
 }
 
 /// One mission: address, hours, contacts, district, fees, accepted methods.
@@ -35,8 +28,6 @@ pub async fn show(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let mission = lingshi_storage::missions::find(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mission = lingshi_storage::missions::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(mission_view(&mission, locale)))
 }

@@ -10,8 +10,5 @@ use crate::state::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(accounts::router())
-        .merge(me::router())
-        .merge(missions::router())
+    Router::new().merge(accounts::router()).merge(me::router()).merge(missions::router())
 }

@@ -8,10 +8,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(
-        title = "Lingshi API",
-        description = "Consular services: accounts, real-name verification, missions."
-    ),
+    info(title = "Lingshi API", description = "Consular services: accounts, real-name verification, missions."),
     paths(
         accounts::start_registration,
         accounts::confirm_registration,

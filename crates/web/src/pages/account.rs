@@ -28,8 +28,7 @@ async fn account_page(
     current: CurrentAccount,
 ) -> Result<Html<String>, AppError> {
     let account = &current.account;
-    let identity =
-        lingshi_storage::accounts::identity(&state.db, &state.vault, &account.id).await?;
+    let identity = lingshi_storage::accounts::identity(&state.db, &state.vault, &account.id).await?;
     let context = json!({
         "login": account.login,
         "identity_state": account.identity_state.code(),
@@ -45,12 +44,7 @@ async fn verify_form(
     Lang(locale): Lang,
     _current: CurrentAccount,
 ) -> Result<Html<String>, AppError> {
-    page(
-        &state,
-        locale,
-        "verify.html",
-        json!({"values": {"document_kind": "resident_id"}}),
-    )
+    page(&state, locale, "verify.html", json!({"values": {"document_kind": "resident_id"}}))
 }
 
 #[derive(Deserialize)]
@@ -66,8 +60,7 @@ async fn verify_submit(
     current: CurrentAccount,
     PageForm(form): PageForm<IdentityForm>,
 ) -> Result<Response, AppError> {
-    let outcome = match IdentityClaim::parse(&form.name, &form.document_kind, &form.document_number)
-    {
+    let outcome = match IdentityClaim::parse(&form.name, &form.document_kind, &form.document_number) {
         Ok(claim) => identity::submit_identity(&state, &current.account, &claim).await,
         Err(errors) => Err(errors.into()),
     };
@@ -91,10 +84,7 @@ async fn face_page(
     Ok(page(&state, locale, "verify_face.html", json!({}))?.into_response())
 }
 
-async fn face_skip(
-    State(state): State<AppState>,
-    current: CurrentAccount,
-) -> Result<Response, AppError> {
+async fn face_skip(State(state): State<AppState>, current: CurrentAccount) -> Result<Response, AppError> {
     identity::skip_face(&state, &current.account).await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -25,10 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/password/reset", post(reset_submit))
 }
 
-async fn register_form(
-    State(state): State<AppState>,
-    Lang(locale): Lang,
-) -> Result<Html<String>, AppError> {
+async fn register_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
     page(&state, locale, "register.html", json!({}))
 }
 
@@ -45,26 +42,13 @@ async fn register_submit(
     PageForm(form): PageForm<RegisterForm>,
 ) -> Result<Response, AppError> {
     let outcome = match AddressAndPassword::parse(&form.address, &form.password) {
-        Ok(registration) => {
-            accounts::start_registration(&state, registration, locale, &client).await
-        }
+        Ok(registration) => accounts::start_registration(&state, registration, locale, &client).await,
         Err(errors) => Err(errors.into()),
     };
     match outcome {
-        Ok(()) => Ok(page(
-            &state,
-            locale,
-            "register_confirm.html",
-            json!({"values": {"address": form.address}}),
-        )?
-        .into_response()),
-        Err(error) => rerender(
-            &state,
-            locale,
-            "register.html",
-            error,
-            json!({"address": form.address}),
-        ),
+        Ok(()) => Ok(page(&state, locale, "register_confirm.html", json!({"values": {"address": form.address}}))?
+            .into_response()),
+        Err(error) => rerender(&state, locale, "register.html", error, json!({"address": form.address})),
     }
 }
 
@@ -84,26 +68,12 @@ async fn register_confirm(
         Err(errors) => Err(errors.into()),
     };
     match outcome {
-        Ok((_, token)) => Ok(redirect_with_session(
-            &state,
-            SessionKind::Applicant,
-            Some(&token),
-            "/account",
-        )),
-        Err(error) => rerender(
-            &state,
-            locale,
-            "register_confirm.html",
-            error,
-            json!({"address": form.address}),
-        ),
+        Ok((_, token)) => Ok(redirect_with_session(&state, SessionKind::Applicant, Some(&token), "/account")),
+        Err(error) => rerender(&state, locale, "register_confirm.html", error, json!({"address": form.address})),
     }
 }
 
-async fn login_form(
-    State(state): State<AppState>,
-    Lang(locale): Lang,
-) -> Result<Html<String>, AppError> {
+async fn login_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
     page(&state, locale, "login.html", json!({}))
 }
 
@@ -126,19 +96,8 @@ async fn login_submit(
         Err(errors) => Err(errors.into()),
     };
     match outcome {
-        Ok((_, token)) => Ok(redirect_with_session(
-            &state,
-            SessionKind::Applicant,
-            Some(&token),
-            "/account",
-        )),
-        Err(error) => rerender(
-            &state,
-            locale,
-            "login.html",
-            error,
-            json!({"address": form.address}),
-        ),
+        Ok((_, token)) => Ok(redirect_with_session(&state, SessionKind::Applicant, Some(&token), "/account")),
+        Err(error) => rerender(&state, locale, "login.html", error, json!({"address": form.address})),
     }
 }
 
@@ -146,18 +105,10 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     if let Some(token) = presented_token(&headers, SessionKind::Applicant) {
         accounts::logout(&state, &token).await?;
     }
-    Ok(redirect_with_session(
-        &state,
-        SessionKind::Applicant,
-        None,
-        "/",
-    ))
+    Ok(redirect_with_session(&state, SessionKind::Applicant, None, "/"))
 }
 
-async fn forgot_form(
-    State(state): State<AppState>,
-    Lang(locale): Lang,
-) -> Result<Html<String>, AppError> {
+async fn forgot_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
     page(&state, locale, "password_forgot.html", json!({}))
 }
 
@@ -177,20 +128,11 @@ async fn forgot_submit(
         Err(errors) => Err(errors.into()),
     };
     match outcome {
-        Ok(()) => Ok(page(
-            &state,
-            locale,
-            "password_reset.html",
-            json!({"values": {"address": form.address}}),
-        )?
-        .into_response()),
-        Err(error) => rerender(
-            &state,
-            locale,
-            "password_forgot.html",
-            error,
-            json!({"address": form.address}),
-        ),
+        Ok(()) => {
+            Ok(page(&state, locale, "password_reset.html", json!({"values": {"address": form.address}}))?
+                .into_response())
+        }
+        Err(error) => rerender(&state, locale, "password_forgot.html", error, json!({"address": form.address})),
     }
 }
 
@@ -211,19 +153,8 @@ async fn reset_submit(
         Err(errors) => Err(errors.into()),
     };
     match outcome {
-        Ok(()) => Ok(page(
-            &state,
-            locale,
-            "login.html",
-            json!({"notice": state.catalogs.text(locale, "reset_done")}),
-        )?
-        .into_response()),
-        Err(error) => rerender(
-            &state,
-            locale,
-            "password_reset.html",
-            error,
-            json!({"address": form.address}),
-        ),
+        Ok(()) => Ok(page(&state, locale, "login.html", json!({"notice": state.catalogs.text(locale, "reset_done")}))?
+            .into_response()),
+        Err(error) => rerender(&state, locale, "password_reset.html", error, json!({"address": form.address})),
     }
 }

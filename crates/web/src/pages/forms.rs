@@ -20,9 +20,7 @@ pub fn rerender(
     error: AppError,
     values: Value,
 ) -> Result<Response, AppError> {
-    if error.status().is_server_error()
-        || matches!(error, AppError::Unauthenticated | AppError::NotFound)
-    {
+    if error.status().is_server_error() || matches!(error, AppError::Unauthenticated | AppError::NotFound) {
         return Err(error);
     }
     let summary = match error {
@@ -34,12 +32,7 @@ pub fn rerender(
 }
 
 /// A redirect that also sets (or clears, with `None`) a session cookie.
-pub fn redirect_with_session(
-    state: &AppState,
-    kind: SessionKind,
-    token: Option<&str>,
-    to: &str,
-) -> Response {
+pub fn redirect_with_session(state: &AppState, kind: SessionKind, token: Option<&str>, to: &str) -> Response {
     let cookie = session_cookie(kind, token, state.settings.secure_cookies);
     ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
 }

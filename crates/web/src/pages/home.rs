@@ -15,9 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/lang", get(switch_language))
+    Router::new().route("/", get(home)).route("/lang", get(switch_language))
 }
 
 async fn home(
@@ -25,9 +23,7 @@ async fn home(
     Lang(locale): Lang,
     MaybeAccount(account): MaybeAccount,
 ) -> Result<Html<String>, AppError> {
-    let signed_in = account
-        .as_ref()
-        .map(|a| json!({"identity_state": a.identity_state.code()}));
+    let signed_in = account.as_ref().map(|a| json!({"identity_state": a.identity_state.code()}));
     page(&state, locale, "home.html", json!({"account": signed_in}))
 }
 
@@ -45,11 +41,7 @@ async fn switch_language(Query(choice): Query<LanguageChoice>) -> Response {
         .back
         .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
         .unwrap_or_else(|| "/".into());
-    let cookie = format!(
-        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        locale.tag()
-    );
-    let cookie = HeaderValue::from_str(&cookie)
-        .unwrap_or_else(|_| HeaderValue::from_static("lang=zh-CN; Path=/"));
+    let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.tag());
+    let cookie = HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("lang=zh-CN; Path=/"));
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }

@@ -13,9 +13,7 @@ use lingshi_domain::mission::Mission;
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/missions", get(directory))
-        .route("/missions/{id}", get(mission_page))
+    Router::new().route("/missions", get(directory)).route("/missions/{id}", get(mission_page))
 }
 
 /// A mission in the reader's language, as templates and the API show it.
@@ -50,39 +48,23 @@ pub fn grouped(missions: &[Mission], locale: Locale) -> Value {
         if continents.last().is_none_or(|c| c["code"] != continent) {
             continents.push(json!({"code": continent, "countries": []}));
         }
-        let Some(countries) = continents
-            .last_mut()
-            .and_then(|c| c["countries"].as_array_mut())
-        else {
+        let Some(countries) = continents.last_mut().and_then(|c| c["countries"].as_array_mut()) else {
             continue;
         };
-        if countries
-            .last()
-            .is_none_or(|c| c["code"] != mission.country_code.as_str())
-        {
-            countries.push(json!({"code": mission.country_code, "name": mission.country.get(locale.tag()), "missions": []}));
+        if countries.last().is_none_or(|c| c["code"] != mission.country_code.as_str()) {
+            countries
+                .push(json!({"code": mission.country_code, "name": mission.country.get(locale.tag()), "missions": []}));
         }
-        if let Some(list) = countries
-            .last_mut()
-            .and_then(|c| c["missions"].as_array_mut())
-        {
+        if let Some(list) = countries.last_mut().and_then(|c| c["missions"].as_array_mut()) {
             list.push(mission_view(mission, locale));
         }
     }
     Value::Array(continents)
 }
 
-async fn directory(
-    State(state): State<AppState>,
-    Lang(locale): Lang,
-) -> Result<Html<String>, AppError> {
+async fn directory(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
     let missions = lingshi_storage::missions::list(&state.db).await?;
-    page(
-        &state,
-        locale,
-        "missions.html",
-        json!({"continents": grouped(&missions, locale)}),
-    )
+    page(&state, locale, "missions.html", json!({"continents": grouped(&missions, locale)}))
 }
 
 async fn mission_page(
@@ -90,13 +72,6 @@ async fn mission_page(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let mission = lingshi_storage::missions::find(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    page(
-        &state,
-        locale,
-        "mission.html",
-        json!({"mission": mission_view(&mission, locale)}),
-    )
+    let mission = lingshi_storage::missions::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    page(&state, locale, "mission.html", json!({"mission": mission_view(&mission, locale)}))
 }

@@ -23,10 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(home))
 }
 
-async fn login_form(
-    State(state): State<AppState>,
-    Lang(locale): Lang,
-) -> Result<Html<String>, AppError> {
+async fn login_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
     page(&state, locale, "staff_login.html", json!({}))
 }
 
@@ -45,19 +42,8 @@ async fn login_submit(
 ) -> Result<Response, AppError> {
     let previous = presented_token(&headers, SessionKind::Staff);
     match staff_service::login(&state, &form.username, form.password, &client, previous).await {
-        Ok((_, token)) => Ok(redirect_with_session(
-            &state,
-            SessionKind::Staff,
-            Some(&token),
-            "/staff",
-        )),
-        Err(error) => rerender(
-            &state,
-            locale,
-            "staff_login.html",
-            error,
-            json!({"username": form.username}),
-        ),
+        Ok((_, token)) => Ok(redirect_with_session(&state, SessionKind::Staff, Some(&token), "/staff")),
+        Err(error) => rerender(&state, locale, "staff_login.html", error, json!({"username": form.username})),
     }
 }
 
@@ -65,12 +51,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     if let Some(token) = presented_token(&headers, SessionKind::Staff) {
         crate::service::accounts::logout(&state, &token).await?;
     }
-    Ok(redirect_with_session(
-        &state,
-        SessionKind::Staff,
-        None,
-        "/staff/login",
-    ))
+    Ok(redirect_with_session(&state, SessionKind::Staff, None, "/staff/login"))
 }
 
 async fn home(
@@ -80,9 +61,7 @@ async fn home(
 ) -> Result<Html<String>, AppError> {
     let staff = &current.staff;
     let mission = match &staff.mission_id {
-        Some(id) => lingshi_storage::missions::find(&state.db, id)
-            .await?
-            .map(|m| m.name.get(locale.tag()).to_owned()),
+        Some(id) => lingshi_storage::missions::find(&state.db, id).await?.map(|m| m.name.get(locale.tag()).to_owned()),
         None => None,
     };
     let messages: Vec<_> = lingshi_storage::dev_outbox::recent(&state.db, 20)

@@ -27,10 +27,7 @@ impl AddressAndPassword {
     pub fn parse(address: &str, password: &str) -> Result<Self, FieldErrors> {
         match (ContactAddress::parse(address), Password::parse(password)) {
             (Ok(address), Ok(password)) => Ok(Self { address, password }),
-            (a, p) => Err(FieldErrors::collect([
-                ("address", a.as_ref().err()),
-                ("password", p.as_ref().err()),
-            ])),
+            (a, p) => Err(FieldErrors::collect([("address", a.as_ref().err()), ("password", p.as_ref().err())])),
         }
     }
 }
@@ -49,45 +46,18 @@ pub async fn start_registration(
     client: &[u8],
 ) -> Result<(), AppError> {
     let address = &registration.address;
-    if accounts::find_by_login(&state.db, address.as_str())
-        .await?
-        .is_some()
-    {
-        return codes::send(
-            state,
-            Purpose::Register,
-            codes::Notice::AlreadyRegistered,
-            address,
-            None,
-            locale,
-            client,
-        )
-        .await;
+    if accounts::find_by_login(&state.db, address.as_str()).await?.is_some() {
+        return codes::send(state, Purpose::Register, codes::Notice::AlreadyRegistered, address, None, locale, client)
+            .await;
     }
     let hash = passwords::hash(registration.password.expose().to_owned()).await?;
-    codes::send(
-        state,
-        Purpose::Register,
-        codes::Notice::RegistrationCode,
-        address,
-        Some(&hash),
-        locale,
-        client,
-    )
-    .await
+    codes::send(state, Purpose::Register, codes::Notice::RegistrationCode, address, Some(&hash), locale, client).await
 }
 
 /// Starts a session for `principal_id` in `tx`, returning its token.
-pub async fn open_session(
-    tx: &mut Tx,
-    kind: SessionKind,
-    principal_id: &str,
-) -> Result<String, AppError> {
+pub async fn open_session(tx: &mut Tx, kind: SessionKind, principal_id: &str) -> Result<String, AppError> {
     let token = new_token()?;
-    let session = Session {
-        kind: kind.principal(),
-        principal_id: principal_id.to_owned(),
-    };
+    let session = Session { kind: kind.principal(), principal_id: principal_id.to_owned() };
     sessions::create(tx, &token, &session, kind.lifetime(), Utc::now()).await?;
     Ok(token)
 }
@@ -108,12 +78,10 @@ pub async fn confirm_registration(
         }
     };
     let hash = pending_secret.ok_or(AppError::Conflict("already_registered"))?;
-    let account = accounts::create(&mut tx, address, &hash, &locale, Utc::now())
-        .await
-        .map_err(|e| match e {
-            StorageError::Conflict(_) => AppError::Conflict("already_registered"),
-            other => other.into(),
-        })?;
+    let account = accounts::create(&mut tx, address, &hash, &locale, Utc::now()).await.map_err(|e| match e {
+        StorageError::Conflict(_) => AppError::Conflict("already_registered"),
+        other => other.into(),
+    })?;
     let token = open_session(&mut tx, SessionKind::Applicant, &account.id).await?;
     tx.commit().await?;
     tracing::info!(account.id = %account.id, account.channel = account.login_channel, "account registered");
@@ -141,31 +109,17 @@ pub async fn login(
 ) -> Result<(Account, String), AppError> {
     check_throttle(state, address.as_str(), client).await?;
     let credentials = accounts::credentials(&state.db, address.as_str()).await?;
-    let matches = passwords::verify(
-        password,
-        credentials.as_ref().map(|c| c.password_hash.clone()),
-    )
-    .await?;
+    let matches = passwords::verify(password, credentials.as_ref().map(|c| c.password_hash.clone())).await?;
     let usable = credentials.filter(|c| matches && !c.disabled);
-    throttle::record_login(
-        &state.db,
-        address.as_str(),
-        client,
-        usable.is_some(),
-        Utc::now(),
-    )
-    .await?;
-    let credentials =
-        usable.ok_or_else(|| AppError::from(FieldErrors::single("password", "login_failed")))?;
+    throttle::record_login(&state.db, address.as_str(), client, usable.is_some(), Utc::now()).await?;
+    let credentials = usable.ok_or_else(|| AppError::from(FieldErrors::single("password", "login_failed")))?;
     let mut tx = state.db.begin().await?;
     if let Some(previous) = previous_token {
         sessions::delete(&mut tx, &previous).await?;
     }
     let token = open_session(&mut tx, SessionKind::Applicant, &credentials.id).await?;
     tx.commit().await?;
-    let account = accounts::find(&state.db, &credentials.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = accounts::find(&state.db, &credentials.id).await?.ok_or(AppError::NotFound)?;
     Ok((account, token))
 }
 
@@ -184,36 +138,18 @@ pub async fn start_reset(
     locale: Locale,
     client: &[u8],
 ) -> Result<(), AppError> {
-    if accounts::find_by_login(&state.db, address.as_str())
-        .await?
-        .is_none()
-    {
+    if accounts::find_by_login(&state.db, address.as_str()).await?.is_none() {
         return Ok(());
     }
-    codes::send(
-        state,
-        Purpose::ResetPassword,
-        codes::Notice::ResetCode,
-        address,
-        None,
-        locale,
-        client,
-    )
-    .await
+    codes::send(state, Purpose::ResetPassword, codes::Notice::ResetCode, address, None, locale, client).await
 }
 
 /// Sets a new password with a reset code and ends every session of the account.
-pub async fn confirm_reset(
-    state: &AppState,
-    reset: &AddressAndPassword,
-    code: &str,
-) -> Result<(), AppError> {
+pub async fn confirm_reset(state: &AppState, reset: &AddressAndPassword, code: &str) -> Result<(), AppError> {
     let address = &reset.address;
     let hash = passwords::hash(reset.password.expose().to_owned()).await?;
     let mut tx = state.db.begin().await?;
-    if let Err(refusal) =
-        codes::check(&mut tx, state, Purpose::ResetPassword, address, code).await?
-    {
+    if let Err(refusal) = codes::check(&mut tx, state, Purpose::ResetPassword, address, code).await? {
         tx.commit().await?;
         return Err(refusal);
     }

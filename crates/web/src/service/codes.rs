@@ -27,9 +27,7 @@ pub fn new_code() -> Result<String, AppError> {
     let random = SystemRandom::new();
     loop {
         let mut bytes = [0u8; 4];
-        random
-            .fill(&mut bytes)
-            .map_err(|_| AppError::internal("random generator failed"))?;
+        random.fill(&mut bytes).map_err(|_| AppError::internal("random generator failed"))?;
         let n = u32::from_be_bytes(bytes);
         // Reject the top sliver so that every code is equally likely.
         if n < u32::MAX - u32::MAX % 1_000_000 {
@@ -42,20 +40,12 @@ pub fn new_code() -> Result<String, AppError> {
 async fn check_rate(
     state: &AppState,
     address: &ContactAddress,
+    purpose: Purpose,
     client: &[u8],
 ) -> Result<(), AppError> {
     let now = Utc::now();
-    let counts = codes::issue_counts(
-        &state.db,
-        address.as_str(),
-        client,
-        now - Duration::hours(1),
-    )
-    .await?;
-    if counts
-        .last_to_address
-        .is_some_and(|last| now - last < MIN_INTERVAL)
-    {
+    let counts = codes::issue_counts(&state.db, address.as_str(), purpose, client, now - Duration::hours(1)).await?;
+    if counts.last_for_purpose.is_some_and(|last| now - last < MIN_INTERVAL) {
         return Err(AppError::TooMany("code_recently_sent"));
     }
     if counts.to_address >= PER_ADDRESS_PER_HOUR || counts.to_client >= PER_CLIENT_PER_HOUR {
@@ -80,15 +70,7 @@ pub async fn enqueue_message(
         body,
     };
     let payload = serde_json::to_value(&message)?;
-    jobs::enqueue(
-        tx,
-        &state.vault,
-        DELIVER_MESSAGE,
-        &payload,
-        jobs::DEFAULT_MAX_ATTEMPTS,
-        Utc::now(),
-    )
-    .await?;
+    jobs::enqueue(tx, &state.vault, DELIVER_MESSAGE, &payload, jobs::DEFAULT_MAX_ATTEMPTS, Utc::now()).await?;
     Ok(())
 }
 
@@ -114,7 +96,7 @@ pub async fn send(
     locale: Locale,
     client: &[u8],
 ) -> Result<(), AppError> {
-    check_rate(state, address, client).await?;
+    check_rate(state, address, purpose, client).await?;
     let code = new_code()?;
     let catalogs = &state.catalogs;
     let (subject_key, body_key) = match notice {
@@ -134,14 +116,7 @@ pub async fn send(
         ttl: CODE_TTL,
     };
     codes::issue(&mut tx, &state.vault, new, Utc::now()).await?;
-    enqueue_message(
-        &mut tx,
-        state,
-        address,
-        catalogs.text(locale, subject_key).to_owned(),
-        body,
-    )
-    .await?;
+    enqueue_message(&mut tx, state, address, catalogs.text(locale, subject_key).to_owned(), body).await?;
     tx.commit().await?;
     state.jobs_waiting.notify_one();
     Ok(())
@@ -156,21 +131,9 @@ pub async fn check(
     address: &ContactAddress,
     code: &str,
 ) -> Result<Result<(Option<String>, String), AppError>, AppError> {
-    let outcome = codes::check(
-        tx,
-        &state.vault,
-        purpose,
-        address.as_str(),
-        code.trim(),
-        MAX_TRIES,
-        Utc::now(),
-    )
-    .await?;
+    let outcome = codes::check(tx, &state.vault, purpose, address.as_str(), code.trim(), MAX_TRIES, Utc::now()).await?;
     Ok(match outcome {
-        CodeCheck::Accepted {
-            pending_secret,
-            locale,
-        } => Ok((pending_secret, locale)),
+        CodeCheck::Accepted { pending_secret, locale } => Ok((pending_secret, locale)),
         CodeCheck::Unknown => Err(FieldErrors::single("code", "code_unknown").into()),
         CodeCheck::Expired => Err(FieldErrors::single("code", "code_expired").into()),
         CodeCheck::Wrong { .. } => Err(FieldErrors::single("code", "code_wrong").into()),

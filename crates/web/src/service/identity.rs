@@ -20,23 +20,15 @@ pub struct IdentityClaim {
 }
 
 impl IdentityClaim {
-    pub fn parse(
-        name: &str,
-        document_kind: &str,
-        document_number: &str,
-    ) -> Result<Self, FieldErrors> {
+    pub fn parse(name: &str, document_kind: &str, document_number: &str) -> Result<Self, FieldErrors> {
         let today = Utc::now().date_naive();
         let name = PersonName::parse(name);
         let document = match document_kind {
             "resident_id" | "passport" => {
-                IdentityDocument::parse(document_kind, document_number, today)
-                    .map_err(|e| ("document_number", e))
+                IdentityDocument::parse(document_kind, document_number, today).map_err(|e| ("document_number", e))
             }
             "" => Err(("document_kind", lingshi_domain::ValidationError::Required)),
-            _ => Err((
-                "document_kind",
-                lingshi_domain::ValidationError::UnknownChoice,
-            )),
+            _ => Err(("document_kind", lingshi_domain::ValidationError::UnknownChoice)),
         };
         match (name, document) {
             (Ok(name), Ok(document)) => Ok(Self { name, document }),
@@ -45,53 +37,31 @@ impl IdentityClaim {
                     Err((field, error)) => (*field, Some(error)),
                     Ok(_) => ("document_number", None),
                 };
-                Err(FieldErrors::collect([
-                    ("name", n.as_ref().err()),
-                    (field, error),
-                ]))
+                Err(FieldErrors::collect([("name", n.as_ref().err()), (field, error)]))
             }
         }
     }
 }
 
 /// Records name and document and moves the account to the face step.
-pub async fn submit_identity(
-    state: &AppState,
-    account: &Account,
-    claim: &IdentityClaim,
-) -> Result<(), AppError> {
+pub async fn submit_identity(state: &AppState, account: &Account, claim: &IdentityClaim) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    accounts::record_identity(
-        &mut tx,
-        &state.vault,
-        &account.id,
-        &claim.name,
-        &claim.document,
-        Utc::now(),
-    )
-    .await
-    .map_err(|e| match e {
-        StorageError::Conflict(_) => AppError::Conflict("identity_already_bound"),
-        other => other.into(),
-    })?;
+    accounts::record_identity(&mut tx, &state.vault, &account.id, &claim.name, &claim.document, Utc::now())
+        .await
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => AppError::Conflict("identity_already_bound"),
+            other => other.into(),
+        })?;
     tx.commit().await?;
     Ok(())
 }
 
 fn ensure_face_step_open(account: &Account) -> Result<(), AppError> {
-    if account.identity_state.may_take_face_step() {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("identity_details_first"))
-    }
+    if account.identity_state.may_take_face_step() { Ok(()) } else { Err(AppError::Conflict("identity_details_first")) }
 }
 
 /// Checks a live capture, stores it encrypted, and marks the account verified.
-pub async fn submit_face(
-    state: &AppState,
-    account: &Account,
-    capture: &[u8],
-) -> Result<IdentityState, AppError> {
+pub async fn submit_face(state: &AppState, account: &Account, capture: &[u8]) -> Result<IdentityState, AppError> {
     ensure_face_step_open(account)?;
     if capture.is_empty() {
         return Err(FieldErrors::single("capture", "required").into());
@@ -110,14 +80,9 @@ pub async fn skip_face(state: &AppState, account: &Account) -> Result<IdentitySt
     record(state, account, FaceStep::Skipped).await
 }
 
-async fn record(
-    state: &AppState,
-    account: &Account,
-    step: FaceStep,
-) -> Result<IdentityState, AppError> {
+async fn record(state: &AppState, account: &Account, step: FaceStep) -> Result<IdentityState, AppError> {
     let mut tx = state.db.begin().await?;
-    let identity_state =
-        accounts::record_face_step(&mut tx, &account.id, &step, Utc::now()).await?;
+    let identity_state = accounts::record_face_step(&mut tx, &account.id, &step, Utc::now()).await?;
     tx.commit().await?;
     Ok(identity_state)
 }

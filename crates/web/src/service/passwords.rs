@@ -8,19 +8,13 @@ use std::sync::LazyLock;
 /// response time does not reveal which logins do.
 static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
     let secret = uuid::Uuid::new_v4().to_string();
-    Argon2::default()
-        .hash_password(secret.as_bytes())
-        .ok()
-        .map(|h| h.to_string())
+    Argon2::default().hash_password(secret.as_bytes()).ok().map(|h| h.to_string())
 });
 
 /// Hashes `password` with argon2id and a random salt (PHC string format).
 pub async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(AppError::internal)
+        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(AppError::internal)
     })
     .await
     .map_err(AppError::internal)?
@@ -30,9 +24,7 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// same time.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok(),
+        Some(hash) => Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok(),
         None => {
             if let Some(dummy) = DUMMY_HASH.as_deref() {
                 let _ = Argon2::default().verify_password(password.as_bytes(), dummy);

@@ -43,10 +43,7 @@ pub enum CreateStaffError {
 }
 
 fn valid_username(username: &str) -> bool {
-    (3..=64).contains(&username.len())
-        && username
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    (3..=64).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// Creates a staff member after checking the spec.
@@ -63,14 +60,10 @@ pub async fn create(db: &Db, spec: &StaffSpec<'_>) -> Result<Staff, CreateStaffE
             return Err(CreateStaffError::MissionMismatch);
         }
         (_, Some(mission)) => {
-            lingshi_storage::missions::find(db, mission)
-                .await?
-                .ok_or(CreateStaffError::UnknownMission)?;
+            lingshi_storage::missions::find(db, mission).await?.ok_or(CreateStaffError::UnknownMission)?;
         }
     }
-    let hash = passwords::hash(spec.password.to_owned())
-        .await
-        .map_err(|_| CreateStaffError::Hashing)?;
+    let hash = passwords::hash(spec.password.to_owned()).await.map_err(|_| CreateStaffError::Hashing)?;
     let new = NewStaff {
         mission_id: spec.mission_id,
         username: spec.username,
@@ -79,12 +72,10 @@ pub async fn create(db: &Db, spec: &StaffSpec<'_>) -> Result<Staff, CreateStaffE
         password_hash: &hash,
     };
     let mut tx = db.begin().await?;
-    let created = staff::create(&mut tx, &new, Utc::now())
-        .await
-        .map_err(|e| match e {
-            StorageError::Conflict(_) => CreateStaffError::UsernameTaken,
-            other => other.into(),
-        })?;
+    let created = staff::create(&mut tx, &new, Utc::now()).await.map_err(|e| match e {
+        StorageError::Conflict(_) => CreateStaffError::UsernameTaken,
+        other => other.into(),
+    })?;
     tx.commit().await?;
     Ok(created)
 }
@@ -95,8 +86,7 @@ pub async fn ensure_demo_admin(db: &Db) -> Result<Option<String>, CreateStaffErr
     if staff::credentials(db, DEMO_ADMIN).await?.is_some() {
         return Ok(None);
     }
-    let password =
-        crate::auth::new_token().map_err(|_| CreateStaffError::Hashing)?[..16].to_owned();
+    let password = crate::auth::new_token().map_err(|_| CreateStaffError::Hashing)?[..16].to_owned();
     let spec = StaffSpec {
         username: DEMO_ADMIN,
         display_name: "演示管理员 Demo admin",
@@ -133,23 +123,16 @@ pub async fn login(
     let login_key = format!("staff:{username}");
     check_throttle(state, &login_key, client).await?;
     let credentials = staff::credentials(&state.db, username).await?;
-    let matches = passwords::verify(
-        password,
-        credentials.as_ref().map(|(_, hash, _)| hash.clone()),
-    )
-    .await?;
+    let matches = passwords::verify(password, credentials.as_ref().map(|(_, hash, _)| hash.clone())).await?;
     let usable = credentials.filter(|(_, _, disabled)| matches && !disabled);
     throttle::record_login(&state.db, &login_key, client, usable.is_some(), Utc::now()).await?;
-    let (id, _, _) =
-        usable.ok_or_else(|| AppError::from(FieldErrors::single("password", "login_failed")))?;
+    let (id, _, _) = usable.ok_or_else(|| AppError::from(FieldErrors::single("password", "login_failed")))?;
     let mut tx = state.db.begin().await?;
     if let Some(previous) = previous_token {
         sessions::delete(&mut tx, &previous).await?;
     }
     let token = open_session(&mut tx, SessionKind::Staff, &id).await?;
     tx.commit().await?;
-    let staff = staff::find(&state.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let staff = staff::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok((staff, token))
 }

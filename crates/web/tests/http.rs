@@ -1,0 +1,510 @@
+//! HTTP tests of the whole platform, each run on SQLite and on PostgreSQL.
+
+mod support;
+
+use lingshi_storage::{Db, both_backends};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::path::PathBuf;
+use support::{PASSWORD, TestApp, error_code, field_code, new_client};
+
+const RESIDENT_ID: &str = "11010519491231002X";
+/// The smallest valid PNG header, enough for the capture-only verifier.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+both_backends!(
+    registration_by_email_sends_a_code_over_smtp_and_confirming_signs_in,
+    |db: Db, dir: PathBuf| async move {
+        let app = TestApp::start(db, dir).await;
+        let created = app.register("zhang.san@example.com").await;
+        assert_eq!(created["account"]["login"], "zhang.san@example.com");
+        assert_eq!(created["account"]["identity_state"], "unverified");
+        assert_eq!(created["account"]["may_apply"], false);
+        let (status, me) = app.get_json("/api/v1/me").await;
+        assert_eq!((status, me["login"].as_str()), (StatusCode::OK, Some("zhang.san@example.com")));
+
+        let bearer = new_client()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(created["token"].as_str().expect("token"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(bearer.status(), StatusCode::OK, "native apps use the bearer token");
+    }
+);
+
+both_backends!(a_foreign_mobile_number_is_refused_with_the_guides_explanation, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (status, body) =
+        app.post_json("/api/v1/registrations", json!({"address": "+32 470 12 34 56", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_code(&body, "address"), "foreign_mobile");
+    assert!(body["error"]["fields"][0]["message"].as_str().unwrap_or("").contains("电子邮箱"));
+    let english = app
+        .client
+        .post(app.url("/api/v1/registrations"))
+        .header("accept-language", "en")
+        .json(&json!({"address": "0032470123456", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("request");
+    let body: serde_json::Value = english.json().await.expect("json");
+    assert!(body["error"]["fields"][0]["message"].as_str().unwrap_or("").contains("Foreign mobile numbers"));
+});
+
+both_backends!(registration_by_mobile_goes_to_the_development_sms_outbox, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (status, _) =
+        app.post_json("/api/v1/registrations", json!({"address": "+86 138 0013 8000", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mut message = None;
+    for _ in 0..100 {
+        message = lingshi_storage::dev_outbox::recent(&app.db, 1).await.expect("outbox").pop();
+        if message.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let message = message.expect("the SMS reached the development outbox");
+    assert_eq!(message.recipient, "138****8000");
+    let code = support::six_digits(&message.body).expect("code");
+    let (status, body) =
+        app.post_json("/api/v1/registrations/confirm", json!({"address": "13800138000", "code": code})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["account"]["channel"], "mobile");
+});
+
+both_backends!(a_code_works_once_and_wrong_codes_use_up_the_tries, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    app.register("once@example.com").await;
+    let (status, body) =
+        app.post_json("/api/v1/registrations/confirm", json!({"address": "once@example.com", "code": "000000"})).await;
+    assert_eq!(
+        (status, field_code(&body, "code")),
+        (StatusCode::UNPROCESSABLE_ENTITY, "code_unknown".into()),
+        "a used code is gone"
+    );
+
+    app.post_json("/api/v1/registrations", json!({"address": "tries@example.com", "password": PASSWORD})).await;
+    let code = app.code_mailed_to("tries@example.com").await;
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    for _ in 0..5 {
+        let (status, body) = app
+            .post_json("/api/v1/registrations/confirm", json!({"address": "tries@example.com", "code": wrong}))
+            .await;
+        assert_eq!((status, field_code(&body, "code")), (StatusCode::UNPROCESSABLE_ENTITY, "code_wrong".into()));
+    }
+    let (status, body) =
+        app.post_json("/api/v1/registrations/confirm", json!({"address": "tries@example.com", "code": code})).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::TOO_MANY_REQUESTS, "code_too_many_tries"));
+    assert!(lingshi_storage::accounts::find_by_login(&app.db, "tries@example.com").await.expect("find").is_none());
+});
+
+both_backends!(codes_cannot_be_requested_again_at_once, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let request = json!({"address": "quick@example.com", "password": PASSWORD});
+    assert_eq!(app.post_json("/api/v1/registrations", request.clone()).await.0, StatusCode::ACCEPTED);
+    let (status, body) = app.post_json("/api/v1/registrations", request).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::TOO_MANY_REQUESTS, "code_recently_sent"));
+});
+
+both_backends!(registering_a_taken_address_looks_the_same_but_sends_a_notice, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db.clone(), dir).await;
+    let address = lingshi_domain::ContactAddress::parse("taken@example.com").expect("address");
+    let mut tx = db.begin().await.expect("begin");
+    lingshi_storage::accounts::create(&mut tx, &address, "hash", "zh-CN", chrono::Utc::now()).await.expect("account");
+    tx.commit().await.expect("commit");
+    let other = new_client();
+    let response = other
+        .post(app.url("/api/v1/registrations"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .json(&json!({"address": "taken@example.com", "password": "another password"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let mail = app.mail.clone();
+    let notice = tokio::task::spawn_blocking(move || {
+        for _ in 0..200 {
+            let found = mail.messages().into_iter().find(|m| m.to.iter().any(|t| t == "taken@example.com"));
+            if found.is_some() {
+                return found;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    })
+    .await
+    .expect("join")
+    .expect("a mail arrived");
+    assert!(support::six_digits(&notice.body).is_none(), "the notice carries no code");
+});
+
+both_backends!(login_rotates_the_session_and_logout_ends_it, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let created = app.register("login@example.com").await;
+    let first_token = created["token"].as_str().expect("token").to_owned();
+    let (status, body) =
+        app.post_json("/api/v1/sessions", json!({"address": "LOGIN@example.com", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(body["token"].as_str(), Some(first_token.as_str()));
+    let old = new_client().get(app.url("/api/v1/me")).bearer_auth(&first_token).send().await.expect("request");
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED, "the session held before login was ended");
+
+    let response = app.client.delete(app.url("/api/v1/sessions/current")).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, body) = app.get_json("/api/v1/me").await;
+    assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+});
+
+both_backends!(guessing_passwords_is_stopped_after_five_failures, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    app.register("guess@example.com").await;
+    for _ in 0..5 {
+        let (status, body) = app
+            .post_json("/api/v1/sessions", json!({"address": "guess@example.com", "password": "wrong password"}))
+            .await;
+        assert_eq!((status, field_code(&body, "password")), (StatusCode::UNPROCESSABLE_ENTITY, "login_failed".into()));
+    }
+    let (status, body) =
+        app.post_json("/api/v1/sessions", json!({"address": "guess@example.com", "password": PASSWORD})).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"));
+    let (status, body) =
+        app.post_json("/api/v1/sessions", json!({"address": "nobody@example.com", "password": PASSWORD})).await;
+    assert_eq!(
+        (status, field_code(&body, "password")),
+        (StatusCode::UNPROCESSABLE_ENTITY, "login_failed".into()),
+        "unknown logins fail the same way"
+    );
+});
+
+both_backends!(a_password_reset_by_code_ends_every_session, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    app.register("reset@example.com").await;
+    let (status, _) = app.post_json("/api/v1/password-resets", json!({"address": "reset@example.com"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = app.mail.clone();
+    let reset_mail = tokio::task::spawn_blocking(move || {
+        for _ in 0..200 {
+            let found = mail.messages().into_iter().find(|m| m.subject.contains("找回密码"));
+            if found.is_some() {
+                return found;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    })
+    .await
+    .expect("join")
+    .expect("reset mail");
+    let code = support::six_digits(&reset_mail.body).expect("code");
+    let request = json!({"address": "reset@example.com", "code": code, "password": "a brand new password"});
+    let (status, _) = app.post_json("/api/v1/password-resets/confirm", request.clone()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get_json("/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "old sessions ended");
+    let (status, _) =
+        app.post_json("/api/v1/sessions", json!({"address": "reset@example.com", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .post_json("/api/v1/sessions", json!({"address": "reset@example.com", "password": "a brand new password"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.post_json("/api/v1/password-resets/confirm", request).await;
+    assert_eq!(
+        (status, field_code(&body, "code")),
+        (StatusCode::UNPROCESSABLE_ENTITY, "code_unknown".into()),
+        "replayed code"
+    );
+    let (status, _) = app.post_json("/api/v1/password-resets", json!({"address": "stranger@example.com"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "unknown addresses get the same answer");
+});
+
+both_backends!(real_name_verification_checks_each_field_and_stores_it_encrypted, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let created = app.register("verify@example.com").await;
+    let id = created["account"]["id"].as_str().expect("id").to_owned();
+    let cases = [
+        (
+            json!({"name": "张三", "document_kind": "resident_id", "document_number": "110105194912310021"}),
+            "document_number",
+            "resident_id_checksum",
+        ),
+        (
+            json!({"name": "张三", "document_kind": "resident_id", "document_number": "99010519491231002X"}),
+            "document_number",
+            "resident_id_region",
+        ),
+        (
+            json!({"name": "张三", "document_kind": "passport", "document_number": "PE1234567"}),
+            "document_number",
+            "official_passport",
+        ),
+        (
+            json!({"name": "张三<b>", "document_kind": "passport", "document_number": "E12345678"}),
+            "name",
+            "name_charset",
+        ),
+        (
+            json!({"name": "张三", "document_kind": "driving_licence", "document_number": "E12345678"}),
+            "document_kind",
+            "unknown_choice",
+        ),
+    ];
+    for (request, field, code) in cases {
+        let (status, body) = app.put_json("/api/v1/me/identity", request).await;
+        assert_eq!((status, field_code(&body, field)), (StatusCode::UNPROCESSABLE_ENTITY, code.to_owned()));
+    }
+    let (status, body) = app.put_json("/api/v1/me/identity/face/skip", json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: skip is a POST");
+    let skip_early = app.client.post(app.url("/api/v1/me/identity/face/skip")).send().await.expect("request");
+    assert_eq!(skip_early.status(), StatusCode::CONFLICT, "identity details come first");
+
+    let (status, body) = app
+        .put_json(
+            "/api/v1/me/identity",
+            json!({"name": "张三", "document_kind": "resident_id", "document_number": RESIDENT_ID}),
+        )
+        .await;
+    assert_eq!((status, body["identity_state"].as_str()), (StatusCode::OK, Some("awaiting_face")));
+    let raw = lingshi_storage::accounts::raw_identity_columns(&app.db, &id).await.expect("raw");
+    assert!(raw.iter().all(|column| !column.windows(18).any(|w| w == RESIDENT_ID.as_bytes())), "stored encrypted");
+
+    let not_image = app
+        .client
+        .put(app.url("/api/v1/me/identity/face"))
+        .header("content-type", "image/jpeg")
+        .body("not a photo")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(not_image.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = not_image.json().await.expect("json");
+    assert_eq!(field_code(&body, "capture"), "face_not_an_image");
+    let wrong_type = app
+        .client
+        .put(app.url("/api/v1/me/identity/face"))
+        .header("content-type", "text/plain")
+        .body(PNG)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let face = app
+        .client
+        .put(app.url("/api/v1/me/identity/face"))
+        .header("content-type", "image/png")
+        .body(PNG)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(face.status(), StatusCode::OK);
+    let body: serde_json::Value = face.json().await.expect("json");
+    assert_eq!((body["identity_state"].as_str(), body["may_apply"].as_bool()), (Some("verified"), Some(true)));
+});
+
+both_backends!(skipping_the_face_step_allows_applying_but_flags_the_account, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    app.register("skip@example.com").await;
+    app.put_json(
+        "/api/v1/me/identity",
+        json!({"name": "李四", "document_kind": "passport", "document_number": "E12345678"}),
+    )
+    .await;
+    let response = app.client.post(app.url("/api/v1/me/identity/face/skip")).send().await.expect("request");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!((body["identity_state"].as_str(), body["may_apply"].as_bool()), (Some("face_skipped"), Some(true)));
+});
+
+both_backends!(one_identity_document_binds_one_account, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    app.register("first@example.com").await;
+    let claim = json!({"name": "王五", "document_kind": "resident_id", "document_number": RESIDENT_ID});
+    assert_eq!(app.put_json("/api/v1/me/identity", claim.clone()).await.0, StatusCode::OK);
+    let second = TestApp { client: new_client(), ..app };
+    second.register("second@example.com").await;
+    let (status, body) = second.put_json("/api/v1/me/identity", claim).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "identity_already_bound"));
+});
+
+both_backends!(malformed_and_oversized_input_gets_a_clear_4xx_and_writes_nothing, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let post = |body: Vec<u8>, content_type: &'static str| {
+        app.client.post(app.url("/api/v1/registrations")).header("content-type", content_type).body(body).send()
+    };
+    let cases: Vec<(Vec<u8>, &str, StatusCode, &str)> = vec![
+        (b"{not json".to_vec(), "application/json", StatusCode::BAD_REQUEST, "malformed_json"),
+        (
+            br#"{"address":"a@example.com","password":"longenough","admin":true}"#.to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "unexpected_json",
+        ),
+        (
+            br#"{"address":7,"password":"longenough"}"#.to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "unexpected_json",
+        ),
+        (
+            br#"{"address":"a@example.com","password":"longenough"}"#.to_vec(),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            format!(r#"{{"address":"a@example.com","password":"{}"}}"#, "x".repeat(40_000)).into_bytes(),
+            "application/json",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+        ),
+        (vec![0xFF, 0xFE, 0x00, 0x7B], "application/json", StatusCode::BAD_REQUEST, "malformed_json"),
+    ];
+    for (body, content_type, status, code) in cases {
+        let response = post(body, content_type).await.expect("request");
+        assert_eq!(response.status(), status, "{code}");
+        let body: serde_json::Value = response.json().await.expect("every error is JSON");
+        assert_eq!(error_code(&body), code);
+    }
+    assert!(lingshi_storage::accounts::find_by_login(&app.db, "a@example.com").await.expect("find").is_none());
+
+    let created = app.register("big@example.com").await;
+    let token = created["token"].as_str().expect("token").to_owned();
+    app.put_json(
+        "/api/v1/me/identity",
+        json!({"name": "赵六", "document_kind": "passport", "document_number": "E87654321"}),
+    )
+    .await;
+    let mut huge = PNG.to_vec();
+    huge.resize(7 * 1024 * 1024, 0);
+    // A client of its own: the server may answer 413 and close the connection before the
+    // client has finished sending.
+    let response = new_client()
+        .put(app.url("/api/v1/me/identity/face"))
+        .bearer_auth(&token)
+        .header("content-type", "image/png")
+        .body(huge)
+        .send()
+        .await;
+    if let Ok(response) = response {
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let (_, me) = app.get_json("/api/v1/me").await;
+    assert_eq!(me["identity_state"], "awaiting_face", "an oversized capture changes nothing");
+    let (status, body) = app.get_json("/api/v1/no-such-thing").await;
+    assert_eq!((status, error_code(&body)), (StatusCode::NOT_FOUND, "not_found"));
+});
+
+both_backends!(writes_from_another_origin_are_refused, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/registrations"))
+        .header("origin", "https://evil.example")
+        .json(&json!({"address": "csrf@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), "cross_origin");
+});
+
+both_backends!(the_missions_directory_is_browsable_as_json, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (status, body) = app.get_json("/api/v1/missions").await;
+    assert_eq!(status, StatusCode::OK);
+    let europe = &body["continents"][0];
+    assert_eq!(europe["code"], "europe");
+    let countries = europe["countries"].as_array().expect("countries");
+    assert!(countries.len() >= 5);
+    let (status, belgium) = app.get_json("/api/v1/missions/be-embassy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(belgium["address"], "439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles");
+    assert_eq!(belgium["email"], "belconsulate@mfa.gov.cn");
+    assert_eq!(belgium["phone_link"], "tel:+3226633001");
+    assert_eq!(belgium["submission_methods"], json!(["by_post"]));
+    let (status, body) = app.get_json("/api/v1/missions/atlantis").await;
+    assert_eq!((status, error_code(&body)), (StatusCode::NOT_FOUND, "not_found"));
+});
+
+both_backends!(health_metrics_and_the_openapi_document_are_served, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (status, body) = app.get_json("/healthz").await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (status, spec) = app.get_json("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for path in [
+        "/api/v1/registrations",
+        "/api/v1/sessions",
+        "/api/v1/me/identity",
+        "/api/v1/me/identity/face",
+        "/api/v1/missions/{id}",
+    ] {
+        assert!(spec["paths"].get(path).is_some(), "{path} documented");
+    }
+    let metrics = app.client.get(app.url("/metrics")).send().await.expect("request").text().await.expect("text");
+    assert!(metrics.contains("http_requests_total"));
+});
+
+both_backends!(pages_show_errors_beside_fields_and_require_a_session, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let response = app
+        .client
+        .post(app.url("/register"))
+        .form(&[("address", "+32470123456"), ("password", "short")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("aria-invalid=\"true\"") && html.contains("目前暂不能用境外手机号注册"));
+    assert!(html.contains("value=\"+32470123456\""), "what was typed is kept");
+
+    let account = app.client.get(app.url("/account")).send().await.expect("request");
+    assert_eq!(account.status(), StatusCode::SEE_OTHER);
+    assert_eq!(account.headers()["location"], "/login");
+
+    let switch = app.client.get(app.url("/lang?to=en&back=/register")).send().await.expect("request");
+    assert_eq!(switch.headers()["location"], "/register");
+    let english = app.client.get(app.url("/register")).send().await.expect("request").text().await.expect("html");
+    assert!(
+        english.contains("<html lang=\"en\">") && english.contains("Register with a mainland China mobile number"),
+        "{english}"
+    );
+    let offsite = app.client.get(app.url("/lang?to=en&back=//evil.example")).send().await.expect("request");
+    assert_eq!(offsite.headers()["location"], "/");
+});
+
+both_backends!(staff_sign_in_and_see_the_development_outbox, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db.clone(), dir).await;
+    let password = lingshi_web::service::staff::ensure_demo_admin(&db).await.expect("demo").expect("created");
+    assert!(lingshi_web::service::staff::ensure_demo_admin(&db).await.expect("again").is_none(), "printed once");
+    app.post_json("/api/v1/registrations", json!({"address": "13900139000", "password": PASSWORD})).await;
+    let wrong = app
+        .client
+        .post(app.url("/staff/login"))
+        .form(&[("username", "demo.admin"), ("password", "wrong-password")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let login = app
+        .client
+        .post(app.url("/staff/login"))
+        .form(&[("username", "demo.admin"), ("password", password.as_str())])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = app.client.get(app.url("/staff")).send().await.expect("request").text().await.expect("html");
+        if page.contains("139****9000") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(page.contains("139****9000") && page.contains("开发短信箱"));
+    let applicant_cookie_only = new_client().get(app.url("/staff")).send().await.expect("request");
+    assert_eq!(applicant_cookie_only.headers()["location"], "/staff/login");
+});

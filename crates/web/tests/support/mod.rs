@@ -1,0 +1,125 @@
+//! `TestApp`: the whole platform on a random loopback port, over a fresh database, with
+//! real SMTP to a catcher and the job runner running.
+
+use lingshi_integrations::face::CaptureOnly;
+use lingshi_integrations::mail::SmtpMailer;
+use lingshi_integrations::sms::DevSmsOutbox;
+use lingshi_integrations::testing::SmtpCatcher;
+use lingshi_storage::blobs::BlobStore;
+use lingshi_storage::{Db, MasterKey, Vault};
+use lingshi_web::{Adapters, AppState, Settings};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub client: reqwest::Client,
+    pub mail: SmtpCatcher,
+    pub db: Db,
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+impl TestApp {
+    pub async fn start(db: Db, dir: PathBuf) -> Self {
+        let mail = SmtpCatcher::start();
+        let mailer = SmtpMailer::from_url(&mail.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
+        let adapters = Adapters {
+            mailer: Arc::new(mailer),
+            sms: Arc::new(DevSmsOutbox::new(db.clone())),
+            face: Arc::new(CaptureOnly),
+        };
+        let vault = Vault::new(&MasterKey::generate().expect("key"));
+        let blobs = BlobStore::open(&dir.join("files")).expect("blobs");
+        let settings = Settings { secure_cookies: false, trust_forwarded_for: true };
+        let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
+        lingshi_storage::seed::seed_missions(&db).await.expect("seed");
+        lingshi_web::health::prometheus();
+        tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = lingshi_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { base: format!("http://{addr}"), client: new_client(), mail, db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self.client.post(self.url(path)).json(&body).send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn put_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self.client.put(self.url(path)).json(&body).send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let response = self.client.get(self.url(path)).send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Waits for a mail to `to` and returns the six-digit code in it.
+    pub async fn code_mailed_to(&self, to: &str) -> String {
+        let mail = self.mail.clone();
+        let to = to.to_owned();
+        let received = tokio::task::spawn_blocking(move || mail.wait_for(&to, Duration::from_secs(10)))
+            .await
+            .expect("join")
+            .expect("a mail arrived over SMTP");
+        six_digits(&received.body).expect("the mail holds a code")
+    }
+
+    /// Registers and confirms an e-mail account with [`PASSWORD`]; the client is signed in.
+    pub async fn register(&self, email: &str) -> Value {
+        let (status, _) =
+            self.post_json("/api/v1/registrations", json!({"address": email, "password": PASSWORD})).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let code = self.code_mailed_to(email).await;
+        let (status, body) =
+            self.post_json("/api/v1/registrations/confirm", json!({"address": email, "code": code})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+}
+
+/// The first run of exactly six digits in `text`.
+pub fn six_digits(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(6).enumerate().find_map(|(i, w)| {
+        let digits = w.iter().all(char::is_ascii_digit);
+        let before = i == 0 || !chars[i - 1].is_ascii_digit();
+        let after = chars.get(i + 6).is_none_or(|c| !c.is_ascii_digit());
+        (digits && before && after).then(|| w.iter().collect())
+    })
+}
+
+/// The code of an API error body.
+pub fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("")
+}
+
+/// The code of the first field error.
+pub fn field_code(body: &Value, field: &str) -> String {
+    body["error"]["fields"]
+        .as_array()
+        .and_then(|f| f.iter().find(|e| e["field"] == field))
+        .and_then(|e| e["code"].as_str())
+        .unwrap_or("")
+        .to_owned()
+}
