@@ -27,7 +27,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         ),
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // `same-origin`, not `no-referrer`: with no-referrer, browsers send `Origin: null` on
+    // form posts, which the same-origin rule must refuse.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert("permissions-policy", HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"));
     response

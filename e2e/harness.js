@@ -1,0 +1,144 @@
+// Test harness for browser tests: a real SMTP server that keeps what it receives, the
+// lingshi binary on a free loopback port over a fresh SQLite database, and headless
+// Chromium (Debian's) driven by Playwright.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { SMTPServer } from "smtp-server";
+import { simpleParser } from "mailparser";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+export const SCREENSHOTS = resolve(import.meta.dirname, "..", "target", "e2e");
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+async function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** An SMTP server on 127.0.0.1 keeping parsed messages. */
+export async function startMailCatcher() {
+  const inbox = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, session, callback) {
+      simpleParser(stream).then((mail) => {
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject, text: mail.text });
+        callback();
+      }, callback);
+    },
+  });
+  const port = await freePort();
+  await new Promise((done) => server.listen(port, "127.0.0.1", done));
+  return {
+    port,
+    inbox,
+    /** Waits for a message to `address` and returns its six-digit code. */
+    async codeFor(address, timeoutMs = 15000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const mail = inbox.filter((m) => m.to.includes(address)).at(-1);
+        const code = mail && /\b(\d{6})\b/.exec(mail.text);
+        if (code) return code[1];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no code arrived for ${address}`);
+    },
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+/** The platform on a free port with its own data directory. */
+export async function startPlatform(smtpPort) {
+  const binary = process.env.LINGSHI_BIN;
+  if (!binary) throw new Error("LINGSHI_BIN must name the lingshi binary (the test script sets it)");
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "lingshi-e2e-"));
+  const child = spawn(binary, ["serve"], {
+    env: {
+      ...process.env,
+      LINGSHI_ADDR: `127.0.0.1:${port}`,
+      LINGSHI_DATA_DIR: dataDir,
+      LINGSHI_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      LINGSHI_LOG: "warn",
+      DATABASE_URL: "",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => { output += chunk; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`lingshi exited early:\n${output}`);
+    try {
+      const health = await fetch(`${base}/healthz`);
+      if (health.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`lingshi did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    output: () => output,
+    stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }),
+  };
+}
+
+/** Headless Chromium, with a fake camera so the face step can take a real capture. */
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    ],
+  });
+}
+
+/** A phone-sized context: 360 px wide, Chinese, camera allowed. */
+export async function phone(browser, base, locale = "zh-CN") {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    locale,
+    baseURL: base,
+    // Only so that axe-core can be injected; the pages themselves run under their CSP.
+    bypassCSP: true,
+  });
+  await context.grantPermissions(["camera"], { origin: base });
+  return context;
+}
+
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Checks the page as a citizen on a phone meets it: nothing wider than the screen, and no
+ * serious or critical accessibility violation (axe-core, WCAG 2.x A and AA rules).
+ */
+export async function checkPage(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 0) throw new Error(`${name}: the page is ${overflow}px wider than the screen`);
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } }));
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length > 0) {
+    const lines = serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+    throw new Error(`${name}: accessibility violations\n${lines.join("\n")}`);
+  }
+}

@@ -1,0 +1,114 @@
+// A citizen registers by e-mail (the code read from a real SMTP exchange), logs in and
+// completes real-name verification with the phone's camera, on a 360-px screen.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startMailCatcher, startPlatform, startBrowser, phone, checkPage } from "../harness.js";
+
+let mail, platform, browser;
+
+before(async () => {
+  mail = await startMailCatcher();
+  platform = await startPlatform(mail.port);
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await platform?.stop();
+  await mail?.close();
+});
+
+test("a citizen registers by e-mail, logs in again and verifies their identity", async () => {
+  const context = await phone(browser, platform.base);
+  const page = await context.newPage();
+  await page.goto("/");
+  await checkPage(page, "01-home");
+  await page.getByRole("link", { name: "注册" }).first().click();
+  await checkPage(page, "02-register");
+
+  await page.getByLabel("手机号或电子邮箱").fill("+32 470 12 34 56");
+  await page.getByLabel("密码").fill("correct horse battery");
+  await page.getByRole("button", { name: "发送验证码" }).click();
+  await assert.doesNotReject(page.getByText("目前暂不能用境外手机号注册").first().waitFor());
+  await checkPage(page, "03-register-foreign-number-refused");
+
+  await page.getByLabel("手机号或电子邮箱").fill("zhang.san@example.com");
+  await page.getByLabel("密码").fill("correct horse battery");
+  await page.getByRole("button", { name: "发送验证码" }).click();
+  await page.getByLabel("6 位验证码").waitFor();
+  await checkPage(page, "04-enter-code");
+  const code = await mail.codeFor("zhang.san@example.com");
+  await page.getByLabel("6 位验证码").fill(code);
+  await page.getByRole("button", { name: "完成注册" }).click();
+  await page.waitForURL("**/account");
+  assert.equal(await page.locator("#identity-state").getAttribute("data-state"), "unverified");
+  await checkPage(page, "05-account-unverified");
+
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await page.goto("/login");
+  await page.getByLabel("手机号或电子邮箱").fill("zhang.san@example.com");
+  await page.getByLabel("密码").fill("wrong password");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByText("账号或密码不正确").waitFor();
+  await checkPage(page, "06-login-refused");
+  await page.getByLabel("密码").fill("correct horse battery");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL("**/account");
+
+  await page.getByRole("link", { name: "立即实名认证" }).click();
+  await page.getByLabel("真实姓名").fill("张三");
+  await page.getByLabel("居民身份证").check();
+  await page.getByLabel("证件号码").fill("110105194912310021");
+  await page.getByRole("button", { name: "完成，进入人脸识别" }).click();
+  await page.getByText("身份证号码校验位不正确").waitFor();
+  await checkPage(page, "07-verify-wrong-check-digit");
+  await page.getByLabel("证件号码").fill("11010519491231002X");
+  await page.getByRole("button", { name: "完成，进入人脸识别" }).click();
+  await page.waitForURL("**/verify/face");
+  await page.waitForFunction(() => document.getElementById("preview").videoWidth > 0);
+  await checkPage(page, "08-face-camera");
+  await page.getByRole("button", { name: "拍照", exact: true }).click();
+  await page.waitForURL("**/account");
+  assert.equal(await page.locator("#identity-state").getAttribute("data-state"), "verified");
+  await checkPage(page, "09-account-verified");
+  await context.close();
+});
+
+test("a citizen who cannot pass the face step skips it and is flagged, in English", async () => {
+  const context = await phone(browser, platform.base, "en-GB");
+  const page = await context.newPage();
+  await page.goto("/register");
+  await page.getByLabel("Mobile number or e-mail").fill("li.si@example.com");
+  await page.getByLabel("Password").fill("another good password");
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.getByLabel("6-digit code").fill(await mail.codeFor("li.si@example.com"));
+  await page.getByRole("button", { name: "Finish registering" }).click();
+  await page.waitForURL("**/account");
+  await page.getByRole("link", { name: "Verify my identity" }).click();
+  await page.getByLabel("Real name").fill("李四");
+  await page.getByLabel("Ordinary passport").check();
+  await page.getByLabel("Document number").fill("PE1234567");
+  await page.getByRole("button", { name: "Continue to face verification" }).click();
+  await page.getByText("Official passports cannot be handled online").waitFor();
+  await checkPage(page, "10-en-official-passport-refused");
+  await page.getByLabel("Document number").fill("E12345678");
+  await page.getByRole("button", { name: "Continue to face verification" }).click();
+  await page.waitForURL("**/verify/face");
+  await page.getByRole("button", { name: "Skip" }).click();
+  await page.waitForURL("**/account");
+  assert.equal(await page.locator("#identity-state").getAttribute("data-state"), "face_skipped");
+  await checkPage(page, "11-en-account-face-skipped");
+  await context.close();
+});
+
+test("the missions directory shows the Embassy in Belgium as the guide gives it", async () => {
+  const context = await phone(browser, platform.base);
+  const page = await context.newPage();
+  await page.goto("/missions");
+  await checkPage(page, "12-missions");
+  await page.getByRole("link", { name: "中国驻比利时大使馆" }).click();
+  await page.getByText("439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles").waitFor();
+  assert.equal(await page.getByRole("link", { name: "0032-26633001" }).getAttribute("href"), "tel:+3226633001");
+  await checkPage(page, "13-mission-belgium");
+  await context.close();
+});

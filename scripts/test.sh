@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every test of Lingshi: formatting, lints, unit tests, the storage contract on SQLite
+# AND PostgreSQL, HTTP tests, and browser tests in headless Chromium. Installs what it needs
+# when missing (Debian's chromium and CJK fonts, the e2e npm packages) and fails loudly when
+# something cannot be had: it never skips a test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A target directory outside the clone, reused between runs on the same machine.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lingshi-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
+
+step "PostgreSQL on 127.0.0.1:5432 (every storage test runs on it too)"
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null; then
+    for version in /etc/postgresql/*; do
+      pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
+    done
+  fi
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432 -q || fail "no PostgreSQL server at 127.0.0.1:5432 (user postgres, trust auth)"
+echo "PostgreSQL is ready"
+
+step "Chromium and CJK fonts for the browser tests"
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' || missing+=(fonts-wqy-zenhei)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v chromium >/dev/null || fail "chromium is not installed and could not be installed"
+chromium --version
+
+step "npm packages of the browser tests"
+if [ ! -d e2e/node_modules/playwright-core ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+  npm --prefix e2e ci --no-audit --no-fund
+fi
+
+command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "unit, property, contract (SQLite + PostgreSQL) and HTTP tests"
+cargo nextest run --workspace --locked --no-fail-fast
+
+step "browser tests (Playwright + Chromium, screenshots in target/e2e/)"
+cargo build -p lingshi --locked
+LINGSHI_BIN="$CARGO_TARGET_DIR/debug/lingshi" npm --prefix e2e test
