@@ -179,6 +179,13 @@ const SURNAME_READINGS: [(char, &str); 30] = [
     ('长', "ZHANG"),
 ];
 
+/// The everyday reading of a character in passport spelling, if it is a standard syllable
+/// (interjections such as 呣 "m" are not, and cannot be suggested).
+fn standard_reading(c: char) -> Option<String> {
+    let reading = passport_spelling(c.to_pinyin()?.plain());
+    SYLLABLES.contains(&reading).then_some(reading)
+}
+
 /// Suggests surname and given name in passport pinyin for a name written in Chinese
 /// characters, reading the surname (single or compound) as a surname. `None` when the name
 /// is not all Chinese characters of known reading, or has no given name.
@@ -192,15 +199,17 @@ pub fn suggest_pinyin(chinese_name: &str) -> Option<PinyinSuggestion> {
                 .iter()
                 .find(|(c, _)| *c == first)
                 .map(|(_, r)| (*r).to_owned())
-                .or_else(|| first.to_pinyin().map(|p| passport_spelling(p.plain())))?;
+                .or_else(|| standard_reading(first))?;
             (reading, &name[first.len_utf8()..])
         }
     };
     if given.is_empty() {
         return None;
     }
-    let given_name =
-        given.chars().map(|c| c.to_pinyin().map(|p| passport_spelling(p.plain()))).collect::<Option<String>>()?;
+    let given_name = given.chars().map(standard_reading).collect::<Option<String>>()?;
+    // A suggestion must itself be acceptable: e.g. a very long name exceeds the field.
+    PinyinField::parse(&surname, PinyinMode::Strict).ok()?;
+    PinyinField::parse(&given_name, PinyinMode::Strict).ok()?;
     Some(PinyinSuggestion { surname, given_name })
 }
 
@@ -258,6 +267,8 @@ mod tests {
         assert_eq!(s("吕布"), Some(("LYU".into(), "BU".into())));
         assert_eq!(s("张"), None);
         assert_eq!(s("John"), None);
+        assert_eq!(s("张呣"), None, "an interjection has no standard syllable");
+        assert_eq!(s(&format!("张{}", "龘".repeat(21))), None, "longer than a passport field");
     }
 
     #[test]
