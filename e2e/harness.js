@@ -142,3 +142,22 @@ export async function checkPage(page, name) {
     throw new Error(`${name}: accessibility violations\n${lines.join("\n")}`);
   }
 }
+
+/**
+ * Registers `before`/`after` hooks that start the mail catcher, the platform and the
+ * browser for a test file, and returns them (filled in once `before` has run).
+ */
+export function useStack({ before, after }) {
+  const stack = {};
+  before(async () => {
+    stack.mail = await startMailCatcher();
+    stack.platform = await startPlatform(stack.mail.port);
+    stack.browser = await startBrowser();
+  });
+  after(async () => {
+    await stack.browser?.close();
+    await stack.platform?.stop();
+    await stack.mail?.close();
+  });
+  return stack;
+}

@@ -2,24 +2,12 @@
 // completes real-name verification with the phone's camera, on a 360-px screen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startMailCatcher, startPlatform, startBrowser, phone, checkPage } from "../harness.js";
+import { useStack, phone, checkPage } from "../harness.js";
 
-let mail, platform, browser;
-
-before(async () => {
-  mail = await startMailCatcher();
-  platform = await startPlatform(mail.port);
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await mail?.close();
-});
+const stack = useStack({ before, after });
 
 test("a citizen registers by e-mail, logs in again and verifies their identity", async () => {
-  const context = await phone(browser, platform.base);
+  const context = await phone(stack.browser, stack.platform.base);
   const page = await context.newPage();
   await page.goto("/");
   await checkPage(page, "01-home");
@@ -37,7 +25,7 @@ test("a citizen registers by e-mail, logs in again and verifies their identity",
   await page.getByRole("button", { name: "发送验证码" }).click();
   await page.getByLabel("6 位验证码").waitFor();
   await checkPage(page, "04-enter-code");
-  const code = await mail.codeFor("zhang.san@example.com");
+  const code = await stack.mail.codeFor("zhang.san@example.com");
   await page.getByLabel("6 位验证码").fill(code);
   await page.getByRole("button", { name: "完成注册" }).click();
   await page.waitForURL("**/account");
@@ -75,13 +63,13 @@ test("a citizen registers by e-mail, logs in again and verifies their identity",
 });
 
 test("a citizen who cannot pass the face step skips it and is flagged, in English", async () => {
-  const context = await phone(browser, platform.base, "en-GB");
+  const context = await phone(stack.browser, stack.platform.base, "en-GB");
   const page = await context.newPage();
   await page.goto("/register");
   await page.getByLabel("Mobile number or e-mail").fill("li.si@example.com");
   await page.getByLabel("Password").fill("another good password");
   await page.getByRole("button", { name: "Send code" }).click();
-  await page.getByLabel("6-digit code").fill(await mail.codeFor("li.si@example.com"));
+  await page.getByLabel("6-digit code").fill(await stack.mail.codeFor("li.si@example.com"));
   await page.getByRole("button", { name: "Finish registering" }).click();
   await page.waitForURL("**/account");
   await page.getByRole("link", { name: "Verify my identity" }).click();
@@ -102,7 +90,7 @@ test("a citizen who cannot pass the face step skips it and is flagged, in Englis
 });
 
 test("the missions directory shows the Embassy in Belgium as the guide gives it", async () => {
-  const context = await phone(browser, platform.base);
+  const context = await phone(stack.browser, stack.platform.base);
   const page = await context.newPage();
   await page.goto("/missions");
   await checkPage(page, "12-missions");

@@ -141,6 +141,11 @@ pub async fn set_password(
     id.ok_or(StorageError::NotFound)
 }
 
+/// The blind index of an identity document: its kind and number, keyed.
+fn document_index(vault: &Vault, document: &IdentityDocument) -> Vec<u8> {
+    vault.blind_index(ID_FIELD, &format!("{}:{}", document.kind(), document.number()))
+}
+
 /// Records the real name and identity document given for verification and moves the
 /// account to the face step. [`StorageError::Conflict`] when the document is already bound
 /// to another account.
@@ -152,7 +157,7 @@ pub async fn record_identity(
     document: &IdentityDocument,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let index = vault.blind_index(ID_FIELD, &format!("{}:{}", document.kind(), document.number()));
+    let index = document_index(vault, document);
     crate::tx_run!(tx, |conn| {
         sqlx::query(
             "UPDATE accounts SET real_name = $1, id_kind = $2, id_number = $3, id_number_index = $4,
@@ -253,7 +258,7 @@ pub async fn find_by_document(
     vault: &Vault,
     document: &IdentityDocument,
 ) -> Result<Option<String>, StorageError> {
-    let index = vault.blind_index(ID_FIELD, &format!("{}:{}", document.kind(), document.number()));
+    let index = document_index(vault, document);
     Ok(crate::db_run!(db, |pool| {
         sqlx::query_scalar("SELECT id FROM accounts WHERE id_number_index = $1").bind(index).fetch_optional(pool).await
     })?)

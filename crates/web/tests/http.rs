@@ -269,36 +269,12 @@ both_backends!(real_name_verification_checks_each_field_and_stores_it_encrypted,
     let raw = lingshi_storage::accounts::raw_identity_columns(&app.db, &id).await.expect("raw");
     assert!(raw.iter().all(|column| !column.windows(18).any(|w| w == RESIDENT_ID.as_bytes())), "stored encrypted");
 
-    let not_image = app
-        .client
-        .put(app.url("/api/v1/me/identity/face"))
-        .header("content-type", "image/jpeg")
-        .body("not a photo")
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(not_image.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: serde_json::Value = not_image.json().await.expect("json");
-    assert_eq!(field_code(&body, "capture"), "face_not_an_image");
-    let wrong_type = app
-        .client
-        .put(app.url("/api/v1/me/identity/face"))
-        .header("content-type", "text/plain")
-        .body(PNG)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let face = app
-        .client
-        .put(app.url("/api/v1/me/identity/face"))
-        .header("content-type", "image/png")
-        .body(PNG)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(face.status(), StatusCode::OK);
-    let body: serde_json::Value = face.json().await.expect("json");
+    let (status, body) = app.put_face("image/jpeg", b"not a photo".to_vec()).await;
+    assert_eq!((status, field_code(&body, "capture")), (StatusCode::UNPROCESSABLE_ENTITY, "face_not_an_image".into()));
+    let (status, _) = app.put_face("text/plain", PNG.to_vec()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, body) = app.put_face("image/png", PNG.to_vec()).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!((body["identity_state"].as_str(), body["may_apply"].as_bool()), (Some("verified"), Some(true)));
 });
 

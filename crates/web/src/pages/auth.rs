@@ -3,30 +3,26 @@
 use crate::auth::{SessionKind, presented_token};
 use crate::error::AppError;
 use crate::extract::{ClientKey, Lang, PageForm};
-use crate::pages::forms::{redirect_with_session, rerender};
+use crate::pages::forms::{blank, redirect_with_session, rerender, signed_in};
 use crate::render::page;
 use crate::service::accounts::{self, AddressAndPassword, parse_address};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/register", get(register_form).post(register_submit))
+        .route("/register", blank("register.html").post(register_submit))
         .route("/register/confirm", post(register_confirm))
-        .route("/login", get(login_form).post(login_submit))
+        .route("/login", blank("login.html").post(login_submit))
         .route("/logout", post(logout))
-        .route("/password/forgot", get(forgot_form).post(forgot_submit))
+        .route("/password/forgot", blank("password_forgot.html").post(forgot_submit))
         .route("/password/reset", post(reset_submit))
-}
-
-async fn register_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
-    page(&state, locale, "register.html", json!({}))
 }
 
 #[derive(Deserialize)]
@@ -67,14 +63,8 @@ async fn register_confirm(
         Ok(address) => accounts::confirm_registration(&state, &address, &form.code).await,
         Err(errors) => Err(errors.into()),
     };
-    match outcome {
-        Ok((_, token)) => Ok(redirect_with_session(&state, SessionKind::Applicant, Some(&token), "/account")),
-        Err(error) => rerender(&state, locale, "register_confirm.html", error, json!({"address": form.address})),
-    }
-}
-
-async fn login_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
-    page(&state, locale, "login.html", json!({}))
+    let form_again = ("register_confirm.html", json!({"address": form.address}));
+    signed_in(&state, locale, SessionKind::Applicant, outcome, "/account", form_again)
 }
 
 #[derive(Deserialize)]
@@ -95,10 +85,14 @@ async fn login_submit(
         Ok(address) => accounts::login(&state, &address, form.password, &client, previous).await,
         Err(errors) => Err(errors.into()),
     };
-    match outcome {
-        Ok((_, token)) => Ok(redirect_with_session(&state, SessionKind::Applicant, Some(&token), "/account")),
-        Err(error) => rerender(&state, locale, "login.html", error, json!({"address": form.address})),
-    }
+    signed_in(
+        &state,
+        locale,
+        SessionKind::Applicant,
+        outcome,
+        "/account",
+        ("login.html", json!({"address": form.address})),
+    )
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -106,10 +100,6 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         accounts::logout(&state, &token).await?;
     }
     Ok(redirect_with_session(&state, SessionKind::Applicant, None, "/"))
-}
-
-async fn forgot_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
-    page(&state, locale, "password_forgot.html", json!({}))
 }
 
 #[derive(Deserialize)]

@@ -3,11 +3,14 @@
 
 use crate::auth::{SessionKind, session_cookie};
 use crate::error::AppError;
+use crate::extract::Lang;
 use crate::i18n::Locale;
 use crate::render::{field_messages, page};
 use crate::state::AppState;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get};
 use serde_json::{Value, json};
 
 /// Shows `template` again after a refused submission: field messages beside their fields,
@@ -35,4 +38,27 @@ pub fn rerender(
 pub fn redirect_with_session(state: &AppState, kind: SessionKind, token: Option<&str>, to: &str) -> Response {
     let cookie = session_cookie(kind, token, state.settings.secure_cookies);
     ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+}
+
+/// A `GET` route showing an empty form.
+pub fn blank(template: &'static str) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>, Lang(locale): Lang| async move { page(&state, locale, template, json!({})) },
+    )
+}
+
+/// The answer to a form that signs someone in: on success the session cookie and a
+/// redirect to `destination`, otherwise the form again with what went wrong.
+pub fn signed_in<T>(
+    state: &AppState,
+    locale: Locale,
+    kind: SessionKind,
+    outcome: Result<(T, String), AppError>,
+    destination: &str,
+    (template, values): (&str, Value),
+) -> Result<Response, AppError> {
+    match outcome {
+        Ok((_, token)) => Ok(redirect_with_session(state, kind, Some(&token), destination)),
+        Err(error) => rerender(state, locale, template, error, values),
+    }
 }

@@ -4,7 +4,7 @@
 use crate::auth::{CurrentStaff, SessionKind, presented_token};
 use crate::error::AppError;
 use crate::extract::{ClientKey, Lang, PageForm};
-use crate::pages::forms::{redirect_with_session, rerender};
+use crate::pages::forms::{blank, redirect_with_session, signed_in};
 use crate::render::page;
 use crate::service::staff as staff_service;
 use crate::state::AppState;
@@ -18,13 +18,9 @@ use serde_json::json;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/staff/login", get(login_form).post(login_submit))
+        .route("/staff/login", blank("staff_login.html").post(login_submit))
         .route("/staff/logout", post(logout))
         .route("/staff", get(home))
-}
-
-async fn login_form(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
-    page(&state, locale, "staff_login.html", json!({}))
 }
 
 #[derive(Deserialize)]
@@ -41,10 +37,15 @@ async fn login_submit(
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let previous = presented_token(&headers, SessionKind::Staff);
-    match staff_service::login(&state, &form.username, form.password, &client, previous).await {
-        Ok((_, token)) => Ok(redirect_with_session(&state, SessionKind::Staff, Some(&token), "/staff")),
-        Err(error) => rerender(&state, locale, "staff_login.html", error, json!({"username": form.username})),
-    }
+    let outcome = staff_service::login(&state, &form.username, form.password, &client, previous).await;
+    signed_in(
+        &state,
+        locale,
+        SessionKind::Staff,
+        outcome,
+        "/staff",
+        ("staff_login.html", json!({"username": form.username})),
+    )
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {

@@ -1,0 +1,113 @@
+//! Speed of the platform, measured against floors taken in the same run on the same
+//! machine, so the ratios mean something wherever they run:
+//!
+//! 1. reading a mission (`GET /api/v1/missions/{id}`: session-less route, database read,
+//!    JSON) against serving an embedded static asset through the same stack;
+//! 2. submitting an identity claim (`PUT /api/v1/me/identity`: session lookup, validation,
+//!    encryption, blind index, transactional write) against a bare single-row insert.
+//!
+//! Run: `cargo run --release -p lingshi-bench` (loopback only, bounded request counts).
+
+use lingshi_integrations::face::CaptureOnly;
+use lingshi_integrations::mail::FileMailer;
+use lingshi_integrations::sms::DevSmsOutbox;
+use lingshi_storage::blobs::BlobStore;
+use lingshi_storage::{Db, MasterKey, Vault};
+use lingshi_web::{Adapters, AppState, Settings};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const WARMUP: usize = 200;
+const SAMPLES: usize = 2000;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+async fn time_requests(client: &reqwest::Client, url: &str) -> Duration {
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for i in 0..WARMUP + SAMPLES {
+        let started = Instant::now();
+        let response = client.get(url).send().await.expect("request");
+        let _ = response.bytes().await.expect("body");
+        if i >= WARMUP {
+            samples.push(started.elapsed());
+        }
+    }
+    median(samples)
+}
+
+fn report(name: &str, ours: Duration, floor_name: &str, floor: Duration) {
+    let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+    println!("{name}: median {ours:?}; floor ({floor_name}) median {floor:?}; ratio {ratio:.2}");
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("lingshi-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let db = Db::connect(&format!("sqlite://{}", dir.join("bench.db").display())).await.expect("db");
+    lingshi_storage::migrate::run(&db).await.expect("migrate");
+    lingshi_storage::seed::seed_missions(&db).await.expect("seed");
+    let adapters = Adapters {
+        mailer: Arc::new(FileMailer::new(dir.join("mail"), "bench@lingshi.test").expect("mailer")),
+        sms: Arc::new(DevSmsOutbox::new(db.clone())),
+        face: Arc::new(CaptureOnly),
+    };
+    let vault = Vault::new(&MasterKey::generate().expect("key"));
+    let blobs = BlobStore::open(&dir.join("files")).expect("files");
+    let settings = Settings { secure_cookies: false, trust_forwarded_for: false };
+    let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = lingshi_web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+
+    let floor = time_requests(&client, &format!("{base}/assets/app.css")).await;
+    let ours = time_requests(&client, &format!("{base}/api/v1/missions/be-embassy")).await;
+    report("mission read", ours, "static asset", floor);
+
+    let (account, token) = bench_account(&db).await;
+    let mut submissions = Vec::with_capacity(SAMPLES);
+    let mut inserts = Vec::with_capacity(SAMPLES);
+    let claim = serde_json::json!({"name": "张三", "document_kind": "passport", "document_number": "E12345678"});
+    for i in 0..WARMUP + SAMPLES {
+        let started = Instant::now();
+        let response = client
+            .put(format!("{base}/api/v1/me/identity"))
+            .bearer_auth(&token)
+            .json(&claim)
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_success(), "submission failed: {}", response.status());
+        let submission = started.elapsed();
+        let started = Instant::now();
+        lingshi_storage::dev_outbox::add(&db, "bench", "-", "bare insert", chrono::Utc::now()).await.expect("insert");
+        let insert = started.elapsed();
+        if i >= WARMUP {
+            submissions.push(submission);
+            inserts.push(insert);
+        }
+    }
+    report("identity submission", median(submissions), "bare insert", median(inserts));
+    println!("(SQLite, WAL, synchronous=FULL; {SAMPLES} samples after {WARMUP} warm-up; account {account})");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn bench_account(db: &Db) -> (String, String) {
+    let address = lingshi_domain::ContactAddress::parse("bench@example.com").expect("address");
+    let mut tx = db.begin().await.expect("begin");
+    let account = lingshi_storage::accounts::create(&mut tx, &address, "unused", "en", chrono::Utc::now())
+        .await
+        .expect("account");
+    let token =
+        lingshi_web::service::accounts::open_session(&mut tx, lingshi_web::auth::SessionKind::Applicant, &account.id)
+            .await
+            .expect("session");
+    tx.commit().await.expect("commit");
+    (account.id, token)
+}
