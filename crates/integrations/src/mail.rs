@@ -43,6 +43,26 @@ fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
         .map_err(|e| MailError::Build(e.to_string()))
 }
 
+/// Describes an SMTP failure by its class and reply code only: a relay's reply text can
+/// quote the recipient's address, which must not reach logs or the job table.
+fn describe(error: &lettre::transport::smtp::Error) -> String {
+    let class = if error.is_permanent() {
+        "permanent SMTP rejection"
+    } else if error.is_transient() {
+        "transient SMTP failure"
+    } else if error.is_timeout() {
+        "SMTP timeout"
+    } else if error.is_tls() {
+        "TLS failure"
+    } else {
+        "connection or protocol failure"
+    };
+    match error.status() {
+        Some(code) => format!("{class} (reply {code})"),
+        None => class.to_owned(),
+    }
+}
+
 /// Mail over SMTP.
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -91,7 +111,7 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
         let message = build(&self.from, mail)?;
-        self.transport.send(message).await.map_err(|e| MailError::Transport(e.to_string()))?;
+        self.transport.send(message).await.map_err(|e| MailError::Transport(describe(&e)))?;
         Ok(())
     }
 }

@@ -62,12 +62,21 @@ enum Admin {
     ListMissions,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let config = config::Config::from_env()?;
-    setup::init_tracing(&config.log_filter);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(run(cli.command, config))
+    let outcome = config::Config::from_env().map_err(anyhow::Error::from).and_then(|config| {
+        setup::init_tracing(&config.log_filter);
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        runtime.block_on(run(cli.command, config))
+    });
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // One readable line with its causes, not a backtrace: this is what an operator sees.
+            eprintln!("lingshi: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! Connecting to either backend with durable settings, and transactions over both.
 
 use crate::error::StorageError;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
@@ -32,8 +32,13 @@ impl Db {
     /// foreign keys on) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool =
-                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            // Notices (e.g. "already exists, skipping") are not worth a log line each start.
+            let options = PgConnectOptions::from_str(url)?.options([("client_min_messages", "warning")]);
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
             Ok(Self::Postgres(pool))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?

@@ -4,7 +4,7 @@
 /// What went wrong in storage.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] sqlx::Error),
     /// A uniqueness rule refused the write; the name says which (e.g. `accounts.login`).
     #[error("already exists: {0}")]
@@ -17,13 +17,26 @@ pub enum StorageError {
     MigrationChanged(i64),
     #[error("DATABASE_URL must start with sqlite: or postgres://")]
     UnsupportedUrl,
-    #[error("file store: {0}")]
+    #[error("file store error")]
     Io(#[from] std::io::Error),
-    #[error("stored JSON is malformed: {0}")]
+    #[error("stored JSON is malformed")]
     Json(#[from] serde_json::Error),
 }
 
 impl StorageError {
+    /// What went wrong, for logs: database errors by their SQLSTATE code only, since driver
+    /// messages can quote the values of a row (an address, a name).
+    pub fn diagnostic(&self) -> String {
+        match self {
+            StorageError::Database(sqlx::Error::Database(db)) => {
+                format!("database error, code {}", db.code().as_deref().unwrap_or("unknown"))
+            }
+            StorageError::Database(other) => format!("database error: {other}"),
+            StorageError::Io(io) => format!("file store error: {}", io.kind()),
+            other => other.to_string(),
+        }
+    }
+
     /// Turns a unique-constraint violation into [`StorageError::Conflict`] named `what`,
     /// leaving every other error as it is.
     pub fn on_unique(error: sqlx::Error, what: &'static str) -> Self {

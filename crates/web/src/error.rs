@@ -109,7 +109,7 @@ impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::NotFound => AppError::NotFound,
-            other => AppError::internal(other),
+            other => AppError::internal(other.diagnostic()),
         }
     }
 }

@@ -24,7 +24,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))),
         Err(error) => {
-            tracing::error!(error.cause = %error, "health check: database unreachable");
+            tracing::error!(error.cause = %error.diagnostic(), "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database_unavailable"})))
         }
     }

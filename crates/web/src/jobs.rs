@@ -73,7 +73,7 @@ pub async fn run_forever(state: AppState) {
         match run_once(&state).await {
             Ok(count) if count > 0 => continue,
             Ok(_) => {}
-            Err(error) => tracing::error!(error.cause = %error, "job runner: storage error"),
+            Err(error) => tracing::error!(error.cause = %error.diagnostic(), "job runner: storage error"),
         }
         let _ = tokio::time::timeout(IDLE_POLL, state.jobs_waiting.notified()).await;
     }
