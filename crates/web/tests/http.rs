@@ -9,8 +9,19 @@ use std::path::PathBuf;
 use support::{PASSWORD, TestApp, error_code, field_code, new_client};
 
 const RESIDENT_ID: &str = "11010519491231002X";
-/// The smallest valid PNG header, enough for the capture-only verifier.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+/// The PNG magic number and the start of a header, but no image.
+const PNG_HEADER_ONLY: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+/// A small real photo-like PNG.
+fn png() -> Vec<u8> {
+    use image::ImageEncoder;
+    let img = image::RgbImage::from_fn(48, 64, |x, y| image::Rgb([(x * 4) as u8, (y * 3) as u8, 200]));
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(img.as_raw(), 48, 64, image::ExtendedColorType::Rgb8)
+        .expect("encode");
+    out
+}
 
 both_backends!(
     registration_by_email_sends_a_code_over_smtp_and_confirming_signs_in,
@@ -270,10 +281,15 @@ both_backends!(real_name_verification_checks_each_field_and_stores_it_encrypted,
     assert!(raw.iter().all(|column| !column.windows(18).any(|w| w == RESIDENT_ID.as_bytes())), "stored encrypted");
 
     let (status, body) = app.put_face("image/jpeg", b"not a photo".to_vec()).await;
-    assert_eq!((status, field_code(&body, "capture")), (StatusCode::UNPROCESSABLE_ENTITY, "face_not_an_image".into()));
-    let (status, _) = app.put_face("text/plain", PNG.to_vec()).await;
+    assert_eq!(
+        (status, field_code(&body, "capture")),
+        (StatusCode::UNPROCESSABLE_ENTITY, "image_not_jpeg_or_png".into())
+    );
+    let (status, _) = app.put_face("text/plain", png()).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let (status, body) = app.put_face("image/png", PNG.to_vec()).await;
+    let (status, body) = app.put_face("image/png", PNG_HEADER_ONLY.to_vec()).await;
+    assert_eq!((status, field_code(&body, "capture")), (StatusCode::UNPROCESSABLE_ENTITY, "image_corrupt".into()));
+    let (status, body) = app.put_face("image/png", png()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!((body["identity_state"].as_str(), body["may_apply"].as_bool()), (Some("verified"), Some(true)));
 });
@@ -350,7 +366,7 @@ both_backends!(malformed_and_oversized_input_gets_a_clear_4xx_and_writes_nothing
         json!({"name": "赵六", "document_kind": "passport", "document_number": "E87654321"}),
     )
     .await;
-    let mut huge = PNG.to_vec();
+    let mut huge = png();
     huge.resize(7 * 1024 * 1024, 0);
     // A client of its own: the server may answer 413 and close the connection before the
     // client has finished sending.

@@ -5,11 +5,12 @@ use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::{IdentityDocument, IdentityState, PersonName};
 use lingshi_integrations::face::FaceOutcome;
+use lingshi_photo::{IntakeLimits, take_image};
 use lingshi_storage::StorageError;
 use lingshi_storage::accounts::{self, Account, FaceStep};
 
-/// Largest face capture accepted (a phone photo).
-pub const MAX_CAPTURE_BYTES: usize = 6 * 1024 * 1024;
+/// Largest face capture accepted (a phone photo), also the route's body limit.
+pub const MAX_CAPTURE_BYTES: usize = IntakeLimits::PHOTO.max_bytes;
 /// Encryption context of stored face captures.
 const CAPTURE_KIND: &str = "face_capture";
 
@@ -60,17 +61,21 @@ fn ensure_face_step_open(account: &Account) -> Result<(), AppError> {
     if account.identity_state.may_take_face_step() { Ok(()) } else { Err(AppError::Conflict("identity_details_first")) }
 }
 
-/// Checks a live capture, stores it encrypted, and marks the account verified.
+/// Checks a live capture through the photo intake (type, size, bounded decode, upright,
+/// metadata stripped), asks the face verifier, stores the clean image encrypted, and marks
+/// the account verified.
 pub async fn submit_face(state: &AppState, account: &Account, capture: &[u8]) -> Result<IdentityState, AppError> {
     ensure_face_step_open(account)?;
-    if capture.is_empty() {
-        return Err(FieldErrors::single("capture", "required").into());
-    }
-    let outcome = state.face.verify(capture).await;
+    let upload = capture.to_vec();
+    let clean = tokio::task::spawn_blocking(move || take_image(&upload, IntakeLimits::PHOTO))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| FieldErrors::single("capture", e.code()))?;
+    let outcome = state.face.verify(&clean.bytes).await;
     if outcome != FaceOutcome::Accepted {
         return Err(FieldErrors::single("capture", outcome.code()).into());
     }
-    let key = state.blobs.put(&state.vault, CAPTURE_KIND, capture)?;
+    let key = state.blobs.put(&state.vault, CAPTURE_KIND, &clean.bytes)?;
     record(state, account, FaceStep::Verified { capture_key: key }).await
 }
 

@@ -1,0 +1,160 @@
+//! Safe intake of an uploaded image.
+
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::PngEncoder;
+use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits};
+use std::io::Cursor;
+
+/// What a file is, by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Jpeg,
+    Png,
+    /// Accepted for scanned materials, never decoded here.
+    Pdf,
+}
+
+impl Kind {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Kind::Jpeg => "image/jpeg",
+            Kind::Png => "image/png",
+            Kind::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// The type of `bytes` from its magic number, or `None`.
+pub fn sniff(bytes: &[u8]) -> Option<Kind> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(Kind::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(Kind::Png)
+    } else if bytes.starts_with(b"%PDF-") {
+        Some(Kind::Pdf)
+    } else {
+        None
+    }
+}
+
+/// Bounds on what an upload may cost.
+#[derive(Debug, Clone, Copy)]
+pub struct IntakeLimits {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: usize,
+    /// Largest width and height accepted, in pixels.
+    pub max_side: u32,
+    /// Most memory the decoder may allocate, in bytes.
+    pub max_alloc: u64,
+}
+
+impl IntakeLimits {
+    /// For passport photos and face captures: 5 MB, 8000 px a side, 256 MiB of decoding.
+    pub const PHOTO: IntakeLimits =
+        IntakeLimits { max_bytes: 5 * 1024 * 1024, max_side: 8000, max_alloc: 256 * 1024 * 1024 };
+}
+
+/// Why an upload was refused. Each has a stable code the web layer translates.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntakeError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("the file is not a JPEG or PNG image")]
+    NotAnImage,
+    #[error("the image is {width}×{height} pixels, more than {limit} a side")]
+    DimensionsTooLarge { width: u32, height: u32, limit: u32 },
+    #[error("the image is damaged or incomplete")]
+    Corrupt,
+}
+
+impl IntakeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            IntakeError::Empty => "image_empty",
+            IntakeError::TooLarge { .. } => "image_too_large",
+            IntakeError::NotAnImage => "image_not_jpeg_or_png",
+            IntakeError::DimensionsTooLarge { .. } => "image_dimensions_too_large",
+            IntakeError::Corrupt => "image_corrupt",
+        }
+    }
+}
+
+/// An image as it will be stored: upright, re-encoded, without metadata.
+#[derive(Debug, Clone)]
+pub struct CleanImage {
+    pub kind: Kind,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+    /// The decoded pixels, for checks that follow intake.
+    pub pixels: DynamicImage,
+}
+
+/// Checks, decodes and re-encodes an uploaded JPEG or PNG within `limits`.
+pub fn take_image(bytes: &[u8], limits: IntakeLimits) -> Result<CleanImage, IntakeError> {
+    if bytes.is_empty() {
+        return Err(IntakeError::Empty);
+    }
+    if bytes.len() > limits.max_bytes {
+        return Err(IntakeError::TooLarge { limit: limits.max_bytes });
+    }
+    let kind = match sniff(bytes) {
+        Some(kind @ (Kind::Jpeg | Kind::Png)) => kind,
+        _ => return Err(IntakeError::NotAnImage),
+    };
+    // The JPEG decoder fills a cut-off image with grey rather than failing; an image without
+    // its end-of-image marker is incomplete, whatever the decoder makes of it.
+    if kind == Kind::Jpeg && !bytes.windows(2).any(|w| w == [0xFF, 0xD9]) {
+        return Err(IntakeError::Corrupt);
+    }
+    let format = match kind {
+        Kind::Jpeg => image::ImageFormat::Jpeg,
+        _ => image::ImageFormat::Png,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut decoder_limits = Limits::default();
+    decoder_limits.max_image_width = Some(limits.max_side);
+    decoder_limits.max_image_height = Some(limits.max_side);
+    decoder_limits.max_alloc = Some(limits.max_alloc);
+    reader.limits(decoder_limits);
+    // The header alone tells the size: refuse a bomb before any pixel is allocated.
+    let mut decoder = reader.into_decoder().map_err(|e| refusal(&e, limits.max_side))?;
+    let (width, height) = decoder.dimensions();
+    if width > limits.max_side || height > limits.max_side {
+        return Err(IntakeError::DimensionsTooLarge { width, height, limit: limits.max_side });
+    }
+    let orientation = decoder.orientation().map_err(|_| IntakeError::Corrupt)?;
+    let mut pixels = DynamicImage::from_decoder(decoder).map_err(|e| refusal(&e, limits.max_side))?;
+    pixels.apply_orientation(orientation);
+    let bytes = encode(&pixels, kind)?;
+    Ok(CleanImage { kind, width: pixels.width(), height: pixels.height(), bytes, pixels })
+}
+
+fn refusal(error: &image::ImageError, limit: u32) -> IntakeError {
+    match error {
+        image::ImageError::Limits(_) => IntakeError::DimensionsTooLarge { width: 0, height: 0, limit },
+        _ => IntakeError::Corrupt,
+    }
+}
+
+/// Re-encodes in the upload's own format (JPEG at high quality, PNG losslessly).
+fn encode(pixels: &DynamicImage, kind: Kind) -> Result<Vec<u8>, IntakeError> {
+    let mut out = Vec::new();
+    match kind {
+        Kind::Jpeg => {
+            let rgb = pixels.to_rgb8();
+            JpegEncoder::new_with_quality(&mut out, 92)
+                .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
+                .map_err(|_| IntakeError::Corrupt)?;
+        }
+        _ => {
+            let rgba = pixels.to_rgba8();
+            PngEncoder::new(&mut out)
+                .write_image(rgba.as_raw(), rgba.width(), rgba.height(), image::ExtendedColorType::Rgba8)
+                .map_err(|_| IntakeError::Corrupt)?;
+        }
+    }
+    Ok(out)
+}

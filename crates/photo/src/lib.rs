@@ -1,0 +1,11 @@
+//! Lingshi's photo crate: everything citizens upload is an image from a phone, and nothing
+//! they upload is stored as it came.
+//!
+//! [`intake`] recognises the type by its magic bytes (never by name or declared type),
+//! refuses empty, oversized, truncated and bomb-like files before they cost memory, decodes
+//! within explicit limits, applies the EXIF orientation, and re-encodes, which drops every
+//! piece of metadata (EXIF, GPS, comments, ICC) and anything appended to the file.
+
+pub mod intake;
+
+pub use intake::{CleanImage, IntakeError, IntakeLimits, Kind, sniff, take_image};
