@@ -96,6 +96,7 @@ test("the missions directory shows the Embassy in Belgium as the guide gives it"
   await checkPage(page, "12-missions");
   await page.getByRole("link", { name: "中国驻比利时大使馆" }).click();
   await page.getByText("439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles").waitFor();
+  await page.getByText("使馆正门北侧约 15 米").waitFor();
   assert.equal(await page.getByRole("link", { name: "0032-26633001" }).getAttribute("href"), "tel:+3226633001");
   await checkPage(page, "13-mission-belgium");
   await context.close();

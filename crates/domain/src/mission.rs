@@ -111,6 +111,9 @@ pub struct Mission {
     pub country: Localized,
     pub name: Localized,
     pub address: String,
+    /// How to find the entrance, where the mission says so.
+    #[serde(default)]
+    pub address_note: Option<Localized>,
     pub office_hours: Localized,
     pub phone: Option<String>,
     pub phone_hours: Option<Localized>,

@@ -42,6 +42,7 @@ fn embassy(place: Place) -> Mission {
         country: Localized::new(place.country.0, place.country.1),
         name: Localized::new(place.name.0, place.name.1),
         address: place.address.into(),
+        address_note: None,
         office_hours: Localized::new("请致电使馆确认", "Please call the mission to confirm"),
         phone: None,
         phone_hours: None,
@@ -58,6 +59,7 @@ fn embassy(place: Place) -> Mission {
 /// The Embassy in Belgium as the guide describes it.
 pub fn belgium() -> Mission {
     Mission {
+        address_note: Some(Localized::new("使馆正门北侧约 15 米", "About 15 m north of the embassy's main gate")),
         office_hours: Localized::new(
             "周一至周四上午 9:00-12:00（节假日除外）",
             "Monday to Thursday 9:00–12:00 (except holidays)",

@@ -37,6 +37,7 @@ both_backends!(seeded_directory_holds_belgium_as_the_guide_gives_it, |db: Db, _d
     let belgium = missions::find(&db, seed::BELGIUM).await.expect("find").expect("Belgium is seeded");
     assert_eq!(belgium.address, "439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles");
     assert_eq!(belgium.phone.as_deref(), Some("0032-26633001"));
+    assert_eq!(belgium.address_note.as_ref().map(|n| n.zh.as_str()), Some("使馆正门北侧约 15 米"));
     assert_eq!(belgium.email.as_deref(), Some("belconsulate@mfa.gov.cn"));
     assert!(belgium.serves("BE") && !belgium.serves("FR"));
     let all = missions::list(&db).await.expect("list");

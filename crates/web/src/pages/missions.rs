@@ -26,6 +26,7 @@ pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
         "country": mission.country.get(tag),
         "name": mission.name.get(tag),
         "address": mission.address,
+        "address_note": mission.address_note.as_ref().map(|n| n.get(tag)),
         "office_hours": mission.office_hours.get(tag),
         "phone": mission.phone,
         "phone_link": mission.phone.as_ref().map(|p| format!("tel:+{}", p.trim_start_matches("00").replace(['-', ' '], ""))),
