@@ -105,7 +105,7 @@ async fn bench_account(db: &Db) -> (String, String) {
         .await
         .expect("account");
     let token =
-        lingshi_web::service::accounts::open_session(&mut tx, lingshi_web::auth::SessionKind::Applicant, &account.id)
+        lingshi_web::service::sign_in::open_session(&mut tx, lingshi_web::auth::SessionKind::Applicant, &account.id)
             .await
             .expect("session");
     tx.commit().await.expect("commit");

@@ -57,7 +57,8 @@ const SELECT_BY_LOGIN: &str =
     "SELECT id, login, login_channel, locale, disabled, identity_state, verified_at, created_at
      FROM accounts WHERE login = $1";
 
-/// What login needs: the id, the password hash and whether the account is disabled.
+/// What login needs, for applicants and staff alike: the id, the password hash and whether
+/// the principal is disabled.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
     pub id: String,

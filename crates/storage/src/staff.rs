@@ -1,5 +1,6 @@
 //! Staff accounts: consular officers of one mission, or system administrators.
 
+use crate::accounts::Credentials;
 use crate::db::{Db, Tx};
 use crate::error::StorageError;
 use chrono::{DateTime, Utc};
@@ -85,8 +86,8 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<Staff>, StorageError> {
     Ok(row.and_then(StaffRow::into_staff))
 }
 
-/// The id and password hash for a username, for login.
-pub async fn credentials(db: &Db, username: &str) -> Result<Option<(String, String, bool)>, StorageError> {
+/// The id, password hash and state of a username, for login.
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>, StorageError> {
     Ok(crate::db_run!(db, |pool| {
         sqlx::query_as("SELECT id, password_hash, disabled FROM staff WHERE username = $1")
             .bind(username)

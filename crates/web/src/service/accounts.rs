@@ -1,21 +1,17 @@
 //! Registration, login, logout and password reset for applicants.
 
-use crate::auth::{SessionKind, new_token};
+use crate::auth::SessionKind;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
+use crate::service::sign_in::{open_session, sign_in};
 use crate::service::{codes, passwords};
 use crate::state::AppState;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use lingshi_domain::{ContactAddress, Password};
+use lingshi_storage::StorageError;
 use lingshi_storage::accounts::{self, Account};
 use lingshi_storage::codes::Purpose;
-use lingshi_storage::sessions::{self, Session};
-use lingshi_storage::{StorageError, Tx, throttle};
-
-/// Failed logins allowed per login, and per client, in the window.
-const FAILURES_PER_LOGIN: i64 = 5;
-const FAILURES_PER_CLIENT: i64 = 30;
-const FAILURE_WINDOW: Duration = Duration::minutes(15);
+use lingshi_storage::sessions;
 
 /// A checked address and new password: what registering and resetting a password take.
 pub struct AddressAndPassword {
@@ -54,14 +50,6 @@ pub async fn start_registration(
     codes::send(state, Purpose::Register, codes::Notice::RegistrationCode, address, Some(&hash), locale, client).await
 }
 
-/// Starts a session for `principal_id` in `tx`, returning its token.
-pub async fn open_session(tx: &mut Tx, kind: SessionKind, principal_id: &str) -> Result<String, AppError> {
-    let token = new_token()?;
-    let session = Session { kind: kind.principal(), principal_id: principal_id.to_owned() };
-    sessions::create(tx, &token, &session, kind.lifetime(), Utc::now()).await?;
-    Ok(token)
-}
-
 /// Confirms the address with its code, creates the account and signs it in.
 pub async fn confirm_registration(
     state: &AppState,
@@ -88,18 +76,7 @@ pub async fn confirm_registration(
     Ok((account, token))
 }
 
-/// Refuses when this login or this client has failed too often recently.
-pub async fn check_throttle(state: &AppState, login: &str, client: &[u8]) -> Result<(), AppError> {
-    let (by_login, by_client) =
-        throttle::recent_failures(&state.db, login, client, Utc::now() - FAILURE_WINDOW).await?;
-    if by_login >= FAILURES_PER_LOGIN || by_client >= FAILURES_PER_CLIENT {
-        return Err(AppError::TooMany("too_many_attempts"));
-    }
-    Ok(())
-}
-
-/// Signs in with address and password; ends the session the browser held before (session
-/// rotation), so a planted session id is useless.
+/// Signs in with address and password.
 pub async fn login(
     state: &AppState,
     address: &ContactAddress,
@@ -107,19 +84,10 @@ pub async fn login(
     client: &[u8],
     previous_token: Option<String>,
 ) -> Result<(Account, String), AppError> {
-    check_throttle(state, address.as_str(), client).await?;
     let credentials = accounts::credentials(&state.db, address.as_str()).await?;
-    let matches = passwords::verify(password, credentials.as_ref().map(|c| c.password_hash.clone())).await?;
-    let usable = credentials.filter(|c| matches && !c.disabled);
-    throttle::record_login(&state.db, address.as_str(), client, usable.is_some(), Utc::now()).await?;
-    let credentials = usable.ok_or_else(|| AppError::from(FieldErrors::single("password", "login_failed")))?;
-    let mut tx = state.db.begin().await?;
-    if let Some(previous) = previous_token {
-        sessions::delete(&mut tx, &previous).await?;
-    }
-    let token = open_session(&mut tx, SessionKind::Applicant, &credentials.id).await?;
-    tx.commit().await?;
-    let account = accounts::find(&state.db, &credentials.id).await?.ok_or(AppError::NotFound)?;
+    let (id, token) =
+        sign_in(state, SessionKind::Applicant, address.as_str(), credentials, password, client, previous_token).await?;
+    let account = accounts::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok((account, token))
 }
 

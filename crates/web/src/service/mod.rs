@@ -6,4 +6,5 @@ pub mod accounts;
 pub mod codes;
 pub mod identity;
 pub mod passwords;
+pub mod sign_in;
 pub mod staff;

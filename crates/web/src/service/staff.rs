@@ -2,14 +2,14 @@
 
 use crate::auth::SessionKind;
 use crate::error::{AppError, FieldErrors};
-use crate::service::accounts::{check_throttle, open_session};
 use crate::service::passwords;
+use crate::service::sign_in::sign_in;
 use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::order::StaffRole;
 use lingshi_storage::sessions;
 use lingshi_storage::staff::{self, NewStaff, Staff};
-use lingshi_storage::{Db, StorageError, seed, throttle};
+use lingshi_storage::{Db, StorageError, seed};
 
 /// Username of the demonstration mission administrator of the Embassy in Belgium.
 pub const DEMO_ADMIN: &str = "demo.admin";
@@ -120,19 +120,10 @@ pub async fn login(
     if username.is_empty() || username.len() > 64 {
         return Err(FieldErrors::single("username", "required").into());
     }
-    let login_key = format!("staff:{username}");
-    check_throttle(state, &login_key, client).await?;
     let credentials = staff::credentials(&state.db, username).await?;
-    let matches = passwords::verify(password, credentials.as_ref().map(|(_, hash, _)| hash.clone())).await?;
-    let usable = credentials.filter(|(_, _, disabled)| matches && !disabled);
-    throttle::record_login(&state.db, &login_key, client, usable.is_some(), Utc::now()).await?;
-    let (id, _, _) = usable.ok_or_else(|| AppError::from(FieldErrors::single("password", "login_failed")))?;
-    let mut tx = state.db.begin().await?;
-    if let Some(previous) = previous_token {
-        sessions::delete(&mut tx, &previous).await?;
-    }
-    let token = open_session(&mut tx, SessionKind::Staff, &id).await?;
-    tx.commit().await?;
+    let login_key = format!("staff:{username}");
+    let (id, token) =
+        sign_in(state, SessionKind::Staff, &login_key, credentials, password, client, previous_token).await?;
     let staff = staff::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok((staff, token))
 }
