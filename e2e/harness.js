@@ -13,6 +13,12 @@ import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
 export const SCREENSHOTS = resolve(import.meta.dirname, "..", "target", "e2e");
+const FIXTURES = process.env.LINGSHI_FIXTURES || resolve(import.meta.dirname, "..", "target", "fixtures");
+
+/** Path of a real photograph fetched by the test command (scikit-image's sample images). */
+export function fixturePath(name) {
+  return join(FIXTURES, name);
+}
 mkdirSync(SCREENSHOTS, { recursive: true });
 
 async function freePort() {

@@ -42,6 +42,26 @@ if [ ! -d e2e/node_modules/playwright-core ] || [ e2e/package-lock.json -nt e2e/
   npm --prefix e2e ci --no-audit --no-fund
 fi
 
+step "photo fixtures: public-domain sample images from PyPI's scikit-image"
+fixtures="${LINGSHI_FIXTURES:-$PWD/target/fixtures}"
+export LINGSHI_FIXTURES="$fixtures"
+if [ ! -f "$fixtures/astronaut.png" ]; then
+  mkdir -p "$fixtures"
+  wheel_dir="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: scikit-image==0.26.0 -d "$wheel_dir"
+  python3 - "$wheel_dir" "$fixtures" <<'PY'
+import glob, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/scikit_image-*.whl")[0]
+with zipfile.ZipFile(wheel) as archive:
+    for name in ("astronaut.png", "camera.png", "coffee.png"):
+        with open(f"{sys.argv[2]}/{name}", "wb") as out:
+            out.write(archive.read(f"skimage/data/{name}"))
+PY
+  rm -rf "$wheel_dir"
+fi
+[ -f "$fixtures/astronaut.png" ] || fail "the photo fixtures could not be fetched"
+ls "$fixtures"
+
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 
 step "cargo fmt --check"

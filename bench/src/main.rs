@@ -8,7 +8,7 @@
 //!
 //! Run: `cargo run --release -p lingshi-bench` (loopback only, bounded request counts).
 
-use lingshi_integrations::face::CaptureOnly;
+use lingshi_integrations::face::DetectingVerifier;
 use lingshi_integrations::mail::FileMailer;
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_storage::blobs::BlobStore;
@@ -54,7 +54,7 @@ async fn main() {
     let adapters = Adapters {
         mailer: Arc::new(FileMailer::new(dir.join("mail"), "bench@lingshi.test").expect("mailer")),
         sms: Arc::new(DevSmsOutbox::new(db.clone())),
-        face: Arc::new(CaptureOnly),
+        face: Arc::new(DetectingVerifier),
     };
     let vault = Vault::new(&MasterKey::generate().expect("key"));
     let blobs = BlobStore::open(&dir.join("files")).expect("files");

@@ -3,6 +3,7 @@
 //! in behind the same trait.
 
 use async_trait::async_trait;
+use lingshi_photo::{FaceDetector, IntakeLimits, take_image};
 
 /// What a verifier concluded about one capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,9 @@ pub enum FaceOutcome {
     NotAnImage,
     NoFace,
     SeveralFaces,
+    /// The verifier could not judge (its model or service failed); the applicant may retry
+    /// or skip.
+    Unavailable,
 }
 
 impl FaceOutcome {
@@ -22,6 +26,7 @@ impl FaceOutcome {
             FaceOutcome::NotAnImage => "face_not_an_image",
             FaceOutcome::NoFace => "face_none_found",
             FaceOutcome::SeveralFaces => "face_several_found",
+            FaceOutcome::Unavailable => "face_check_unavailable",
         }
     }
 }
@@ -32,32 +37,26 @@ pub trait FaceVerifier: Send + Sync {
     async fn verify(&self, capture: &[u8]) -> FaceOutcome;
 }
 
-/// Accepts any JPEG or PNG capture, recognised by its magic bytes, for storage and later
-/// review by staff. It does not look for faces: it is the verifier used until a face
-/// detector is configured.
-pub struct CaptureOnly;
-
-/// Whether `bytes` start like a JPEG or a PNG file.
-pub fn is_jpeg_or_png(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(b"\x89PNG\r\n\x1a\n")
-}
+/// Looks for faces with the photo crate's detector and accepts a capture with exactly one.
+pub struct DetectingVerifier;
 
 #[async_trait]
-impl FaceVerifier for CaptureOnly {
+impl FaceVerifier for DetectingVerifier {
     async fn verify(&self, capture: &[u8]) -> FaceOutcome {
-        if is_jpeg_or_png(capture) { FaceOutcome::Accepted } else { FaceOutcome::NotAnImage }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn capture_only_accepts_images_and_refuses_anything_else() {
-        assert_eq!(CaptureOnly.verify(b"\x89PNG\r\n\x1a\nrest").await, FaceOutcome::Accepted);
-        assert_eq!(CaptureOnly.verify(&[0xFF, 0xD8, 0xFF, 0xE0]).await, FaceOutcome::Accepted);
-        assert_eq!(CaptureOnly.verify(b"%PDF-1.7").await, FaceOutcome::NotAnImage);
-        assert_eq!(CaptureOnly.verify(b"").await, FaceOutcome::NotAnImage);
+        let capture = capture.to_vec();
+        let judged = tokio::task::spawn_blocking(move || {
+            let Ok(image) = take_image(&capture, IntakeLimits::PHOTO) else {
+                return FaceOutcome::NotAnImage;
+            };
+            let Ok(mut detector) = FaceDetector::new() else {
+                return FaceOutcome::Unavailable;
+            };
+            match detector.detect(&image.pixels).len() {
+                0 => FaceOutcome::NoFace,
+                1 => FaceOutcome::Accepted,
+                _ => FaceOutcome::SeveralFaces,
+            }
+        });
+        judged.await.unwrap_or(FaceOutcome::Unavailable)
     }
 }

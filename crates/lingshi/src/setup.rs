@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use lingshi_integrations::face::CaptureOnly;
+use lingshi_integrations::face::DetectingVerifier;
 use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_storage::blobs::BlobStore;
@@ -78,7 +78,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let adapters = Adapters {
         mailer: mailer(&config)?,
         sms: Arc::new(DevSmsOutbox::new(db.clone())),
-        face: Arc::new(CaptureOnly),
+        face: Arc::new(DetectingVerifier),
     };
     let settings = Settings { secure_cookies: config.secure_cookies, trust_forwarded_for: config.trust_forwarded_for };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;

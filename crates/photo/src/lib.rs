@@ -6,6 +6,10 @@
 //! within explicit limits, applies the EXIF orientation, and re-encodes, which drops every
 //! piece of metadata (EXIF, GPS, comments, ICC) and anything appended to the file.
 
+pub mod faces;
 pub mod intake;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use faces::{FaceBox, FaceDetector};
 pub use intake::{CleanImage, IntakeError, IntakeLimits, Kind, sniff, take_image};

@@ -26,6 +26,7 @@
       const field = (body.error.fields || [])[0];
       message = field ? field.message : body.error.message;
     } catch (ignored) { /* keep the generic message */ }
+    result.className = "error";
     result.textContent = message;
   }
 

@@ -1,7 +1,7 @@
 //! `TestApp`: the whole platform on a random loopback port, over a fresh database, with
 //! real SMTP to a catcher and the job runner running.
 
-use lingshi_integrations::face::CaptureOnly;
+use lingshi_integrations::face::DetectingVerifier;
 use lingshi_integrations::mail::SmtpMailer;
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_integrations::testing::SmtpCatcher;
@@ -36,7 +36,7 @@ impl TestApp {
         let adapters = Adapters {
             mailer: Arc::new(mailer),
             sms: Arc::new(DevSmsOutbox::new(db.clone())),
-            face: Arc::new(CaptureOnly),
+            face: Arc::new(DetectingVerifier),
         };
         let vault = Vault::new(&MasterKey::generate().expect("key"));
         let blobs = BlobStore::open(&dir.join("files")).expect("blobs");

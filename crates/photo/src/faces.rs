@@ -1,0 +1,78 @@
+//! Face detection with SeetaFace's frontal-face model (through `rustface`), embedded in the
+//! binary.
+
+use image::DynamicImage;
+use rustface::{Detector, ImageData};
+
+static MODEL: &[u8] = include_bytes!(env!("LINGSHI_SEETA_MODEL"));
+
+/// Smallest face looked for, in pixels of the analysed image.
+const MIN_FACE: u32 = 40;
+/// Images are analysed at most this wide or high; detection cost grows with area.
+const ANALYSIS_SIDE: u32 = 640;
+
+/// A face found in an image, in the image's own pixel coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaceBox {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+    pub score: f64,
+}
+
+/// Why the detector could not run.
+#[derive(Debug, thiserror::Error)]
+#[error("the face model could not be loaded: {0}")]
+pub struct ModelError(String);
+
+/// A ready detector. Loading the model takes a few milliseconds; keep one per thread of use.
+pub struct FaceDetector {
+    detector: Box<dyn Detector>,
+}
+
+impl FaceDetector {
+    pub fn new() -> Result<Self, ModelError> {
+        let model = rustface::read_model(MODEL).map_err(|e| ModelError(e.to_string()))?;
+        let mut detector = rustface::create_detector_with_model(model);
+        detector.set_min_face_size(MIN_FACE);
+        detector.set_score_thresh(2.0);
+        detector.set_pyramid_scale_factor(0.8);
+        detector.set_slide_window_step(4, 4);
+        Ok(Self { detector })
+    }
+
+    /// The faces in `image`, largest first.
+    pub fn detect(&mut self, image: &DynamicImage) -> Vec<FaceBox> {
+        let scale = (image.width().max(image.height()) as f64 / f64::from(ANALYSIS_SIDE)).max(1.0);
+        let analysed = if scale > 1.0 {
+            image.resize(
+                (f64::from(image.width()) / scale) as u32,
+                (f64::from(image.height()) / scale) as u32,
+                image::imageops::FilterType::Triangle,
+            )
+        } else {
+            image.clone()
+        };
+        let gray = analysed.to_luma8();
+        let data = ImageData::new(gray.as_raw(), gray.width(), gray.height());
+        let mut faces: Vec<FaceBox> = self
+            .detector
+            .detect(&data)
+            .into_iter()
+            .map(|face| {
+                let b = face.bbox();
+                let to_image = |v: i32| (f64::from(v.max(0)) * scale) as u32;
+                FaceBox {
+                    x: to_image(b.x()),
+                    y: to_image(b.y()),
+                    width: (f64::from(b.width()) * scale) as u32,
+                    height: (f64::from(b.height()) * scale) as u32,
+                    score: face.score(),
+                }
+            })
+            .collect();
+        faces.sort_by_key(|f| std::cmp::Reverse(f.width * f.height));
+        faces
+    }
+}
