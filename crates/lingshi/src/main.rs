@@ -26,6 +26,24 @@ enum Command {
     /// Administration tasks.
     #[command(subcommand)]
     Admin(Admin),
+    /// Photo tools.
+    #[command(subcommand)]
+    Photo(Photo),
+}
+
+#[derive(Subcommand)]
+enum Photo {
+    /// Check a passport photo against the consular specification and print each rule.
+    Check {
+        /// A JPEG or PNG file.
+        file: std::path::PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the explanations: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -91,6 +109,7 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
             let db = setup::prepare_database(&config).await?;
             setup::announce_demo_admin(&db).await
         }
+        Command::Photo(Photo::Check { file, json, lang }) => photo_check(&file, json, &lang),
         Command::Admin(admin) => {
             let db = setup::prepare_database(&config).await?;
             run_admin(admin, &db).await
@@ -150,6 +169,41 @@ async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()>
                 println!("{}\t{}\t{}\t{}", mission.id, mission.continent.code(), mission.country_code, mission.name.en);
             }
         }
+    }
+    Ok(())
+}
+
+/// Prints the photo check of `file`; exits with failure when the file cannot be checked.
+fn photo_check(file: &std::path::Path, as_json: bool, lang: &str) -> anyhow::Result<()> {
+    use lingshi_web::i18n::{Catalogs, Locale};
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let locale = Locale::from_tag(lang).unwrap_or_default();
+    let catalogs = Catalogs::load();
+    let report = lingshi_web::service::photo::check_bytes(&bytes, lingshi_photo::IntakeLimits::PHOTO).map_err(|e| {
+        let code = e.fields().first().map_or(e.code(), |f| f.code);
+        anyhow::anyhow!("{}", catalogs.error(locale, code))
+    })?;
+    let view = lingshi_web::service::photo::report_view(&report, &catalogs, locale);
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+        return Ok(());
+    }
+    for rule in view["rules"].as_array().into_iter().flatten() {
+        let verdict = rule["verdict"].as_str().unwrap_or("");
+        let word_key = format!("photo_check_{verdict}");
+        let word = catalogs.text(locale, &word_key);
+        let measured = match rule["measured"].as_f64() {
+            Some(value) => format!(" [{value} {}]", rule["unit"].as_str().unwrap_or("")),
+            None => String::new(),
+        };
+        println!(
+            "{:<18} {word}: {}{measured}",
+            rule["rule"].as_str().unwrap_or(""),
+            rule["requirement"].as_str().unwrap_or("")
+        );
+    }
+    if let Some(crop) = report.suggested_crop {
+        println!("suggested crop: x={} y={} width={} height={}", crop.x, crop.y, crop.width, crop.height);
     }
     Ok(())
 }

@@ -6,10 +6,12 @@
 //! within explicit limits, applies the EXIF orientation, and re-encodes, which drops every
 //! piece of metadata (EXIF, GPS, comments, ICC) and anything appended to the file.
 
+pub mod check;
 pub mod faces;
 pub mod intake;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use check::{CropBox, Report, Rule, RuleResult, Verdict, check};
 pub use faces::{FaceBox, FaceDetector};
 pub use intake::{CleanImage, IntakeError, IntakeLimits, Kind, sniff, take_image};

@@ -1,4 +1,4 @@
-//! Static assets embedded in the binary: the stylesheet and the face-capture script.
+//! Static assets embedded in the binary: the stylesheet and the page scripts.
 
 use axum::Router;
 use axum::http::header;
@@ -7,11 +7,13 @@ use axum::routing::get;
 
 const STYLESHEET: &str = include_str!("../assets/app.css");
 const FACE_SCRIPT: &str = include_str!("../assets/face.js");
+const PHOTO_CHECK_SCRIPT: &str = include_str!("../assets/photo-check.js");
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
         .route("/assets/face.js", get(|| async { asset("text/javascript; charset=utf-8", FACE_SCRIPT) }))
+        .route("/assets/photo-check.js", get(|| async { asset("text/javascript; charset=utf-8", PHOTO_CHECK_SCRIPT) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -25,6 +25,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("mission.html", include_str!("../templates/mission.html")),
     ("staff_login.html", include_str!("../templates/staff_login.html")),
     ("staff_home.html", include_str!("../templates/staff_home.html")),
+    ("photo_check.html", include_str!("../templates/photo_check.html")),
 ];
 
 /// The compiled templates.

@@ -502,3 +502,43 @@ both_backends!(staff_sign_in_and_see_the_development_outbox, |db: Db, dir: PathB
     let applicant_cookie_only = new_client().get(app.url("/staff")).send().await.expect("request");
     assert_eq!(applicant_cookie_only.headers()["location"], "/staff/login");
 });
+
+both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let check = |body: Vec<u8>, language: &'static str| {
+        app.client
+            .post(app.url("/api/v1/photo-checks"))
+            .header("content-type", "image/png")
+            .header("accept-language", language)
+            .body(body)
+            .send()
+    };
+    let response = check(lingshi_photo::testing::fixture("astronaut.png"), "zh-CN").await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: serde_json::Value = response.json().await.expect("json");
+    let rules = report["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), 13);
+    let head = rules.iter().find(|r| r["rule"] == "head_height").expect("head height");
+    assert_eq!(head["verdict"], "fail");
+    assert!(head["measured"].as_f64().is_some_and(|v| v < 331.0));
+    assert!(head["requirement"].as_str().unwrap_or("").contains("头部高度"));
+    assert!(report["suggested_crop"]["width"].as_u64().is_some(), "a loose snapshot gets a crop");
+
+    let english: serde_json::Value = check(lingshi_photo::testing::fixture("astronaut.png"), "en")
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert!(english["rules"][0]["requirement"].as_str().unwrap_or("").starts_with("The photo shows one face"));
+
+    for (body, code) in [(b"plain text".to_vec(), "image_not_jpeg_or_png"), (Vec::new(), "image_empty")] {
+        let response = check(body, "en").await.expect("request");
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(field_code(&body, "photo"), code);
+    }
+    let (status, spec) = app.get_json("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(spec["paths"].get("/api/v1/photo-checks").is_some());
+});

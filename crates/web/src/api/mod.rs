@@ -5,10 +5,11 @@ pub mod accounts;
 pub mod me;
 pub mod missions;
 pub mod openapi;
+pub mod photo_checks;
 
 use crate::state::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(accounts::router()).merge(me::router()).merge(missions::router())
+    Router::new().merge(accounts::router()).merge(me::router()).merge(missions::router()).merge(photo_checks::router())
 }

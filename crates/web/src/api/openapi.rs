@@ -1,6 +1,6 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
-use crate::api::{accounts, me, missions};
+use crate::api::{accounts, me, missions, photo_checks};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         me::skip_face,
         missions::list,
         missions::show,
+        photo_checks::create,
     )
 )]
 pub struct ApiDoc;

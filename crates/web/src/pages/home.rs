@@ -15,7 +15,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/lang", get(switch_language))
+    Router::new()
+        .route("/", get(home))
+        .route("/lang", get(switch_language))
+        .route("/photo-check", crate::pages::forms::blank("photo_check.html"))
 }
 
 async fn home(

@@ -6,5 +6,6 @@ pub mod accounts;
 pub mod codes;
 pub mod identity;
 pub mod passwords;
+pub mod photo;
 pub mod sign_in;
 pub mod staff;

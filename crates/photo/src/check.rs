@@ -1,0 +1,259 @@
+//! The passport-photo check against the overseas consular specification (SPEC §9): each
+//! rule a named result (pass / fail / cannot tell) with the value measured, so that the
+//! applicant reads why, and a crop that would fix the framing when one exists. Advisory
+//! only (FAQ 5): nothing here blocks an application.
+//!
+//! The photo is measured as if printed at 33 × 48 mm, i.e. normalised to 390 × 567 px
+//! (11.82 px/mm). Head outline from the face box: SeetaFace's box runs from the brows to the
+//! chin, so the crown is estimated half a box above it; the box is about as wide as the head
+//! (ears included).
+
+use crate::faces::FaceBox;
+use image::{DynamicImage, GenericImageView};
+use serde::Serialize;
+
+const NORMAL_WIDTH: f64 = 390.0;
+const NORMAL_HEIGHT: f64 = 567.0;
+const PX_PER_MM: f64 = NORMAL_HEIGHT / 48.0;
+const CROWN_ABOVE_BOX: f64 = 0.5;
+const CHIN_BELOW_BOX_TOP: f64 = 1.05;
+const HEAD_WIDTH_PER_BOX: f64 = 1.0;
+
+/// One rule of the specification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    OneFace,
+    Proportions,
+    Resolution,
+    HeadHeight,
+    HeadWidth,
+    HeadCentred,
+    TopMargin,
+    ChinMargin,
+    BackgroundWhite,
+    BackgroundUniform,
+    Exposure,
+    Sharpness,
+    Colour,
+}
+
+impl Rule {
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::OneFace => "one_face",
+            Rule::Proportions => "proportions",
+            Rule::Resolution => "resolution",
+            Rule::HeadHeight => "head_height",
+            Rule::HeadWidth => "head_width",
+            Rule::HeadCentred => "head_centred",
+            Rule::TopMargin => "top_margin",
+            Rule::ChinMargin => "chin_margin",
+            Rule::BackgroundWhite => "background_white",
+            Rule::BackgroundUniform => "background_uniform",
+            Rule::Exposure => "exposure",
+            Rule::Sharpness => "sharpness",
+            Rule::Colour => "colour",
+        }
+    }
+}
+
+/// The outcome of one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    CannotTell,
+}
+
+/// One rule's result and what was measured (in `unit`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RuleResult {
+    pub rule: Rule,
+    pub verdict: Verdict,
+    pub measured: Option<f64>,
+    pub unit: &'static str,
+}
+
+/// A crop of the original image, in its pixels, that would meet the framing rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CropBox {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Every rule's result, and a crop when the framing is wrong but fixable.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub results: Vec<RuleResult>,
+    pub suggested_crop: Option<CropBox>,
+}
+
+impl Report {
+    pub fn result(&self, rule: Rule) -> Option<&RuleResult> {
+        self.results.iter().find(|r| r.rule == rule)
+    }
+
+    pub fn passes(&self) -> bool {
+        self.results.iter().all(|r| r.verdict == Verdict::Pass)
+    }
+}
+
+fn judged(rule: Rule, measured: f64, unit: &'static str, ok: bool) -> RuleResult {
+    RuleResult { rule, verdict: if ok { Verdict::Pass } else { Verdict::Fail }, measured: Some(measured), unit }
+}
+
+fn unknown(rule: Rule, unit: &'static str) -> RuleResult {
+    RuleResult { rule, verdict: Verdict::CannotTell, measured: None, unit }
+}
+
+/// Luminance and chroma statistics of a set of pixels.
+#[derive(Default)]
+struct Stats {
+    n: f64,
+    sum: f64,
+    sum_sq: f64,
+    chroma: f64,
+    clipped: f64,
+}
+
+impl Stats {
+    fn add(&mut self, [r, g, b]: [u8; 3]) {
+        let luma = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+        self.n += 1.0;
+        self.sum += luma;
+        self.sum_sq += luma * luma;
+        self.chroma += f64::from(r.max(g).max(b) - r.min(g).min(b));
+        if luma >= 250.0 || luma <= 5.0 {
+            self.clipped += 1.0;
+        }
+    }
+    fn mean(&self) -> f64 {
+        self.sum / self.n.max(1.0)
+    }
+    fn std_dev(&self) -> f64 {
+        (self.sum_sq / self.n.max(1.0) - self.mean().powi(2)).max(0.0).sqrt()
+    }
+    fn mean_chroma(&self) -> f64 {
+        self.chroma / self.n.max(1.0)
+    }
+}
+
+/// Statistics over the pixels of `image` for which `keep(x, y)` holds, sampled on a grid.
+fn stats(image: &DynamicImage, keep: impl Fn(u32, u32) -> bool) -> Stats {
+    let rgb = image.to_rgb8();
+    let step = ((image.width() * image.height()) as f64 / 250_000.0).sqrt().max(1.0) as usize;
+    let mut s = Stats::default();
+    for y in (0..rgb.height()).step_by(step) {
+        for x in (0..rgb.width()).step_by(step) {
+            if keep(x, y) {
+                s.add(rgb.get_pixel(x, y).0);
+            }
+        }
+    }
+    s
+}
+
+/// Variance of the Laplacian of the face region resampled to 128 px wide.
+fn sharpness(image: &DynamicImage, face: &FaceBox) -> f64 {
+    let region = image.crop_imm(face.x, face.y, face.width.max(1), face.height.max(1));
+    let gray = region.resize_exact(128, 128, image::imageops::FilterType::Triangle).to_luma8();
+    let mut values = Vec::with_capacity(126 * 126);
+    for y in 1..127 {
+        for x in 1..127 {
+            let at = |dx: i32, dy: i32| f64::from(gray.get_pixel((x + dx) as u32, (y + dy) as u32).0[0]);
+            values.push(at(-1, 0) + at(1, 0) + at(0, -1) + at(0, 1) - 4.0 * at(0, 0));
+        }
+    }
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64
+}
+
+/// Checks `image` given the faces found in it.
+pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
+    let (width, height) = image.dimensions();
+    let (w, h) = (f64::from(width), f64::from(height));
+    let mut results = vec![judged(Rule::OneFace, faces.len() as f64, "faces", faces.len() == 1)];
+    let aspect = w / h;
+    results.push(judged(Rule::Proportions, aspect, "width/height", (aspect / (33.0 / 48.0) - 1.0).abs() <= 0.04));
+    results.push(judged(Rule::Resolution, h, "px", height >= NORMAL_HEIGHT as u32 && width >= NORMAL_WIDTH as u32));
+    let whole = stats(image, |_, _| true);
+    results.push(judged(Rule::Colour, whole.mean_chroma(), "chroma", whole.mean_chroma() >= 6.0));
+
+    let [face] = faces else {
+        let geometry = [
+            (Rule::HeadHeight, "px"),
+            (Rule::HeadWidth, "px"),
+            (Rule::HeadCentred, "mm"),
+            (Rule::TopMargin, "mm"),
+            (Rule::ChinMargin, "mm"),
+            (Rule::BackgroundWhite, "luma"),
+            (Rule::BackgroundUniform, "luma"),
+            (Rule::Exposure, "luma"),
+            (Rule::Sharpness, "variance"),
+        ];
+        results.extend(geometry.map(|(rule, unit)| unknown(rule, unit)));
+        return Report { results, suggested_crop: None };
+    };
+    let (x_scale, y_scale) = (NORMAL_WIDTH / w, NORMAL_HEIGHT / h);
+    let box_h = f64::from(face.height);
+    let crown = f64::from(face.y) - CROWN_ABOVE_BOX * box_h;
+    let chin = f64::from(face.y) + CHIN_BELOW_BOX_TOP * box_h;
+    let head_height = (chin - crown) * y_scale;
+    let head_width = f64::from(face.width) * HEAD_WIDTH_PER_BOX * x_scale;
+    let centre_offset = ((f64::from(face.x) + f64::from(face.width) / 2.0) - w / 2.0) * x_scale / PX_PER_MM;
+    let top_margin = crown * y_scale / PX_PER_MM;
+    let chin_margin = (h - chin) * y_scale / PX_PER_MM;
+    results.push(judged(Rule::HeadHeight, head_height, "px", (331.0..=390.0).contains(&head_height)));
+    results.push(judged(Rule::HeadWidth, head_width, "px", (177.0..=260.0).contains(&head_width)));
+    results.push(judged(Rule::HeadCentred, centre_offset, "mm", centre_offset.abs() <= 2.0));
+    results.push(judged(Rule::TopMargin, top_margin, "mm", (3.0..=5.0).contains(&top_margin)));
+    results.push(judged(Rule::ChinMargin, chin_margin, "mm", chin_margin >= 7.0));
+
+    // The border: a strip along the top and down both sides above the chin, away from the head.
+    let (band_x, band_y) = ((w * 0.08) as u32, (h * 0.05) as u32);
+    let (head_left, head_right) =
+        (f64::from(face.x) - 0.2 * f64::from(face.width), f64::from(face.x) + 1.2 * f64::from(face.width));
+    let border = stats(image, |x, y| {
+        let in_band = y < band_y || ((x < band_x || x >= width - band_x) && f64::from(y) < chin);
+        in_band && (y < band_y || f64::from(x) < head_left || f64::from(x) > head_right)
+    });
+    results.push(judged(
+        Rule::BackgroundWhite,
+        border.mean(),
+        "luma",
+        border.mean() >= 200.0 && border.mean_chroma() <= 25.0,
+    ));
+    results.push(judged(Rule::BackgroundUniform, border.std_dev(), "luma", border.std_dev() <= 15.0));
+
+    let face_stats =
+        stats(image, |x, y| x >= face.x && x < face.x + face.width && y >= face.y && y < face.y + face.height);
+    let exposure_ok = (60.0..=215.0).contains(&face_stats.mean()) && face_stats.clipped <= 0.05 * face_stats.n;
+    results.push(judged(Rule::Exposure, face_stats.mean(), "luma", exposure_ok));
+    let sharp = sharpness(image, face);
+    results.push(judged(Rule::Sharpness, sharp, "variance", sharp >= 40.0));
+
+    let framing = [Rule::HeadHeight, Rule::HeadCentred, Rule::TopMargin, Rule::ChinMargin, Rule::Proportions];
+    let framed = framing.iter().all(|rule| results.iter().any(|r| r.rule == *rule && r.verdict == Verdict::Pass));
+    let suggested_crop = if framed { None } else { crop_for(face, crown, chin, width, height) };
+    Report { results, suggested_crop }
+}
+
+/// The 33:48 crop in which the head is 360 px of 567 tall, centred on the face, with a top
+/// margin of 4 mm (down to 3 mm when the head is near the top of the picture); `None` if no
+/// such crop fits inside the image.
+fn crop_for(face: &FaceBox, crown: f64, chin: f64, width: u32, height: u32) -> Option<CropBox> {
+    let crop_h = (chin - crown) * NORMAL_HEIGHT / 360.0;
+    let crop_w = crop_h * 33.0 / 48.0;
+    let mm = PX_PER_MM * crop_h / NORMAL_HEIGHT;
+    let top = (crown - 4.0 * mm).max(0.0);
+    let left = f64::from(face.x) + f64::from(face.width) / 2.0 - crop_w / 2.0;
+    let fits = crown - top >= 3.0 * mm
+        && left >= 0.0
+        && left + crop_w <= f64::from(width)
+        && top + crop_h <= f64::from(height);
+    fits.then_some(CropBox { x: left as u32, y: top as u32, width: crop_w as u32, height: crop_h as u32 })
+}

@@ -1,0 +1,156 @@
+//! Each rule of the passport-photo check, on real photographs (scikit-image's astronaut)
+//! and variants the tests make of them: a good and a bad variant per rule.
+
+use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
+use lingshi_photo::testing::fixture;
+use lingshi_photo::{FaceBox, FaceDetector, IntakeLimits, Report, Rule, Verdict, check, take_image};
+
+fn astronaut() -> DynamicImage {
+    take_image(&fixture("astronaut.png"), IntakeLimits::PHOTO).expect("fixture").pixels
+}
+
+fn faces(image: &DynamicImage) -> Vec<FaceBox> {
+    FaceDetector::new().expect("model").detect(image)
+}
+
+fn verdict(report: &Report, rule: Rule) -> Verdict {
+    report.result(rule).map(|r| r.verdict).unwrap_or_else(|| panic!("{rule:?} missing"))
+}
+
+/// The astronaut cropped as the check suggests, enlarged to the normalised size.
+fn framed() -> DynamicImage {
+    let original = astronaut();
+    let report = check(&original, &faces(&original));
+    let crop = report.suggested_crop.expect("the astronaut's framing is fixable by cropping");
+    original.crop_imm(crop.x, crop.y, crop.width, crop.height).resize_exact(
+        390,
+        567,
+        image::imageops::FilterType::Lanczos3,
+    )
+}
+
+/// `image` with everything outside an ellipse around the head painted `colour`.
+fn repaint_background(image: &DynamicImage, face: &FaceBox, colour: impl Fn(u32, u32) -> Rgb<u8>) -> DynamicImage {
+    let mut rgb = image.to_rgb8();
+    let (cx, cy) = (f64::from(face.x) + f64::from(face.width) / 2.0, f64::from(face.y) + f64::from(face.height) * 0.45);
+    let (rx, ry) = (f64::from(face.width) * 0.6, f64::from(face.height) * 0.95);
+    for (x, y, pixel) in rgb.enumerate_pixels_mut() {
+        let (dx, dy) = ((f64::from(x) - cx) / rx, (f64::from(y) - cy) / ry);
+        if dx * dx + dy * dy > 1.0 && f64::from(y) < cy + ry {
+            *pixel = colour(x, y);
+        }
+    }
+    DynamicImage::ImageRgb8(rgb)
+}
+
+fn map_pixels(image: &DynamicImage, f: impl Fn(u8) -> u8) -> DynamicImage {
+    let mut rgb = image.to_rgb8();
+    rgb.pixels_mut().for_each(|p| p.0 = p.0.map(&f));
+    DynamicImage::ImageRgb8(rgb)
+}
+
+#[test]
+fn one_face_is_required_and_without_one_the_geometry_cannot_be_told() {
+    let original = astronaut();
+    assert_eq!(verdict(&check(&original, &faces(&original)), Rule::OneFace), Verdict::Pass);
+    let wall = DynamicImage::ImageRgb8(RgbImage::from_pixel(390, 567, Rgb([240, 240, 240])));
+    let report = check(&wall, &[]);
+    assert_eq!(verdict(&report, Rule::OneFace), Verdict::Fail);
+    assert_eq!(verdict(&report, Rule::HeadHeight), Verdict::CannotTell);
+    let face = faces(&original)[0];
+    assert_eq!(verdict(&check(&original, &[face, face]), Rule::OneFace), Verdict::Fail);
+}
+
+#[test]
+fn a_loose_snapshot_fails_the_framing_and_the_suggested_crop_fixes_it() {
+    let original = astronaut();
+    let loose = check(&original, &faces(&original));
+    assert_eq!(verdict(&loose, Rule::HeadHeight), Verdict::Fail, "{loose:?}");
+    assert_eq!(verdict(&loose, Rule::Proportions), Verdict::Fail);
+    let cropped = framed();
+    let report = check(&cropped, &faces(&cropped));
+    for rule in [
+        Rule::HeadHeight,
+        Rule::HeadWidth,
+        Rule::HeadCentred,
+        Rule::TopMargin,
+        Rule::ChinMargin,
+        Rule::Proportions,
+        Rule::Resolution,
+    ] {
+        assert_eq!(verdict(&report, rule), Verdict::Pass, "{rule:?}: {report:?}");
+    }
+    assert_eq!(report.suggested_crop, None);
+}
+
+#[test]
+fn an_off_centre_head_fails_centring() {
+    let image = framed();
+    let face = faces(&image)[0];
+    let shifted = FaceBox { x: face.x.saturating_sub(60), ..face };
+    assert_eq!(verdict(&check(&image, &[face]), Rule::HeadCentred), Verdict::Pass);
+    assert_eq!(verdict(&check(&image, &[shifted]), Rule::HeadCentred), Verdict::Fail);
+}
+
+#[test]
+fn the_background_must_be_white_and_uniform() {
+    let image = framed();
+    let face = faces(&image)[0];
+    let white = repaint_background(&image, &face, |_, _| Rgb([250, 250, 250]));
+    let grey = repaint_background(&image, &face, |_, _| Rgb([150, 150, 150]));
+    let patterned = repaint_background(&image, &face, |x, y| {
+        if (x / 20 + y / 20) % 2 == 0 { Rgb([255, 255, 255]) } else { Rgb([190, 190, 190]) }
+    });
+    let report = check(&white, &[face]);
+    assert_eq!(
+        (verdict(&report, Rule::BackgroundWhite), verdict(&report, Rule::BackgroundUniform)),
+        (Verdict::Pass, Verdict::Pass)
+    );
+    assert_eq!(verdict(&check(&grey, &[face]), Rule::BackgroundWhite), Verdict::Fail);
+    assert_eq!(verdict(&check(&patterned, &[face]), Rule::BackgroundUniform), Verdict::Fail);
+    assert_eq!(
+        verdict(&check(&image, &[face]), Rule::BackgroundWhite),
+        Verdict::Fail,
+        "the astronaut stands before a flag"
+    );
+}
+
+#[test]
+fn exposure_must_be_neither_dark_nor_blown_out() {
+    let image = framed();
+    let face = faces(&image)[0];
+    assert_eq!(verdict(&check(&image, &[face]), Rule::Exposure), Verdict::Pass);
+    assert_eq!(verdict(&check(&map_pixels(&image, |v| v / 5), &[face]), Rule::Exposure), Verdict::Fail);
+    assert_eq!(verdict(&check(&map_pixels(&image, |v| v.saturating_add(150)), &[face]), Rule::Exposure), Verdict::Fail);
+}
+
+#[test]
+fn a_blurred_photo_fails_sharpness() {
+    let image = framed();
+    let face = faces(&image)[0];
+    assert_eq!(
+        verdict(&check(&image, &[face]), Rule::Sharpness),
+        Verdict::Pass,
+        "{:?}",
+        check(&image, &[face]).result(Rule::Sharpness)
+    );
+    let blurred = image.blur(4.0);
+    assert_eq!(
+        verdict(&check(&blurred, &[face]), Rule::Sharpness),
+        Verdict::Fail,
+        "{:?}",
+        check(&blurred, &[face]).result(Rule::Sharpness)
+    );
+}
+
+#[test]
+fn a_small_photo_fails_resolution_and_a_grey_one_fails_colour() {
+    let image = framed();
+    let small = image.resize_exact(195, 283, image::imageops::FilterType::Triangle);
+    let small_faces = faces(&small);
+    assert_eq!(verdict(&check(&small, &small_faces), Rule::Resolution), Verdict::Fail);
+    let face = faces(&image)[0];
+    assert_eq!(verdict(&check(&image, &[face]), Rule::Colour), Verdict::Pass);
+    assert_eq!(verdict(&check(&DynamicImage::ImageLuma8(image.to_luma8()), &[face]), Rule::Colour), Verdict::Fail);
+    assert_eq!(image.dimensions(), (390, 567));
+}

@@ -1,0 +1,40 @@
+//! The passport-photo check as a use case: intake, face detection and the specification's
+//! rules, off the async threads, and the report in the reader's language. Advisory only:
+//! the applicant sees what fails and may go on (FAQ 5).
+
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::{Catalogs, Locale};
+use lingshi_photo::{FaceDetector, IntakeLimits, Report, check, take_image};
+use serde_json::{Value, json};
+
+/// Checks `bytes` as a passport photo.
+pub fn check_bytes(bytes: &[u8], limits: IntakeLimits) -> Result<Report, AppError> {
+    let image = take_image(bytes, limits).map_err(|e| FieldErrors::single("photo", e.code()))?;
+    let mut detector = FaceDetector::new().map_err(AppError::internal)?;
+    let faces = detector.detect(&image.pixels);
+    Ok(check(&image.pixels, &faces))
+}
+
+/// [`check_bytes`] on a blocking thread.
+pub async fn check_upload(bytes: Vec<u8>, limits: IntakeLimits) -> Result<Report, AppError> {
+    tokio::task::spawn_blocking(move || check_bytes(&bytes, limits)).await.map_err(AppError::internal)?
+}
+
+/// The report as the API and the CLI show it: each rule with its verdict, the value
+/// measured and what the specification asks, in `locale`.
+pub fn report_view(report: &Report, catalogs: &Catalogs, locale: Locale) -> Value {
+    let rules: Vec<Value> = report
+        .results
+        .iter()
+        .map(|r| {
+            json!({
+                "rule": r.rule.code(),
+                "verdict": r.verdict,
+                "measured": r.measured.map(|m| (m * 10.0).round() / 10.0),
+                "unit": r.unit,
+                "requirement": catalogs.text(locale, &format!("photo_rule_{}", r.rule.code())),
+            })
+        })
+        .collect();
+    json!({"passes": report.passes(), "rules": rules, "suggested_crop": report.suggested_crop})
+}
