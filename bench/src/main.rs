@@ -4,7 +4,9 @@
 //! 1. reading a mission (`GET /api/v1/missions/{id}`: session-less route, database read,
 //!    JSON) against serving an embedded static asset through the same stack;
 //! 2. submitting an identity claim (`PUT /api/v1/me/identity`: session lookup, validation,
-//!    encryption, blind index, transactional write) against a bare single-row insert.
+//!    encryption, blind index, transactional write) against a bare single-row insert;
+//! 3. the whole passport-photo check of a 1-megapixel JPEG (intake, face detection, every
+//!    rule) against the bare decode of the same file.
 //!
 //! Run: `cargo run --release -p lingshi-bench` (loopback only, bounded request counts).
 
@@ -20,6 +22,20 @@ use std::time::{Duration, Instant};
 
 const WARMUP: usize = 200;
 const SAMPLES: usize = 2000;
+const PHOTO_WARMUP: usize = 5;
+const PHOTO_SAMPLES: usize = 41;
+
+/// scikit-image's astronaut enlarged to 1024 × 1024 and saved as a JPEG.
+fn one_megapixel_jpeg() -> Vec<u8> {
+    use image::ImageEncoder;
+    let source = image::load_from_memory(&lingshi_photo::testing::fixture("astronaut.png")).expect("fixture");
+    let big = source.resize_exact(1024, 1024, image::imageops::FilterType::Triangle).to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .write_image(big.as_raw(), 1024, 1024, image::ExtendedColorType::Rgb8)
+        .expect("encode");
+    out
+}
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -95,6 +111,24 @@ async fn main() {
     }
     report("identity submission", median(submissions), "bare insert", median(inserts));
     println!("(SQLite, WAL, synchronous=FULL; {SAMPLES} samples after {WARMUP} warm-up; account {account})");
+
+    let jpeg = one_megapixel_jpeg();
+    let (mut checks, mut decodes) = (Vec::new(), Vec::new());
+    for i in 0..PHOTO_WARMUP + PHOTO_SAMPLES {
+        let started = Instant::now();
+        let report =
+            lingshi_web::service::photo::check_bytes(&jpeg, lingshi_photo::IntakeLimits::PHOTO).expect("check");
+        let check = started.elapsed();
+        let started = Instant::now();
+        let decoded = image::load_from_memory(&jpeg).expect("decode");
+        let decode = started.elapsed();
+        assert!(decoded.width() == 1024 && !report.results.is_empty());
+        if i >= PHOTO_WARMUP {
+            checks.push(check);
+            decodes.push(decode);
+        }
+    }
+    report("photo check (1 MP JPEG)", median(checks), "bare decode", median(decodes));
     let _ = std::fs::remove_dir_all(dir);
 }
 

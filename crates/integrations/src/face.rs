@@ -3,7 +3,7 @@
 //! in behind the same trait.
 
 use async_trait::async_trait;
-use lingshi_photo::{FaceDetector, IntakeLimits, take_image};
+use lingshi_photo::{IntakeLimits, detect_faces, take_image};
 
 /// What a verifier concluded about one capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +48,10 @@ impl FaceVerifier for DetectingVerifier {
             let Ok(image) = take_image(&capture, IntakeLimits::PHOTO) else {
                 return FaceOutcome::NotAnImage;
             };
-            let Ok(mut detector) = FaceDetector::new() else {
+            let Ok(faces) = detect_faces(&image.pixels) else {
                 return FaceOutcome::Unavailable;
             };
-            match detector.detect(&image.pixels).len() {
+            match faces.len() {
                 0 => FaceOutcome::NoFace,
                 1 => FaceOutcome::Accepted,
                 _ => FaceOutcome::SeveralFaces,

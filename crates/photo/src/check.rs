@@ -142,10 +142,9 @@ impl Stats {
     }
 }
 
-/// Statistics over the pixels of `image` for which `keep(x, y)` holds, sampled on a grid.
-fn stats(image: &DynamicImage, keep: impl Fn(u32, u32) -> bool) -> Stats {
-    let rgb = image.to_rgb8();
-    let step = ((image.width() * image.height()) as f64 / 250_000.0).sqrt().max(1.0) as usize;
+/// Statistics over the pixels of `rgb` for which `keep(x, y)` holds, sampled on a grid.
+fn stats(rgb: &image::RgbImage, keep: impl Fn(u32, u32) -> bool) -> Stats {
+    let step = ((rgb.width() * rgb.height()) as f64 / 250_000.0).sqrt().max(1.0) as usize;
     let mut s = Stats::default();
     for y in (0..rgb.height()).step_by(step) {
         for x in (0..rgb.width()).step_by(step) {
@@ -180,7 +179,8 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     let aspect = w / h;
     results.push(judged(Rule::Proportions, aspect, "width/height", (aspect / (33.0 / 48.0) - 1.0).abs() <= 0.04));
     results.push(judged(Rule::Resolution, h, "px", height >= NORMAL_HEIGHT as u32 && width >= NORMAL_WIDTH as u32));
-    let whole = stats(image, |_, _| true);
+    let rgb = image.to_rgb8();
+    let whole = stats(&rgb, |_, _| true);
     results.push(judged(Rule::Colour, whole.mean_chroma(), "chroma", whole.mean_chroma() >= 6.0));
 
     let [face] = faces else {
@@ -217,7 +217,7 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     let (band_x, band_y) = ((w * 0.08) as u32, (h * 0.05) as u32);
     let (head_left, head_right) =
         (f64::from(face.x) - 0.2 * f64::from(face.width), f64::from(face.x) + 1.2 * f64::from(face.width));
-    let border = stats(image, |x, y| {
+    let border = stats(&rgb, |x, y| {
         let in_band = y < band_y || ((x < band_x || x >= width - band_x) && f64::from(y) < chin);
         in_band && (y < band_y || f64::from(x) < head_left || f64::from(x) > head_right)
     });
@@ -230,7 +230,7 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     results.push(judged(Rule::BackgroundUniform, border.std_dev(), "luma", border.std_dev() <= 15.0));
 
     let face_stats =
-        stats(image, |x, y| x >= face.x && x < face.x + face.width && y >= face.y && y < face.y + face.height);
+        stats(&rgb, |x, y| x >= face.x && x < face.x + face.width && y >= face.y && y < face.y + face.height);
     let exposure_ok = (60.0..=215.0).contains(&face_stats.mean()) && face_stats.clipped <= 0.05 * face_stats.n;
     results.push(judged(Rule::Exposure, face_stats.mean(), "luma", exposure_ok));
     let sharp = sharpness(image, face);

@@ -6,10 +6,11 @@ use rustface::{Detector, ImageData};
 
 static MODEL: &[u8] = include_bytes!(env!("LINGSHI_SEETA_MODEL"));
 
-/// Smallest face looked for, in pixels of the analysed image.
+/// Smallest face looked for, in pixels of the analysed image (the model's window is 40).
 const MIN_FACE: u32 = 40;
-/// Images are analysed at most this wide or high; detection cost grows with area.
-const ANALYSIS_SIDE: u32 = 640;
+/// Images are analysed at most this wide or high: detection cost grows with area, and the
+/// faces that matter here (a passport photo, a selfie) fill a good part of the picture.
+const ANALYSIS_SIDE: u32 = 400;
 
 /// A face found in an image, in the image's own pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,4 +76,20 @@ impl FaceDetector {
         faces.sort_by_key(|f| std::cmp::Reverse(f.width * f.height));
         faces
     }
+}
+
+thread_local! {
+    /// Parsing the model takes far longer than looking at a photo: one detector per thread.
+    static DETECTOR: std::cell::RefCell<Option<FaceDetector>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The faces in `image`, largest first, with this thread's detector (created on first use).
+pub fn detect_faces(image: &DynamicImage) -> Result<Vec<FaceBox>, ModelError> {
+    DETECTOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(FaceDetector::new()?);
+        }
+        Ok(slot.as_mut().map(|detector| detector.detect(image)).unwrap_or_default())
+    })
 }

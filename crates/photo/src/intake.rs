@@ -94,6 +94,14 @@ pub struct CleanImage {
 
 /// Checks, decodes and re-encodes an uploaded JPEG or PNG within `limits`.
 pub fn take_image(bytes: &[u8], limits: IntakeLimits) -> Result<CleanImage, IntakeError> {
+    let (kind, pixels) = decode(bytes, limits)?;
+    let bytes = encode(&pixels, kind)?;
+    Ok(CleanImage { kind, width: pixels.width(), height: pixels.height(), bytes, pixels })
+}
+
+/// The checks of [`take_image`] and the upright pixels, without re-encoding: for looking at
+/// an upload that will not be stored.
+pub fn decode(bytes: &[u8], limits: IntakeLimits) -> Result<(Kind, DynamicImage), IntakeError> {
     if bytes.is_empty() {
         return Err(IntakeError::Empty);
     }
@@ -128,8 +136,7 @@ pub fn take_image(bytes: &[u8], limits: IntakeLimits) -> Result<CleanImage, Inta
     let orientation = decoder.orientation().map_err(|_| IntakeError::Corrupt)?;
     let mut pixels = DynamicImage::from_decoder(decoder).map_err(|e| refusal(&e, limits.max_side))?;
     pixels.apply_orientation(orientation);
-    let bytes = encode(&pixels, kind)?;
-    Ok(CleanImage { kind, width: pixels.width(), height: pixels.height(), bytes, pixels })
+    Ok((kind, pixels))
 }
 
 fn refusal(error: &image::ImageError, limit: u32) -> IntakeError {

@@ -13,5 +13,5 @@ pub mod intake;
 pub mod testing;
 
 pub use check::{CropBox, Report, Rule, RuleResult, Verdict, check};
-pub use faces::{FaceBox, FaceDetector};
-pub use intake::{CleanImage, IntakeError, IntakeLimits, Kind, sniff, take_image};
+pub use faces::{FaceBox, FaceDetector, detect_faces};
+pub use intake::{CleanImage, IntakeError, IntakeLimits, Kind, decode, sniff, take_image};

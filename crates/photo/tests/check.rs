@@ -67,6 +67,8 @@ fn a_loose_snapshot_fails_the_framing_and_the_suggested_crop_fixes_it() {
     let loose = check(&original, &faces(&original));
     assert_eq!(verdict(&loose, Rule::HeadHeight), Verdict::Fail, "{loose:?}");
     assert_eq!(verdict(&loose, Rule::Proportions), Verdict::Fail);
+    assert_eq!(verdict(&loose, Rule::HeadWidth), Verdict::Fail, "the head is too small in a loose snapshot");
+    assert_eq!(verdict(&loose, Rule::TopMargin), Verdict::Fail, "the head nearly touches the top edge");
     let cropped = framed();
     let report = check(&cropped, &faces(&cropped));
     for rule in [
@@ -81,6 +83,15 @@ fn a_loose_snapshot_fails_the_framing_and_the_suggested_crop_fixes_it() {
         assert_eq!(verdict(&report, rule), Verdict::Pass, "{rule:?}: {report:?}");
     }
     assert_eq!(report.suggested_crop, None);
+}
+
+#[test]
+fn a_head_too_low_leaves_too_little_below_the_chin() {
+    let image = framed();
+    let face = faces(&image)[0];
+    let lowered = FaceBox { y: face.y + 120, ..face };
+    assert_eq!(verdict(&check(&image, &[face]), Rule::ChinMargin), Verdict::Pass);
+    assert_eq!(verdict(&check(&image, &[lowered]), Rule::ChinMargin), Verdict::Fail);
 }
 
 #[test]

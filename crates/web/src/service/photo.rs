@@ -4,15 +4,14 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{Catalogs, Locale};
-use lingshi_photo::{FaceDetector, IntakeLimits, Report, check, take_image};
+use lingshi_photo::{IntakeLimits, Report, check, decode, detect_faces};
 use serde_json::{Value, json};
 
 /// Checks `bytes` as a passport photo.
 pub fn check_bytes(bytes: &[u8], limits: IntakeLimits) -> Result<Report, AppError> {
-    let image = take_image(bytes, limits).map_err(|e| FieldErrors::single("photo", e.code()))?;
-    let mut detector = FaceDetector::new().map_err(AppError::internal)?;
-    let faces = detector.detect(&image.pixels);
-    Ok(check(&image.pixels, &faces))
+    let (_, pixels) = decode(bytes, limits).map_err(|e| FieldErrors::single("photo", e.code()))?;
+    let faces = detect_faces(&pixels).map_err(AppError::internal)?;
+    Ok(check(&pixels, &faces))
 }
 
 /// [`check_bytes`] on a blocking thread.
