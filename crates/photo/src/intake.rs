@@ -63,8 +63,8 @@ pub enum IntakeError {
     TooLarge { limit: usize },
     #[error("the file is not a JPEG or PNG image")]
     NotAnImage,
-    #[error("the image is {width}×{height} pixels, more than {limit} a side")]
-    DimensionsTooLarge { width: u32, height: u32, limit: u32 },
+    #[error("the image is more than {limit} pixels a side, or would take too much memory to decode")]
+    DimensionsTooLarge { limit: u32 },
     #[error("the image is damaged or incomplete")]
     Corrupt,
 }
@@ -131,7 +131,7 @@ pub fn decode(bytes: &[u8], limits: IntakeLimits) -> Result<(Kind, DynamicImage)
     let mut decoder = reader.into_decoder().map_err(|e| refusal(&e, limits.max_side))?;
     let (width, height) = decoder.dimensions();
     if width > limits.max_side || height > limits.max_side {
-        return Err(IntakeError::DimensionsTooLarge { width, height, limit: limits.max_side });
+        return Err(IntakeError::DimensionsTooLarge { limit: limits.max_side });
     }
     let orientation = decoder.orientation().map_err(|_| IntakeError::Corrupt)?;
     let mut pixels = DynamicImage::from_decoder(decoder).map_err(|e| refusal(&e, limits.max_side))?;
@@ -141,7 +141,7 @@ pub fn decode(bytes: &[u8], limits: IntakeLimits) -> Result<(Kind, DynamicImage)
 
 fn refusal(error: &image::ImageError, limit: u32) -> IntakeError {
     match error {
-        image::ImageError::Limits(_) => IntakeError::DimensionsTooLarge { width: 0, height: 0, limit },
+        image::ImageError::Limits(_) => IntakeError::DimensionsTooLarge { limit },
         _ => IntakeError::Corrupt,
     }
 }
