@@ -3,6 +3,7 @@
 use crate::auth::{SessionKind, presented_token};
 use crate::error::AppError;
 use crate::extract::{ClientKey, Lang, PageForm};
+use crate::i18n::Locale;
 use crate::pages::forms::{blank, redirect_with_session, rerender, signed_in};
 use crate::render::page;
 use crate::service::accounts::{self, AddressAndPassword, parse_address};
@@ -25,8 +26,9 @@ pub fn router() -> Router<AppState> {
         .route("/password/reset", post(reset_submit))
 }
 
+/// The register and log-in forms: an address and a password.
 #[derive(Deserialize)]
-struct RegisterForm {
+struct AddressPasswordForm {
     address: String,
     password: String,
 }
@@ -35,17 +37,13 @@ async fn register_submit(
     State(state): State<AppState>,
     Lang(locale): Lang,
     ClientKey(client): ClientKey,
-    PageForm(form): PageForm<RegisterForm>,
+    PageForm(form): PageForm<AddressPasswordForm>,
 ) -> Result<Response, AppError> {
     let outcome = match AddressAndPassword::parse(&form.address, &form.password) {
         Ok(registration) => accounts::start_registration(&state, registration, locale, &client).await,
         Err(errors) => Err(errors.into()),
     };
-    match outcome {
-        Ok(()) => Ok(page(&state, locale, "register_confirm.html", json!({"values": {"address": form.address}}))?
-            .into_response()),
-        Err(error) => rerender(&state, locale, "register.html", error, json!({"address": form.address})),
-    }
+    code_requested(&state, locale, outcome, &form.address, ("register_confirm.html", "register.html"))
 }
 
 #[derive(Deserialize)]
@@ -67,18 +65,12 @@ async fn register_confirm(
     signed_in(&state, locale, SessionKind::Applicant, outcome, "/account", form_again)
 }
 
-#[derive(Deserialize)]
-struct LoginForm {
-    address: String,
-    password: String,
-}
-
 async fn login_submit(
     State(state): State<AppState>,
     Lang(locale): Lang,
     ClientKey(client): ClientKey,
     headers: HeaderMap,
-    PageForm(form): PageForm<LoginForm>,
+    PageForm(form): PageForm<AddressPasswordForm>,
 ) -> Result<Response, AppError> {
     let previous = presented_token(&headers, SessionKind::Applicant);
     let outcome = match parse_address(&form.address) {
@@ -117,13 +109,7 @@ async fn forgot_submit(
         Ok(address) => accounts::start_reset(&state, &address, locale, &client).await,
         Err(errors) => Err(errors.into()),
     };
-    match outcome {
-        Ok(()) => {
-            Ok(page(&state, locale, "password_reset.html", json!({"values": {"address": form.address}}))?
-                .into_response())
-        }
-        Err(error) => rerender(&state, locale, "password_forgot.html", error, json!({"address": form.address})),
-    }
+    code_requested(&state, locale, outcome, &form.address, ("password_reset.html", "password_forgot.html"))
 }
 
 #[derive(Deserialize)]
@@ -146,5 +132,20 @@ async fn reset_submit(
         Ok(()) => Ok(page(&state, locale, "login.html", json!({"notice": state.catalogs.text(locale, "reset_done")}))?
             .into_response()),
         Err(error) => rerender(&state, locale, "password_reset.html", error, json!({"address": form.address})),
+    }
+}
+
+/// The answer to a form that asks for a code: the form to enter it (`next`), or the same
+/// form (`again`) with what went wrong, keeping the address typed.
+fn code_requested(
+    state: &AppState,
+    locale: Locale,
+    outcome: Result<(), AppError>,
+    address: &str,
+    (next, again): (&str, &str),
+) -> Result<Response, AppError> {
+    match outcome {
+        Ok(()) => Ok(page(state, locale, next, json!({"values": {"address": address}}))?.into_response()),
+        Err(error) => rerender(state, locale, again, error, json!({"address": address})),
     }
 }
