@@ -74,7 +74,11 @@ async fn main() {
     };
     let vault = Vault::new(&MasterKey::generate().expect("key"));
     let blobs = BlobStore::open(&dir.join("files")).expect("files");
-    let settings = Settings { secure_cookies: false, trust_forwarded_for: false };
+    let settings = Settings {
+        secure_cookies: false,
+        trust_forwarded_for: false,
+        photo_limits: lingshi_photo::IntakeLimits::PHOTO,
+    };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -11,8 +11,10 @@
 //! | `LINGSHI_MAIL_FROM` | `Lingshi <noreply@lingshi.localhost>` | sender of outgoing mail |
 //! | `LINGSHI_PUBLIC_URL` | unset | public base URL; `https://…` marks cookies Secure |
 //! | `LINGSHI_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (behind a proxy) |
+//! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
 
+use lingshi_photo::IntakeLimits;
 use lingshi_storage::MasterKey;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -40,6 +42,7 @@ pub struct Config {
     pub mail_from: String,
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
+    pub photo_max_bytes: usize,
     pub log_filter: String,
 }
 
@@ -85,6 +88,18 @@ impl Config {
                 return Err(invalid("LINGSHI_TRUST_FORWARDED_FOR", format!("{other:?} is not true or false")));
             }
         };
+        let photo_max_bytes = match get("LINGSHI_PHOTO_MAX_MB") {
+            None => IntakeLimits::PHOTO.max_bytes,
+            Some(text) => match text.trim().parse::<usize>() {
+                Ok(megabytes @ 1..=50) => megabytes * 1024 * 1024,
+                _ => {
+                    return Err(invalid(
+                        "LINGSHI_PHOTO_MAX_MB",
+                        format!("{text:?} is not a whole number from 1 to 50"),
+                    ));
+                }
+            },
+        };
         Ok(Self {
             addr,
             data_dir,
@@ -94,6 +109,7 @@ impl Config {
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
             secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
             trust_forwarded_for,
+            photo_max_bytes,
             log_filter: get("LINGSHI_LOG").unwrap_or_else(|| "info".into()),
         })
     }
@@ -130,11 +146,19 @@ mod tests {
             ("LINGSHI_SMTP_URL", "http://mail"),
             ("LINGSHI_PUBLIC_URL", "example.org"),
             ("LINGSHI_TRUST_FORWARDED_FOR", "maybe"),
+            ("LINGSHI_PHOTO_MAX_MB", "0"),
+            ("LINGSHI_PHOTO_MAX_MB", "5MB"),
         ] {
             let error = config(&[(variable, value)]).expect_err(variable);
             assert_eq!(error.variable, variable);
             assert!(error.to_string().contains(variable));
         }
+    }
+
+    #[test]
+    fn the_photo_size_limit_is_given_in_megabytes() {
+        assert_eq!(config(&[]).expect("defaults").photo_max_bytes, 5 * 1024 * 1024);
+        assert_eq!(config(&[("LINGSHI_PHOTO_MAX_MB", "12")]).expect("ok").photo_max_bytes, 12 * 1024 * 1024);
     }
 
     #[test]

@@ -80,7 +80,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         sms: Arc::new(DevSmsOutbox::new(db.clone())),
         face: Arc::new(DetectingVerifier),
     };
-    let settings = Settings { secure_cookies: config.secure_cookies, trust_forwarded_for: config.trust_forwarded_for };
+    let settings = Settings {
+        secure_cookies: config.secure_cookies,
+        trust_forwarded_for: config.trust_forwarded_for,
+        photo_limits: lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(config.photo_max_bytes),
+    };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     lingshi_web::health::prometheus();
     tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));

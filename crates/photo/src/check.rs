@@ -179,7 +179,7 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     let aspect = w / h;
     results.push(judged(Rule::Proportions, aspect, "width/height", (aspect / (33.0 / 48.0) - 1.0).abs() <= 0.04));
     results.push(judged(Rule::Resolution, h, "px", height >= NORMAL_HEIGHT as u32 && width >= NORMAL_WIDTH as u32));
-    let rgb = image.to_rgb8();
+    let rgb = crate::raster::rgb(image);
     let whole = stats(&rgb, |_, _| true);
     results.push(judged(Rule::Colour, whole.mean_chroma(), "chroma", whole.mean_chroma() >= 6.0));
 

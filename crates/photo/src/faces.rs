@@ -45,18 +45,8 @@ impl FaceDetector {
 
     /// The faces in `image`, largest first.
     pub fn detect(&mut self, image: &DynamicImage) -> Vec<FaceBox> {
-        let scale = (image.width().max(image.height()) as f64 / f64::from(ANALYSIS_SIDE)).max(1.0);
-        let analysed = if scale > 1.0 {
-            image.resize(
-                (f64::from(image.width()) / scale) as u32,
-                (f64::from(image.height()) / scale) as u32,
-                image::imageops::FilterType::Triangle,
-            )
-        } else {
-            image.clone()
-        };
-        let gray = analysed.to_luma8();
-        let data = ImageData::new(gray.as_raw(), gray.width(), gray.height());
+        let (grey, scale) = crate::raster::grey_within(image, ANALYSIS_SIDE);
+        let data = ImageData::new(grey.as_raw(), grey.width(), grey.height());
         let mut faces: Vec<FaceBox> = self
             .detector
             .detect(&data)

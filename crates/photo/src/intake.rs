@@ -52,6 +52,11 @@ impl IntakeLimits {
     /// For passport photos and face captures: 5 MB, 8000 px a side, 256 MiB of decoding.
     pub const PHOTO: IntakeLimits =
         IntakeLimits { max_bytes: 5 * 1024 * 1024, max_side: 8000, max_alloc: 256 * 1024 * 1024 };
+
+    /// These limits with another largest file size (the decoding limits stay).
+    pub const fn with_max_bytes(self, max_bytes: usize) -> Self {
+        Self { max_bytes, ..self }
+    }
 }
 
 /// Why an upload was refused. Each has a stable code the web layer translates.

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod faces;
 pub mod intake;
+mod raster;
 #[cfg(feature = "testing")]
 pub mod testing;
 

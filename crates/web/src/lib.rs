@@ -26,7 +26,7 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(&state.settings))
         .merge(api::openapi::router())
         .merge(assets::router())
         .merge(health::router())

@@ -6,6 +6,7 @@ use crate::render::Templates;
 use lingshi_integrations::face::FaceVerifier;
 use lingshi_integrations::mail::Mailer;
 use lingshi_integrations::sms::SmsSender;
+use lingshi_photo::IntakeLimits;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, Vault};
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Trust the first `X-Forwarded-For` address as the client (behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Limits on passport photos and face captures (the file size is configurable).
+    pub photo_limits: IntakeLimits,
 }
 
 /// Shared application state, cheap to clone.

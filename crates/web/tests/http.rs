@@ -3,6 +3,7 @@
 mod support;
 
 use lingshi_storage::{Db, both_backends};
+use lingshi_web::Settings;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::path::PathBuf;
@@ -541,4 +542,20 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
     let (status, spec) = app.get_json("/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(spec["paths"].get("/api/v1/photo-checks").is_some());
+});
+
+both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| async move {
+    let one_megabyte = lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(1024 * 1024);
+    let settings = Settings { secure_cookies: false, trust_forwarded_for: true, photo_limits: one_megabyte };
+    let app = TestApp::start_with(db, dir, settings).await;
+    let mut photo = lingshi_photo::testing::fixture("astronaut.png");
+    photo.resize(1024 * 1024 + 1, 0);
+    let send = |path: &'static str, body: Vec<u8>| {
+        app.client.post(app.url(path)).header("content-type", "image/png").body(body).send()
+    };
+    let response = send("/api/v1/photo-checks", photo.clone()).await.expect("request");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    photo.truncate(1024 * 1024);
+    let response = send("/api/v1/photo-checks", photo).await.expect("request");
+    assert_ne!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "a file at the limit is looked at");
 });

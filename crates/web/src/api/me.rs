@@ -3,8 +3,8 @@
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::service::identity::{self, IdentityClaim, MAX_CAPTURE_BYTES};
-use crate::state::AppState;
+use crate::service::identity::{self, IdentityClaim};
+use crate::state::{AppState, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, header};
@@ -14,11 +14,11 @@ use lingshi_storage::accounts::{self, Account};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub fn router() -> Router<AppState> {
+pub fn router(settings: &Settings) -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
         .route("/me/identity", put(submit_identity))
-        .route("/me/identity/face", put(submit_face).layer(DefaultBodyLimit::max(MAX_CAPTURE_BYTES)))
+        .route("/me/identity/face", put(submit_face).layer(DefaultBodyLimit::max(settings.photo_limits.max_bytes)))
         .route("/me/identity/face/skip", post(skip_face))
 }
 

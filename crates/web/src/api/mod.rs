@@ -7,9 +7,13 @@ pub mod missions;
 pub mod openapi;
 pub mod photo_checks;
 
-use crate::state::AppState;
+use crate::state::{AppState, Settings};
 use axum::Router;
 
-pub fn router() -> Router<AppState> {
-    Router::new().merge(accounts::router()).merge(me::router()).merge(missions::router()).merge(photo_checks::router())
+pub fn router(settings: &Settings) -> Router<AppState> {
+    Router::new()
+        .merge(accounts::router())
+        .merge(me::router(settings))
+        .merge(missions::router())
+        .merge(photo_checks::router(settings))
 }

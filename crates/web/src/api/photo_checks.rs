@@ -3,24 +3,23 @@
 use crate::error::AppError;
 use crate::extract::Lang;
 use crate::service::photo::{check_upload, report_view};
-use crate::state::AppState;
+use crate::state::{AppState, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use lingshi_photo::IntakeLimits;
 use serde_json::Value;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/photo-checks", post(create)).layer(DefaultBodyLimit::max(IntakeLimits::PHOTO.max_bytes))
+pub fn router(settings: &Settings) -> Router<AppState> {
+    Router::new().route("/photo-checks", post(create)).layer(DefaultBodyLimit::max(settings.photo_limits.max_bytes))
 }
 
-/// Checks a passport photo (raw JPEG or PNG body, at most 5 MB) against the consular
+/// Checks a passport photo (raw JPEG or PNG body, at most 5 MB unless configured otherwise) against the consular
 /// specification. Advisory: a failing photo may still be submitted; staff decide.
 #[utoipa::path(post, path = "/api/v1/photo-checks", request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 200, body = Object, description = "each rule: verdict pass|fail|cannot_tell, measured value, requirement"),
               (status = 422, description = "not a usable image"), (status = 413)))]
 pub async fn create(State(state): State<AppState>, Lang(locale): Lang, body: Bytes) -> Result<Json<Value>, AppError> {
-    let report = check_upload(body.to_vec(), IntakeLimits::PHOTO).await?;
+    let report = check_upload(body.to_vec(), state.settings.photo_limits).await?;
     Ok(Json(report_view(&report, &state.catalogs, locale)))
 }

@@ -5,12 +5,10 @@ use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::{IdentityDocument, IdentityState, PersonName};
 use lingshi_integrations::face::FaceOutcome;
-use lingshi_photo::{IntakeLimits, take_image};
+use lingshi_photo::take_image;
 use lingshi_storage::StorageError;
 use lingshi_storage::accounts::{self, Account, FaceStep};
 
-/// Largest face capture accepted (a phone photo), also the route's body limit.
-pub const MAX_CAPTURE_BYTES: usize = IntakeLimits::PHOTO.max_bytes;
 /// Encryption context of stored face captures.
 const CAPTURE_KIND: &str = "face_capture";
 
@@ -67,7 +65,8 @@ fn ensure_face_step_open(account: &Account) -> Result<(), AppError> {
 pub async fn submit_face(state: &AppState, account: &Account, capture: &[u8]) -> Result<IdentityState, AppError> {
     ensure_face_step_open(account)?;
     let upload = capture.to_vec();
-    let clean = tokio::task::spawn_blocking(move || take_image(&upload, IntakeLimits::PHOTO))
+    let limits = state.settings.photo_limits;
+    let clean = tokio::task::spawn_blocking(move || take_image(&upload, limits))
         .await
         .map_err(AppError::internal)?
         .map_err(|e| FieldErrors::single("capture", e.code()))?;

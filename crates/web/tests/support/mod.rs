@@ -5,6 +5,7 @@ use lingshi_integrations::face::DetectingVerifier;
 use lingshi_integrations::mail::SmtpMailer;
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_integrations::testing::SmtpCatcher;
+use lingshi_photo::IntakeLimits;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault};
 use lingshi_web::{Adapters, AppState, Settings};
@@ -31,6 +32,11 @@ pub fn new_client() -> reqwest::Client {
 
 impl TestApp {
     pub async fn start(db: Db, dir: PathBuf) -> Self {
+        let settings = Settings { secure_cookies: false, trust_forwarded_for: true, photo_limits: IntakeLimits::PHOTO };
+        Self::start_with(db, dir, settings).await
+    }
+
+    pub async fn start_with(db: Db, dir: PathBuf, settings: Settings) -> Self {
         let mail = SmtpCatcher::start();
         let mailer = SmtpMailer::from_url(&mail.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
         let adapters = Adapters {
@@ -40,7 +46,6 @@ impl TestApp {
         };
         let vault = Vault::new(&MasterKey::generate().expect("key"));
         let blobs = BlobStore::open(&dir.join("files")).expect("blobs");
-        let settings = Settings { secure_cookies: false, trust_forwarded_for: true };
         let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
         lingshi_storage::seed::seed_missions(&db).await.expect("seed");
         lingshi_web::health::prometheus();
