@@ -50,6 +50,26 @@ pub enum ValidationError {
     PasswordTooLong,
     #[error("unknown choice")]
     UnknownChoice,
+    #[error("the text contains characters that are not allowed")]
+    TextInvalid,
+    #[error("not a telephone number")]
+    PhoneFormat,
+    #[error("not a date in the form YYYY-MM-DD")]
+    DateFormat,
+    #[error("the date must be a real past date")]
+    DateNotPast,
+    #[error("the resident ID number does not match the birth date or sex")]
+    ResidentIdMismatch,
+    #[error("a minor's first application is for children under 16")]
+    NotUnder16,
+    #[error("a foreign name is possible only on a travel document")]
+    ForeignNameOnlyTravelDocument,
+    #[error("not a document number")]
+    DocumentNumberFormat,
+    #[error("a parent signs for this applicant")]
+    ParentMustSign,
+    #[error("the mission does not offer this method")]
+    MethodNotOffered,
 }
 
 impl ValidationError {
@@ -80,11 +100,21 @@ impl ValidationError {
             PasswordTooShort => "password_too_short",
             PasswordTooLong => "password_too_long",
             UnknownChoice => "unknown_choice",
+            TextInvalid => "text_invalid",
+            PhoneFormat => "phone_format",
+            DateFormat => "date_format",
+            DateNotPast => "date_not_past",
+            ResidentIdMismatch => "resident_id_mismatch",
+            NotUnder16 => "not_under_sixteen",
+            ForeignNameOnlyTravelDocument => "foreign_name_only_travel_document",
+            DocumentNumberFormat => "document_number_format",
+            ParentMustSign => "parent_must_sign",
+            MethodNotOffered => "method_not_offered",
         }
     }
 
     /// Every variant, so catalogs can be checked for completeness.
-    pub const ALL: [ValidationError; 23] = {
+    pub const ALL: [ValidationError; 33] = {
         use ValidationError::*;
         [
             Required,
@@ -110,6 +140,16 @@ impl ValidationError {
             PasswordTooShort,
             PasswordTooLong,
             UnknownChoice,
+            TextInvalid,
+            PhoneFormat,
+            DateFormat,
+            DateNotPast,
+            ResidentIdMismatch,
+            NotUnder16,
+            ForeignNameOnlyTravelDocument,
+            DocumentNumberFormat,
+            ParentMustSign,
+            MethodNotOffered,
         ]
     };
 }

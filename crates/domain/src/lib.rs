@@ -5,6 +5,8 @@
 //! [`ValidationError`] whose stable `code()` the web layer translates. The order state
 //! machine of SPEC §8 lives in [`order`]; the missions directory's value types in [`mission`].
 
+pub mod application;
+pub mod application_form;
 pub mod contact;
 pub mod documents;
 pub mod error;

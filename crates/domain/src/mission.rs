@@ -68,12 +68,30 @@ pub enum SubmissionMethod {
     InPerson,
 }
 
+impl SubmissionMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            SubmissionMethod::ByPost => "by_post",
+            SubmissionMethod::InPerson => "in_person",
+        }
+    }
+}
+
 /// How the finished document reaches the applicant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PickupMethod {
     AtMission,
     ByPost,
+}
+
+impl PickupMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            PickupMethod::AtMission => "at_mission",
+            PickupMethod::ByPost => "by_post",
+        }
+    }
 }
 
 /// An amount in integer minor units (cents) of an ISO 4217 currency.

@@ -1,0 +1,575 @@
+//! What an application is: the case routing of SPEC §3 (current document, lost or not, age),
+//! the steps of each service in the guide's order, and the one table of required materials.
+
+use serde::{Deserialize, Serialize};
+
+/// The document the applicant holds now (the first routing question).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeldDocument {
+    OrdinaryPassport,
+    TravelDocument,
+    /// Home-return permit, Taiwan compatriot permit or another travel document.
+    HkMacauTaiwanOrOther,
+    /// 因公护照: not handled online (FAQ 2).
+    OfficialPassport,
+    NoneOfThese,
+}
+
+/// The document applied for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Product {
+    Passport,
+    TravelDocument,
+}
+
+/// The four cases of SPEC §3; each has its own materials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Case {
+    /// 3.1 换发: holds a passport or travel document, not lost.
+    Renewal,
+    /// 3.2 补发: the passport or travel document was lost, stolen or damaged.
+    Replacement,
+    /// 3.3: holds a home-return permit, Taiwan permit or other travel document.
+    TravelDocument,
+    /// 3.4: holds none of these and is under 16.
+    MinorFirst,
+}
+
+/// 颁发 / 换发 / 补发.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Business {
+    Issue,
+    Renewal,
+    Replacement,
+}
+
+/// One of the choices on the "application type" screen after routing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationType {
+    pub case: Case,
+    pub product: Product,
+    pub business: Business,
+}
+
+impl ApplicationType {
+    /// Every type the routing can produce.
+    pub const ALL: [ApplicationType; 9] = [
+        Self::of(Case::Renewal, Product::Passport, Business::Renewal),
+        Self::of(Case::Renewal, Product::TravelDocument, Business::Renewal),
+        Self::of(Case::Replacement, Product::Passport, Business::Replacement),
+        Self::of(Case::Replacement, Product::TravelDocument, Business::Replacement),
+        Self::of(Case::TravelDocument, Product::TravelDocument, Business::Issue),
+        Self::of(Case::TravelDocument, Product::TravelDocument, Business::Renewal),
+        Self::of(Case::TravelDocument, Product::TravelDocument, Business::Replacement),
+        Self::of(Case::MinorFirst, Product::Passport, Business::Issue),
+        Self::of(Case::MinorFirst, Product::TravelDocument, Business::Issue),
+    ];
+
+    const fn of(case: Case, product: Product, business: Business) -> Self {
+        Self { case, product, business }
+    }
+
+    /// Stable code, e.g. `renewal.passport.renewal`; the catalog key of its name.
+    pub fn code(self) -> String {
+        format!("{}.{}.{}", code_of(self.case), code_of(self.product), code_of(self.business))
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    /// Pinyin is copied from the old document for renewals and replacements; first issues
+    /// must use standard syllables (SPEC §3 rules).
+    pub fn pinyin_mode(self) -> crate::PinyinMode {
+        match self.business {
+            Business::Issue => crate::PinyinMode::Strict,
+            Business::Renewal | Business::Replacement => crate::PinyinMode::Legacy,
+        }
+    }
+
+    /// Whether the applicant brings an old document that is cancelled at hand-over.
+    pub fn has_old_document(self) -> bool {
+        !matches!(self.case, Case::MinorFirst) && self.business != Business::Issue
+    }
+}
+
+fn code_of(value: impl Coded) -> &'static str {
+    value.code()
+}
+
+/// A stable snake_case code, the same as the serde name.
+trait Coded {
+    fn code(&self) -> &'static str;
+}
+
+impl Coded for Case {
+    fn code(&self) -> &'static str {
+        match self {
+            Case::Renewal => "renewal",
+            Case::Replacement => "replacement",
+            Case::TravelDocument => "travel_document",
+            Case::MinorFirst => "minor_first",
+        }
+    }
+}
+
+impl Coded for Product {
+    fn code(&self) -> &'static str {
+        match self {
+            Product::Passport => "passport",
+            Product::TravelDocument => "travel_document",
+        }
+    }
+}
+
+impl Coded for Business {
+    fn code(&self) -> &'static str {
+        match self {
+            Business::Issue => "issue",
+            Business::Renewal => "renewal",
+            Business::Replacement => "replacement",
+        }
+    }
+}
+
+impl Coded for Material {
+    fn code(&self) -> &'static str {
+        match self {
+            Material::CurrentDocumentPage => "current_document_page",
+            Material::AnnotationPage => "annotation_page",
+            Material::LossStatement => "loss_statement",
+            Material::HeldTravelDocument => "held_travel_document",
+            Material::BirthCertificate => "birth_certificate",
+            Material::OneParentPassport => "one_parent_passport",
+            Material::ParentsPassports => "parents_passports",
+            Material::ParentsResidencePermits => "parents_residence_permits",
+            Material::ParentalConsent => "parental_consent",
+            Material::ForeignNameStatement => "foreign_name_statement",
+            Material::Other => "other",
+        }
+    }
+}
+
+/// The routing answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteAnswers {
+    pub held: HeldDocument,
+    /// "Was the document lost, stolen or damaged?" (not asked for "none of these").
+    pub lost: Option<bool>,
+    /// "Age: under 16?" (asked only for "none of these").
+    pub under_16: Option<bool>,
+}
+
+/// Why routing gives no online application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RouteRefusal {
+    #[error("official passports are handled by the mission, not online")]
+    OfficialPassport,
+    #[error("an adult without any Chinese document must contact the mission")]
+    AdultWithoutDocument,
+    #[error("a routing question was not answered")]
+    Unanswered,
+}
+
+impl RouteRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            RouteRefusal::OfficialPassport => "route_official_passport",
+            RouteRefusal::AdultWithoutDocument => "route_adult_without_document",
+            RouteRefusal::Unanswered => "route_unanswered",
+        }
+    }
+}
+
+/// The application types offered for these answers, the held document's own first.
+pub fn route(answers: RouteAnswers) -> Result<Vec<ApplicationType>, RouteRefusal> {
+    use Business as B;
+    use Case as C;
+    use Product as P;
+    let pick = |case: Case, products: [Product; 2], business: Business| {
+        products.into_iter().map(|product| ApplicationType::of(case, product, business)).collect()
+    };
+    match (answers.held, answers.lost, answers.under_16) {
+        (HeldDocument::OfficialPassport, _, _) => Err(RouteRefusal::OfficialPassport),
+        (HeldDocument::OrdinaryPassport, Some(false), _) => {
+            Ok(pick(C::Renewal, [P::Passport, P::TravelDocument], B::Renewal))
+        }
+        (HeldDocument::TravelDocument, Some(false), _) => {
+            Ok(pick(C::Renewal, [P::TravelDocument, P::Passport], B::Renewal))
+        }
+        (HeldDocument::OrdinaryPassport, Some(true), _) => {
+            Ok(pick(C::Replacement, [P::Passport, P::TravelDocument], B::Replacement))
+        }
+        (HeldDocument::TravelDocument, Some(true), _) => {
+            Ok(pick(C::Replacement, [P::TravelDocument, P::Passport], B::Replacement))
+        }
+        (HeldDocument::HkMacauTaiwanOrOther, Some(false), _) => Ok(vec![
+            ApplicationType::of(C::TravelDocument, P::TravelDocument, B::Issue),
+            ApplicationType::of(C::TravelDocument, P::TravelDocument, B::Renewal),
+        ]),
+        (HeldDocument::HkMacauTaiwanOrOther, Some(true), _) => {
+            Ok(vec![ApplicationType::of(C::TravelDocument, P::TravelDocument, B::Replacement)])
+        }
+        (HeldDocument::NoneOfThese, _, Some(true)) => {
+            Ok(pick(C::MinorFirst, [P::Passport, P::TravelDocument], B::Issue))
+        }
+        (HeldDocument::NoneOfThese, _, Some(false)) => Err(RouteRefusal::AdultWithoutDocument),
+        _ => Err(RouteRefusal::Unanswered),
+    }
+}
+
+/// The services an order can be for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    PassportOrTravelDocument,
+    EmergencyTravelDocument,
+}
+
+/// One screen of an application, in the guide's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Details,
+    Annotations,
+    Photo,
+    Declaration,
+    Materials,
+    Delivery,
+    Review,
+    Face,
+    Pickup,
+    Payment,
+}
+
+impl Step {
+    pub const ALL: [Step; 10] = [
+        Step::Details,
+        Step::Annotations,
+        Step::Photo,
+        Step::Declaration,
+        Step::Materials,
+        Step::Delivery,
+        Step::Review,
+        Step::Face,
+        Step::Pickup,
+        Step::Payment,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::Details => "details",
+            Step::Annotations => "annotations",
+            Step::Photo => "photo",
+            Step::Declaration => "declaration",
+            Step::Materials => "materials",
+            Step::Delivery => "delivery",
+            Step::Review => "review",
+            Step::Face => "face",
+            Step::Pickup => "pickup",
+            Step::Payment => "payment",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+impl Service {
+    pub fn code(self) -> &'static str {
+        match self {
+            Service::PassportOrTravelDocument => "passport",
+            Service::EmergencyTravelDocument => "emergency",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Service::PassportOrTravelDocument, Service::EmergencyTravelDocument].into_iter().find(|s| s.code() == code)
+    }
+
+    /// The steps after the start (statement, mission, routing), in the guide's order: Step 4
+    /// 一 for passports and travel documents, 二 for the emergency travel document.
+    pub fn steps(self) -> &'static [Step] {
+        match self {
+            Service::PassportOrTravelDocument => &[
+                Step::Details,
+                Step::Annotations,
+                Step::Photo,
+                Step::Declaration,
+                Step::Materials,
+                Step::Delivery,
+                Step::Review,
+                Step::Face,
+                Step::Payment,
+            ],
+            Service::EmergencyTravelDocument => {
+                &[Step::Details, Step::Photo, Step::Review, Step::Face, Step::Pickup, Step::Payment]
+            }
+        }
+    }
+
+    /// The order-level service kind the state machine guards on.
+    pub fn kind(self) -> crate::order::ServiceKind {
+        match self {
+            Service::PassportOrTravelDocument => crate::order::ServiceKind::PassportOrTravelDocument,
+            Service::EmergencyTravelDocument => crate::order::ServiceKind::EmergencyTravelDocument,
+        }
+    }
+}
+
+/// The uploads an application can hold besides the photo and signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Material {
+    /// 现持证件资料页.
+    CurrentDocumentPage,
+    /// 护照姓名拼写或曾用名加注信息 (the old passport's annotation page).
+    AnnotationPage,
+    /// 证件遗失原因及经过说明, handwritten, signed and photographed.
+    LossStatement,
+    /// The home-return permit, Taiwan permit or other travel document held.
+    HeldTravelDocument,
+    BirthCertificate,
+    /// One parent's passport information page (applicants under 16).
+    OneParentPassport,
+    /// Both parents' passport information pages (a minor's first application).
+    ParentsPassports,
+    /// Both parents' foreign residence permits held at the child's birth.
+    ParentsResidencePermits,
+    /// The parents' written consent (办照同意书).
+    ParentalConsent,
+    /// The statement that goes with a foreign name on a travel document (FAQ 4).
+    ForeignNameStatement,
+    /// 其他材料: anything else, including supplements.
+    Other,
+}
+
+impl Material {
+    pub const ALL: [Material; 11] = [
+        Material::CurrentDocumentPage,
+        Material::AnnotationPage,
+        Material::LossStatement,
+        Material::HeldTravelDocument,
+        Material::BirthCertificate,
+        Material::OneParentPassport,
+        Material::ParentsPassports,
+        Material::ParentsResidencePermits,
+        Material::ParentalConsent,
+        Material::ForeignNameStatement,
+        Material::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        code_of(self)
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.code() == code)
+    }
+}
+
+/// Whether an item must be uploaded before submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    Required,
+    Optional,
+}
+
+/// What decides the materials of one application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Circumstances {
+    pub kind: ApplicationType,
+    pub under_16: bool,
+    pub annotated: bool,
+    pub foreign_name: bool,
+}
+
+/// One row of the materials table: the item, the cases it is listed for, and its need,
+/// given the circumstances (`None`: not listed).
+struct MaterialRow {
+    material: Material,
+    cases: &'static [Case],
+    need: fn(&Circumstances) -> Option<Need>,
+}
+
+const fn required_if(condition: bool) -> Option<Need> {
+    if condition { Some(Need::Required) } else { None }
+}
+
+/// The materials of SPEC §3's table and the guide's Step 4, in the order the guide numbers
+/// them ("2、护照姓名拼写…", "3、证件遗失原因及经过说明").
+const MATERIALS: &[MaterialRow] = &[
+    MaterialRow {
+        material: Material::CurrentDocumentPage,
+        cases: &[Case::Renewal, Case::Replacement],
+        // A lost document's page only if a copy survives.
+        need: |c| Some(if c.kind.case == Case::Renewal { Need::Required } else { Need::Optional }),
+    },
+    MaterialRow {
+        material: Material::AnnotationPage,
+        cases: &[Case::Renewal, Case::Replacement],
+        need: |c| Some(if c.annotated { Need::Required } else { Need::Optional }),
+    },
+    MaterialRow {
+        material: Material::LossStatement,
+        cases: &[Case::Replacement, Case::TravelDocument],
+        need: |c| required_if(c.kind.business == Business::Replacement),
+    },
+    MaterialRow {
+        material: Material::HeldTravelDocument,
+        cases: &[Case::TravelDocument],
+        need: |c| Some(if c.kind.business == Business::Replacement { Need::Optional } else { Need::Required }),
+    },
+    MaterialRow {
+        material: Material::BirthCertificate,
+        cases: &[Case::Renewal, Case::Replacement, Case::TravelDocument, Case::MinorFirst],
+        need: |c| {
+            let foreign_name = c.foreign_name && c.kind.product == Product::TravelDocument;
+            required_if(c.under_16 || c.kind.case == Case::MinorFirst || foreign_name)
+        },
+    },
+    MaterialRow {
+        material: Material::OneParentPassport,
+        cases: &[Case::Renewal, Case::Replacement, Case::TravelDocument],
+        need: |c| required_if(c.under_16),
+    },
+    MaterialRow { material: Material::ParentsPassports, cases: &[Case::MinorFirst], need: |_| Some(Need::Required) },
+    MaterialRow {
+        material: Material::ParentsResidencePermits,
+        cases: &[Case::MinorFirst],
+        need: |_| Some(Need::Required),
+    },
+    MaterialRow {
+        material: Material::ParentalConsent,
+        cases: &[Case::Renewal, Case::Replacement, Case::TravelDocument, Case::MinorFirst],
+        need: |c| required_if(c.under_16 || c.kind.case == Case::MinorFirst),
+    },
+    MaterialRow {
+        material: Material::ForeignNameStatement,
+        cases: &[Case::TravelDocument, Case::Renewal, Case::Replacement, Case::MinorFirst],
+        need: |c| required_if(c.foreign_name && c.kind.product == Product::TravelDocument),
+    },
+    MaterialRow {
+        material: Material::Other,
+        cases: &[Case::Renewal, Case::Replacement, Case::TravelDocument, Case::MinorFirst],
+        need: |_| Some(Need::Optional),
+    },
+];
+
+/// The materials listed for an application, numbered from 1 in the guide's order.
+pub fn materials(circumstances: &Circumstances) -> Vec<(Material, Need)> {
+    MATERIALS
+        .iter()
+        .filter(|row| row.cases.contains(&circumstances.kind.case))
+        .filter_map(|row| (row.need)(circumstances).map(|need| (row.material, need)))
+        .collect()
+}
+
+/// Who signs the nationality-status declaration: the applicant, or a parent for a child
+/// under 10 (and always for a minor's first application, as the guide shows).
+pub fn parent_must_sign(kind: ApplicationType, age: u32) -> bool {
+    kind.case == Case::MinorFirst || age < 10
+}
+
+/// Whether the parents' details are asked for (a minor's first application, or anyone
+/// under 16).
+pub fn parents_required(kind: Option<ApplicationType>, age: u32) -> bool {
+    kind.is_some_and(|k| k.case == Case::MinorFirst) || age < 16
+}
+
+/// Completed years between `birth` and `today`.
+pub fn age_on(birth: chrono::NaiveDate, today: chrono::NaiveDate) -> u32 {
+    today.years_since(birth).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(held: HeldDocument, lost: Option<bool>, under_16: Option<bool>) -> RouteAnswers {
+        RouteAnswers { held, lost, under_16 }
+    }
+
+    #[test]
+    fn routing_produces_exactly_the_four_cases() {
+        use HeldDocument::*;
+        let case_of = |a| route(a).map(|types| types.iter().map(|t| t.case).collect::<Vec<_>>());
+        assert_eq!(case_of(answers(OrdinaryPassport, Some(false), None)), Ok(vec![Case::Renewal; 2]));
+        assert_eq!(case_of(answers(TravelDocument, Some(true), None)), Ok(vec![Case::Replacement; 2]));
+        assert_eq!(case_of(answers(HkMacauTaiwanOrOther, Some(false), None)), Ok(vec![Case::TravelDocument; 2]));
+        assert_eq!(case_of(answers(HkMacauTaiwanOrOther, Some(true), None)), Ok(vec![Case::TravelDocument]));
+        assert_eq!(case_of(answers(NoneOfThese, None, Some(true))), Ok(vec![Case::MinorFirst; 2]));
+        assert_eq!(route(answers(NoneOfThese, None, Some(false))), Err(RouteRefusal::AdultWithoutDocument));
+        assert_eq!(route(answers(OfficialPassport, Some(false), None)), Err(RouteRefusal::OfficialPassport));
+        assert_eq!(route(answers(OrdinaryPassport, None, None)), Err(RouteRefusal::Unanswered));
+        let first = route(answers(TravelDocument, Some(false), None)).expect("routed")[0];
+        assert_eq!(first.product, Product::TravelDocument, "the held document's own type comes first");
+    }
+
+    #[test]
+    fn every_routed_type_has_a_code_that_reads_back() {
+        for kind in ApplicationType::ALL {
+            assert_eq!(ApplicationType::from_code(&kind.code()), Some(kind));
+        }
+        assert_eq!(ApplicationType::ALL[0].code(), "renewal.passport.renewal");
+    }
+
+    fn listed(kind: ApplicationType, under_16: bool, annotated: bool, foreign_name: bool) -> Vec<(Material, Need)> {
+        materials(&Circumstances { kind, under_16, annotated, foreign_name })
+    }
+
+    fn required(list: &[(Material, Need)]) -> Vec<Material> {
+        list.iter().filter(|(_, need)| *need == Need::Required).map(|(m, _)| *m).collect()
+    }
+
+    #[test]
+    fn materials_follow_the_guide_case_by_case() {
+        use Material::*;
+        let [renewal, _, replacement, _, issue, _, lost_travel_doc, minor, _] = ApplicationType::ALL;
+        assert_eq!(required(&listed(renewal, false, false, false)), vec![CurrentDocumentPage]);
+        assert_eq!(required(&listed(renewal, false, true, false)), vec![CurrentDocumentPage, AnnotationPage]);
+        assert_eq!(
+            required(&listed(renewal, true, false, false)),
+            vec![CurrentDocumentPage, BirthCertificate, OneParentPassport, ParentalConsent]
+        );
+        let lost = listed(replacement, false, false, false);
+        assert_eq!(required(&lost), vec![LossStatement]);
+        assert_eq!(lost.iter().position(|(m, _)| *m == LossStatement), Some(2), "numbered 3 as in the guide");
+        assert_eq!(required(&listed(issue, false, false, false)), vec![HeldTravelDocument]);
+        assert_eq!(
+            required(&listed(issue, false, false, true)),
+            vec![HeldTravelDocument, BirthCertificate, ForeignNameStatement]
+        );
+        assert_eq!(required(&listed(lost_travel_doc, false, false, false)), vec![LossStatement]);
+        assert_eq!(
+            required(&listed(minor, true, false, false)),
+            vec![BirthCertificate, ParentsPassports, ParentsResidencePermits, ParentalConsent]
+        );
+        for kind in ApplicationType::ALL {
+            assert!(listed(kind, false, false, false).contains(&(Other, Need::Optional)));
+        }
+    }
+
+    #[test]
+    fn emergency_documents_skip_the_passport_only_steps() {
+        let emergency = Service::EmergencyTravelDocument.steps();
+        assert!(!emergency.contains(&Step::Declaration) && !emergency.contains(&Step::Materials));
+        assert_eq!(emergency.last(), Some(&Step::Payment));
+        let passport = Service::PassportOrTravelDocument.steps();
+        let review = passport.iter().position(|s| *s == Step::Review);
+        assert!(review < passport.iter().position(|s| *s == Step::Face), "review, then face, as in the guide");
+    }
+
+    #[test]
+    fn a_parent_signs_for_young_children_and_every_first_minor() {
+        let [renewal, .., minor, _] = ApplicationType::ALL;
+        assert!(parent_must_sign(renewal, 9) && !parent_must_sign(renewal, 10));
+        assert!(parent_must_sign(minor, 15));
+    }
+}
