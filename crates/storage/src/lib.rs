@@ -15,6 +15,7 @@ pub mod error;
 pub mod jobs;
 pub mod migrate;
 pub mod missions;
+pub mod orders;
 pub mod seed;
 pub mod sessions;
 pub mod staff;

@@ -1,0 +1,416 @@
+//! Orders: an application from its first draft to its end, its files, its timeline and the
+//! idempotency keys of submissions.
+//!
+//! The application form (every answer the applicant gave) is one JSON document encrypted
+//! with the order's id as associated data, so a sealed form cannot be moved to another
+//! order. Columns hold only what queues and guards need: mission, service, type, state,
+//! flags. Every update checks and bumps `version`, so two writers cannot both win.
+
+use crate::crypto::Vault;
+use crate::db::{Db, Tx};
+use crate::error::StorageError;
+use chrono::{DateTime, Utc};
+use lingshi_domain::order::OrderState;
+
+/// An order with its form decrypted.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub id: String,
+    pub number: String,
+    pub mission_id: String,
+    pub service: String,
+    pub application_type: Option<String>,
+    pub state: OrderState,
+    pub submitter_id: String,
+    pub on_behalf: bool,
+    /// Index (in the service's steps) of the first step not yet completed.
+    pub progress: i32,
+    /// The form as JSON.
+    pub form: serde_json::Value,
+    /// Keyed index of the applicant's document number, for staff search.
+    pub document_index: Option<Vec<u8>>,
+    pub minor: bool,
+    pub face_state: Option<String>,
+    pub photo_passed: Option<bool>,
+    pub payment_method: Option<String>,
+    pub fee_minor: Option<i64>,
+    pub fee_currency: Option<String>,
+    pub fingerprint_requested_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    id: String,
+    number: String,
+    mission_id: String,
+    service: String,
+    application_type: Option<String>,
+    state: String,
+    submitter_id: String,
+    on_behalf: bool,
+    progress: i32,
+    form: Vec<u8>,
+    document_index: Option<Vec<u8>>,
+    minor: bool,
+    face_state: Option<String>,
+    photo_passed: Option<bool>,
+    payment_method: Option<String>,
+    fee_minor: Option<i64>,
+    fee_currency: Option<String>,
+    fingerprint_requested_at: Option<DateTime<Utc>>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    submitted_at: Option<DateTime<Utc>>,
+}
+
+/// The columns of [`OrderRow`], for `concat!` (the driver takes only static SQL).
+macro_rules! select_orders {
+    ($($rest:literal),*) => {
+        concat!(
+            "SELECT id, number, mission_id, service, application_type, state, submitter_id, on_behalf, progress,
+                 form, document_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
+                 fingerprint_requested_at, version, created_at, updated_at, submitted_at FROM orders ",
+            $($rest),*
+        )
+    };
+}
+
+fn form_field(order_id: &str) -> String {
+    format!("orders.form/{order_id}")
+}
+
+fn note_field(order_id: &str) -> String {
+    format!("order_events.note/{order_id}")
+}
+
+impl OrderRow {
+    fn open(self, vault: &Vault) -> Result<Order, StorageError> {
+        let form = serde_json::from_slice(&vault.decrypt(&form_field(&self.id), &self.form)?)?;
+        Ok(Order {
+            state: OrderState::from_code(&self.state).ok_or(StorageError::Crypto)?,
+            id: self.id,
+            number: self.number,
+            mission_id: self.mission_id,
+            service: self.service,
+            application_type: self.application_type,
+            submitter_id: self.submitter_id,
+            on_behalf: self.on_behalf,
+            progress: self.progress,
+            form,
+            document_index: self.document_index,
+            minor: self.minor,
+            face_state: self.face_state,
+            photo_passed: self.photo_passed,
+            payment_method: self.payment_method,
+            fee_minor: self.fee_minor,
+            fee_currency: self.fee_currency,
+            fingerprint_requested_at: self.fingerprint_requested_at,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            submitted_at: self.submitted_at,
+        })
+    }
+}
+
+/// What a new draft starts with.
+pub struct NewOrder<'a> {
+    pub number: &'a str,
+    pub mission_id: &'a str,
+    pub service: &'a str,
+    pub submitter_id: &'a str,
+    pub on_behalf: bool,
+    pub form: &'a serde_json::Value,
+}
+
+/// Creates a draft; [`StorageError::Conflict`] `orders.number` if the number is taken.
+pub async fn create(
+    tx: &mut Tx,
+    vault: &Vault,
+    new: &NewOrder<'_>,
+    now: DateTime<Utc>,
+) -> Result<String, StorageError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let form = vault.encrypt(&form_field(&id), &serde_json::to_vec(new.form)?)?;
+    crate::tx_run!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO orders (id, number, mission_id, service, state, submitter_id, on_behalf, form, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .bind(&id)
+        .bind(new.number)
+        .bind(new.mission_id)
+        .bind(new.service)
+        .bind(OrderState::Draft.code())
+        .bind(new.submitter_id)
+        .bind(new.on_behalf)
+        .bind(form)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })
+    .map_err(|e| StorageError::on_unique(e, "orders.number"))?;
+    Ok(id)
+}
+
+/// The order `id` if `account_id` submitted it; `None` otherwise, whether or not it exists.
+pub async fn find_for_submitter(
+    db: &Db,
+    vault: &Vault,
+    id: &str,
+    account_id: &str,
+) -> Result<Option<Order>, StorageError> {
+    let sql = select_orders!("WHERE id = $1 AND submitter_id = $2 AND state <> 'deleted'");
+    let row: Option<OrderRow> =
+        crate::db_run!(db, |pool| sqlx::query_as(sql).bind(id).bind(account_id).fetch_optional(pool).await)?;
+    row.map(|r| r.open(vault)).transpose()
+}
+
+/// The order `id` inside a transaction, locked for update on PostgreSQL (SQLite's
+/// transactions already hold the write lock).
+pub async fn lock(tx: &mut Tx, vault: &Vault, id: &str) -> Result<Option<Order>, StorageError> {
+    let row: Option<OrderRow> = match tx {
+        Tx::Sqlite(t) => sqlx::query_as(select_orders!("WHERE id = $1")).bind(id).fetch_optional(&mut **t).await?,
+        Tx::Postgres(t) => {
+            sqlx::query_as(select_orders!("WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(&mut **t).await?
+        }
+    };
+    row.map(|r| r.open(vault)).transpose()
+}
+
+/// Every order `account_id` submitted (for themselves or for others), newest first, drafts
+/// included, deleted drafts not.
+pub async fn list_for_submitter(db: &Db, vault: &Vault, account_id: &str) -> Result<Vec<Order>, StorageError> {
+    let sql = select_orders!("WHERE submitter_id = $1 AND state <> 'deleted' ORDER BY updated_at DESC, id LIMIT 200");
+    let rows: Vec<OrderRow> = crate::db_run!(db, |pool| sqlx::query_as(sql).bind(account_id).fetch_all(pool).await)?;
+    rows.into_iter().map(|r| r.open(vault)).collect()
+}
+
+/// Writes every mutable column of `order` if its version is still `order.version`, and
+/// bumps the version. [`StorageError::Conflict`] `orders.version` when someone else wrote
+/// first.
+pub async fn save(tx: &mut Tx, vault: &Vault, order: &Order, now: DateTime<Utc>) -> Result<i32, StorageError> {
+    let form = vault.encrypt(&form_field(&order.id), &serde_json::to_vec(&order.form)?)?;
+    let updated = crate::tx_run!(tx, |conn| {
+        sqlx::query(
+            "UPDATE orders SET application_type = $1, state = $2, progress = $3, form = $4, document_index = $5,
+                 minor = $6, face_state = $7, photo_passed = $8, payment_method = $9, fee_minor = $10,
+                 fee_currency = $11, fingerprint_requested_at = $12, submitted_at = $13, updated_at = $14,
+                 version = version + 1
+             WHERE id = $15 AND version = $16",
+        )
+        .bind(&order.application_type)
+        .bind(order.state.code())
+        .bind(order.progress)
+        .bind(form)
+        .bind(&order.document_index)
+        .bind(order.minor)
+        .bind(&order.face_state)
+        .bind(order.photo_passed)
+        .bind(&order.payment_method)
+        .bind(order.fee_minor)
+        .bind(&order.fee_currency)
+        .bind(order.fingerprint_requested_at)
+        .bind(order.submitted_at)
+        .bind(now)
+        .bind(&order.id)
+        .bind(order.version)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    if updated == 1 { Ok(order.version + 1) } else { Err(StorageError::Conflict("orders.version")) }
+}
+
+/// One entry of an order's timeline.
+#[derive(Debug, Clone)]
+pub struct OrderEvent {
+    pub at: DateTime<Utc>,
+    pub state: OrderState,
+    /// What happened (`created`, `submitted`, `withdrawn`, `fingerprint_requested`…).
+    pub event: String,
+    /// The mission's reply or the applicant's reason, if any.
+    pub note: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    at: DateTime<Utc>,
+    state: String,
+    event: String,
+    note: Option<Vec<u8>>,
+}
+
+/// Appends to the timeline of `order_id`.
+pub async fn add_event(
+    tx: &mut Tx,
+    vault: &Vault,
+    order_id: &str,
+    state: OrderState,
+    event: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let note = note.map(|n| vault.encrypt_str(&note_field(order_id), n)).transpose()?;
+    crate::tx_run!(tx, |conn| {
+        sqlx::query("INSERT INTO order_events (id, order_id, at, state, event, note) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(order_id)
+            .bind(now)
+            .bind(state.code())
+            .bind(event)
+            .bind(note)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The timeline of `order_id`, oldest first.
+pub async fn events(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<OrderEvent>, StorageError> {
+    let rows: Vec<EventRow> = crate::db_run!(db, |pool| {
+        sqlx::query_as("SELECT at, state, event, note FROM order_events WHERE order_id = $1 ORDER BY at, id")
+            .bind(order_id)
+            .fetch_all(pool)
+            .await
+    })?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(OrderEvent {
+                at: row.at,
+                state: OrderState::from_code(&row.state).ok_or(StorageError::Crypto)?,
+                event: row.event,
+                note: row.note.map(|n| vault.decrypt_string(&note_field(order_id), &n)).transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// A file attached to an order: the photo, the signature, the face capture or a material.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrderFile {
+    pub id: String,
+    pub slot: String,
+    pub blob_key: String,
+    pub content_kind: String,
+    pub size_bytes: i64,
+    /// The photo check's report as JSON, for photos.
+    pub report: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What is recorded about a stored file.
+pub struct NewFile<'a> {
+    pub slot: &'a str,
+    pub blob_key: &'a str,
+    pub content_kind: &'a str,
+    pub size_bytes: i64,
+    pub report: Option<&'a str>,
+}
+
+/// Attaches a file to `order_id`; with `replace`, the slot's earlier files are detached.
+pub async fn put_file(
+    tx: &mut Tx,
+    order_id: &str,
+    file: &NewFile<'_>,
+    replace: bool,
+    now: DateTime<Utc>,
+) -> Result<String, StorageError> {
+    if replace {
+        crate::tx_run!(tx, |conn| {
+            sqlx::query("DELETE FROM order_files WHERE order_id = $1 AND slot = $2")
+                .bind(order_id)
+                .bind(file.slot)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    crate::tx_run!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO order_files (id, order_id, slot, blob_key, content_kind, size_bytes, report, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(order_id)
+        .bind(file.slot)
+        .bind(file.blob_key)
+        .bind(file.content_kind)
+        .bind(file.size_bytes)
+        .bind(file.report)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(id)
+}
+
+/// Detaches file `file_id` from `order_id`; `NotFound` if it is not that order's.
+pub async fn remove_file(tx: &mut Tx, order_id: &str, file_id: &str) -> Result<(), StorageError> {
+    let removed = crate::tx_run!(tx, |conn| {
+        sqlx::query("DELETE FROM order_files WHERE order_id = $1 AND id = $2")
+            .bind(order_id)
+            .bind(file_id)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    if removed == 1 { Ok(()) } else { Err(StorageError::NotFound) }
+}
+
+/// The files of `order_id`, by slot then age.
+pub async fn files(db: &Db, order_id: &str) -> Result<Vec<OrderFile>, StorageError> {
+    Ok(crate::db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, slot, blob_key, content_kind, size_bytes, report, created_at FROM order_files
+             WHERE order_id = $1 ORDER BY slot, created_at, id",
+        )
+        .bind(order_id)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// The order an earlier submission with this idempotency key created, if any.
+pub async fn idempotent_order(tx: &mut Tx, account_id: &str, key: &str) -> Result<Option<String>, StorageError> {
+    Ok(crate::tx_run!(tx, |conn| {
+        sqlx::query_scalar("SELECT order_id FROM idempotency_keys WHERE account_id = $1 AND idempotency_key = $2")
+            .bind(account_id)
+            .bind(key)
+            .fetch_optional(conn)
+            .await
+    })?)
+}
+
+/// Remembers that `key` submitted `order_id`.
+pub async fn remember_idempotency_key(
+    tx: &mut Tx,
+    account_id: &str,
+    key: &str,
+    order_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    crate::tx_run!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (account_id, idempotency_key, order_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(account_id)
+        .bind(key)
+        .bind(order_id)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })
+    .map_err(|e| StorageError::on_unique(e, "idempotency_keys"))?;
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! The orders contract, on SQLite and on PostgreSQL: drafts, encrypted forms, optimistic
+//! versions, files, the timeline and idempotency keys.
+
+use chrono::Utc;
+use lingshi_domain::ContactAddress;
+use lingshi_domain::order::OrderState;
+use lingshi_storage::orders::{self, NewFile, NewOrder};
+use lingshi_storage::{Db, MasterKey, StorageError, Vault, accounts, both_backends, seed};
+use serde_json::json;
+
+fn vault() -> Vault {
+    Vault::new(&MasterKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("key"))
+}
+
+async fn account(db: &Db, login: &str) -> String {
+    let mut tx = db.begin().await.expect("begin");
+    let address = ContactAddress::parse(login).expect("address");
+    let account = accounts::create(&mut tx, &address, "hash", "zh-CN", Utc::now()).await.expect("create");
+    tx.commit().await.expect("commit");
+    account.id
+}
+
+async fn draft(db: &Db, vault: &Vault, submitter: &str, number: &str) -> Result<String, StorageError> {
+    seed::seed_missions(db).await.expect("seed");
+    let form = json!({"details": {"surname_zh": "张", "given_name_zh": "三"}});
+    let new = NewOrder {
+        number,
+        mission_id: seed::BELGIUM,
+        service: "passport",
+        submitter_id: submitter,
+        on_behalf: false,
+        form: &form,
+    };
+    let mut tx = db.begin().await.expect("begin");
+    let id = orders::create(&mut tx, vault, &new, Utc::now()).await?;
+    tx.commit().await.expect("commit");
+    Ok(id)
+}
+
+both_backends!(a_draft_is_its_submitters_alone_and_its_form_is_sealed, |db: Db, _dir| async move {
+    let vault = vault();
+    let owner = account(&db, "owner@example.org").await;
+    let stranger = account(&db, "stranger@example.org").await;
+    let id = draft(&db, &vault, &owner, "BE261125AAAAAA").await.expect("draft");
+    let order = orders::find_for_submitter(&db, &vault, &id, &owner).await.expect("find").expect("owner sees it");
+    assert_eq!((order.state, order.form["details"]["surname_zh"].as_str()), (OrderState::Draft, Some("张")));
+    assert!(orders::find_for_submitter(&db, &vault, &id, &stranger).await.expect("find").is_none());
+    assert_eq!(orders::list_for_submitter(&db, &vault, &owner).await.expect("list").len(), 1);
+    assert!(orders::list_for_submitter(&db, &vault, &stranger).await.expect("list").is_empty());
+    let other_key = Vault::new(&MasterKey::generate().expect("key"));
+    assert!(matches!(orders::find_for_submitter(&db, &other_key, &id, &owner).await, Err(StorageError::Crypto)));
+    let duplicate = draft(&db, &vault, &owner, "BE261125AAAAAA").await;
+    assert!(matches!(duplicate, Err(StorageError::Conflict("orders.number"))));
+});
+
+both_backends!(two_writers_of_one_version_cannot_both_win, |db: Db, _dir| async move {
+    let vault = vault();
+    let owner = account(&db, "owner@example.org").await;
+    let id = draft(&db, &vault, &owner, "BE261125BBBBBB").await.expect("draft");
+    let first = orders::find_for_submitter(&db, &vault, &id, &owner).await.expect("find").expect("order");
+    let mut second = first.clone();
+    let mut tx = db.begin().await.expect("begin");
+    let version = orders::save(&mut tx, &vault, &OrderWith::progress(first, 3), Utc::now()).await.expect("first wins");
+    tx.commit().await.expect("commit");
+    assert_eq!(version, 1);
+    second.state = OrderState::Deleted;
+    let mut tx = db.begin().await.expect("begin");
+    let lost = orders::save(&mut tx, &vault, &second, Utc::now()).await;
+    assert!(matches!(lost, Err(StorageError::Conflict("orders.version"))));
+    drop(tx);
+    let now = orders::find_for_submitter(&db, &vault, &id, &owner).await.expect("find").expect("still there");
+    assert_eq!((now.progress, now.state, now.version), (3, OrderState::Draft, 1));
+});
+
+struct OrderWith;
+
+impl OrderWith {
+    fn progress(mut order: orders::Order, progress: i32) -> orders::Order {
+        order.progress = progress;
+        order
+    }
+}
+
+both_backends!(files_replace_or_accumulate_and_the_timeline_keeps_notes_sealed, |db: Db, _dir| async move {
+    let vault = vault();
+    let owner = account(&db, "owner@example.org").await;
+    let id = draft(&db, &vault, &owner, "BE261125CCCCCC").await.expect("draft");
+    let file = |slot, key| NewFile { slot, blob_key: key, content_kind: "jpeg", size_bytes: 10, report: None };
+    let mut tx = db.begin().await.expect("begin");
+    orders::put_file(&mut tx, &id, &file("photo", "a"), true, Utc::now()).await.expect("photo");
+    orders::put_file(&mut tx, &id, &file("photo", "b"), true, Utc::now()).await.expect("new photo");
+    orders::put_file(&mut tx, &id, &file("other", "c"), false, Utc::now()).await.expect("other");
+    let second_other = orders::put_file(&mut tx, &id, &file("other", "d"), false, Utc::now()).await.expect("other");
+    orders::add_event(&mut tx, &vault, &id, OrderState::Draft, "created", Some("护照遗失"), Utc::now())
+        .await
+        .expect("event");
+    tx.commit().await.expect("commit");
+    let keys: Vec<String> = orders::files(&db, &id).await.expect("files").into_iter().map(|f| f.blob_key).collect();
+    assert_eq!(keys, ["c", "d", "b"]);
+    let mut tx = db.begin().await.expect("begin");
+    orders::remove_file(&mut tx, &id, &second_other).await.expect("remove");
+    assert!(matches!(orders::remove_file(&mut tx, "another-order", &second_other).await, Err(StorageError::NotFound)));
+    tx.commit().await.expect("commit");
+    assert_eq!(orders::files(&db, &id).await.expect("files").len(), 2);
+    let events = orders::events(&db, &vault, &id).await.expect("events");
+    assert_eq!(events[0].note.as_deref(), Some("护照遗失"));
+});
+
+both_backends!(an_idempotency_key_names_one_order_per_account, |db: Db, _dir| async move {
+    let vault = vault();
+    let owner = account(&db, "owner@example.org").await;
+    let other = account(&db, "other@example.org").await;
+    let id = draft(&db, &vault, &owner, "BE261125DDDDDD").await.expect("draft");
+    let mut tx = db.begin().await.expect("begin");
+    assert_eq!(orders::idempotent_order(&mut tx, &owner, "k1").await.expect("lookup"), None);
+    orders::remember_idempotency_key(&mut tx, &owner, "k1", &id, Utc::now()).await.expect("remember");
+    tx.commit().await.expect("commit");
+    let mut tx = db.begin().await.expect("begin");
+    assert_eq!(orders::idempotent_order(&mut tx, &owner, "k1").await.expect("lookup"), Some(id.clone()));
+    assert_eq!(orders::idempotent_order(&mut tx, &other, "k1").await.expect("lookup"), None, "keys are per account");
+    let again = orders::remember_idempotency_key(&mut tx, &owner, "k1", &id, Utc::now()).await;
+    assert!(matches!(again, Err(StorageError::Conflict("idempotency_keys"))));
+});
