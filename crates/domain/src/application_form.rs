@@ -327,6 +327,91 @@ impl Delivery {
     }
 }
 
+/// Pick-up of an emergency travel document (图 7): in person, or by a named proxy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Pickup {
+    /// `self` or `proxy`.
+    pub method: String,
+    pub proxy_name: String,
+    /// `resident_id` or `passport`.
+    pub proxy_document_kind: String,
+    pub proxy_document_number: String,
+}
+
+impl Pickup {
+    pub fn validate(&self, today: NaiveDate) -> Result<Pickup, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        match self.method.trim() {
+            "self" => errors.finish(Pickup { method: "self".into(), ..Pickup::default() }),
+            "proxy" => {
+                let name = errors.check("proxy_name", PersonName::parse(&self.proxy_name));
+                let document = errors.check(
+                    "proxy_document_number",
+                    crate::IdentityDocument::parse(self.proxy_document_kind.trim(), &self.proxy_document_number, today),
+                );
+                errors.finish(Pickup {
+                    method: "proxy".into(),
+                    proxy_name: name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
+                    proxy_document_kind: document.as_ref().map(|d| d.kind().to_owned()).unwrap_or_default(),
+                    proxy_document_number: document.map(|d| d.number().to_owned()).unwrap_or_default(),
+                })
+            }
+            "" => Err(vec![FieldError { field: "method", error: ValidationError::Required }]),
+            _ => Err(vec![FieldError { field: "method", error: ValidationError::UnknownChoice }]),
+        }
+    }
+}
+
+/// The payment choice (图 16): offline now; WeChat Pay is shown but not yet available.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Payment {
+    /// `offline` or `wechat`.
+    pub method: String,
+    /// The applicant confirmed that an emergency travel document application cannot be
+    /// withdrawn and its online payment is not refunded.
+    pub irreversible_acknowledged: bool,
+}
+
+impl Payment {
+    pub fn validate(&self, emergency: bool) -> Result<Payment, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        let method = match self.method.trim() {
+            "offline" => Some("offline"),
+            "wechat" => errors.check("method", Err(ValidationError::PaymentUnavailable)),
+            "" => errors.check("method", Err(ValidationError::Required)),
+            _ => errors.check("method", Err(ValidationError::UnknownChoice)),
+        };
+        if emergency && !self.irreversible_acknowledged {
+            errors.0.push(FieldError {
+                field: "irreversible_acknowledged",
+                error: ValidationError::IrreversibleUnconfirmed,
+            });
+        }
+        errors.finish(Payment {
+            method: method.unwrap_or_default().to_owned(),
+            irreversible_acknowledged: self.irreversible_acknowledged,
+        })
+    }
+}
+
+/// Everything the applicant answered, as stored (sealed) with the order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Form {
+    /// ISO 3166 code of the country the applicant lives in (within the mission's district).
+    pub residence_country: String,
+    pub route: Option<crate::application::RouteAnswers>,
+    pub details: Option<Details>,
+    pub annotations: Option<Annotations>,
+    pub declaration: Option<Declaration>,
+    pub delivery: Option<Delivery>,
+    pub pickup: Option<Pickup>,
+    pub review_confirmed: bool,
+    pub payment: Option<Payment>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,10 @@ pub enum ValidationError {
     ParentMustSign,
     #[error("the mission does not offer this method")]
     MethodNotOffered,
+    #[error("this payment method is not available yet")]
+    PaymentUnavailable,
+    #[error("the irreversibility of an emergency application must be confirmed")]
+    IrreversibleUnconfirmed,
 }
 
 impl ValidationError {
@@ -110,11 +114,13 @@ impl ValidationError {
             DocumentNumberFormat => "document_number_format",
             ParentMustSign => "parent_must_sign",
             MethodNotOffered => "method_not_offered",
+            PaymentUnavailable => "payment_unavailable",
+            IrreversibleUnconfirmed => "irreversible_unconfirmed",
         }
     }
 
     /// Every variant, so catalogs can be checked for completeness.
-    pub const ALL: [ValidationError; 33] = {
+    pub const ALL: [ValidationError; 35] = {
         use ValidationError::*;
         [
             Required,
@@ -150,6 +156,8 @@ impl ValidationError {
             DocumentNumberFormat,
             ParentMustSign,
             MethodNotOffered,
+            PaymentUnavailable,
+            IrreversibleUnconfirmed,
         ]
     };
 }

@@ -72,6 +72,8 @@ pub enum IntakeError {
     DimensionsTooLarge { limit: u32 },
     #[error("the image is damaged or incomplete")]
     Corrupt,
+    #[error("the file is not a JPEG, PNG or PDF")]
+    NotAMaterial,
 }
 
 impl IntakeError {
@@ -82,6 +84,7 @@ impl IntakeError {
             IntakeError::NotAnImage => "image_not_jpeg_or_png",
             IntakeError::DimensionsTooLarge { .. } => "image_dimensions_too_large",
             IntakeError::Corrupt => "image_corrupt",
+            IntakeError::NotAMaterial => "file_not_jpeg_png_or_pdf",
         }
     }
 }
@@ -102,6 +105,43 @@ pub fn take_image(bytes: &[u8], limits: IntakeLimits) -> Result<CleanImage, Inta
     let (kind, pixels) = decode(bytes, limits)?;
     let bytes = encode(&pixels, kind)?;
     Ok(CleanImage { kind, width: pixels.width(), height: pixels.height(), bytes, pixels })
+}
+
+/// A scanned or photographed material as it will be stored.
+#[derive(Debug, Clone)]
+pub struct CleanMaterial {
+    pub kind: Kind,
+    pub bytes: Vec<u8>,
+}
+
+/// How far from the end a PDF's `%%EOF` marker may be (trailing whitespace and the odd
+/// byte some writers append).
+const PDF_TAIL: usize = 1024;
+
+/// Checks an uploaded material: images go through [`take_image`]; a PDF is accepted as it
+/// is (never decoded here) if it starts with `%PDF-` and ends with `%%EOF`, so a truncated
+/// upload is refused.
+pub fn take_material(bytes: &[u8], limits: IntakeLimits) -> Result<CleanMaterial, IntakeError> {
+    if bytes.is_empty() {
+        return Err(IntakeError::Empty);
+    }
+    if bytes.len() > limits.max_bytes {
+        return Err(IntakeError::TooLarge { limit: limits.max_bytes });
+    }
+    match sniff(bytes) {
+        Some(Kind::Pdf) => {
+            let tail = &bytes[bytes.len().saturating_sub(PDF_TAIL)..];
+            if tail.windows(5).any(|w| w == b"%%EOF") {
+                Ok(CleanMaterial { kind: Kind::Pdf, bytes: bytes.to_vec() })
+            } else {
+                Err(IntakeError::Corrupt)
+            }
+        }
+        Some(Kind::Jpeg | Kind::Png) => {
+            take_image(bytes, limits).map(|clean| CleanMaterial { kind: clean.kind, bytes: clean.bytes })
+        }
+        None => Err(IntakeError::NotAMaterial),
+    }
 }
 
 /// The checks of [`take_image`] and the upright pixels, without re-encoding: for looking at

@@ -15,4 +15,6 @@ pub mod testing;
 
 pub use check::{CropBox, Report, Rule, RuleResult, Verdict, check};
 pub use faces::{FaceBox, FaceDetector, detect_faces};
-pub use intake::{CleanImage, IntakeError, IntakeLimits, Kind, decode, sniff, take_image};
+pub use intake::{
+    CleanImage, CleanMaterial, IntakeError, IntakeLimits, Kind, decode, sniff, take_image, take_material,
+};

@@ -2,7 +2,7 @@
 //! bounded memory, and what is accepted comes out upright and without metadata.
 
 use image::{ImageEncoder, RgbImage};
-use lingshi_photo::{IntakeError, IntakeLimits, Kind, sniff, take_image};
+use lingshi_photo::{IntakeError, IntakeLimits, Kind, sniff, take_image, take_material};
 
 fn gradient(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 5) as u8, (y * 5) as u8, 128]))
@@ -140,4 +140,19 @@ fn a_decompression_bomb_header_is_refused_before_any_pixel_is_allocated() {
     bomb.extend_from_slice(&png_chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
     bomb.extend_from_slice(&png_chunk(b"IEND", &[]));
     assert!(matches!(take_image(&bomb, IntakeLimits::PHOTO), Err(IntakeError::DimensionsTooLarge { .. })));
+}
+
+#[test]
+fn materials_take_images_and_whole_pdfs_and_nothing_else() {
+    let limits = IntakeLimits::PHOTO;
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let taken = take_material(&pdf, limits).expect("a whole PDF is accepted");
+    assert_eq!((taken.kind, taken.bytes.as_slice()), (Kind::Pdf, pdf.as_slice()));
+    assert_eq!(take_material(&pdf[..pdf.len() - 8], limits).map(|m| m.kind), Err(IntakeError::Corrupt), "cut off");
+    assert_eq!(take_material(b"PK\x03\x04zip", limits).map(|m| m.kind), Err(IntakeError::NotAMaterial));
+    assert_eq!(take_material(&[], limits).map(|m| m.kind), Err(IntakeError::Empty));
+    let photo = lingshi_photo::testing::fixture("astronaut.png");
+    assert_eq!(take_material(&photo, limits).map(|m| m.kind), Ok(Kind::Png));
+    let small = IntakeLimits::PHOTO.with_max_bytes(10);
+    assert!(matches!(take_material(&pdf, small), Err(IntakeError::TooLarge { .. })));
 }

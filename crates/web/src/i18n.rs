@@ -76,6 +76,17 @@ impl Catalogs {
     pub fn error(&self, locale: Locale, code: &str) -> String {
         self.text(locale, &format!("err_{code}")).to_owned()
     }
+
+    /// The message for a field's error, led by the field's name when the field names
+    /// something the applicant must recognise (`label_<field>`, e.g. a material of the
+    /// guide: "证件遗失原因及经过说明：请上传此项材料。").
+    pub fn field_error(&self, locale: Locale, field: &str, code: &str) -> String {
+        let message = self.error(locale, code);
+        match self.all(locale).get(&format!("label_{field}")) {
+            Some(label) => format!("{label}{}{message}", self.text(locale, "label_separator")),
+            None => message,
+        }
+    }
 }
 
 #[cfg(test)]

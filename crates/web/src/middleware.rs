@@ -83,7 +83,7 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
         let fields: Vec<_> = error
             .fields()
             .iter()
-            .map(|f| serde_json::json!({"field": f.field, "code": f.code, "message": catalogs.error(locale, f.code)}))
+            .map(|f| serde_json::json!({"field": f.field, "code": f.code, "message": catalogs.field_error(locale, f.field, f.code)}))
             .collect();
         let body = serde_json::json!({"error": {
             "code": error.code(),
