@@ -1,5 +1,7 @@
 //! HTTP tests of the whole platform, each run on SQLite and on PostgreSQL.
 
+#[path = "http/orders.rs"]
+mod orders;
 mod support;
 
 use lingshi_storage::{Db, both_backends};

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod me;
 pub mod missions;
 pub mod openapi;
+pub mod orders;
 pub mod photo_checks;
 
 use crate::state::{AppState, Settings};
@@ -15,5 +16,6 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(accounts::router())
         .merge(me::router(settings))
         .merge(missions::router())
+        .merge(orders::router(settings))
         .merge(photo_checks::router(settings))
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
-use crate::api::{accounts, me, missions, photo_checks};
+use crate::api::{accounts, me, missions, orders, photo_checks};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -8,7 +8,10 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Lingshi API", description = "Consular services: accounts, real-name verification, missions."),
+    info(
+        title = "Lingshi API",
+        description = "Consular services: accounts, real-name verification, missions, applications and orders."
+    ),
     paths(
         accounts::start_registration,
         accounts::confirm_registration,
@@ -23,6 +26,20 @@ use utoipa::OpenApi;
         missions::list,
         missions::show,
         photo_checks::create,
+        orders::application_types,
+        orders::create,
+        orders::list,
+        orders::show,
+        orders::delete_draft,
+        orders::save_step,
+        orders::upload,
+        orders::download,
+        orders::remove_file,
+        orders::verify_face,
+        orders::skip_face,
+        orders::submit,
+        orders::withdraw,
+        orders::request_fingerprints,
     )
 )]
 pub struct ApiDoc;

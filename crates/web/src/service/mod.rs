@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod codes;
 pub mod identity;
+pub mod order_files;
+pub mod orders;
 pub mod passwords;
 pub mod photo;
 pub mod sign_in;

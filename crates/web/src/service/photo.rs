@@ -19,9 +19,8 @@ pub async fn check_upload(bytes: Vec<u8>, limits: IntakeLimits) -> Result<Report
     tokio::task::spawn_blocking(move || check_bytes(&bytes, limits)).await.map_err(AppError::internal)?
 }
 
-/// The report as the API and the CLI show it: each rule with its verdict, the value
-/// measured and what the specification asks, in `locale`.
-pub fn report_view(report: &Report, catalogs: &Catalogs, locale: Locale) -> Value {
+/// The report as stored with an order: language-neutral (rule codes, verdicts, values).
+pub fn stored_report(report: &Report) -> Value {
     let rules: Vec<Value> = report
         .results
         .iter()
@@ -31,9 +30,26 @@ pub fn report_view(report: &Report, catalogs: &Catalogs, locale: Locale) -> Valu
                 "verdict": r.verdict,
                 "measured": r.measured.map(|m| (m * 10.0).round() / 10.0),
                 "unit": r.unit,
-                "requirement": catalogs.text(locale, &format!("photo_rule_{}", r.rule.code())),
             })
         })
         .collect();
     json!({"passes": report.passes(), "rules": rules, "suggested_crop": report.suggested_crop})
+}
+
+/// A stored report with what the specification asks of each rule, in `locale`.
+pub fn localized_report(stored: &Value, catalogs: &Catalogs, locale: Locale) -> Value {
+    let mut view = stored.clone();
+    if let Some(rules) = view["rules"].as_array_mut() {
+        for rule in rules {
+            let code = rule["rule"].as_str().unwrap_or_default().to_owned();
+            rule["requirement"] = Value::String(catalogs.text(locale, &format!("photo_rule_{code}")).to_owned());
+        }
+    }
+    view
+}
+
+/// The report as the API and the CLI show it: each rule with its verdict, the value
+/// measured and what the specification asks, in `locale`.
+pub fn report_view(report: &Report, catalogs: &Catalogs, locale: Locale) -> Value {
+    localized_report(&stored_report(report), catalogs, locale)
 }

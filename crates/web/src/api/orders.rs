@@ -1,0 +1,407 @@
+//! Applications and "My orders" over JSON: every step of the guide, so a native app can be
+//! built on it. Orders that are not the caller's answer 404, exactly like absent ones.
+
+use crate::auth::CurrentAccount;
+use crate::error::AppError;
+use crate::extract::{ApiJson, Lang};
+use crate::i18n::{Catalogs, Locale};
+use crate::service::order_files::{self, Slot};
+use crate::service::orders::{self, Loaded, Start};
+use crate::service::photo::localized_report;
+use crate::state::{AppState, Settings};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use lingshi_domain::application::{ApplicationType, RouteAnswers, Service, Step, route};
+use lingshi_domain::application_form::Form;
+use lingshi_storage::orders::Order;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+pub fn router(settings: &Settings) -> Router<AppState> {
+    let upload_limit = DefaultBodyLimit::max(settings.photo_limits.max_bytes);
+    Router::new()
+        .route("/application-types", post(application_types))
+        .route("/orders", get(list).post(create))
+        .route("/orders/{id}", get(show).delete(delete_draft))
+        .route("/orders/{id}/steps/{step}", put(save_step))
+        .route("/orders/{id}/files/{file}", put(upload).get(download).delete(remove_file).layer(upload_limit))
+        .route("/orders/{id}/face", put(verify_face).layer(upload_limit))
+        .route("/orders/{id}/face/skip", post(skip_face))
+        .route("/orders/{id}/submit", post(submit))
+        .route("/orders/{id}/withdraw", post(withdraw))
+        .route("/orders/{id}/fingerprint-appointment", post(request_fingerprints))
+}
+
+/// The name of an application type in `locale`.
+pub fn type_name(catalogs: &Catalogs, locale: Locale, kind: ApplicationType) -> String {
+    catalogs.text(locale, &format!("type_{}", kind.code().replace('.', "_"))).to_owned()
+}
+
+/// The routing answers of the guide's first screen (current document, lost or not, age).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRequest {
+    /// `ordinary_passport`, `travel_document`, `hk_macau_taiwan_or_other`,
+    /// `official_passport` or `none_of_these`.
+    pub held: String,
+    pub lost: Option<bool>,
+    pub under_16: Option<bool>,
+}
+
+impl RouteRequest {
+    pub fn answers(&self) -> Result<RouteAnswers, AppError> {
+        let held = serde_json::from_value(Value::String(self.held.clone()))
+            .map_err(|_| crate::error::FieldErrors::single("held", "unknown_choice"))?;
+        Ok(RouteAnswers { held, lost: self.lost, under_16: self.under_16 })
+    }
+}
+
+/// The application types offered for the routing answers, or why none is (official
+/// passport: contact the mission; an adult without any document).
+#[utoipa::path(post, path = "/api/v1/application-types", request_body = RouteRequest,
+    responses((status = 200, body = Object), (status = 422)))]
+pub async fn application_types(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    ApiJson(body): ApiJson<RouteRequest>,
+) -> Result<Json<Value>, AppError> {
+    let offered =
+        route(body.answers()?).map_err(|refusal| crate::error::FieldErrors::single("route", refusal.code()))?;
+    let types: Vec<Value> = offered
+        .into_iter()
+        .map(|kind| json!({"code": kind.code(), "name": type_name(&state.catalogs, locale, kind)}))
+        .collect();
+    Ok(Json(json!({"types": types})))
+}
+
+/// Starting an application.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartRequest {
+    /// `passport` (passport or travel document) or `emergency`.
+    pub service: String,
+    /// "本人已阅读并同意以上声明".
+    pub statement_accepted: bool,
+    pub mission_id: String,
+    /// ISO 3166 code of the country the applicant lives in.
+    pub residence_country: String,
+    /// Filed for someone else (family, friends: FAQ 1).
+    #[serde(default)]
+    pub on_behalf: bool,
+    /// Passport or travel document only.
+    pub route: Option<RouteRequest>,
+    /// One of the codes `/application-types` offers.
+    pub application_type: Option<String>,
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(value) => {
+            let key = value.to_str().map_err(|_| AppError::BadRequest("idempotency_key_invalid"))?.trim();
+            let valid = (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
+            if valid { Ok(Some(key.to_owned())) } else { Err(AppError::BadRequest("idempotency_key_invalid")) }
+        }
+    }
+}
+
+/// Starts a draft (an `Idempotency-Key` header makes a retry return the same draft).
+#[utoipa::path(post, path = "/api/v1/orders", request_body = StartRequest,
+    responses((status = 201, body = Object), (status = 422), (status = 403, description = "real-name verification first")))]
+pub async fn create(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<StartRequest>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let service = Service::from_code(&body.service)
+        .ok_or(AppError::Invalid(crate::error::FieldErrors::single("service", "unknown_choice")))?;
+    let route = body.route.as_ref().map(RouteRequest::answers).transpose()?;
+    let start = Start {
+        service,
+        statement_accepted: body.statement_accepted,
+        mission_id: body.mission_id,
+        residence_country: body.residence_country,
+        on_behalf: body.on_behalf,
+        route,
+        application_type: body.application_type,
+    };
+    let key = idempotency_key(&headers)?;
+    let loaded = orders::start(&state, &current.account, &start, key.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(order_view(&state, &loaded, locale).await?)))
+}
+
+/// Who the order is for, in one line: 张三 (ZHANG SAN).
+fn applicant_name(form: &Form) -> Option<String> {
+    form.details.as_ref().map(|d| format!("{} ({} {})", d.chinese_name(), d.surname_pinyin, d.given_name_pinyin))
+}
+
+fn summary(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) -> Value {
+    let kind = order.application_type.as_deref().and_then(ApplicationType::from_code);
+    json!({
+        "id": order.id,
+        "number": order.number,
+        "service": order.service,
+        "service_name": catalogs.text(locale, &format!("service_{}", order.service)),
+        "application_type": order.application_type,
+        "application_type_name": kind.map(|k| type_name(catalogs, locale, k)),
+        "state": order.state.code(),
+        "state_name": catalogs.text(locale, &format!("state_{}", order.state.code())),
+        "applicant": applicant_name(form),
+        "on_behalf": order.on_behalf,
+        "created_at": order.created_at.to_rfc3339(),
+        "updated_at": order.updated_at.to_rfc3339(),
+        "submitted_at": order.submitted_at.map(|t| t.to_rfc3339()),
+    })
+}
+
+/// Every order the caller filed, for themselves and for others.
+#[utoipa::path(get, path = "/api/v1/orders", responses((status = 200, body = Object), (status = 401)))]
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+) -> Result<Json<Value>, AppError> {
+    let all = orders::list(&state, &current.account).await?;
+    let items: Vec<Value> = all.iter().map(|(order, form)| summary(&state.catalogs, locale, order, form)).collect();
+    Ok(Json(json!({"orders": items})))
+}
+
+/// The whole order as its submitter sees it.
+pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Result<Value, AppError> {
+    let catalogs = &state.catalogs;
+    let order = &loaded.order;
+    let progress = usize::try_from(order.progress).unwrap_or(0);
+    let steps: Vec<Value> = loaded
+        .steps()
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            json!({"step": step.code(), "name": catalogs.text(locale, &format!("step_{}", step.code())),
+                   "done": i < progress, "open": i <= progress})
+        })
+        .collect();
+    let file_view = |f: &lingshi_storage::orders::OrderFile| json!({"id": f.id, "kind": f.content_kind, "size": f.size_bytes, "created_at": f.created_at.to_rfc3339()});
+    let materials: Vec<Value> = loaded
+        .materials()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (material, need))| {
+            json!({
+                "number": i + 1,
+                "item": material.code(),
+                "name": format!("{}、{}", i + 1, catalogs.text(locale, &format!("label_{}", material.code()))),
+                "need": need,
+                "files": loaded.files_in(material.code()).map(file_view).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let photo = loaded.files_in("photo").next().map(|f| {
+        let report = f.report.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok()).unwrap_or(Value::Null);
+        json!({"file": file_view(f), "report": localized_report(&report, catalogs, locale)})
+    });
+    let signature = loaded.files_in("signature").next().map(file_view);
+    let events = lingshi_storage::orders::events(&state.db, &state.vault, &order.id).await?;
+    let timeline: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            json!({"at": e.at.to_rfc3339(), "state": e.state.code(), "event": e.event,
+                   "text": catalogs.text(locale, &format!("event_{}", e.event)), "note": e.note})
+        })
+        .collect();
+    let fee = match (order.fee_minor, &order.fee_currency) {
+        (Some(minor), Some(currency)) => Some(lingshi_domain::mission::Money { minor, currency: currency.clone() }),
+        _ => orders::fee_of(loaded),
+    };
+    let mut view = summary(catalogs, locale, order, &loaded.form);
+    let extra = json!({
+        "mission": {"id": loaded.mission.id, "name": loaded.mission.name.get(locale.tag())},
+        "version": order.version,
+        "steps": steps,
+        "next_step": loaded.next_step().map(Step::code),
+        "form": loaded.form,
+        "materials": materials,
+        "photo": photo,
+        "signature": signature,
+        "parent_must_sign": loaded.parent_must_sign(),
+        "face_state": order.face_state,
+        "payment_method": order.payment_method,
+        "fee": fee.map(|f| json!({"minor": f.minor, "currency": f.currency, "display": f.display()})),
+        "may_withdraw": loaded.may_withdraw(),
+        "fingerprint_requested_at": order.fingerprint_requested_at.map(|t| t.to_rfc3339()),
+        "timeline": timeline,
+    });
+    if let (Some(target), Some(more)) = (view.as_object_mut(), extra.as_object()) {
+        target.extend(more.clone());
+    }
+    Ok(view)
+}
+
+async fn respond(state: &AppState, loaded: Loaded, locale: Locale) -> Result<Json<Value>, AppError> {
+    Ok(Json(order_view(state, &loaded, locale).await?))
+}
+
+/// One order of the caller's.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", responses((status = 200, body = Object), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    respond(&state, orders::load(&state, &current.account, &id).await?, locale).await
+}
+
+/// Deletes a draft.
+#[utoipa::path(delete, path = "/api/v1/orders/{id}", responses((status = 204), (status = 404), (status = 409)))]
+pub async fn delete_draft(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    orders::delete_draft(&state, &current.account, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Saves one step's answers: `details`, `annotations`, `photo` (`{}` once the photo is
+/// uploaded), `declaration`, `materials` (`{}` once every required item is uploaded),
+/// `delivery`, `review` (`{"confirmed": true}`), `pickup`, `payment`. Steps go in order.
+#[utoipa::path(put, path = "/api/v1/orders/{id}/steps/{step}", request_body = Object,
+    responses((status = 200, body = Object), (status = 422), (status = 409, description = "out of order or not a draft")))]
+pub async fn save_step(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path((id, step)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, AppError> {
+    let step = Step::from_code(&step).ok_or(AppError::NotFound)?;
+    if !body.is_object() {
+        return Err(AppError::BadRequest("unexpected_json"));
+    }
+    respond(&state, orders::save_step(&state, &current.account, &id, step, body).await?, locale).await
+}
+
+fn content_type(headers: &HeaderMap) -> &str {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// Uploads the raw body to a slot: `photo`, `signature` (PNG) or a material's code.
+#[utoipa::path(put, path = "/api/v1/orders/{id}/files/{slot}", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 200, body = Object), (status = 422), (status = 413), (status = 415)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    headers: HeaderMap,
+    Path((id, slot)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    if !matches!(content_type(&headers), "image/jpeg" | "image/png" | "application/pdf") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let slot = Slot::parse(&slot).ok_or(AppError::NotFound)?;
+    respond(&state, order_files::upload(&state, &current.account, &id, slot, body.to_vec()).await?, locale).await
+}
+
+/// A file of the order, as stored (cleaned of metadata).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/files/{file}", responses((status = 200), (status = 404)))]
+pub async fn download(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (content_type, bytes) = order_files::download(&state, &current.account, &id, &file).await?;
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+}
+
+/// Removes an uploaded file while the order may change.
+#[utoipa::path(delete, path = "/api/v1/orders/{id}/files/{file}", responses((status = 200, body = Object), (status = 404)))]
+pub async fn remove_file(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Json<Value>, AppError> {
+    respond(&state, order_files::remove(&state, &current.account, &id, &file).await?, locale).await
+}
+
+/// The order's face step from a live capture (raw JPEG or PNG body).
+#[utoipa::path(put, path = "/api/v1/orders/{id}/face", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 200, body = Object), (status = 422, description = "no single face: retry or skip")))]
+pub async fn verify_face(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    if !matches!(content_type(&headers), "image/jpeg" | "image/png") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    respond(&state, order_files::verify_face(&state, &current.account, &id, body.to_vec()).await?, locale).await
+}
+
+/// Skips the order's face step; staff may then require a video interview.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/face/skip", responses((status = 200, body = Object), (status = 409)))]
+pub async fn skip_face(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    respond(&state, order_files::skip_face(&state, &current.account, &id).await?, locale).await
+}
+
+/// Submits the completed draft (payment offline). Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/submit",
+    responses((status = 200, body = Object), (status = 422, description = "a step or a material is missing")))]
+pub async fn submit(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let key = idempotency_key(&headers)?;
+    respond(&state, orders::submit(&state, &current.account, &id, key.as_deref()).await?, locale).await
+}
+
+/// Withdrawing, with an optional reason.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    pub reason: Option<String>,
+}
+
+/// Withdraws before acceptance (never an emergency travel document).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/withdraw", request_body = WithdrawRequest,
+    responses((status = 200, body = Object), (status = 409)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WithdrawRequest>,
+) -> Result<Json<Value>, AppError> {
+    respond(&state, orders::withdraw(&state, &current.account, &id, body.reason).await?, locale).await
+}
+
+/// Asks for an appointment to record fingerprints at the mission (FAQ 8).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/fingerprint-appointment",
+    responses((status = 200, body = Object), (status = 409)))]
+pub async fn request_fingerprints(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    respond(&state, orders::request_fingerprints(&state, &current.account, &id).await?, locale).await
+}

@@ -1,0 +1,226 @@
+//! An order's files: the passport photo (with its advisory check), the signature of the
+//! nationality-status declaration, the face capture, and the materials of the case.
+//!
+//! Every upload passes the photo crate's intake off the async threads, is stored encrypted
+//! in the file store under the hash of its sealed bytes, and is attached to the order in the
+//! same transaction that checks the order is the caller's draft at the right step.
+
+use crate::error::{AppError, FieldErrors};
+use crate::service::orders::{self, FileChange, Loaded, advance, ensure_draft, open_step};
+use crate::service::photo::stored_report;
+use crate::state::AppState;
+use lingshi_domain::application::{Material, Service, Step};
+use lingshi_domain::order::OrderState;
+use lingshi_integrations::face::FaceOutcome;
+use lingshi_photo::{Kind, detect_faces, take_image, take_material};
+use lingshi_storage::accounts::Account;
+use lingshi_storage::orders::NewFile;
+
+/// Encryption context of order files in the file store.
+const BLOB_KIND: &str = "order_files";
+
+/// Where an upload goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Photo,
+    Signature,
+    Material(Material),
+}
+
+impl Slot {
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "photo" => Some(Slot::Photo),
+            "signature" => Some(Slot::Signature),
+            other => Material::from_code(other).map(Slot::Material),
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Slot::Photo => "photo",
+            Slot::Signature => "signature",
+            Slot::Material(material) => material.code(),
+        }
+    }
+
+    /// The step whose screen takes this upload.
+    fn step(self) -> Step {
+        match self {
+            Slot::Photo => Step::Photo,
+            Slot::Signature => Step::Declaration,
+            Slot::Material(_) => Step::Materials,
+        }
+    }
+
+    /// A photo or signature replaces the earlier one; materials accumulate (two parents'
+    /// pages, several supplements).
+    fn replaces(self) -> bool {
+        !matches!(self, Slot::Material(_))
+    }
+}
+
+/// Whether `slot` belongs on this order now: its step must be open, and a material must be
+/// listed for the case. A supplement may add materials after submission.
+fn ensure_slot_open(loaded: &Loaded, slot: Slot) -> Result<(), AppError> {
+    if let Slot::Material(material) = slot
+        && !loaded.materials().iter().any(|(m, _)| *m == material)
+    {
+        return Err(AppError::NotFound);
+    }
+    if slot == Slot::Signature && loaded.service != Service::PassportOrTravelDocument {
+        return Err(AppError::NotFound);
+    }
+    let supplementing = loaded.order.state == OrderState::SupplementRequired && matches!(slot, Slot::Material(_));
+    if !supplementing {
+        ensure_draft(loaded)?;
+        open_step(loaded, slot.step())?;
+    }
+    Ok(())
+}
+
+/// A checked upload, ready to store.
+struct Taken {
+    kind: Kind,
+    bytes: Vec<u8>,
+    report: Option<String>,
+}
+
+fn take(slot: Slot, bytes: &[u8], limits: lingshi_photo::IntakeLimits) -> Result<Taken, AppError> {
+    let refused = |e: lingshi_photo::IntakeError| AppError::from(FieldErrors::single(slot.code(), e.code()));
+    match slot {
+        Slot::Photo => {
+            let clean = take_image(bytes, limits).map_err(refused)?;
+            let faces = detect_faces(&clean.pixels).map_err(AppError::internal)?;
+            let report = stored_report(&lingshi_photo::check(&clean.pixels, &faces)).to_string();
+            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: Some(report) })
+        }
+        Slot::Signature => {
+            let clean = take_image(bytes, limits).map_err(refused)?;
+            if clean.kind != Kind::Png {
+                return Err(FieldErrors::single("signature", "signature_not_png").into());
+            }
+            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: None })
+        }
+        Slot::Material(_) => {
+            let clean = take_material(bytes, limits).map_err(refused)?;
+            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: None })
+        }
+    }
+}
+
+fn kind_code(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Jpeg => "jpeg",
+        Kind::Png => "png",
+        Kind::Pdf => "pdf",
+    }
+}
+
+/// Checks, stores and attaches an upload to `slot` of order `id`.
+pub async fn upload(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    slot: Slot,
+    bytes: Vec<u8>,
+) -> Result<Loaded, AppError> {
+    // Refuse early, before any decoding, what could never be attached.
+    ensure_slot_open(&orders::load(state, account, id).await?, slot)?;
+    let limits = state.settings.photo_limits;
+    let taken = tokio::task::spawn_blocking(move || take(slot, &bytes, limits)).await.map_err(AppError::internal)??;
+    let key = state.blobs.put(&state.vault, BLOB_KIND, &taken.bytes)?;
+    let file = NewFile {
+        slot: slot.code(),
+        blob_key: &key,
+        content_kind: kind_code(taken.kind),
+        size_bytes: i64::try_from(taken.bytes.len()).unwrap_or(i64::MAX),
+        report: taken.report.as_deref(),
+    };
+    orders::change(state, account, id, FileChange::Attach { file, replace: slot.replaces() }, |loaded| {
+        ensure_slot_open(loaded, slot)?;
+        Ok(None)
+    })
+    .await
+}
+
+/// Detaches file `file_id` from order `id` (while the order may still change).
+pub async fn remove(state: &AppState, account: &Account, id: &str, file_id: &str) -> Result<Loaded, AppError> {
+    orders::change(state, account, id, FileChange::Detach(file_id), |loaded| {
+        let file = loaded.files.iter().find(|f| f.id == file_id).ok_or(AppError::NotFound)?;
+        let slot = Slot::parse(&file.slot).ok_or(AppError::Conflict("file_not_removable"))?;
+        ensure_slot_open(loaded, slot)?;
+        Ok(None)
+    })
+    .await
+}
+
+/// A file of order `id` with its content type, for its submitter.
+pub async fn download(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    file_id: &str,
+) -> Result<(&'static str, Vec<u8>), AppError> {
+    let loaded = orders::load(state, account, id).await?;
+    let file = loaded.files.iter().find(|f| f.id == file_id).ok_or(AppError::NotFound)?;
+    let bytes = state.blobs.get(&state.vault, BLOB_KIND, &file.blob_key)?;
+    let content_type = match file.content_kind.as_str() {
+        "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        _ => "application/pdf",
+    };
+    Ok((content_type, bytes))
+}
+
+/// The order's face step from a live capture (a parent's for a minor): the capture passes
+/// intake, the face verifier must accept it, then it is stored and the step is done. A
+/// refused capture changes nothing; the applicant may retry or skip.
+pub async fn verify_face(state: &AppState, account: &Account, id: &str, capture: Vec<u8>) -> Result<Loaded, AppError> {
+    ensure_face_step_open(&orders::load(state, account, id).await?)?;
+    let limits = state.settings.photo_limits;
+    let clean = tokio::task::spawn_blocking(move || take_image(&capture, limits))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| FieldErrors::single("capture", e.code()))?;
+    let outcome = state.face.verify(&clean.bytes).await;
+    if outcome != FaceOutcome::Accepted {
+        return Err(FieldErrors::single("capture", outcome.code()).into());
+    }
+    let key = state.blobs.put(&state.vault, BLOB_KIND, &clean.bytes)?;
+    let file = NewFile {
+        slot: "face",
+        blob_key: &key,
+        content_kind: kind_code(clean.kind),
+        size_bytes: i64::try_from(clean.bytes.len()).unwrap_or(i64::MAX),
+        report: None,
+    };
+    finish_face_step(state, account, id, FileChange::Attach { file, replace: true }, "verified").await
+}
+
+/// Skips the order's face step (FAQ 9): the order is flagged so staff may ask for a video
+/// interview.
+pub async fn skip_face(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    finish_face_step(state, account, id, FileChange::None, "skipped").await
+}
+
+fn ensure_face_step_open(loaded: &Loaded) -> Result<usize, AppError> {
+    ensure_draft(loaded)?;
+    open_step(loaded, Step::Face)
+}
+
+async fn finish_face_step(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    file: FileChange<'_>,
+    outcome: &str,
+) -> Result<Loaded, AppError> {
+    orders::change(state, account, id, file, |loaded| {
+        let position = ensure_face_step_open(loaded)?;
+        loaded.order.face_state = Some(outcome.to_owned());
+        advance(loaded, position);
+        Ok(None)
+    })
+    .await
+}

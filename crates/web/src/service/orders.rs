@@ -1,0 +1,537 @@
+//! Applications from the applicant's side (SPEC §3, §4, §8): start a draft, fill its steps in
+//! the guide's order, submit it, follow it, withdraw it, ask for a fingerprint appointment.
+//!
+//! Every change goes through [`change`]: the order is locked, checked to be the caller's,
+//! changed, saved with its version bumped and its timeline extended, in one transaction.
+
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use lingshi_domain::application::{
+    ApplicationType, Circumstances, Material, Need, RouteAnswers, Service, Step, materials, parent_must_sign, route,
+};
+use lingshi_domain::application_form::{
+    Annotations, Declaration, Delivery, Details, DetailsContext, Form, Payment, Pickup,
+};
+use lingshi_domain::mission::Mission;
+use lingshi_domain::order::{Actor, OrderAction, OrderFacts, OrderState, transition};
+use lingshi_storage::StorageError;
+use lingshi_storage::accounts::Account;
+use lingshi_storage::orders::{self, NewOrder, Order, OrderFile};
+use serde_json::Value;
+
+/// The field under which a document number is indexed for staff search.
+pub const DOCUMENT_INDEX_FIELD: &str = "orders.document_number";
+/// Attempts at a fresh order number before giving up (collisions are one in a billion).
+const NUMBER_ATTEMPTS: usize = 5;
+
+impl From<Vec<lingshi_domain::application_form::FieldError>> for FieldErrors {
+    fn from(errors: Vec<lingshi_domain::application_form::FieldError>) -> Self {
+        Self(errors.into_iter().map(|e| FieldError { field: e.field, code: e.error.code() }).collect())
+    }
+}
+
+/// What starting an application takes: the statement accepted, the mission, where the
+/// applicant lives, whom it is for, and (for passports and travel documents) the routing
+/// answers and the application type chosen among those they offer.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub service: Service,
+    pub statement_accepted: bool,
+    pub mission_id: String,
+    pub residence_country: String,
+    pub on_behalf: bool,
+    pub route: Option<RouteAnswers>,
+    pub application_type: Option<String>,
+}
+
+/// An order and what follows from it, as both the pages and the API show it.
+pub struct Loaded {
+    pub order: Order,
+    pub form: Form,
+    pub service: Service,
+    pub kind: Option<ApplicationType>,
+    pub mission: Mission,
+    pub files: Vec<OrderFile>,
+}
+
+impl Loaded {
+    /// The steps of this order's service.
+    pub fn steps(&self) -> &'static [Step] {
+        self.service.steps()
+    }
+
+    /// The first step not yet completed, if any.
+    pub fn next_step(&self) -> Option<Step> {
+        self.steps().get(usize::try_from(self.order.progress).unwrap_or(0)).copied()
+    }
+
+    pub fn age(&self) -> Option<u32> {
+        self.form.details.as_ref().and_then(|d| d.age(Utc::now().date_naive()))
+    }
+
+    /// The materials listed for this order (empty for emergency documents).
+    pub fn materials(&self) -> Vec<(Material, Need)> {
+        let Some(kind) = self.kind else { return Vec::new() };
+        materials(&Circumstances {
+            kind,
+            under_16: self.age().is_some_and(|age| age < 16),
+            annotated: self.form.annotations.as_ref().is_some_and(Annotations::annotated),
+            foreign_name: self.form.details.as_ref().is_some_and(|d| d.foreign_name),
+        })
+    }
+
+    pub fn files_in(&self, slot: &str) -> impl Iterator<Item = &OrderFile> {
+        self.files.iter().filter(move |f| f.slot == slot)
+    }
+
+    /// Required materials with no file yet, in the guide's order.
+    pub fn missing_materials(&self) -> Vec<Material> {
+        self.materials()
+            .into_iter()
+            .filter(|(material, need)| *need == Need::Required && self.files_in(material.code()).next().is_none())
+            .map(|(material, _)| material)
+            .collect()
+    }
+
+    pub fn parent_must_sign(&self) -> bool {
+        self.kind.is_some_and(|kind| parent_must_sign(kind, self.age().unwrap_or(u32::MAX)))
+    }
+
+    /// Whether the applicant may withdraw now (the state machine decides).
+    pub fn may_withdraw(&self) -> bool {
+        transition(self.order.state, OrderAction::Withdraw, Actor::Applicant, self.facts()).is_ok()
+    }
+
+    pub fn facts(&self) -> OrderFacts {
+        OrderFacts { service: self.service.kind(), fee_settled: false }
+    }
+}
+
+fn form_of(order: &Order) -> Result<Form, AppError> {
+    serde_json::from_value(order.form.clone()).map_err(AppError::internal)
+}
+
+async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
+    let form = form_of(&order)?;
+    let service = Service::from_code(&order.service).ok_or_else(|| AppError::internal("unknown service"))?;
+    let kind = order.application_type.as_deref().and_then(ApplicationType::from_code);
+    let mission = lingshi_storage::missions::find(&state.db, &order.mission_id)
+        .await?
+        .ok_or_else(|| AppError::internal("order of an unknown mission"))?;
+    let files = orders::files(&state.db, &order.id).await?;
+    Ok(Loaded { order, form, service, kind, mission, files })
+}
+
+/// The order `id` if `account` submitted it; 404 otherwise, whether it exists or not.
+pub async fn load(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    let order =
+        orders::find_for_submitter(&state.db, &state.vault, id, &account.id).await?.ok_or(AppError::NotFound)?;
+    complete(state, order).await
+}
+
+/// Every order `account` filed, for itself and for others, newest first.
+pub async fn list(state: &AppState, account: &Account) -> Result<Vec<(Order, Form)>, AppError> {
+    let all = orders::list_for_submitter(&state.db, &state.vault, &account.id).await?;
+    all.into_iter().map(|order| form_of(&order).map(|form| (order, form))).collect()
+}
+
+fn ensure_may_apply(account: &Account) -> Result<(), AppError> {
+    if account.identity_state.may_apply() { Ok(()) } else { Err(AppError::Forbidden("identity_unverified")) }
+}
+
+/// An order number an applicant can read out: mission country, date, six characters
+/// without look-alikes (no 0/O, 1/I).
+fn order_number(mission: &Mission, now: DateTime<Utc>) -> Result<String, AppError> {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut random = [0u8; 6];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut random).map_err(AppError::internal)?;
+    let tail: String = random.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect();
+    Ok(format!("{}{}{tail}", mission.country_code.to_ascii_uppercase(), now.format("%y%m%d")))
+}
+
+/// Starts a draft. With an idempotency key, a repeated request returns the first draft.
+pub async fn start(
+    state: &AppState,
+    account: &Account,
+    start: &Start,
+    idempotency_key: Option<&str>,
+) -> Result<Loaded, AppError> {
+    ensure_may_apply(account)?;
+    let mut problems = Vec::new();
+    if !start.statement_accepted {
+        problems.push(FieldError { field: "statement_accepted", code: "statement_required" });
+    }
+    let mission = lingshi_storage::missions::find(&state.db, &start.mission_id).await?;
+    let residence = start.residence_country.trim().to_ascii_uppercase();
+    match &mission {
+        None => problems.push(FieldError { field: "mission_id", code: "unknown_choice" }),
+        Some(_) if residence.is_empty() => problems.push(FieldError { field: "residence_country", code: "required" }),
+        Some(m) if !m.serves(&residence) => {
+            problems.push(FieldError { field: "residence_country", code: "outside_district" });
+        }
+        Some(_) => {}
+    }
+    let kind = match start.service {
+        Service::EmergencyTravelDocument => None,
+        Service::PassportOrTravelDocument => {
+            let answers = start.route.ok_or(AppError::Invalid(FieldErrors::single("route", "route_unanswered")))?;
+            let offered = route(answers).map_err(|refusal| FieldErrors::single("route", refusal.code()))?;
+            let chosen = start.application_type.as_deref().and_then(ApplicationType::from_code);
+            match chosen.filter(|kind| offered.contains(kind)) {
+                Some(kind) => Some(kind),
+                None => {
+                    problems.push(FieldError { field: "application_type", code: "unknown_choice" });
+                    None
+                }
+            }
+        }
+    };
+    if !problems.is_empty() {
+        return Err(FieldErrors(problems).into());
+    }
+    let mission = mission.ok_or(AppError::NotFound)?;
+    let form = Form { residence_country: residence, route: start.route, ..Form::default() };
+    let form_json = serde_json::to_value(&form).map_err(AppError::internal)?;
+    let now = Utc::now();
+    for _ in 0..NUMBER_ATTEMPTS {
+        let mut tx = state.db.begin().await?;
+        if let Some(key) = idempotency_key
+            && let Some(existing) = orders::idempotent_order(&mut tx, &account.id, key).await?
+        {
+            drop(tx);
+            return load(state, account, &existing).await;
+        }
+        let number = order_number(&mission, now)?;
+        let new = NewOrder {
+            number: &number,
+            mission_id: &mission.id,
+            service: start.service.code(),
+            submitter_id: &account.id,
+            on_behalf: start.on_behalf,
+            form: &form_json,
+        };
+        let id = match orders::create(&mut tx, &state.vault, &new, now).await {
+            Ok(id) => id,
+            Err(StorageError::Conflict("orders.number")) => continue,
+            Err(other) => return Err(other.into()),
+        };
+        if let Some(kind) = kind {
+            let mut order = orders::lock(&mut tx, &state.vault, &id).await?.ok_or(AppError::NotFound)?;
+            order.application_type = Some(kind.code());
+            orders::save(&mut tx, &state.vault, &order, now).await?;
+        }
+        orders::add_event(&mut tx, &state.vault, &id, OrderState::Draft, "created", None, now).await?;
+        if let Some(key) = idempotency_key {
+            orders::remember_idempotency_key(&mut tx, &account.id, key, &id, now).await.map_err(conflict)?;
+        }
+        tx.commit().await?;
+        return load(state, account, &id).await;
+    }
+    Err(AppError::internal("no free order number"))
+}
+
+fn conflict(error: StorageError) -> AppError {
+    match error {
+        StorageError::Conflict(_) => AppError::Conflict("concurrent_change"),
+        other => other.into(),
+    }
+}
+
+/// What a change did, for the timeline.
+pub struct Outcome {
+    pub event: &'static str,
+    pub note: Option<String>,
+}
+
+/// A file attached or detached together with a change.
+pub enum FileChange<'a> {
+    None,
+    /// A file already in the blob store, attached to the order (replacing the slot's
+    /// earlier files when `replace`).
+    Attach {
+        file: orders::NewFile<'a>,
+        replace: bool,
+    },
+    /// The order's file with this id, detached.
+    Detach(&'a str),
+}
+
+/// Locks order `id`, checks it is `account`'s, applies `apply` to it, attaches or detaches
+/// `file`, and saves it with its timeline entry, in one transaction. `apply` sees the order
+/// as it is inside the lock. Returns the order as saved.
+pub async fn change(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    file: FileChange<'_>,
+    apply: impl FnOnce(&mut Loaded) -> Result<Option<Outcome>, AppError>,
+) -> Result<Loaded, AppError> {
+    let before = load(state, account, id).await?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let order = orders::lock(&mut tx, &state.vault, id)
+        .await?
+        .filter(|o| o.submitter_id == account.id && o.state != OrderState::Deleted)
+        .ok_or(AppError::NotFound)?;
+    let mut loaded = Loaded { form: form_of(&order)?, order, ..before };
+    let outcome = apply(&mut loaded)?;
+    match file {
+        FileChange::None => {}
+        FileChange::Attach { file, replace } => {
+            orders::put_file(&mut tx, id, &file, replace, now).await?;
+        }
+        FileChange::Detach(file_id) => orders::remove_file(&mut tx, id, file_id).await?,
+    }
+    loaded.order.form = serde_json::to_value(&loaded.form).map_err(AppError::internal)?;
+    loaded.order.version = orders::save(&mut tx, &state.vault, &loaded.order, now).await.map_err(conflict)?;
+    if let Some(outcome) = outcome {
+        let order = &loaded.order;
+        orders::add_event(&mut tx, &state.vault, &order.id, order.state, outcome.event, outcome.note.as_deref(), now)
+            .await?;
+    }
+    tx.commit().await?;
+    loaded.files = orders::files(&state.db, id).await?;
+    Ok(loaded)
+}
+
+/// Refuses changes to anything but a draft.
+pub fn ensure_draft(loaded: &Loaded) -> Result<(), AppError> {
+    if loaded.order.state == OrderState::Draft { Ok(()) } else { Err(AppError::Conflict("order_not_draft")) }
+}
+
+/// The position of `step` in the order's steps, if the step may be saved now: every step
+/// before it must be complete.
+pub fn open_step(loaded: &Loaded, step: Step) -> Result<usize, AppError> {
+    let position = loaded.steps().iter().position(|s| *s == step).ok_or(AppError::NotFound)?;
+    if position > usize::try_from(loaded.order.progress).unwrap_or(0) {
+        return Err(AppError::Conflict("step_out_of_order"));
+    }
+    Ok(position)
+}
+
+pub fn advance(loaded: &mut Loaded, position: usize) {
+    let next = i32::try_from(position + 1).unwrap_or(i32::MAX);
+    loaded.order.progress = loaded.order.progress.max(next);
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, AppError> {
+    serde_json::from_value(body).map_err(|_| AppError::BadRequest("unexpected_json"))
+}
+
+/// Saves one step's answers (`body` is that step's JSON) and moves the draft on.
+pub async fn save_step(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    step: Step,
+    body: Value,
+) -> Result<Loaded, AppError> {
+    let vault = state.vault.clone();
+    change(state, account, id, FileChange::None, |loaded| {
+        ensure_draft(loaded)?;
+        let position = open_step(loaded, step)?;
+        let today = Utc::now().date_naive();
+        match step {
+            Step::Details => {
+                let input: Details = parse(body)?;
+                let context = DetailsContext { kind: loaded.kind, held: loaded.form.route.map(|r| r.held), today };
+                let details = input.validate(&context).map_err(FieldErrors::from)?;
+                loaded.order.minor = details.age(today).is_some_and(|age| age < 18);
+                loaded.order.document_index = [&details.document_number, &details.resident_id]
+                    .into_iter()
+                    .find(|n| !n.is_empty())
+                    .map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
+                loaded.form.details = Some(details);
+            }
+            Step::Annotations => {
+                let input: Annotations = parse(body)?;
+                loaded.form.annotations = Some(input.validate().map_err(FieldErrors::from)?);
+            }
+            Step::Photo => {
+                let photo = loaded.files_in("photo").next().ok_or(FieldErrors::single("photo", "photo_missing"))?;
+                loaded.order.photo_passed = Some(photo_passed(photo));
+            }
+            Step::Declaration => {
+                let input: Declaration = parse(body)?;
+                let declaration = input.validate(loaded.parent_must_sign()).map_err(FieldErrors::from)?;
+                if loaded.files_in("signature").next().is_none() {
+                    return Err(FieldErrors::single("signature", "signature_missing").into());
+                }
+                loaded.form.declaration = Some(declaration);
+            }
+            Step::Materials => ensure_materials(loaded)?,
+            Step::Delivery => {
+                let input: Delivery = parse(body)?;
+                loaded.form.delivery = Some(input.validate(&loaded.mission).map_err(FieldErrors::from)?);
+            }
+            Step::Review => {
+                let confirmed = body.get("confirmed").and_then(Value::as_bool).unwrap_or(false);
+                if !confirmed {
+                    return Err(FieldErrors::single("confirmed", "review_unconfirmed").into());
+                }
+                loaded.form.review_confirmed = true;
+            }
+            Step::Face => return Err(AppError::Conflict("face_step_by_capture")),
+            Step::Pickup => {
+                let input: Pickup = parse(body)?;
+                loaded.form.pickup = Some(input.validate(today).map_err(FieldErrors::from)?);
+            }
+            Step::Payment => {
+                let input: Payment = parse(body)?;
+                let emergency = loaded.service == Service::EmergencyTravelDocument;
+                loaded.form.payment = Some(input.validate(emergency).map_err(FieldErrors::from)?);
+            }
+        }
+        advance(loaded, position);
+        Ok(None)
+    })
+    .await
+}
+
+fn photo_passed(photo: &OrderFile) -> bool {
+    photo
+        .report
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<Value>(r).ok())
+        .and_then(|r| r["passes"].as_bool())
+        .unwrap_or(false)
+}
+
+/// Refuses when a required material has no file, naming each one missing.
+fn ensure_materials(loaded: &Loaded) -> Result<(), AppError> {
+    let missing = loaded.missing_materials();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(FieldErrors(missing.into_iter().map(|m| FieldError { field: m.code(), code: "material_missing" }).collect())
+        .into())
+}
+
+/// Submits a completed draft, paying offline. Everything is checked again: a step edited
+/// after later ones may have changed what is required. With an idempotency key, a repeated
+/// request answers with the order the first one submitted.
+pub async fn submit(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Loaded, AppError> {
+    if let Some(key) = idempotency_key {
+        let mut tx = state.db.begin().await?;
+        let earlier = orders::idempotent_order(&mut tx, &account.id, key).await?;
+        drop(tx);
+        if let Some(earlier) = earlier {
+            return load(state, account, &earlier).await;
+        }
+    }
+    let loaded = change(state, account, id, FileChange::None, |loaded| {
+        ensure_draft(loaded)?;
+        if let Some(step) = loaded.next_step() {
+            return Err(FieldErrors::single("step", step_incomplete_code(step)).into());
+        }
+        if loaded.service == Service::PassportOrTravelDocument {
+            ensure_materials(loaded)?;
+            if loaded.files_in("photo").next().is_none() {
+                return Err(FieldErrors::single("photo", "photo_missing").into());
+            }
+            if loaded.files_in("signature").next().is_none() {
+                return Err(FieldErrors::single("signature", "signature_missing").into());
+            }
+        }
+        let next = transition(loaded.order.state, OrderAction::SubmitPayingOffline, Actor::Applicant, loaded.facts())
+            .map_err(|e| AppError::Conflict(e.code()))?;
+        let fee = fee_of(loaded);
+        loaded.order.state = next;
+        loaded.order.payment_method = Some("offline".into());
+        loaded.order.fee_minor = fee.as_ref().map(|f| f.minor);
+        loaded.order.fee_currency = fee.map(|f| f.currency);
+        loaded.order.submitted_at = Some(Utc::now());
+        Ok(Some(Outcome { event: "submitted", note: None }))
+    })
+    .await?;
+    if let Some(key) = idempotency_key {
+        let mut tx = state.db.begin().await?;
+        orders::remember_idempotency_key(&mut tx, &account.id, key, id, Utc::now()).await.map_err(conflict)?;
+        tx.commit().await?;
+    }
+    Ok(loaded)
+}
+
+fn step_incomplete_code(step: Step) -> &'static str {
+    match step {
+        Step::Details => "step_incomplete_details",
+        Step::Annotations => "step_incomplete_annotations",
+        Step::Photo => "step_incomplete_photo",
+        Step::Declaration => "step_incomplete_declaration",
+        Step::Materials => "step_incomplete_materials",
+        Step::Delivery => "step_incomplete_delivery",
+        Step::Review => "step_incomplete_review",
+        Step::Face => "step_incomplete_face",
+        Step::Pickup => "step_incomplete_pickup",
+        Step::Payment => "step_incomplete_payment",
+    }
+}
+
+/// The fee from the mission's table: the document's, plus the annotation's if annotated.
+pub fn fee_of(loaded: &Loaded) -> Option<lingshi_domain::mission::Money> {
+    let document = match (loaded.service, loaded.kind.map(|k| k.product)) {
+        (Service::EmergencyTravelDocument, _) => "emergency_travel_document",
+        (_, Some(lingshi_domain::application::Product::TravelDocument)) => "travel_document",
+        _ => "passport",
+    };
+    let annotated = loaded.form.annotations.as_ref().is_some_and(Annotations::annotated);
+    let amount = |service: &str| loaded.mission.fees.iter().find(|f| f.service == service).map(|f| f.amount.clone());
+    let mut total = amount(document)?;
+    if annotated && let Some(extra) = amount("annotation").filter(|a| a.currency == total.currency) {
+        total.minor += extra.minor;
+    }
+    Some(total)
+}
+
+/// Withdraws a submitted order before acceptance (never an emergency travel document).
+pub async fn withdraw(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    reason: Option<String>,
+) -> Result<Loaded, AppError> {
+    let reason = reason
+        .map(|r| lingshi_domain::application_form::short_text(&r, 200))
+        .transpose()
+        .map_err(|e| FieldErrors::single("reason", e.code()))?;
+    change(state, account, id, FileChange::None, |loaded| {
+        loaded.order.state = transition(loaded.order.state, OrderAction::Withdraw, Actor::Applicant, loaded.facts())
+            .map_err(|e| AppError::Conflict(e.code()))?;
+        Ok(Some(Outcome { event: "withdrawn", note: reason }))
+    })
+    .await
+}
+
+/// Deletes a draft.
+pub async fn delete_draft(state: &AppState, account: &Account, id: &str) -> Result<(), AppError> {
+    change(state, account, id, FileChange::None, |loaded| {
+        loaded.order.state = transition(loaded.order.state, OrderAction::DeleteDraft, Actor::Applicant, loaded.facts())
+            .map_err(|e| AppError::Conflict(e.code()))?;
+        Ok(Some(Outcome { event: "deleted", note: None }))
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Asks for an appointment to record fingerprints at the mission (FAQ 8): possible once the
+/// order is submitted and not yet finished; asking again changes nothing.
+pub async fn request_fingerprints(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    change(state, account, id, FileChange::None, |loaded| {
+        let state = loaded.order.state;
+        if state == OrderState::Draft || state.is_terminal() {
+            return Err(AppError::Conflict("fingerprints_not_now"));
+        }
+        if loaded.order.fingerprint_requested_at.is_some() {
+            return Ok(None);
+        }
+        loaded.order.fingerprint_requested_at = Some(Utc::now());
+        Ok(Some(Outcome { event: "fingerprints_requested", note: None }))
+    })
+    .await
+}
