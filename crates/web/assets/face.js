@@ -1,4 +1,4 @@
-// Face capture for real-name verification: preview the front camera, take a still, and
+// Face capture for real-name verification and an order's face step: preview the front camera, take a still, and
 // send it as a JPEG to the API. A file picker (camera capture on phones) is the fallback.
 (function () {
   "use strict";
@@ -10,14 +10,14 @@
   const upload = document.getElementById("upload");
 
   async function send(blob, type) {
-    const response = await fetch("/api/v1/me/identity/face", {
+    const response = await fetch(root.dataset.url || "/api/v1/me/identity/face", {
       method: "PUT",
       headers: { "Content-Type": type },
       body: blob,
       credentials: "same-origin",
     });
     if (response.ok) {
-      window.location.assign("/account");
+      window.location.assign(root.dataset.done || "/account");
       return;
     }
     let message = root.dataset.errorGeneric;

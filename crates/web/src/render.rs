@@ -26,6 +26,21 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff_login.html", include_str!("../templates/staff_login.html")),
     ("staff_home.html", include_str!("../templates/staff_home.html")),
     ("photo_check.html", include_str!("../templates/photo_check.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("apply.html", include_str!("../templates/apply.html")),
+    ("orders.html", include_str!("../templates/orders.html")),
+    ("order.html", include_str!("../templates/order.html")),
+    ("order_step.html", include_str!("../templates/order_step.html")),
+    ("step_details.html", include_str!("../templates/step_details.html")),
+    ("step_annotations.html", include_str!("../templates/step_annotations.html")),
+    ("step_photo.html", include_str!("../templates/step_photo.html")),
+    ("step_declaration.html", include_str!("../templates/step_declaration.html")),
+    ("step_materials.html", include_str!("../templates/step_materials.html")),
+    ("step_delivery.html", include_str!("../templates/step_delivery.html")),
+    ("step_review.html", include_str!("../templates/step_review.html")),
+    ("step_face.html", include_str!("../templates/step_face.html")),
+    ("step_pickup.html", include_str!("../templates/step_pickup.html")),
+    ("step_payment.html", include_str!("../templates/step_payment.html")),
 ];
 
 /// The compiled templates.
@@ -67,7 +82,7 @@ pub fn field_messages(state: &AppState, locale: Locale, error: &AppError) -> Val
     let map: serde_json::Map<String, Value> = error
         .fields()
         .iter()
-        .map(|f| (f.field.to_owned(), Value::String(state.catalogs.error(locale, f.code))))
+        .map(|f| (f.field.to_owned(), Value::String(state.catalogs.field_error(locale, f.field, f.code))))
         .collect();
     Value::Object(map)
 }
@@ -86,10 +101,17 @@ mod tests {
     fn every_template_renders_without_context() {
         let templates = Templates::load().expect("templates compile");
         let catalogs = crate::i18n::Catalogs::load();
-        for (name, _) in TEMPLATES {
-            let context = json!({"lang": "en", "m": catalogs.all(Locale::En)});
+        // A step's screen is rendered inside order_step.html, which imports its macros.
+        for (name, _) in TEMPLATES.iter().filter(|(name, _)| !name.starts_with("step_")) {
+            let context = json!({"lang": "en", "m": catalogs.all(Locale::En), "step": "details"});
             let rendered = templates.env.get_template(name).and_then(|t| t.render(minijinja::value::Serde(&context)));
             assert!(rendered.is_ok(), "{name}: {rendered:?}");
+        }
+        for step in lingshi_domain::application::Step::ALL {
+            let context = json!({"lang": "en", "m": catalogs.all(Locale::En), "step": step.code()});
+            let rendered =
+                templates.env.get_template("order_step.html").and_then(|t| t.render(minijinja::value::Serde(&context)));
+            assert!(rendered.is_ok(), "{step:?}: {rendered:?}");
         }
     }
 }

@@ -142,7 +142,7 @@ fn applicant_name(form: &Form) -> Option<String> {
     form.details.as_ref().map(|d| format!("{} ({} {})", d.chinese_name(), d.surname_pinyin, d.given_name_pinyin))
 }
 
-fn summary(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) -> Value {
+pub fn summary(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) -> Value {
     let kind = order.application_type.as_deref().and_then(ApplicationType::from_code);
     json!({
         "id": order.id,

@@ -1,10 +1,12 @@
 //! Server-rendered pages for applicants (mobile-first) and the staff console's entry.
 
 mod account;
+mod apply;
 mod auth;
 mod forms;
 mod home;
 pub mod missions;
+mod orders;
 mod staff;
 
 use crate::state::AppState;
@@ -16,5 +18,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(missions::router())
+        .merge(apply::router())
+        .merge(orders::router())
         .merge(staff::router())
 }

@@ -460,3 +460,25 @@ both_backends!(a_minors_first_application_needs_parents_and_their_papers, |db: D
     let (_, mine) = parent.call(Method::GET, "/api/v1/orders", None).await;
     assert_eq!(mine["orders"][0]["on_behalf"], true, "filed for someone else");
 });
+
+both_backends!(every_screen_of_an_application_renders_with_real_data, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let applicant = Applicant::verified(&app, "zhang@example.org", "E12345678").await;
+    let id = filled_renewal(&applicant).await;
+    for step in ["details", "annotations", "photo", "declaration", "materials", "delivery", "review", "face", "payment"]
+    {
+        let response = applicant.request(Method::GET, &format!("/orders/{id}/steps/{step}")).send().await.expect("get");
+        assert_eq!(response.status(), StatusCode::OK, "{step}");
+        let html = response.text().await.expect("html");
+        assert!(html.contains("<form method=\"post\""), "{step} has its form");
+    }
+    let (status, _) = applicant.submit(&id, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let order_page = applicant.request(Method::GET, &format!("/orders/{id}")).send().await.expect("get");
+    let html = order_page.text().await.expect("html");
+    assert!(html.contains("审核中") && html.contains("撤回申请"), "state and the withdraw button");
+    let step_page = applicant.request(Method::GET, &format!("/orders/{id}/steps/details")).send().await.expect("get");
+    assert_eq!(step_page.status(), StatusCode::SEE_OTHER, "a submitted order's screens lead to the order");
+    let list = applicant.request(Method::GET, "/orders").send().await.expect("get").text().await.expect("html");
+    assert!(list.contains("护照换发"));
+});

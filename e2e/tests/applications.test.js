@@ -1,0 +1,258 @@
+// The four passport and travel-document cases and the emergency travel document, on a
+// phone, following the guide's screens in order (Step 4 一、二; Step 5), plus a draft left on
+// one device and resumed on another.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { useStack, phone, checkPage, fixturePath, verifiedApplicant } from "../harness.js";
+
+const stack = useStack({ before, after });
+const scratch = mkdtempSync(join(tmpdir(), "lingshi-materials-"));
+/** A small, whole PDF standing in for a scanned page. */
+const PDF = join(scratch, "scan.pdf");
+writeFileSync(PDF, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+const PHOTO = fixturePath("astronaut.png");
+
+/** 图 1–3 and the case's 图 1–2: statement, mission, routing, type. */
+async function start(page, shots, { service = "护照旅行证", held, lost, under16, type }) {
+  await page.goto("/");
+  await page.getByRole("link", { name: service }).first().click();
+  await checkPage(page, `${shots}-01-statement`);
+  await page.getByRole("button", { name: "立即申请" }).click();
+  await page.getByText("请先勾选").waitFor();
+  await page.getByLabel("本人已阅读并同意以上声明").check();
+  await page.getByRole("button", { name: "立即申请" }).click();
+  await page.getByLabel("比利时 · 中国驻比利时大使馆").check();
+  await page.getByLabel("您现在居住的国家").selectOption({ label: "比利时" });
+  await checkPage(page, `${shots}-02-mission`);
+  await page.getByRole("button", { name: "下一步" }).click();
+  if (held) {
+    await page.getByLabel(held, { exact: true }).check();
+    if (lost !== undefined) await page.locator(`input[name=lost][value=${lost ? "yes" : "no"}]`).check();
+    if (under16 !== undefined) await page.getByLabel(under16 ? "未满16" : "已满16周岁").check();
+    await checkPage(page, `${shots}-03-route`);
+    await page.getByRole("button", { name: "下一步" }).click();
+    await page.getByLabel(type, { exact: true }).check();
+    await checkPage(page, `${shots}-04-type`);
+    await page.getByRole("button", { name: "确定" }).click();
+  }
+  await page.waitForURL("**/steps/details");
+}
+
+const ADULT = {
+  "姓（中文）": "张", "名（中文）": "三", "姓（拼音）": "ZHANG", "名（拼音）": "SAN",
+  "出生日期": "1990-05-01", "出生地": "北京", "现居住地址（国外）": "Avenue Louise 1, 1050 Bruxelles",
+  "联系电话": "+32 470 12 34 56", "职业": "工程师", "紧急联系人": "李四", "紧急联系人电话": "+32 2 663 30 01",
+};
+
+/** 图 3: personal details (and parents' for minors). */
+async function details(page, shots, fields) {
+  await page.getByLabel("男", { exact: true }).check();
+  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+  await checkPage(page, `${shots}-05-details`);
+  await page.getByRole("button", { name: "下一步" }).click();
+}
+
+/** 图 6: the photo, with the advisory check shown; the applicant goes on anyway (FAQ 5). */
+async function photo(page, shots) {
+  await page.waitForURL("**/steps/photo");
+  await page.getByLabel("上传照片").setInputFiles(PHOTO);
+  await page.locator("#photo-verdict").waitFor();
+  assert.match(await page.locator("#photo-verdict").textContent(), /您仍可继续/);
+  await checkPage(page, `${shots}-07-photo`);
+  await page.getByRole("button", { name: "下一步" }).click();
+}
+
+/** 图 7、8: the declaration signed by hand on the canvas. */
+async function declaration(page, shots, signer) {
+  await page.waitForURL("**/steps/declaration");
+  const pad = await page.locator("#signature-pad").boundingBox();
+  await page.mouse.move(pad.x + 20, pad.y + pad.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(pad.x + 20 + i * 20, pad.y + pad.height / 2 + (i % 2 ? 15 : -15));
+  await page.mouse.up();
+  await page.getByRole("button", { name: "完成" }).first().click();
+  await page.locator("#signature-saved").waitFor();
+  if (signer) await page.getByLabel(signer).check();
+  await checkPage(page, `${shots}-08-declaration`);
+  await page.getByRole("button", { name: "完成" }).last().click();
+}
+
+/** 图 9、10: each material uploaded under its number and name. */
+async function materials(page, shots, items) {
+  await page.waitForURL("**/steps/materials");
+  for (const item of items) {
+    await page.locator(`#upload-${item}`).setInputFiles(item === "loss_statement" ? PHOTO : PDF);
+    await page.locator(`#material-${item} li`).first().waitFor();
+  }
+  await checkPage(page, `${shots}-09-materials`);
+  await page.getByRole("button", { name: "提交" }).click();
+}
+
+/** 图 11, 14, 15, 16, 17: delivery, review, face, payment, submitted. */
+async function finish(page, shots, { face = "upload" } = {}) {
+  await page.waitForURL("**/steps/delivery");
+  await page.getByLabel("邮寄递交材料").check();
+  await page.getByLabel("到馆取证").check();
+  await checkPage(page, `${shots}-10-delivery`);
+  await page.getByRole("button", { name: "下一步" }).click();
+  await review(page, shots);
+  await faceStep(page, shots, face);
+  await page.waitForURL("**/steps/payment");
+  assert.equal(await page.getByLabel("微信支付").isDisabled(), true, "WeChat Pay is shown as unavailable");
+  await checkPage(page, `${shots}-13-payment`);
+  await page.getByRole("button", { name: "提交订单" }).click();
+  await page.locator("#submitted").waitFor();
+  assert.equal(await page.locator("#order-state").textContent(), "审核中");
+  const number = (await page.locator("#order-number").textContent()).trim();
+  assert.match(number, /^BE\d{6}[2-9A-HJ-NP-Z]{6}$/);
+  await checkPage(page, `${shots}-14-submitted`);
+  return number;
+}
+
+async function review(page, shots) {
+  await page.waitForURL("**/steps/review");
+  assert.match(await page.locator("#review").textContent(), /张三 \(ZHANG SAN\)|ZHANG/);
+  await checkPage(page, `${shots}-11-review`);
+  await page.getByRole("button", { name: "确认无误" }).click();
+}
+
+async function faceStep(page, shots, face) {
+  await page.waitForURL("**/steps/face");
+  await checkPage(page, `${shots}-12-face`);
+  if (face === "skip") {
+    await page.getByRole("button", { name: "跳过", exact: true }).click();
+  } else {
+    await page.getByLabel("或上传现拍照片").setInputFiles(PHOTO);
+  }
+}
+
+test("3.1 renewal of an ordinary passport, every screen of the guide", async () => {
+  const context = await phone(stack.browser, stack.platform.base);
+  await verifiedApplicant(stack, context, "renewal@example.org", "E12345678");
+  const page = await context.newPage();
+  await start(page, "renewal", { held: "普通护照", lost: false, type: "护照换发" });
+  await details(page, "renewal", { ...ADULT, "现持（或遗失）证件号码": "E12345678", "联系电话": "call me" });
+  await page.getByText("请输入正确的电话号码").waitFor();
+  await checkPage(page, "renewal-05b-details-refused");
+  await page.getByLabel("联系电话").fill("+32 470 12 34 56");
+  await page.getByRole("button", { name: "下一步" }).click();
+  await page.waitForURL("**/steps/annotations");
+  await page.getByLabel("不需要加注").check();
+  await checkPage(page, "renewal-06-annotations");
+  await page.getByRole("button", { name: "下一步" }).click();
+  await photo(page, "renewal");
+  await declaration(page, "renewal");
+  await materials(page, "renewal", ["current_document_page"]);
+  await finish(page, "renewal");
+  await page.getByRole("button", { name: "申请预约采集指纹" }).click();
+  await page.getByText("已申请预约到馆采集指纹").first().waitFor();
+  await page.getByRole("link", { name: "我的订单" }).first().click();
+  await page.getByText("护照换发").waitFor();
+  await checkPage(page, "renewal-15-my-orders");
+  await context.close();
+});
+
+test("3.2 replacement of a lost passport needs the account of the loss", async () => {
+  const context = await phone(stack.browser, stack.platform.base);
+  await verifiedApplicant(stack, context, "lost@example.org", "E22345678");
+  const page = await context.newPage();
+  await start(page, "replacement", { held: "普通护照", lost: true, type: "护照补发" });
+  await details(page, "replacement", ADULT);
+  await page.getByLabel("不需要加注").check();
+  await page.getByRole("button", { name: "下一步" }).click();
+  await photo(page, "replacement");
+  await declaration(page, "replacement");
+  await page.waitForURL("**/steps/materials");
+  await page.getByText("3、证件遗失原因及经过说明").waitFor();
+  await page.getByRole("button", { name: "提交" }).click();
+  await page.getByText("证件遗失原因及经过说明：请上传此项材料").waitFor();
+  await checkPage(page, "replacement-09a-material-missing");
+  await materials(page, "replacement", ["loss_statement"]);
+  await finish(page, "replacement", { face: "skip" });
+  await context.close();
+});
+
+test("3.3 a holder of a home-return permit applies for a travel document", async () => {
+  const context = await phone(stack.browser, stack.platform.base);
+  await verifiedApplicant(stack, context, "permit@example.org", "E32345678");
+  const page = await context.newPage();
+  await start(page, "travel-doc", { held: "港澳台及其他旅行证件", lost: false, type: "旅行证颁发" });
+  await details(page, "travel-doc", { ...ADULT, "现持（或遗失）证件号码": "H12345678" });
+  await page.getByLabel("不需要加注").check();
+  await page.getByRole("button", { name: "下一步" }).click();
+  await photo(page, "travel-doc");
+  await declaration(page, "travel-doc");
+  await materials(page, "travel-doc", ["held_travel_document"]);
+  await finish(page, "travel-doc", { face: "skip" });
+  await context.close();
+});
+
+test("3.4 a minor's first passport: parents' details, a parent signs, four materials", async () => {
+  const context = await phone(stack.browser, stack.platform.base);
+  await verifiedApplicant(stack, context, "parent@example.org", "E42345678");
+  const page = await context.newPage();
+  await start(page, "minor", { held: "无以上证件", under16: true, type: "办理护照（未成年人首次申请）" });
+  await details(page, "minor", { ...ADULT, "出生日期": "2019-03-02", "父亲姓名": "张大", "父亲证件号码": "E11111111", "母亲姓名": "王芳", "母亲证件号码": "E22222222" });
+  await page.waitForURL("**/steps/annotations");
+  await page.getByLabel("不需要加注").check();
+  await page.getByRole("button", { name: "下一步" }).click();
+  await photo(page, "minor");
+  await declaration(page, "minor", "父亲或母亲代签");
+  await materials(page, "minor", ["birth_certificate", "parents_passports", "parents_residence_permits", "parental_consent"]);
+  await finish(page, "minor");
+  await context.close();
+});
+
+test("an emergency travel document is confirmed irreversible and cannot be withdrawn", async () => {
+  const context = await phone(stack.browser, stack.platform.base);
+  await verifiedApplicant(stack, context, "urgent@example.org", "E52345678");
+  const page = await context.newPage();
+  await start(page, "emergency", { service: "应急旅行证" });
+  await details(page, "emergency", ADULT);
+  await photo(page, "emergency");
+  await review(page, "emergency");
+  await faceStep(page, "emergency", "skip");
+  await page.waitForURL("**/steps/pickup");
+  await page.getByLabel("他人代取").check();
+  await page.getByLabel("代取人姓名").fill("李四");
+  await page.getByLabel("居民身份证").check();
+  await page.getByLabel("证件号码").fill("11010519491231002X");
+  await checkPage(page, "emergency-12b-pickup");
+  await page.getByRole("button", { name: "下一步" }).click();
+  await page.waitForURL("**/steps/payment");
+  await page.getByRole("button", { name: "提交订单" }).click();
+  await page.locator("#irreversible_acknowledged-error, p.error").first().waitFor();
+  await checkPage(page, "emergency-13a-not-confirmed");
+  await page.getByLabel(/我已知晓/).check();
+  await page.getByRole("button", { name: "提交订单" }).click();
+  await page.locator("#submitted").waitFor();
+  assert.equal(await page.getByRole("button", { name: "撤回申请" }).count(), 0, "no withdrawal for an emergency document");
+  await page.getByText("一经提交无法撤回").first().waitFor();
+  await checkPage(page, "emergency-14-submitted");
+  await context.close();
+});
+
+test("a draft left on one phone is resumed on another where it stopped", async () => {
+  const first = await phone(stack.browser, stack.platform.base);
+  const { token } = await verifiedApplicant(stack, first, "resume@example.org", "E62345678");
+  const page = await first.newPage();
+  await start(page, "resume", { held: "旅行证", lost: false, type: "旅行证换发" });
+  await details(page, "resume", { ...ADULT, "现持（或遗失）证件号码": "T12345678" });
+  await page.waitForURL("**/steps/annotations");
+  await first.close();
+
+  const second = await phone(stack.browser, stack.platform.base, "en-GB");
+  await second.addCookies([{ name: "ls_session", value: token, url: stack.platform.base }]);
+  const other = await second.newPage();
+  await other.goto("/orders");
+  await checkPage(other, "resume-01-my-orders");
+  await other.getByRole("link", { name: "Continue" }).click();
+  await other.waitForURL("**/steps/annotations");
+  await other.getByRole("link", { name: "Previous step" }).click();
+  assert.equal(await other.getByLabel("Surname (pinyin)").inputValue(), "ZHANG", "the saved details come back");
+  await checkPage(other, "resume-02-details-kept");
+  await second.close();
+});
