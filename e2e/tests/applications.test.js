@@ -180,6 +180,13 @@ test("3.3 a holder of a home-return permit applies for a travel document", async
   await verifiedApplicant(stack, context, "permit@example.org", "E32345678");
   const page = await context.newPage();
   await start(page, "travel-doc", { held: "港澳台及其他旅行证件", lost: false, type: "旅行证颁发" });
+  await page.getByLabel("姓（中文）", { exact: true }).fill("曾");
+  await page.getByLabel("名（中文）", { exact: true }).fill("小明");
+  await page.getByLabel("出生地", { exact: true }).focus();
+  await page.getByText("ZENG XIAOMING").waitFor();
+  await page.getByRole("button", { name: "使用建议拼写" }).click();
+  assert.equal(await page.getByLabel("姓（拼音）", { exact: true }).inputValue(), "ZENG", "曾 read as a surname");
+  await checkPage(page, "travel-doc-05a-pinyin-suggested");
   await details(page, "travel-doc", { ...ADULT, "现持（或遗失）证件号码": "H12345678" });
   await page.getByLabel("不需要加注").check();
   await page.getByRole("button", { name: "下一步" }).click();
@@ -203,6 +210,25 @@ test("3.4 a minor's first passport: parents' details, a parent signs, four mater
   await declaration(page, "minor", "父亲或母亲代签");
   await materials(page, "minor", ["birth_certificate", "parents_passports", "parents_residence_permits", "parental_consent"]);
   await finish(page, "minor");
+  await context.close();
+});
+
+test("an official passport is not handled online: the mission's contacts are given (FAQ 2)", async () => {
+  const context = await phone(stack.browser, stack.platform.base);
+  await verifiedApplicant(stack, context, "official@example.org", "E72345678");
+  const page = await context.newPage();
+  await page.goto("/apply/passport");
+  await page.getByLabel("本人已阅读并同意以上声明").check();
+  await page.getByRole("button", { name: "立即申请" }).click();
+  await page.getByLabel("比利时 · 中国驻比利时大使馆").check();
+  await page.getByLabel("您现在居住的国家").selectOption({ label: "比利时" });
+  await page.getByRole("button", { name: "下一步" }).click();
+  await page.getByLabel("因公护照", { exact: true }).check();
+  await page.locator("input[name=lost][value=no]").check();
+  await page.getByRole("button", { name: "下一步" }).click();
+  await page.getByText("因公护照业务无法在线办理").waitFor();
+  assert.equal(await page.getByRole("link", { name: "0032-26633001" }).getAttribute("href"), "tel:+3226633001");
+  await checkPage(page, "official-passport-contacts");
   await context.close();
 });
 

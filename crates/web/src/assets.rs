@@ -10,6 +10,7 @@ const FACE_SCRIPT: &str = include_str!("../assets/face.js");
 const PHOTO_CHECK_SCRIPT: &str = include_str!("../assets/photo-check.js");
 const UPLOAD_SCRIPT: &str = include_str!("../assets/upload.js");
 const SIGNATURE_SCRIPT: &str = include_str!("../assets/signature.js");
+const PINYIN_SCRIPT: &str = include_str!("../assets/pinyin.js");
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
@@ -18,6 +19,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/assets/photo-check.js", get(|| async { asset("text/javascript; charset=utf-8", PHOTO_CHECK_SCRIPT) }))
         .route("/assets/upload.js", get(|| async { asset("text/javascript; charset=utf-8", UPLOAD_SCRIPT) }))
         .route("/assets/signature.js", get(|| async { asset("text/javascript; charset=utf-8", SIGNATURE_SCRIPT) }))
+        .route("/assets/pinyin.js", get(|| async { asset("text/javascript; charset=utf-8", PINYIN_SCRIPT) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -27,6 +27,7 @@ use utoipa::OpenApi;
         missions::show,
         photo_checks::create,
         orders::application_types,
+        orders::pinyin_suggestion,
         orders::create,
         orders::list,
         orders::show,

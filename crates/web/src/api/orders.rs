@@ -10,7 +10,7 @@ use crate::service::orders::{self, Loaded, Start};
 use crate::service::photo::localized_report;
 use crate::state::{AppState, Settings};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -26,6 +26,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
     let upload_limit = DefaultBodyLimit::max(settings.photo_limits.max_bytes);
     Router::new()
         .route("/application-types", post(application_types))
+        .route("/pinyin-suggestions", get(pinyin_suggestion))
         .route("/orders", get(list).post(create))
         .route("/orders/{id}", get(show).delete(delete_draft))
         .route("/orders/{id}/steps/{step}", put(save_step))
@@ -77,6 +78,25 @@ pub async fn application_types(
         .map(|kind| json!({"code": kind.code(), "name": type_name(&state.catalogs, locale, kind)}))
         .collect();
     Ok(Json(json!({"types": types})))
+}
+
+/// The Chinese name to spell.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct NameQuery {
+    /// Surname and given name in Chinese characters, e.g. `曾小明`.
+    pub name: String,
+}
+
+/// Suggests the passport pinyin of a Chinese name, the surname read as a surname (曾 ZENG,
+/// 单 SHAN); 404 when the name has characters of unknown reading.
+#[utoipa::path(get, path = "/api/v1/pinyin-suggestions", params(NameQuery),
+    responses((status = 200, body = Object), (status = 404)))]
+pub async fn pinyin_suggestion(Query(query): Query<NameQuery>) -> Result<Json<Value>, AppError> {
+    if query.name.chars().count() > 16 {
+        return Err(crate::error::FieldErrors::single("name", "too_long").into());
+    }
+    let suggestion = lingshi_domain::suggest_pinyin(&query.name).ok_or(AppError::NotFound)?;
+    Ok(Json(json!({"surname": suggestion.surname, "given_name": suggestion.given_name})))
 }
 
 /// Starting an application.

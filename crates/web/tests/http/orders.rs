@@ -482,3 +482,17 @@ both_backends!(every_screen_of_an_application_renders_with_real_data, |db: Db, d
     let list = applicant.request(Method::GET, "/orders").send().await.expect("get").text().await.expect("html");
     assert!(list.contains("护照换发"));
 });
+
+both_backends!(pinyin_is_suggested_with_surnames_read_as_surnames, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (status, body) = app.get_json("/api/v1/pinyin-suggestions?name=%E6%9B%BE%E5%B0%8F%E6%98%8E").await;
+    assert_eq!(
+        (status, body["surname"].as_str(), body["given_name"].as_str()),
+        (StatusCode::OK, Some("ZENG"), Some("XIAOMING"))
+    );
+    let (status, _) = app.get_json("/api/v1/pinyin-suggestions?name=Smith").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let long = "张".repeat(40);
+    let (status, body) = app.get_json(&format!("/api/v1/pinyin-suggestions?name={long}")).await;
+    assert_eq!((status, field_code(&body, "name")), (StatusCode::UNPROCESSABLE_ENTITY, "too_long".into()));
+});
