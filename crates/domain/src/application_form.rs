@@ -523,4 +523,60 @@ mod tests {
         assert!(Declaration { signer: "applicant".into() }.validate(true).is_err());
         assert!(Declaration { signer: "applicant".into() }.validate(false).is_ok());
     }
+
+    use proptest::prelude::*;
+
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".{0,80}",
+            "[A-Z]{1,12}",
+            "[\\u{4E00}-\\u{4E2F}]{1,3}",
+            "[0-9+ ()-]{0,20}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn details_never_panic_and_accepted_details_are_stable(
+            fields in proptest::collection::vec(any_text(), 19),
+            foreign_name in any::<bool>(),
+            kind in 0usize..9,
+            held in 0usize..5,
+        ) {
+            let held = [
+                HeldDocument::OrdinaryPassport,
+                HeldDocument::TravelDocument,
+                HeldDocument::HkMacauTaiwanOrOther,
+                HeldDocument::OfficialPassport,
+                HeldDocument::NoneOfThese,
+            ][held];
+            let input = Details {
+                surname_zh: fields[0].clone(),
+                given_name_zh: fields[1].clone(),
+                surname_pinyin: fields[2].clone(),
+                given_name_pinyin: fields[3].clone(),
+                foreign_name,
+                sex: ["male", "female", "x"][fields[4].len() % 3].to_owned(),
+                birth_date: fields[5].clone(),
+                birth_place: fields[6].clone(),
+                resident_id: fields[7].clone(),
+                document_number: fields[8].clone(),
+                address: fields[9].clone(),
+                phone: fields[10].clone(),
+                email: fields[11].clone(),
+                occupation: fields[12].clone(),
+                emergency_contact_name: fields[13].clone(),
+                emergency_contact_phone: fields[14].clone(),
+                father_name: fields[15].clone(),
+                father_document: fields[16].clone(),
+                mother_name: fields[17].clone(),
+                mother_document: fields[18].clone(),
+            };
+            let context = DetailsContext { kind: Some(ApplicationType::ALL[kind]), held: Some(held), today: today() };
+            if let Ok(accepted) = input.validate(&context) {
+                prop_assert_eq!(accepted.validate(&context), Ok(accepted.clone()));
+            }
+        }
+    }
 }

@@ -368,6 +368,15 @@ both_backends!(starting_follows_the_guide_and_the_faq, |db: Db, dir: PathBuf| as
     assert_eq!(names, ["旅行证颁发", "旅行证换发"]);
     let (_, mine) = applicant.call(Method::GET, "/api/v1/orders", None).await;
     assert_eq!(mine["orders"].as_array().map(Vec::len), Some(0), "no refused start left a draft");
+    let (_, spec) = app.get_json("/openapi.json").await;
+    for path in [
+        "/api/v1/orders",
+        "/api/v1/orders/{id}/steps/{step}",
+        "/api/v1/orders/{id}/submit",
+        "/api/v1/application-types",
+    ] {
+        assert!(spec["paths"].get(path).is_some(), "{path} is documented");
+    }
 });
 
 both_backends!(
