@@ -5,7 +5,10 @@
 //!    JSON) against serving an embedded static asset through the same stack;
 //! 2. submitting an identity claim (`PUT /api/v1/me/identity`: session lookup, validation,
 //!    encryption, blind index, transactional write) against a bare single-row insert;
-//! 3. the whole passport-photo check of a 1-megapixel JPEG (intake, face detection, every
+//! 3. saving an application's personal details (`PUT /api/v1/orders/{id}/steps/details`:
+//!    session, order lock, decrypting the sealed form, validating every field, re-sealing,
+//!    versioned update, the whole order view in the answer) against a bare single-row insert;
+//! 4. the whole passport-photo check of a 1-megapixel JPEG (intake, face detection, every
 //!    rule) against the bare decode of the same file.
 //!
 //! Run: `cargo run --release -p lingshi-bench` (loopback only, bounded request counts).
@@ -115,6 +118,46 @@ async fn main() {
     }
     report("identity submission", median(submissions), "bare insert", median(inserts));
     println!("(SQLite, WAL, synchronous=FULL; {SAMPLES} samples after {WARMUP} warm-up; account {account})");
+
+    let skipped = client.post(format!("{base}/api/v1/me/identity/face/skip")).bearer_auth(&token).send().await;
+    assert!(skipped.expect("request").status().is_success(), "face step skipped");
+    let start = serde_json::json!({
+        "service": "passport", "statement_accepted": true, "mission_id": "be-embassy", "residence_country": "BE",
+        "route": {"held": "ordinary_passport", "lost": false}, "application_type": "renewal.passport.renewal",
+    });
+    let order: serde_json::Value = client
+        .post(format!("{base}/api/v1/orders"))
+        .bearer_auth(&token)
+        .json(&start)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("order");
+    let step_url = format!("{base}/api/v1/orders/{}/steps/details", order["id"].as_str().expect("order id"));
+    let details = serde_json::json!({
+        "surname_zh": "张", "given_name_zh": "三", "surname_pinyin": "ZHANG", "given_name_pinyin": "SAN",
+        "sex": "male", "birth_date": "1990-05-01", "birth_place": "北京", "document_number": "E12345678",
+        "address": "Avenue Louise 1, 1050 Bruxelles", "phone": "+32 470 12 34 56", "occupation": "工程师",
+        "emergency_contact_name": "李四", "emergency_contact_phone": "+32 2 663 30 01",
+    });
+    let (mut saves, mut inserts) = (Vec::with_capacity(SAMPLES), Vec::with_capacity(SAMPLES));
+    for i in 0..WARMUP + SAMPLES {
+        let started = Instant::now();
+        let response = client.put(&step_url).bearer_auth(&token).json(&details).send().await.expect("request");
+        assert!(response.status().is_success(), "step failed: {}", response.status());
+        let _ = response.bytes().await.expect("body");
+        let save = started.elapsed();
+        let started = Instant::now();
+        lingshi_storage::dev_outbox::add(&db, "bench", "-", "bare insert", chrono::Utc::now()).await.expect("insert");
+        let insert = started.elapsed();
+        if i >= WARMUP {
+            saves.push(save);
+            inserts.push(insert);
+        }
+    }
+    report("application step (details)", median(saves), "bare insert", median(inserts));
 
     let jpeg = one_megapixel_jpeg();
     let (mut checks, mut decodes) = (Vec::new(), Vec::new());
