@@ -217,6 +217,8 @@ pub enum TransitionError {
     EmergencyIrrevocable,
     #[error("the fee must be paid before the document is handed over")]
     FeeUnpaid,
+    #[error("an emergency travel document's fee is never refunded")]
+    EmergencyNotRefunded,
 }
 
 impl TransitionError {
@@ -226,6 +228,7 @@ impl TransitionError {
             TransitionError::NotPermitted { .. } => "transition_not_permitted",
             TransitionError::EmergencyIrrevocable => "emergency_irrevocable",
             TransitionError::FeeUnpaid => "fee_unpaid",
+            TransitionError::EmergencyNotRefunded => "emergency_not_refunded",
         }
     }
 }
@@ -249,6 +252,41 @@ pub fn transition(
         return Err(TransitionError::FeeUnpaid);
     }
     Ok(next)
+}
+
+/// Money recorded on an order by staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyAction {
+    Payment,
+    Refund,
+}
+
+/// Whether `role` may record `action` on an order of `service` in `state`: cashiers and
+/// mission admins take payments once the order is submitted and refund them (SPEC §6), never
+/// for an emergency travel document.
+pub fn check_money(
+    role: StaffRole,
+    action: MoneyAction,
+    service: ServiceKind,
+    state: OrderState,
+) -> Result<(), TransitionError> {
+    let actor = Actor::Staff(role);
+    let action_name = match action {
+        MoneyAction::Payment => OrderAction::ConfirmPayment,
+        MoneyAction::Refund => OrderAction::Withdraw,
+    };
+    if !matches!(role, StaffRole::Cashier | StaffRole::MissionAdmin) {
+        return Err(TransitionError::NotPermitted { actor, action: action_name });
+    }
+    if action == MoneyAction::Refund && service == ServiceKind::EmergencyTravelDocument {
+        return Err(TransitionError::EmergencyNotRefunded);
+    }
+    if matches!(state, OrderState::Draft | OrderState::Deleted | OrderState::Withdrawn)
+        && action == MoneyAction::Payment
+    {
+        return Err(TransitionError::NotFromState { state, action: action_name });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -368,5 +406,25 @@ mod tests {
             assert_eq!(StaffRole::from_code(role.code()), Some(role));
         }
         assert_eq!(TransitionError::FeeUnpaid.code(), "fee_unpaid");
+    }
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn only_cashiers_and_admins_take_money_and_emergency_fees_are_never_refunded() {
+        let passport = ServiceKind::PassportOrTravelDocument;
+        let emergency = ServiceKind::EmergencyTravelDocument;
+        let ready = OrderState::ReadyForPickup;
+        assert!(check_money(StaffRole::Cashier, MoneyAction::Payment, passport, ready).is_ok());
+        assert!(check_money(StaffRole::Reviewer, MoneyAction::Payment, passport, ready).is_err());
+        assert!(check_money(StaffRole::MissionAdmin, MoneyAction::Refund, passport, OrderState::Rejected).is_ok());
+        assert_eq!(
+            check_money(StaffRole::Cashier, MoneyAction::Refund, emergency, OrderState::Rejected),
+            Err(TransitionError::EmergencyNotRefunded)
+        );
+        assert!(check_money(StaffRole::Cashier, MoneyAction::Payment, passport, OrderState::Withdrawn).is_err());
     }
 }

@@ -6,6 +6,7 @@
 //! against its own driver. Where the SQL must differ, a module matches on the backend.
 
 pub mod accounts;
+pub mod audit;
 pub mod blobs;
 pub mod codes;
 pub mod crypto;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod jobs;
 pub mod migrate;
 pub mod missions;
+pub mod order_work;
 pub mod orders;
 pub mod seed;
 pub mod sessions;

@@ -29,6 +29,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_orders.sql"),
         postgres: include_str!("../migrations/postgres/0002_orders.sql"),
     },
+    Migration {
+        version: 3,
+        name: "staff_work",
+        sqlite: include_str!("../migrations/sqlite/0003_staff_work.sql"),
+        postgres: include_str!("../migrations/postgres/0003_staff_work.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

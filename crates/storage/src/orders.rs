@@ -36,6 +36,8 @@ pub struct Order {
     pub fee_minor: Option<i64>,
     pub fee_currency: Option<String>,
     pub fingerprint_requested_at: Option<DateTime<Utc>>,
+    /// The applicant has news they have not seen (a state change by the mission).
+    pub unread: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -62,6 +64,7 @@ struct OrderRow {
     fee_minor: Option<i64>,
     fee_currency: Option<String>,
     fingerprint_requested_at: Option<DateTime<Utc>>,
+    unread: bool,
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -74,7 +77,7 @@ macro_rules! select_orders {
         concat!(
             "SELECT id, number, mission_id, service, application_type, state, submitter_id, on_behalf, progress,
                  form, document_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
-                 fingerprint_requested_at, version, created_at, updated_at, submitted_at FROM orders ",
+                 fingerprint_requested_at, unread, version, created_at, updated_at, submitted_at FROM orders ",
             $($rest),*
         )
     };
@@ -110,6 +113,7 @@ impl OrderRow {
             fee_minor: self.fee_minor,
             fee_currency: self.fee_currency,
             fingerprint_requested_at: self.fingerprint_requested_at,
+            unread: self.unread,
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -172,6 +176,98 @@ pub async fn find_for_submitter(
     row.map(|r| r.open(vault)).transpose()
 }
 
+/// The order `id` if it belongs to `mission_id` (any mission when `None`, for system
+/// administrators) and has been submitted; drafts are the applicant's alone.
+pub async fn find_for_mission(
+    db: &Db,
+    vault: &Vault,
+    id: &str,
+    mission_id: Option<&str>,
+) -> Result<Option<Order>, StorageError> {
+    let sql = select_orders!("WHERE id = $1 AND ($2 IS NULL OR mission_id = $2) AND state NOT IN ('draft', 'deleted')");
+    let row: Option<OrderRow> =
+        crate::db_run!(db, |pool| sqlx::query_as(sql).bind(id).bind(mission_id).fetch_optional(pool).await)?;
+    row.map(|r| r.open(vault)).transpose()
+}
+
+/// What a staff queue asks for.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// `None`: every mission (system administrators).
+    pub mission_id: Option<String>,
+    pub state: Option<String>,
+    pub service: Option<String>,
+    /// An application type code, e.g. `replacement.passport.replacement`.
+    pub application_type: Option<String>,
+    pub face_skipped: bool,
+    pub photo_failed: bool,
+    pub minor: bool,
+    /// Submitted on or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Submitted before.
+    pub until: Option<DateTime<Utc>>,
+    /// An order number, exactly.
+    pub number: Option<String>,
+    /// A keyed index of a document number, exactly.
+    pub document_index: Option<Vec<u8>>,
+    pub newest_first: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Submitted orders matching `filter`, oldest submission first unless asked otherwise.
+pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<Order>, StorageError> {
+    let oldest = select_orders!(
+        "WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
+           AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
+           AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
+           AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
+           AND ($10 IS NULL OR number = $10) AND ($11 IS NULL OR document_index = $11)
+         ORDER BY submitted_at, id LIMIT $12 OFFSET $13"
+    );
+    let newest = select_orders!(
+        "WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
+           AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
+           AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
+           AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
+           AND ($10 IS NULL OR number = $10) AND ($11 IS NULL OR document_index = $11)
+         ORDER BY submitted_at DESC, id LIMIT $12 OFFSET $13"
+    );
+    let sql = if filter.newest_first { newest } else { oldest };
+    let rows: Vec<OrderRow> = crate::db_run!(db, |pool| {
+        sqlx::query_as(sql)
+            .bind(&filter.mission_id)
+            .bind(&filter.state)
+            .bind(&filter.service)
+            .bind(&filter.application_type)
+            .bind(filter.face_skipped)
+            .bind(filter.photo_failed)
+            .bind(filter.minor)
+            .bind(filter.from)
+            .bind(filter.until)
+            .bind(&filter.number)
+            .bind(&filter.document_index)
+            .bind(filter.limit)
+            .bind(filter.offset)
+            .fetch_all(pool)
+            .await
+    })?;
+    rows.into_iter().map(|r| r.open(vault)).collect()
+}
+
+/// How many submitted orders of the mission are in each state.
+pub async fn counts_by_state(db: &Db, mission_id: Option<&str>) -> Result<Vec<(String, i64)>, StorageError> {
+    Ok(crate::db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT state, COUNT(*) FROM orders WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1)
+             GROUP BY state ORDER BY state",
+        )
+        .bind(mission_id)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
 /// The order `id` inside a transaction, locked for update on PostgreSQL (SQLite's
 /// transactions already hold the write lock).
 pub async fn lock(tx: &mut Tx, vault: &Vault, id: &str) -> Result<Option<Order>, StorageError> {
@@ -202,7 +298,7 @@ pub async fn save(tx: &mut Tx, vault: &Vault, order: &Order, now: DateTime<Utc>)
             "UPDATE orders SET application_type = $1, state = $2, progress = $3, form = $4, document_index = $5,
                  minor = $6, face_state = $7, photo_passed = $8, payment_method = $9, fee_minor = $10,
                  fee_currency = $11, fingerprint_requested_at = $12, submitted_at = $13, updated_at = $14,
-                 version = version + 1
+                 unread = $17, version = version + 1
              WHERE id = $15 AND version = $16",
         )
         .bind(&order.application_type)
@@ -221,11 +317,26 @@ pub async fn save(tx: &mut Tx, vault: &Vault, order: &Order, now: DateTime<Utc>)
         .bind(now)
         .bind(&order.id)
         .bind(order.version)
+        .bind(order.unread)
         .execute(conn)
         .await
         .map(|done| done.rows_affected())
     })?;
     if updated == 1 { Ok(order.version + 1) } else { Err(StorageError::Conflict("orders.version")) }
+}
+
+/// Clears the unread mark once the submitter has opened the order (no version change: it is
+/// not a change of the order).
+pub async fn mark_read(db: &Db, id: &str, submitter_id: &str) -> Result<(), StorageError> {
+    crate::db_run!(db, |pool| {
+        sqlx::query("UPDATE orders SET unread = FALSE WHERE id = $1 AND submitter_id = $2 AND unread = TRUE")
+            .bind(id)
+            .bind(submitter_id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// One entry of an order's timeline.

@@ -2,6 +2,8 @@
 
 #[path = "http/orders.rs"]
 mod orders;
+#[path = "http/staff_orders.rs"]
+mod staff_orders;
 mod support;
 
 use lingshi_storage::{Db, both_backends};

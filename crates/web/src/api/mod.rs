@@ -7,6 +7,7 @@ pub mod missions;
 pub mod openapi;
 pub mod orders;
 pub mod photo_checks;
+pub mod staff_orders;
 
 use crate::state::{AppState, Settings};
 use axum::Router;
@@ -18,4 +19,5 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(missions::router())
         .merge(orders::router(settings))
         .merge(photo_checks::router(settings))
+        .merge(staff_orders::router())
 }

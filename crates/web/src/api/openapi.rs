@@ -1,6 +1,6 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
-use crate::api::{accounts, me, missions, orders, photo_checks};
+use crate::api::{accounts, me, missions, orders, photo_checks, staff_orders};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -41,6 +41,12 @@ use utoipa::OpenApi;
         orders::submit,
         orders::withdraw,
         orders::request_fingerprints,
+        orders::provide_supplement,
+        staff_orders::queue,
+        staff_orders::show,
+        staff_orders::act,
+        staff_orders::audit_trail,
+        staff_orders::download,
     )
 )]
 pub struct ApiDoc;

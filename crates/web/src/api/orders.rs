@@ -36,6 +36,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/orders/{id}/submit", post(submit))
         .route("/orders/{id}/withdraw", post(withdraw))
         .route("/orders/{id}/fingerprint-appointment", post(request_fingerprints))
+        .route("/orders/{id}/supplement", post(provide_supplement))
 }
 
 /// The name of an application type in `locale`.
@@ -256,6 +257,19 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
         "may_withdraw": loaded.may_withdraw(),
         "fingerprint_requested_at": order.fingerprint_requested_at.map(|t| t.to_rfc3339()),
         "timeline": timeline,
+        "unread": order.unread,
+        "supplements": loaded.supplements.iter().map(|item| json!({
+            "item": item.material,
+            "name": catalogs.text(locale, &format!("label_{}", item.material)),
+            "reason": item.reason,
+            "due_on": item.due_on.map(|d| d.to_string()),
+            "answered": item.answered_at.is_some(),
+        })).collect::<Vec<_>>(),
+        "payments": loaded.payments.iter().map(|p| json!({
+            "kind": p.kind, "method": p.method, "amount": lingshi_domain::mission::Money { minor: p.amount_minor, currency: p.currency.clone() }.display(),
+            "at": p.at.to_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "paid_minor": lingshi_storage::order_work::net_paid(&loaded.payments),
     });
     if let (Some(target), Some(more)) = (view.as_object_mut(), extra.as_object()) {
         target.extend(more.clone());
@@ -275,7 +289,9 @@ pub async fn show(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    respond(&state, orders::load(&state, &current.account, &id).await?, locale).await
+    let loaded = orders::load(&state, &current.account, &id).await?;
+    lingshi_storage::orders::mark_read(&state.db, &id, &current.account.id).await?;
+    respond(&state, loaded, locale).await
 }
 
 /// Deletes a draft.
@@ -424,4 +440,15 @@ pub async fn request_fingerprints(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     respond(&state, orders::request_fingerprints(&state, &current.account, &id).await?, locale).await
+}
+
+/// Sends the supplements the mission asked for (upload them to their items first).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/supplement", responses((status = 200, body = Object), (status = 409)))]
+pub async fn provide_supplement(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    respond(&state, orders::provide_supplement(&state, &current.account, &id).await?, locale).await
 }

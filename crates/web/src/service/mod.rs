@@ -11,3 +11,4 @@ pub mod passwords;
 pub mod photo;
 pub mod sign_in;
 pub mod staff;
+pub mod staff_orders;

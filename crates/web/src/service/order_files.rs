@@ -63,10 +63,12 @@ impl Slot {
 /// Whether `slot` belongs on this order now: its step must be open, and a material must be
 /// listed for the case. A supplement may add materials after submission.
 fn ensure_slot_open(loaded: &Loaded, slot: Slot) -> Result<(), AppError> {
-    if let Slot::Material(material) = slot
-        && !loaded.materials().iter().any(|(m, _)| *m == material)
-    {
-        return Err(AppError::NotFound);
+    if let Slot::Material(material) = slot {
+        let listed = loaded.materials().iter().any(|(m, _)| *m == material);
+        let requested = loaded.supplements.iter().any(|s| s.material == material.code() && s.answered_at.is_none());
+        if !listed && !requested {
+            return Err(AppError::NotFound);
+        }
     }
     if slot == Slot::Signature && loaded.service != Service::PassportOrTravelDocument {
         return Err(AppError::NotFound);
@@ -162,7 +164,11 @@ pub async fn download(
     id: &str,
     file_id: &str,
 ) -> Result<(&'static str, Vec<u8>), AppError> {
-    let loaded = orders::load(state, account, id).await?;
+    read(state, &orders::load(state, account, id).await?, file_id)
+}
+
+/// A file of an order already loaded for someone allowed to see it, with its content type.
+pub fn read(state: &AppState, loaded: &Loaded, file_id: &str) -> Result<(&'static str, Vec<u8>), AppError> {
     let file = loaded.files.iter().find(|f| f.id == file_id).ok_or(AppError::NotFound)?;
     let bytes = state.blobs.get(&state.vault, BLOB_KIND, &file.blob_key)?;
     let content_type = match file.content_kind.as_str() {

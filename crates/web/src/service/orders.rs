@@ -14,10 +14,12 @@ use lingshi_domain::application_form::{
     Annotations, Declaration, Delivery, Details, DetailsContext, Form, Payment, Pickup,
 };
 use lingshi_domain::mission::Mission;
-use lingshi_domain::order::{Actor, OrderAction, OrderFacts, OrderState, transition};
+use lingshi_domain::order::{Actor, OrderAction, OrderFacts, OrderState, StaffRole, transition};
 use lingshi_storage::StorageError;
 use lingshi_storage::accounts::Account;
+use lingshi_storage::audit::{self, AuditActor, AuditEntry};
 use lingshi_storage::orders::{self, NewOrder, Order, OrderFile};
+use lingshi_storage::staff::Staff;
 use serde_json::Value;
 
 /// The field under which a document number is indexed for staff search.
@@ -53,6 +55,8 @@ pub struct Loaded {
     pub kind: Option<ApplicationType>,
     pub mission: Mission,
     pub files: Vec<OrderFile>,
+    pub payments: Vec<lingshi_storage::order_work::Payment>,
+    pub supplements: Vec<lingshi_storage::order_work::Supplement>,
 }
 
 impl Loaded {
@@ -104,7 +108,11 @@ impl Loaded {
     }
 
     pub fn facts(&self) -> OrderFacts {
-        OrderFacts { service: self.service.kind(), fee_settled: false }
+        let due = self.order.fee_minor.unwrap_or(0);
+        OrderFacts {
+            service: self.service.kind(),
+            fee_settled: lingshi_storage::order_work::net_paid(&self.payments) >= due,
+        }
     }
 }
 
@@ -120,14 +128,73 @@ async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
         .await?
         .ok_or_else(|| AppError::internal("order of an unknown mission"))?;
     let files = orders::files(&state.db, &order.id).await?;
-    Ok(Loaded { order, form, service, kind, mission, files })
+    let payments = lingshi_storage::order_work::payments(&state.db, &state.vault, &order.id).await?;
+    let supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, &order.id).await?;
+    Ok(Loaded { order, form, service, kind, mission, files, payments, supplements })
+}
+
+/// Who is changing or reading an order.
+#[derive(Clone, Copy)]
+pub enum Principal<'a> {
+    /// The account that submitted the order.
+    Applicant(&'a Account),
+    /// An officer of the order's mission (or a system administrator).
+    Staff(&'a Staff),
+}
+
+impl Principal<'_> {
+    /// The missions whose orders this principal may see: `None` for every mission.
+    fn mission_scope(&self) -> Option<Option<&str>> {
+        match self {
+            Principal::Applicant(_) => None,
+            Principal::Staff(staff) if staff.role == StaffRole::SystemAdmin => Some(None),
+            Principal::Staff(staff) => Some(Some(staff.mission_id.as_deref().unwrap_or("\u{0}"))),
+        }
+    }
+
+    /// Whether this principal may touch `order` (checked again inside the lock).
+    fn owns(&self, order: &Order) -> bool {
+        match self {
+            Principal::Applicant(account) => order.submitter_id == account.id && order.state != OrderState::Deleted,
+            Principal::Staff(_) => {
+                let visible = !matches!(order.state, OrderState::Draft | OrderState::Deleted);
+                visible && self.mission_scope().flatten().is_none_or(|mission| mission == order.mission_id)
+            }
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match self {
+            Principal::Applicant(_) => Actor::Applicant,
+            Principal::Staff(staff) => Actor::Staff(staff.role),
+        }
+    }
+
+    fn audit_actor(&self) -> AuditActor {
+        match self {
+            Principal::Applicant(account) => AuditActor { kind: "applicant", id: account.id.clone(), role: None },
+            Principal::Staff(staff) => {
+                AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) }
+            }
+        }
+    }
 }
 
 /// The order `id` if `account` submitted it; 404 otherwise, whether it exists or not.
 pub async fn load(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
-    let order =
-        orders::find_for_submitter(&state.db, &state.vault, id, &account.id).await?.ok_or(AppError::NotFound)?;
-    complete(state, order).await
+    load_as(state, Principal::Applicant(account), id).await
+}
+
+/// The order `id` if `principal` may see it; 404 otherwise, whether it exists or not.
+pub async fn load_as(state: &AppState, principal: Principal<'_>, id: &str) -> Result<Loaded, AppError> {
+    let order = match principal {
+        Principal::Applicant(account) => orders::find_for_submitter(&state.db, &state.vault, id, &account.id).await?,
+        Principal::Staff(_) => {
+            let scope = principal.mission_scope().flatten();
+            orders::find_for_mission(&state.db, &state.vault, id, scope).await?
+        }
+    };
+    complete(state, order.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?).await
 }
 
 /// Every order `account` filed, for itself and for others, newest first.
@@ -238,10 +305,67 @@ fn conflict(error: StorageError) -> AppError {
     }
 }
 
-/// What a change did, for the timeline.
+/// What a change did, for the timeline and the audit log, and what it records besides.
 pub struct Outcome {
     pub event: &'static str,
+    /// The mission's reply, or the applicant's reason: shown on the timeline.
     pub note: Option<String>,
+    pub records: Vec<Record>,
+}
+
+impl Outcome {
+    pub fn event(event: &'static str, note: Option<String>) -> Self {
+        Self { event, note, records: Vec::new() }
+    }
+}
+
+/// Rows written alongside a change.
+pub enum Record {
+    /// A payment (`payment`) or refund (`refund`) taken by staff.
+    Money { kind: &'static str, method: String, amount_minor: i64, currency: String, reference: Option<String> },
+    /// Items asked of the applicant: material code, reason, due date.
+    Supplements(Vec<(String, String, Option<chrono::NaiveDate>)>),
+    /// The applicant answered the open supplement requests.
+    SupplementsAnswered,
+}
+
+impl Record {
+    async fn write(
+        &self,
+        tx: &mut lingshi_storage::Tx,
+        state: &AppState,
+        principal: Principal<'_>,
+        order_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let staff_id = match principal {
+            Principal::Staff(staff) => staff.id.as_str(),
+            Principal::Applicant(_) => "",
+        };
+        match self {
+            Record::Money { kind, method, amount_minor, currency, reference } => {
+                let new = lingshi_storage::order_work::NewPayment {
+                    order_id,
+                    kind,
+                    method,
+                    amount_minor: *amount_minor,
+                    currency,
+                    reference: reference.as_deref(),
+                    staff_id,
+                };
+                lingshi_storage::order_work::record_payment(tx, &state.vault, &new, now).await?;
+            }
+            Record::Supplements(items) => {
+                for (material, reason, due) in items {
+                    let item = (material.as_str(), reason.as_str(), *due);
+                    lingshi_storage::order_work::request_supplement(tx, &state.vault, order_id, item, staff_id, now)
+                        .await?;
+                }
+            }
+            Record::SupplementsAnswered => lingshi_storage::order_work::answer_supplements(tx, order_id, now).await?,
+        }
+        Ok(())
+    }
 }
 
 /// A file attached or detached together with a change.
@@ -267,13 +391,30 @@ pub async fn change(
     file: FileChange<'_>,
     apply: impl FnOnce(&mut Loaded) -> Result<Option<Outcome>, AppError>,
 ) -> Result<Loaded, AppError> {
-    let before = load(state, account, id).await?;
+    change_as(state, Principal::Applicant(account), id, None, file, apply).await
+}
+
+/// [`change`] for any principal. With `expected_version`, the change is refused when the
+/// order moved on since the caller looked at it (two officers, two tabs). A state change,
+/// and anything staff do, appends an audit row in the same transaction; a state change by
+/// staff marks the order unread and notifies the applicant through the outbox.
+pub async fn change_as(
+    state: &AppState,
+    principal: Principal<'_>,
+    id: &str,
+    expected_version: Option<i32>,
+    file: FileChange<'_>,
+    apply: impl FnOnce(&mut Loaded) -> Result<Option<Outcome>, AppError>,
+) -> Result<Loaded, AppError> {
+    let before = load_as(state, principal, id).await?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    let order = orders::lock(&mut tx, &state.vault, id)
-        .await?
-        .filter(|o| o.submitter_id == account.id && o.state != OrderState::Deleted)
-        .ok_or(AppError::NotFound)?;
+    let order =
+        orders::lock(&mut tx, &state.vault, id).await?.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?;
+    if expected_version.is_some_and(|v| v != order.version) {
+        return Err(AppError::Conflict("concurrent_change"));
+    }
+    let previous_state = order.state;
     let mut loaded = Loaded { form: form_of(&order)?, order, ..before };
     let outcome = apply(&mut loaded)?;
     match file {
@@ -283,16 +424,60 @@ pub async fn change(
         }
         FileChange::Detach(file_id) => orders::remove_file(&mut tx, id, file_id).await?,
     }
+    let state_changed = loaded.order.state != previous_state;
+    let by_staff = matches!(principal, Principal::Staff(_));
+    if state_changed && by_staff {
+        loaded.order.unread = true;
+    }
     loaded.order.form = serde_json::to_value(&loaded.form).map_err(AppError::internal)?;
     loaded.order.version = orders::save(&mut tx, &state.vault, &loaded.order, now).await.map_err(conflict)?;
-    if let Some(outcome) = outcome {
+    if let Some(outcome) = &outcome {
         let order = &loaded.order;
         orders::add_event(&mut tx, &state.vault, &order.id, order.state, outcome.event, outcome.note.as_deref(), now)
             .await?;
+        for record in &outcome.records {
+            record.write(&mut tx, state, principal, &order.id, now).await?;
+        }
+        if state_changed || by_staff {
+            let actor = principal.audit_actor();
+            let entry = AuditEntry {
+                mission_id: Some(&order.mission_id),
+                actor: &actor,
+                action: outcome.event,
+                order_id: Some(&order.id),
+                before_state: Some(previous_state.code()),
+                after_state: Some(order.state.code()),
+                reason: outcome.note.as_deref(),
+            };
+            audit::append(&mut tx, &state.vault, &entry, now).await?;
+        }
+        if state_changed && by_staff {
+            notify_applicant(&mut tx, state, order).await?;
+        }
     }
     tx.commit().await?;
     loaded.files = orders::files(&state.db, id).await?;
+    loaded.payments = lingshi_storage::order_work::payments(&state.db, &state.vault, id).await?;
+    loaded.supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, id).await?;
     Ok(loaded)
+}
+
+/// Tells the submitter, by the channel they registered with, that their order changed. The
+/// message names the order number and its new state, nothing personal.
+async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, order: &Order) -> Result<(), AppError> {
+    let Some(account) = lingshi_storage::accounts::find(&state.db, &order.submitter_id).await? else {
+        return Ok(());
+    };
+    let Ok(address) = lingshi_domain::ContactAddress::parse(&account.login) else { return Ok(()) };
+    let locale = crate::i18n::Locale::from_tag(&account.locale).unwrap_or_default();
+    let catalogs = &state.catalogs;
+    let state_key = format!("state_{}", order.state.code());
+    let state_name = catalogs.text(locale, &state_key);
+    let subject = catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number);
+    let body =
+        catalogs.text(locale, "notice_order_body").replace("{number}", &order.number).replace("{state}", state_name);
+    crate::service::codes::enqueue_message(tx, state, &address, subject, body).await?;
+    Ok(())
 }
 
 /// Refuses changes to anything but a draft.
@@ -447,7 +632,7 @@ pub async fn submit(
         loaded.order.fee_minor = fee.as_ref().map(|f| f.minor);
         loaded.order.fee_currency = fee.map(|f| f.currency);
         loaded.order.submitted_at = Some(Utc::now());
-        Ok(Some(Outcome { event: "submitted", note: None }))
+        Ok(Some(Outcome::event("submitted", None)))
     })
     .await?;
     if let Some(key) = idempotency_key {
@@ -503,7 +688,19 @@ pub async fn withdraw(
     change(state, account, id, FileChange::None, |loaded| {
         loaded.order.state = transition(loaded.order.state, OrderAction::Withdraw, Actor::Applicant, loaded.facts())
             .map_err(|e| AppError::Conflict(e.code()))?;
-        Ok(Some(Outcome { event: "withdrawn", note: reason }))
+        Ok(Some(Outcome::event("withdrawn", reason)))
+    })
+    .await
+}
+
+/// Sends what the mission asked for: the order returns to review (the files were uploaded to
+/// the listed items beforehand, as on the materials screen).
+pub async fn provide_supplement(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    change(state, account, id, FileChange::None, |loaded| {
+        loaded.order.state =
+            transition(loaded.order.state, OrderAction::ProvideSupplement, Actor::Applicant, loaded.facts())
+                .map_err(|e| AppError::Conflict(e.code()))?;
+        Ok(Some(Outcome { event: "supplement_provided", note: None, records: vec![Record::SupplementsAnswered] }))
     })
     .await
 }
@@ -513,7 +710,7 @@ pub async fn delete_draft(state: &AppState, account: &Account, id: &str) -> Resu
     change(state, account, id, FileChange::None, |loaded| {
         loaded.order.state = transition(loaded.order.state, OrderAction::DeleteDraft, Actor::Applicant, loaded.facts())
             .map_err(|e| AppError::Conflict(e.code()))?;
-        Ok(Some(Outcome { event: "deleted", note: None }))
+        Ok(Some(Outcome::event("deleted", None)))
     })
     .await
     .map(|_| ())
@@ -531,7 +728,7 @@ pub async fn request_fingerprints(state: &AppState, account: &Account, id: &str)
             return Ok(None);
         }
         loaded.order.fingerprint_requested_at = Some(Utc::now());
-        Ok(Some(Outcome { event: "fingerprints_requested", note: None }))
+        Ok(Some(Outcome::event("fingerprints_requested", None)))
     })
     .await
 }

@@ -10,14 +10,14 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 /// A signed-in, verified applicant speaking through a bearer token, as a native app would.
-struct Applicant {
+pub struct Applicant {
     base: String,
     token: String,
     client: reqwest::Client,
 }
 
 impl Applicant {
-    async fn verified(app: &TestApp, email: &str, passport: &str) -> Self {
+    pub async fn verified(app: &TestApp, email: &str, passport: &str) -> Self {
         let created = app.register(email).await;
         let applicant = Self {
             base: app.base.clone(),
@@ -32,11 +32,11 @@ impl Applicant {
         applicant
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
     }
 
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(&body);
@@ -45,7 +45,7 @@ impl Applicant {
         (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn start(&self, body: Value, key: Option<&str>) -> (StatusCode, Value) {
+    pub async fn start(&self, body: Value, key: Option<&str>) -> (StatusCode, Value) {
         let mut request = self.request(Method::POST, "/api/v1/orders").json(&body);
         if let Some(key) = key {
             request = request.header("idempotency-key", key);
@@ -54,11 +54,11 @@ impl Applicant {
         (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn step(&self, id: &str, step: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn step(&self, id: &str, step: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::PUT, &format!("/api/v1/orders/{id}/steps/{step}"), Some(body)).await
     }
 
-    async fn upload(&self, id: &str, slot: &str, content_type: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    pub async fn upload(&self, id: &str, slot: &str, content_type: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
         let response = self
             .request(Method::PUT, &format!("/api/v1/orders/{id}/files/{slot}"))
             .header("content-type", content_type)
@@ -69,7 +69,7 @@ impl Applicant {
         (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn submit(&self, id: &str, key: Option<&str>) -> (StatusCode, Value) {
+    pub async fn submit(&self, id: &str, key: Option<&str>) -> (StatusCode, Value) {
         let mut request = self.request(Method::POST, &format!("/api/v1/orders/{id}/submit"));
         if let Some(key) = key {
             request = request.header("idempotency-key", key);
@@ -79,7 +79,7 @@ impl Applicant {
     }
 }
 
-fn renewal_start() -> Value {
+pub fn renewal_start() -> Value {
     json!({
         "service": "passport",
         "statement_accepted": true,
@@ -90,7 +90,7 @@ fn renewal_start() -> Value {
     })
 }
 
-fn adult_details() -> Value {
+pub fn adult_details() -> Value {
     json!({
         "surname_zh": "张", "given_name_zh": "三", "surname_pinyin": "ZHANG", "given_name_pinyin": "SAN",
         "sex": "male", "birth_date": "1990-05-01", "birth_place": "北京", "document_number": "E12345678",
@@ -111,7 +111,7 @@ fn signature_png() -> Vec<u8> {
     out
 }
 
-fn pdf() -> Vec<u8> {
+pub fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
 
@@ -120,7 +120,7 @@ fn photo() -> Vec<u8> {
 }
 
 /// Fills a renewal up to (not including) submission.
-async fn filled_renewal(applicant: &Applicant) -> String {
+pub async fn filled_renewal(applicant: &Applicant) -> String {
     let (status, order) = applicant.start(renewal_start(), None).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     let id = order["id"].as_str().expect("id").to_owned();

@@ -1,0 +1,221 @@
+//! The staff side of orders over JSON (the console uses the same services): the mission's
+//! queue, one order, its audit trail, its files, and actions. Another mission's order
+//! answers 404, as if it did not exist.
+
+use crate::api::orders::{order_view, summary};
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+use crate::extract::{ApiJson, Lang};
+use crate::service::staff_orders::{self, StaffAction, age_in_days};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{NaiveDate, Utc};
+use lingshi_storage::orders::QueueFilter;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff/orders", get(queue))
+        .route("/staff/orders/{id}", get(show))
+        .route("/staff/orders/{id}/actions", post(act))
+        .route("/staff/orders/{id}/audit", get(audit_trail))
+        .route("/staff/orders/{id}/files/{file}", get(download))
+}
+
+/// Queue filters, all optional.
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub state: Option<String>,
+    pub service: Option<String>,
+    pub application_type: Option<String>,
+    pub face_skipped: bool,
+    pub photo_failed: bool,
+    pub minor: bool,
+    /// Submitted on or after (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Submitted up to and including (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date)]
+    pub until: Option<NaiveDate>,
+    /// An order number or a document number (searched through its keyed index).
+    pub q: Option<String>,
+    /// `oldest` (default) or `newest`.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+}
+
+impl QueueQuery {
+    /// The storage filter: a search term is tried as an order number and as a document
+    /// number (never stored in the clear, so looked up by its keyed index).
+    pub fn filter(&self, state: &AppState) -> QueueFilter {
+        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        let term = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_uppercase);
+        let is_number = term.as_deref().is_some_and(|t| t.len() == 14 && t.chars().all(|c| c.is_ascii_alphanumeric()));
+        QueueFilter {
+            mission_id: None,
+            state: self.state.clone().filter(|s| !s.is_empty()),
+            service: self.service.clone().filter(|s| !s.is_empty()),
+            application_type: self.application_type.clone().filter(|s| !s.is_empty()),
+            face_skipped: self.face_skipped,
+            photo_failed: self.photo_failed,
+            minor: self.minor,
+            from: self.from.and_then(midnight),
+            until: self.until.and_then(|d| d.succ_opt()).and_then(midnight),
+            number: term.clone().filter(|_| is_number),
+            document_index: term
+                .filter(|_| !is_number)
+                .map(|t| state.vault.blind_index(crate::service::orders::DOCUMENT_INDEX_FIELD, &t)),
+            newest_first: self.sort.as_deref() == Some("newest"),
+            limit: staff_orders::MAX_PAGE / 2,
+            offset: self.page.unwrap_or(0).max(0) * (staff_orders::MAX_PAGE / 2),
+        }
+    }
+}
+
+/// The mission's submitted orders, oldest first, with the count in each state.
+#[utoipa::path(get, path = "/api/v1/staff/orders", params(QueueQuery), responses((status = 200, body = Object), (status = 401)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Lang(locale): Lang,
+    Query(query): Query<QueueQuery>,
+) -> Result<Json<Value>, AppError> {
+    let (page, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
+    let now = Utc::now();
+    let mut items = Vec::with_capacity(page.len());
+    for order in &page {
+        let form: lingshi_domain::application_form::Form =
+            serde_json::from_value(order.form.clone()).map_err(AppError::internal)?;
+        let mut item = summary(&state.catalogs, locale, order, &form);
+        item["age_days"] = json!(age_in_days(order, now));
+        item["face_skipped"] = json!(order.face_state.as_deref() == Some("skipped"));
+        item["photo_failed"] = json!(order.photo_passed == Some(false));
+        item["minor"] = json!(order.minor);
+        items.push(item);
+    }
+    let counts: serde_json::Map<String, Value> = counts.into_iter().map(|(state, n)| (state, json!(n))).collect();
+    Ok(Json(json!({"orders": items, "counts": counts})))
+}
+
+/// The whole order: details, photo with its report, signature, materials, face, history,
+/// payments, supplements.
+#[utoipa::path(get, path = "/api/v1/staff/orders/{id}", responses((status = 200, body = Object), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let loaded = staff_orders::load(&state, &current.staff, &id).await?;
+    Ok(Json(order_view(&state, &loaded, locale).await?))
+}
+
+/// An action on an order, taken on the version the officer saw.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// The order's `version` as shown; a stale one is refused (409 `concurrent_change`).
+    pub version: i32,
+    /// `accept`, `reject`, `request_supplement`, `require_interview`, `complete_interview`,
+    /// `mark_ready`, `hand_over`, `old_document_cancelled`, `record_payment`, `record_refund`.
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+    /// For `request_supplement`: `[{material, reason, due_on}]`.
+    #[serde(default)]
+    pub items: Vec<SupplementItem>,
+    /// `counter`/`post` (hand-over) or `card`/`wechat`/`alipay`/`cash` (payment).
+    #[serde(default)]
+    pub method: String,
+    pub tracking: Option<String>,
+    #[serde(default)]
+    pub amount: String,
+    pub reference: Option<String>,
+}
+
+/// One item asked of the applicant.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementItem {
+    pub material: String,
+    pub reason: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_on: Option<NaiveDate>,
+}
+
+impl ActionRequest {
+    pub fn action(self) -> Result<StaffAction, AppError> {
+        Ok(match self.action.as_str() {
+            "accept" => StaffAction::Accept,
+            "reject" => StaffAction::Reject { reason: self.reason },
+            "request_supplement" => StaffAction::RequestSupplement {
+                items: self.items.into_iter().map(|i| (i.material, i.reason, i.due_on)).collect(),
+            },
+            "require_interview" => StaffAction::RequireInterview { reason: self.reason },
+            "complete_interview" => StaffAction::CompleteInterview,
+            "mark_ready" => StaffAction::MarkReady,
+            "hand_over" => StaffAction::HandOver { method: self.method, tracking: self.tracking },
+            "old_document_cancelled" => StaffAction::OldDocumentCancelled,
+            "record_payment" => {
+                StaffAction::RecordPayment { method: self.method, amount: self.amount, reference: self.reference }
+            }
+            "record_refund" => StaffAction::RecordRefund { amount: self.amount, reason: self.reason },
+            _ => return Err(crate::error::FieldErrors::single("action", "unknown_choice").into()),
+        })
+    }
+}
+
+/// Takes an action; the answer is the order as it now is.
+#[utoipa::path(post, path = "/api/v1/staff/orders/{id}/actions", request_body = ActionRequest,
+    responses((status = 200, body = Object), (status = 409, description = "not possible now, not this role, or stale version"), (status = 404)))]
+pub async fn act(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ActionRequest>,
+) -> Result<Json<Value>, AppError> {
+    let version = body.version;
+    let loaded = staff_orders::act(&state, &current.staff, &id, version, body.action()?).await?;
+    Ok(Json(order_view(&state, &loaded, locale).await?))
+}
+
+/// The order's audit trail: who, in which role, did what, when (UTC), from and to which
+/// state, and why.
+#[utoipa::path(get, path = "/api/v1/staff/orders/{id}/audit", responses((status = 200, body = Object), (status = 404)))]
+pub async fn audit_trail(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    staff_orders::load(&state, &current.staff, &id).await?;
+    let rows = lingshi_storage::audit::for_order(&state.db, &id).await?;
+    let mut trail = Vec::with_capacity(rows.len());
+    for row in &rows {
+        trail.push(json!({
+            "seq": row.seq, "at": row.at.to_rfc3339(), "actor_kind": row.actor_kind, "actor_id": row.actor_id,
+            "role": row.role, "action": row.action, "before_state": row.before_state, "after_state": row.after_state,
+            "reason": row.reason_text(&state.vault)?,
+        }));
+    }
+    Ok(Json(json!({"audit": trail})))
+}
+
+/// A file of an order of the officer's mission.
+#[utoipa::path(get, path = "/api/v1/staff/orders/{id}/files/{file}", responses((status = 200), (status = 404)))]
+pub async fn download(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let loaded = staff_orders::load(&state, &current.staff, &id).await?;
+    let (content_type, bytes) = crate::service::order_files::read(&state, &loaded, &file)?;
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+}

@@ -1,0 +1,252 @@
+//! The staff side of orders over the JSON API, on both backends: the lifecycle from review
+//! to hand-over with a supplement answered online, the roles and missions that may (not) see
+//! or do what, forbidden transitions, two officers acting at once, and the audit chain.
+
+use crate::orders::{Applicant, filled_renewal, pdf};
+use crate::support::{TestApp, error_code};
+use lingshi_domain::order::StaffRole;
+use lingshi_storage::audit::ChainCheck;
+use lingshi_storage::staff::NewStaff;
+use lingshi_storage::{Db, both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// An officer signed in with the staff cookie.
+struct Officer {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Officer {
+    async fn new(app: &TestApp, mission: Option<&str>, role: StaffRole, username: &str) -> Self {
+        let mut tx = app.db.begin().await.expect("begin");
+        let new = NewStaff { mission_id: mission, username, display_name: username, role, password_hash: "unused" };
+        let staff = lingshi_storage::staff::create(&mut tx, &new, chrono::Utc::now()).await.expect("staff");
+        let token =
+            lingshi_web::service::sign_in::open_session(&mut tx, lingshi_web::auth::SessionKind::Staff, &staff.id)
+                .await
+                .expect("session");
+        tx.commit().await.expect("commit");
+        Self { base: app.base.clone(), token, client: reqwest::Client::new() }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", format!("ls_staff={}", self.token));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        (response.status(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn order(&self, id: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, &format!("/api/v1/staff/orders/{id}"), None).await
+    }
+
+    /// Takes `action` on the version the officer last saw.
+    async fn act(&self, id: &str, action: Value) -> (StatusCode, Value) {
+        let (_, order) = self.order(id).await;
+        let mut body = action;
+        body["version"] = order["version"].clone();
+        self.call(Method::POST, &format!("/api/v1/staff/orders/{id}/actions"), Some(body)).await
+    }
+}
+
+async fn submitted_renewal(app: &TestApp, email: &str, passport: &str) -> (Applicant, String, String) {
+    let applicant = Applicant::verified(app, email, passport).await;
+    let id = filled_renewal(&applicant).await;
+    let (status, order) = applicant.submit(&id, None).await;
+    assert_eq!(status, StatusCode::OK);
+    (applicant, id, order["number"].as_str().expect("number").to_owned())
+}
+
+fn mail_about(app: &TestApp, to: &str, number: &str) -> Option<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let found =
+            app.mail.messages().into_iter().find(|m| m.to.iter().any(|t| t == to) && m.subject.contains(number));
+        if let Some(mail) = found {
+            return Some(mail.body);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db.clone(), dir).await;
+    let (applicant, id, number) = submitted_renewal(&app, "zhang@example.org", "E12345678").await;
+    let reviewer = Officer::new(&app, Some("be-embassy"), StaffRole::Reviewer, "reviewer").await;
+    let issuer = Officer::new(&app, Some("be-embassy"), StaffRole::Issuer, "issuer").await;
+    let cashier = Officer::new(&app, Some("be-embassy"), StaffRole::Cashier, "cashier").await;
+
+    let (status, queue) = reviewer.call(Method::GET, "/api/v1/staff/orders?state=under_review", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(queue["counts"]["under_review"], 1);
+    assert_eq!(queue["orders"][0]["number"].as_str(), Some(number.as_str()));
+    let (_, found) = reviewer.call(Method::GET, "/api/v1/staff/orders?q=e12345678", None).await;
+    assert_eq!(found["orders"].as_array().map(Vec::len), Some(1), "found by the document number's keyed index");
+    let (_, order) = reviewer.order(&id).await;
+    assert_eq!(order["photo"]["report"]["rules"].as_array().map(Vec::len), Some(13), "staff see the photo's report");
+    let photo = order["photo"]["file"]["id"].as_str().expect("photo");
+    let (status, _) = reviewer.call(Method::GET, &format!("/api/v1/staff/orders/{id}/files/{photo}"), None).await;
+    assert_ne!(status, StatusCode::NOT_FOUND);
+
+    let ask = json!({"action": "request_supplement", "items": [{"material": "other", "reason": "请补充比利时居留卡", "due_on": "2030-01-31"}]});
+    let (status, order) = reviewer.act(&id, ask).await;
+    assert_eq!((status, order["state"].as_str()), (StatusCode::OK, Some("supplement_required")), "{order}");
+    let body = mail_about(&app, "zhang@example.org", &number).expect("the applicant is told by e-mail");
+    assert!(body.contains("待补充材料"), "{body}");
+    let (_, mine) = applicant.call(Method::GET, "/api/v1/orders", None).await;
+    assert_eq!(mine["orders"][0]["state"], "supplement_required");
+    let (_, seen) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+    assert_eq!(
+        (seen["unread"].as_bool(), seen["supplements"][0]["reason"].as_str()),
+        (Some(true), Some("请补充比利时居留卡"))
+    );
+    let (_, seen_again) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+    assert_eq!(seen_again["unread"], false, "opening the order reads the news");
+    let (status, _) = applicant.upload(&id, "other", "application/pdf", pdf()).await;
+    assert_eq!(status, StatusCode::OK, "a supplement is uploaded online");
+    let (status, order) = applicant.call(Method::POST, &format!("/api/v1/orders/{id}/supplement"), None).await;
+    assert_eq!((status, order["state"].as_str()), (StatusCode::OK, Some("under_review")));
+
+    let (status, _) = issuer.act(&id, json!({"action": "accept"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "an issuer does not accept");
+    let (status, order) = reviewer.act(&id, json!({"action": "accept"})).await;
+    assert_eq!((status, order["state"].as_str()), (StatusCode::OK, Some("awaiting_production")));
+    let (status, body) = issuer.act(&id, json!({"action": "hand_over", "method": "counter"})).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "transition_not_from_state"), "not before ready");
+    assert_eq!(issuer.act(&id, json!({"action": "mark_ready"})).await.0, StatusCode::OK);
+    let (status, body) = issuer.act(&id, json!({"action": "hand_over", "method": "counter"})).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "fee_unpaid"));
+    let (status, body) =
+        cashier.act(&id, json!({"action": "record_payment", "method": "card", "amount": "16,00"})).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
+    let payment = json!({"action": "record_payment", "method": "card", "amount": "16.00", "reference": "POS 0042"});
+    assert_eq!(cashier.act(&id, payment).await.0, StatusCode::OK);
+    assert_eq!(issuer.act(&id, json!({"action": "old_document_cancelled"})).await.0, StatusCode::OK);
+    let (status, order) = issuer.act(&id, json!({"action": "hand_over", "method": "counter"})).await;
+    assert_eq!((status, order["state"].as_str()), (StatusCode::OK, Some("completed")));
+
+    let (_, trail) = reviewer.call(Method::GET, &format!("/api/v1/staff/orders/{id}/audit"), None).await;
+    let actions: Vec<&str> =
+        trail["audit"].as_array().expect("audit").iter().filter_map(|r| r["action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "submitted",
+            "supplement_requested",
+            "supplement_provided",
+            "accepted",
+            "ready",
+            "payment_recorded",
+            "old_document_cancelled",
+            "handed_over"
+        ]
+    );
+    assert_eq!(trail["audit"][1]["role"], "reviewer");
+    assert_eq!(trail["audit"][1]["reason"], "请补充比利时居留卡");
+    assert!(matches!(lingshi_storage::audit::verify(&db).await.expect("verify"), ChainCheck::Intact { rows: 8 }));
+});
+
+both_backends!(no_role_or_mission_reaches_what_it_should_not, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (applicant, id, _) = submitted_renewal(&app, "zhang@example.org", "E12345678").await;
+    let (_, draft) = applicant.start(crate::orders::renewal_start(), None).await;
+    let draft_id = draft["id"].as_str().expect("draft").to_owned();
+    let elsewhere = Officer::new(&app, Some("nl-embassy"), StaffRole::MissionAdmin, "nl.admin").await;
+    let paths = [
+        (Method::GET, format!("/api/v1/staff/orders/{id}")),
+        (Method::GET, format!("/api/v1/staff/orders/{id}/audit")),
+        (Method::GET, format!("/api/v1/staff/orders/{id}/files/anything")),
+        (Method::POST, format!("/api/v1/staff/orders/{id}/actions")),
+    ];
+    for (method, path) in &paths {
+        let body = (*method == Method::POST).then(|| json!({"version": 0, "action": "accept"}));
+        let (status, answer) = elsewhere.call(method.clone(), path, body).await;
+        assert_eq!((status, error_code(&answer)), (StatusCode::NOT_FOUND, "not_found"), "{path}");
+    }
+    let (_, queue) = elsewhere.call(Method::GET, "/api/v1/staff/orders", None).await;
+    assert_eq!(queue["orders"].as_array().map(Vec::len), Some(0), "another mission's queue is empty of ours");
+    let own = Officer::new(&app, Some("be-embassy"), StaffRole::Reviewer, "be.reviewer").await;
+    let (status, _) = own.order(&draft_id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "drafts are the applicant's alone");
+    for (role, name) in [(StaffRole::Issuer, "i"), (StaffRole::Cashier, "c")] {
+        let officer = Officer::new(&app, Some("be-embassy"), role, name).await;
+        for action in ["accept", "reject", "require_interview"] {
+            let (status, body) = officer.act(&id, json!({"action": action, "reason": "x"})).await;
+            assert_eq!(
+                (status, error_code(&body)),
+                (StatusCode::CONFLICT, "transition_not_permitted"),
+                "{role:?} {action}"
+            );
+        }
+    }
+    let anonymous = reqwest::get(app.url(&format!("/api/v1/staff/orders/{id}"))).await.expect("get");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let as_applicant = applicant.request(Method::GET, &format!("/api/v1/staff/orders/{id}")).send().await.expect("get");
+    assert_eq!(as_applicant.status(), StatusCode::UNAUTHORIZED, "an applicant's session is not a staff session");
+    let (_, order) = own.order(&id).await;
+    assert_eq!(order["state"], "under_review", "nothing above changed the order");
+});
+
+both_backends!(two_officers_acting_at_once_cannot_both_win, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (_, id, _) = submitted_renewal(&app, "zhang@example.org", "E12345678").await;
+    let first = Officer::new(&app, Some("be-embassy"), StaffRole::Reviewer, "first").await;
+    let second = Officer::new(&app, Some("be-embassy"), StaffRole::MissionAdmin, "second").await;
+    let (_, seen) = first.order(&id).await;
+    let version = seen["version"].clone();
+    let path = format!("/api/v1/staff/orders/{id}/actions");
+    let accept = json!({"version": version, "action": "accept"});
+    let reject = json!({"version": version, "action": "reject", "reason": "材料不全"});
+    let (a, b) =
+        tokio::join!(first.call(Method::POST, &path, Some(accept)), second.call(Method::POST, &path, Some(reject)));
+    let statuses = [a.0, b.0];
+    assert!(statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
+    let (_, order) = first.order(&id).await;
+    let winner = if a.0 == StatusCode::OK { "awaiting_production" } else { "rejected" };
+    assert_eq!(order["state"], winner);
+    let stale = json!({"version": version, "action": "accept"});
+    let (status, body) = first.call(Method::POST, &path, Some(stale)).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "concurrent_change"),
+        "a second tab with the old page"
+    );
+});
+
+both_backends!(an_emergency_fee_is_never_refunded, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let applicant = Applicant::verified(&app, "urgent@example.org", "E12345678").await;
+    let start = json!({"service": "emergency", "statement_accepted": true, "mission_id": "be-embassy", "residence_country": "BE"});
+    let (_, order) = applicant.start(start, None).await;
+    let id = order["id"].as_str().expect("id").to_owned();
+    let mut details = crate::orders::adult_details();
+    details["document_number"] = json!("");
+    applicant.step(&id, "details", details).await;
+    applicant.upload(&id, "photo", "image/png", lingshi_photo::testing::fixture("astronaut.png")).await;
+    applicant.step(&id, "photo", json!({})).await;
+    applicant.step(&id, "review", json!({"confirmed": true})).await;
+    applicant.call(Method::POST, &format!("/api/v1/orders/{id}/face/skip"), None).await;
+    applicant.step(&id, "pickup", json!({"method": "self"})).await;
+    applicant.step(&id, "payment", json!({"method": "offline", "irreversible_acknowledged": true})).await;
+    assert_eq!(applicant.submit(&id, None).await.0, StatusCode::OK);
+    let cashier = Officer::new(&app, Some("be-embassy"), StaffRole::Cashier, "cashier").await;
+    assert_eq!(
+        cashier.act(&id, json!({"action": "record_payment", "method": "cash", "amount": "16"})).await.0,
+        StatusCode::OK
+    );
+    let (status, body) =
+        cashier.act(&id, json!({"action": "record_refund", "amount": "16", "reason": "客户要求"})).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "emergency_not_refunded"));
+    let (_, order) = cashier.order(&id).await;
+    assert_eq!(order["paid_minor"], 1600, "the refusal wrote nothing");
+});
