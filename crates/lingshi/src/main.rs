@@ -78,6 +78,8 @@ enum Admin {
     ListStaff,
     /// List the missions directory.
     ListMissions,
+    /// Check the audit log's hash chain from its first row; fails naming the first broken row.
+    AuditVerify,
 }
 
 fn main() -> std::process::ExitCode {
@@ -169,6 +171,12 @@ async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()>
                 println!("{}\t{}\t{}\t{}", mission.id, mission.continent.code(), mission.country_code, mission.name.en);
             }
         }
+        Admin::AuditVerify => match lingshi_storage::audit::verify(db).await? {
+            lingshi_storage::audit::ChainCheck::Intact { rows } => println!("audit chain intact: {rows} rows"),
+            lingshi_storage::audit::ChainCheck::BrokenAt { seq } => {
+                anyhow::bail!("audit chain broken at row {seq}: it, or a row before it, was changed or removed")
+            }
+        },
     }
     Ok(())
 }

@@ -36,3 +36,59 @@ fn a_bad_configuration_variable_is_named_and_nothing_starts() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("LINGSHI_ADDR"));
 }
+
+#[test]
+fn audit_verify_reports_the_first_tampered_row() {
+    let dir = std::env::temp_dir().join(format!("lingshi-cli-audit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let verify = || {
+        lingshi()
+            .args(["admin", "audit-verify"])
+            .env("LINGSHI_DATA_DIR", &dir)
+            .env("LINGSHI_LOG", "error")
+            .output()
+            .expect("run")
+    };
+    let empty = verify();
+    assert!(empty.status.success(), "{}", String::from_utf8_lossy(&empty.stderr));
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("intact: 0 rows"));
+
+    let url = format!("sqlite://{}", dir.join("lingshi.db").display());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let db = lingshi_storage::Db::connect(&url).await.expect("db");
+        let vault = lingshi_storage::Vault::new(&lingshi_storage::MasterKey::generate().expect("key"));
+        let officer =
+            lingshi_storage::audit::AuditActor { kind: "staff", id: "s1".into(), role: Some("reviewer".into()) };
+        for action in ["accepted", "ready", "handed_over"] {
+            let entry = lingshi_storage::audit::AuditEntry {
+                mission_id: Some("be-embassy"),
+                actor: &officer,
+                action,
+                order_id: Some("o1"),
+                before_state: None,
+                after_state: None,
+                reason: None,
+            };
+            let mut tx = db.begin().await.expect("begin");
+            lingshi_storage::audit::append(&mut tx, &vault, &entry, chrono::Utc::now()).await.expect("append");
+            tx.commit().await.expect("commit");
+        }
+    });
+    let intact = verify();
+    assert!(intact.status.success() && String::from_utf8_lossy(&intact.stdout).contains("intact: 3 rows"));
+
+    runtime.block_on(async {
+        let db = lingshi_storage::Db::connect(&url).await.expect("db");
+        lingshi_storage::db_run!(&db, |pool| sqlx::query("UPDATE audit_log SET actor_id = 's2' WHERE seq = 2")
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+        .expect("tamper");
+    });
+    let broken = verify();
+    assert!(!broken.status.success());
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("broken at row 2"));
+    let _ = std::fs::remove_dir_all(dir);
+}
