@@ -1,7 +1,7 @@
 // Test harness for browser tests: a real SMTP server that keeps what it receives, the
 // lingshi binary on a free loopback port over a fresh SQLite database, and headless
 // Chromium (Debian's) driven by Playwright.
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -97,6 +97,7 @@ export async function startPlatform(smtpPort) {
   }
   return {
     base,
+    dataDir,
     output: () => output,
     stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }),
   };
@@ -192,4 +193,24 @@ export async function verifiedApplicant(stack, context, email, passport) {
   if (!skipped.ok) throw new Error(`face skip refused: ${skipped.status}`);
   await context.addCookies([{ name: "ls_session", value: token, url: base }]);
   return { token, password };
+}
+
+/** A staff member of the Embassy in Belgium, created with the binary's admin command. */
+export function createStaff(stack, username, role, password = "staff password 123") {
+  execFileSync(process.env.LINGSHI_BIN, [
+    "admin", "create-staff", "--username", username, "--name", username, "--role", role, "--mission", "be-embassy",
+  ], { env: { ...process.env, LINGSHI_DATA_DIR: stack.platform.dataDir, LINGSHI_STAFF_PASSWORD: password, DATABASE_URL: "", LINGSHI_LOG: "error" } });
+  return { username, password };
+}
+
+/** Signs `username` in at the staff console in a desktop-sized context. */
+export async function staffConsole(stack, { username, password }) {
+  const context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", baseURL: stack.platform.base, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto("/staff/login");
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL("**/staff");
+  return { context, page };
 }

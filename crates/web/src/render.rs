@@ -25,6 +25,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("mission.html", include_str!("../templates/mission.html")),
     ("staff_login.html", include_str!("../templates/staff_login.html")),
     ("staff_home.html", include_str!("../templates/staff_home.html")),
+    ("staff_queue.html", include_str!("../templates/staff_queue.html")),
+    ("staff_order.html", include_str!("../templates/staff_order.html")),
     ("photo_check.html", include_str!("../templates/photo_check.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("apply.html", include_str!("../templates/apply.html")),

@@ -176,6 +176,7 @@ pub fn summary(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) 
         "state_name": catalogs.text(locale, &format!("state_{}", order.state.code())),
         "applicant": applicant_name(form),
         "on_behalf": order.on_behalf,
+        "unread": order.unread,
         "created_at": order.created_at.to_rfc3339(),
         "updated_at": order.updated_at.to_rfc3339(),
         "submitted_at": order.submitted_at.map(|t| t.to_rfc3339()),
@@ -257,7 +258,6 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
         "may_withdraw": loaded.may_withdraw(),
         "fingerprint_requested_at": order.fingerprint_requested_at.map(|t| t.to_rfc3339()),
         "timeline": timeline,
-        "unread": order.unread,
         "supplements": loaded.supplements.iter().map(|item| json!({
             "item": item.material,
             "name": catalogs.text(locale, &format!("label_{}", item.material)),

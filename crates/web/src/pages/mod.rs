@@ -8,6 +8,7 @@ mod home;
 pub mod missions;
 mod orders;
 mod staff;
+mod staff_orders;
 
 use crate::state::AppState;
 use axum::Router;
@@ -21,4 +22,5 @@ pub fn router() -> Router<AppState> {
         .merge(apply::router())
         .merge(orders::router())
         .merge(staff::router())
+        .merge(staff_orders::router())
 }

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/face/skip", post(skip_face))
         .route("/orders/{id}/withdraw", post(withdraw))
         .route("/orders/{id}/fingerprints", post(request_fingerprints))
+        .route("/orders/{id}/supplement", post(provide_supplement))
         .route("/orders/{id}/delete", post(delete_draft))
 }
 
@@ -66,6 +67,7 @@ async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     let loaded = orders::load(&state, &current.account, &id).await?;
+    lingshi_storage::orders::mark_read(&state.db, &id, &current.account.id).await?;
     order_page(&state, locale, &loaded, query.submitted.is_some(), Value::Null).await
 }
 
@@ -289,6 +291,22 @@ async fn request_fingerprints(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     match orders::request_fingerprints(&state, &current.account, &id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/orders/{id}")).into_response()),
+        Err(AppError::Conflict(code)) => {
+            let loaded = orders::load(&state, &current.account, &id).await?;
+            order_page(&state, locale, &loaded, false, Value::String(state.catalogs.error(locale, code))).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn provide_supplement(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentAccount,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    match orders::provide_supplement(&state, &current.account, &id).await {
         Ok(_) => Ok(Redirect::to(&format!("/orders/{id}")).into_response()),
         Err(AppError::Conflict(code)) => {
             let loaded = orders::load(&state, &current.account, &id).await?;

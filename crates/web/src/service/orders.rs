@@ -700,6 +700,17 @@ pub async fn provide_supplement(state: &AppState, account: &Account, id: &str) -
         loaded.order.state =
             transition(loaded.order.state, OrderAction::ProvideSupplement, Actor::Applicant, loaded.facts())
                 .map_err(|e| AppError::Conflict(e.code()))?;
+        let unanswered: Vec<FieldError> = loaded
+            .supplements
+            .iter()
+            .filter(|asked| asked.answered_at.is_none())
+            .filter(|asked| !loaded.files_in(&asked.material).any(|file| file.created_at >= asked.created_at))
+            .filter_map(|asked| Material::from_code(&asked.material))
+            .map(|material| FieldError { field: material.code(), code: "material_missing" })
+            .collect();
+        if !unanswered.is_empty() {
+            return Err(FieldErrors(unanswered).into());
+        }
         Ok(Some(Outcome { event: "supplement_provided", note: None, records: vec![Record::SupplementsAnswered] }))
     })
     .await

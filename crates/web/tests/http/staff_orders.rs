@@ -112,6 +112,12 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
     );
     let (_, seen_again) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
     assert_eq!(seen_again["unread"], false, "opening the order reads the news");
+    let (status, body) = applicant.call(Method::POST, &format!("/api/v1/orders/{id}/supplement"), None).await;
+    assert_eq!(
+        (status, crate::support::field_code(&body, "other")),
+        (StatusCode::UNPROCESSABLE_ENTITY, "material_missing".to_owned()),
+        "nothing uploaded since the request"
+    );
     let (status, _) = applicant.upload(&id, "other", "application/pdf", pdf()).await;
     assert_eq!(status, StatusCode::OK, "a supplement is uploaded online");
     let (status, order) = applicant.call(Method::POST, &format!("/api/v1/orders/{id}/supplement"), None).await;

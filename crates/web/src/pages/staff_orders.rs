@@ -1,0 +1,176 @@
+//! The console's order pages: the mission's queue with its filters and counts, and one order
+//! on one screen with every action the officer's role allows. Same services and views as
+//! `api::staff_orders`.
+
+use crate::api::orders::{order_view, summary};
+use crate::api::staff_orders::QueueQuery;
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+use crate::extract::{Lang, PageForm};
+use crate::i18n::Locale;
+use crate::render::{field_messages, page};
+use crate::service::staff_orders::{self, StaffAction, age_in_days};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use chrono::{NaiveDate, Utc};
+use lingshi_domain::application::Material;
+use lingshi_domain::order::OrderState;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/staff/orders", get(queue)).route("/staff/orders/{id}", get(review).post(act))
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentStaff,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let (page_of_orders, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
+    let now = Utc::now();
+    let mut rows = Vec::with_capacity(page_of_orders.len());
+    for order in &page_of_orders {
+        let form: lingshi_domain::application_form::Form =
+            serde_json::from_value(order.form.clone()).map_err(AppError::internal)?;
+        let mut row = summary(&state.catalogs, locale, order, &form);
+        row["age_days"] = json!(age_in_days(order, now));
+        row["face_skipped"] = json!(order.face_state.as_deref() == Some("skipped"));
+        row["photo_failed"] = json!(order.photo_passed == Some(false));
+        row["minor"] = json!(order.minor);
+        rows.push(row);
+    }
+    let counts: Vec<Value> = counts.into_iter().map(|(code, n)| json!({"state": code, "count": n})).collect();
+    let states: Vec<&str> =
+        OrderState::ALL.iter().map(|s| s.code()).filter(|s| !matches!(*s, "draft" | "deleted")).collect();
+    let context = json!({"orders": rows, "counts": counts, "states": states, "query": {
+        "state": query.state, "service": query.service, "q": query.q, "face_skipped": query.face_skipped,
+        "photo_failed": query.photo_failed, "minor": query.minor, "sort": query.sort,
+        "from": query.from.map(|d| d.to_string()), "until": query.until.map(|d| d.to_string()),
+    }});
+    Ok(page(&state, locale, "staff_queue.html", context)?.into_response())
+}
+
+async fn review(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    review_page(&state, locale, &current, &id, Value::Null, Value::Null, StatusCode::OK).await
+}
+
+async fn review_page(
+    state: &AppState,
+    locale: Locale,
+    current: &CurrentStaff,
+    id: &str,
+    summary_message: Value,
+    errors: Value,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let loaded = staff_orders::load(state, &current.staff, id).await?;
+    let audit = lingshi_storage::audit::for_order(&state.db, id).await?;
+    let mut trail = Vec::with_capacity(audit.len());
+    for row in &audit {
+        trail.push(json!({"at": row.at.to_rfc3339(), "role": row.role, "action": row.action,
+            "before": row.before_state, "after": row.after_state, "reason": row.reason_text(&state.vault)?}));
+    }
+    let materials: Vec<Value> = Material::ALL
+        .iter()
+        .map(|m| json!({"code": m.code(), "name": state.catalogs.text(locale, &format!("label_{}", m.code()))}))
+        .collect();
+    let face = loaded.files_in("face").next().map(|f| f.id.clone());
+    let context = json!({
+        "order": order_view(state, &loaded, locale).await?,
+        "role": current.staff.role.code(),
+        "audit": trail,
+        "all_materials": materials,
+        "face_file": face,
+        "summary": summary_message,
+        "errors": errors,
+    });
+    Ok((status, page(state, locale, "staff_order.html", context)?).into_response())
+}
+
+/// Every field any action's form posts.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ActionForm {
+    version: i32,
+    action: String,
+    reason: String,
+    method: String,
+    tracking: String,
+    amount: String,
+    reference: String,
+    material_1: String,
+    reason_1: String,
+    due_1: String,
+    material_2: String,
+    reason_2: String,
+    due_2: String,
+}
+
+impl ActionForm {
+    fn into_action(self) -> Result<StaffAction, AppError> {
+        let due = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        let optional = |text: String| Some(text).filter(|t| !t.trim().is_empty());
+        Ok(match self.action.as_str() {
+            "accept" => StaffAction::Accept,
+            "reject" => StaffAction::Reject { reason: self.reason },
+            "request_supplement" => {
+                let items =
+                    [(self.material_1, self.reason_1, self.due_1), (self.material_2, self.reason_2, self.due_2)]
+                        .into_iter()
+                        .filter(|(material, _, _)| !material.is_empty())
+                        .map(|(material, reason, when)| (material, reason, due(&when)))
+                        .collect();
+                StaffAction::RequestSupplement { items }
+            }
+            "require_interview" => StaffAction::RequireInterview { reason: self.reason },
+            "complete_interview" => StaffAction::CompleteInterview,
+            "mark_ready" => StaffAction::MarkReady,
+            "hand_over" => StaffAction::HandOver { method: self.method, tracking: optional(self.tracking) },
+            "old_document_cancelled" => StaffAction::OldDocumentCancelled,
+            "record_payment" => StaffAction::RecordPayment {
+                method: self.method,
+                amount: self.amount,
+                reference: optional(self.reference),
+            },
+            "record_refund" => StaffAction::RecordRefund { amount: self.amount, reason: self.reason },
+            _ => return Err(crate::error::FieldErrors::single("action", "unknown_choice").into()),
+        })
+    }
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentStaff,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let version = form.version;
+    let outcome = match form.into_action() {
+        Ok(action) => staff_orders::act(&state, &current.staff, &id, version, action).await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/staff/orders/{id}")).into_response()),
+        Err(error @ (AppError::Conflict(_) | AppError::Invalid(_))) => {
+            let message = match &error {
+                AppError::Conflict(code) => Value::String(state.catalogs.error(locale, code)),
+                _ => Value::String(state.catalogs.error(locale, error.code())),
+            };
+            let errors = field_messages(&state, locale, &error);
+            review_page(&state, locale, &current, &id, message, errors, error.status()).await
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,109 @@
+// An order from review to hand-over: a reviewer asks for a supplement, the applicant (in
+// another browser context, on a phone) uploads it, the reviewer accepts, the issuer marks
+// the document ready, the cashier records the payment, and hand-over completes the order.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { useStack, phone, checkPage, fixturePath, verifiedApplicant, createStaff, staffConsole } from "../harness.js";
+
+const stack = useStack({ before, after });
+const PDF = join(mkdtempSync(join(tmpdir(), "lingshi-supplement-")), "residence.pdf");
+writeFileSync(PDF, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+
+/** Submits a renewal through the API as the applicant whose session `token` is. */
+async function submittedRenewal(token) {
+  const base = stack.platform.base;
+  const call = async (method, path, body, type = "application/json") => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { "Content-Type": type, Authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : (type === "application/json" ? JSON.stringify(body) : body),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const order = await call("POST", "/api/v1/orders", {
+    service: "passport", statement_accepted: true, mission_id: "be-embassy", residence_country: "BE",
+    route: { held: "ordinary_passport", lost: false }, application_type: "renewal.passport.renewal",
+  });
+  const id = order.id;
+  await call("PUT", `/api/v1/orders/${id}/steps/details`, {
+    surname_zh: "张", given_name_zh: "三", surname_pinyin: "ZHANG", given_name_pinyin: "SAN", sex: "male",
+    birth_date: "1990-05-01", birth_place: "北京", document_number: "E12345678", address: "Avenue Louise 1, 1050 Bruxelles",
+    phone: "+32 470 12 34 56", occupation: "工程师", emergency_contact_name: "李四", emergency_contact_phone: "+32 2 663 30 01",
+  });
+  await call("PUT", `/api/v1/orders/${id}/steps/annotations`, { kind: "none" });
+  await call("PUT", `/api/v1/orders/${id}/files/photo`, (await import("node:fs")).readFileSync(fixturePath("astronaut.png")), "image/png");
+  await call("PUT", `/api/v1/orders/${id}/steps/photo`, {});
+  await call("PUT", `/api/v1/orders/${id}/files/signature`, (await import("node:fs")).readFileSync(fixturePath("astronaut.png")), "image/png");
+  await call("PUT", `/api/v1/orders/${id}/steps/declaration`, { signer: "applicant" });
+  await call("PUT", `/api/v1/orders/${id}/files/current_document_page`, (await import("node:fs")).readFileSync(PDF), "application/pdf");
+  await call("PUT", `/api/v1/orders/${id}/steps/materials`, {});
+  await call("PUT", `/api/v1/orders/${id}/steps/delivery`, { submission: "by_post", pickup: "at_mission" });
+  await call("PUT", `/api/v1/orders/${id}/steps/review`, { confirmed: true });
+  await call("POST", `/api/v1/orders/${id}/face/skip`);
+  await call("PUT", `/api/v1/orders/${id}/steps/payment`, { method: "offline" });
+  return call("POST", `/api/v1/orders/${id}/submit`);
+}
+
+test("a supplement is asked, answered online, and the order is accepted, made, paid and handed over", async () => {
+  const applicantContext = await phone(stack.browser, stack.platform.base);
+  const { token } = await verifiedApplicant(stack, applicantContext, "zhang@example.org", "E12345678");
+  const order = await submittedRenewal(token);
+  const reviewer = await staffConsole(stack, createStaff(stack, "reviewer.be", "reviewer"));
+
+  await reviewer.page.getByRole("link", { name: "订单审核" }).click();
+  await reviewer.page.getByRole("link", { name: order.number }).click();
+  await reviewer.page.locator("#photo-report").waitFor();
+  await checkPage(reviewer.page, "processing-01-review");
+  await reviewer.page.getByLabel("材料 1").selectOption({ label: "其他材料" });
+  await reviewer.page.getByLabel("原因 1").fill("请补充比利时居留卡正反面");
+  await reviewer.page.getByRole("button", { name: "要求补充材料" }).click();
+  await reviewer.page.getByText("待补充材料").first().waitFor();
+  await checkPage(reviewer.page, "processing-02-supplement-asked");
+
+  const phonePage = await applicantContext.newPage();
+  await phonePage.goto("/orders");
+  await phonePage.getByText("有新消息").waitFor();
+  await checkPage(phonePage, "processing-03-applicant-badge");
+  await phonePage.getByRole("link", { name: "护照换发" }).click();
+  await phonePage.getByText("请补充比利时居留卡正反面").first().waitFor();
+  await phonePage.locator("#upload-other").setInputFiles(PDF);
+  await phonePage.locator("#supplement-files .uploaded").first().waitFor();
+  await checkPage(phonePage, "processing-04-applicant-supplement");
+  await phonePage.getByRole("button", { name: "提交补充材料" }).click();
+  await phonePage.getByText("审核中").first().waitFor();
+
+  await reviewer.page.reload();
+  await reviewer.page.getByRole("button", { name: "受理（待制证）" }).click();
+  await reviewer.page.getByText("待制证").first().waitFor();
+
+  const issuer = await staffConsole(stack, createStaff(stack, "issuer.be", "issuer"));
+  await issuer.page.goto(`/staff/orders/${order.id}`);
+  await issuer.page.getByRole("button", { name: "制证完成，待取证" }).click();
+  await issuer.page.locator("#order-state", { hasText: "待取证" }).waitFor();
+  await issuer.page.getByRole("button", { name: "交付证件" }).click();
+  await issuer.page.getByText("须先缴费才能取证").waitFor();
+  await checkPage(issuer.page, "processing-05-hand-over-refused-unpaid");
+
+  const cashier = await staffConsole(stack, createStaff(stack, "cashier.be", "cashier"));
+  await cashier.page.goto(`/staff/orders/${order.id}`);
+  await cashier.page.getByLabel("收费方式").selectOption({ label: "银行卡" });
+  await cashier.page.getByLabel("凭证号").fill("POS 0042");
+  await cashier.page.getByRole("button", { name: "登记收费" }).click();
+  await cashier.page.getByText("已收费").first().waitFor();
+
+  await issuer.page.goto(`/staff/orders/${order.id}`);
+  await issuer.page.getByRole("button", { name: "交付证件" }).click();
+  await issuer.page.locator("#order-state", { hasText: "已完成" }).waitFor();
+  await checkPage(issuer.page, "processing-06-completed");
+
+  await phonePage.goto(`/orders/${order.id}`);
+  assert.equal(await phonePage.locator("#order-state").textContent(), "已完成");
+  await checkPage(phonePage, "processing-07-applicant-completed");
+  for (const session of [reviewer, issuer, cashier]) await session.context.close();
+  await applicantContext.close();
+});
