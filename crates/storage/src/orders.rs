@@ -29,6 +29,9 @@ pub struct Order {
     pub form: serde_json::Value,
     /// Keyed index of the applicant's document number, for staff search.
     pub document_index: Option<Vec<u8>>,
+    /// Keyed indexes of the applicant's Chinese name and of its pinyin, for staff search.
+    pub name_index: Option<Vec<u8>>,
+    pub pinyin_index: Option<Vec<u8>>,
     pub minor: bool,
     pub face_state: Option<String>,
     pub photo_passed: Option<bool>,
@@ -57,6 +60,8 @@ struct OrderRow {
     progress: i32,
     form: Vec<u8>,
     document_index: Option<Vec<u8>>,
+    name_index: Option<Vec<u8>>,
+    pinyin_index: Option<Vec<u8>>,
     minor: bool,
     face_state: Option<String>,
     photo_passed: Option<bool>,
@@ -76,7 +81,7 @@ macro_rules! select_orders {
     ($($rest:literal),*) => {
         concat!(
             "SELECT id, number, mission_id, service, application_type, state, submitter_id, on_behalf, progress,
-                 form, document_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
+                 form, document_index, name_index, pinyin_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
                  fingerprint_requested_at, unread, version, created_at, updated_at, submitted_at FROM orders ",
             $($rest),*
         )
@@ -106,6 +111,8 @@ impl OrderRow {
             progress: self.progress,
             form,
             document_index: self.document_index,
+            name_index: self.name_index,
+            pinyin_index: self.pinyin_index,
             minor: self.minor,
             face_state: self.face_state,
             photo_passed: self.photo_passed,
@@ -206,10 +213,13 @@ pub struct QueueFilter {
     pub from: Option<DateTime<Utc>>,
     /// Submitted before.
     pub until: Option<DateTime<Utc>>,
-    /// An order number, exactly.
+    /// A search: any order whose number is `number`, or whose document number or name has
+    /// the keyed index given, matches.
     pub number: Option<String>,
     /// A keyed index of a document number, exactly.
     pub document_index: Option<Vec<u8>>,
+    /// A keyed index of a name (Chinese or pinyin), exactly.
+    pub name_index: Option<Vec<u8>>,
     pub newest_first: bool,
     pub limit: i64,
     pub offset: i64,
@@ -222,7 +232,8 @@ pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<O
            AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
            AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
            AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
-           AND ($10 IS NULL OR number = $10) AND ($11 IS NULL OR document_index = $11)
+           AND (($10 IS NULL AND $11 IS NULL AND $14 IS NULL)
+                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14)
          ORDER BY submitted_at, id LIMIT $12 OFFSET $13"
     );
     let newest = select_orders!(
@@ -230,7 +241,8 @@ pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<O
            AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
            AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
            AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
-           AND ($10 IS NULL OR number = $10) AND ($11 IS NULL OR document_index = $11)
+           AND (($10 IS NULL AND $11 IS NULL AND $14 IS NULL)
+                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14)
          ORDER BY submitted_at DESC, id LIMIT $12 OFFSET $13"
     );
     let sql = if filter.newest_first { newest } else { oldest };
@@ -249,6 +261,7 @@ pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<O
             .bind(&filter.document_index)
             .bind(filter.limit)
             .bind(filter.offset)
+            .bind(&filter.name_index)
             .fetch_all(pool)
             .await
     })?;
@@ -298,7 +311,7 @@ pub async fn save(tx: &mut Tx, vault: &Vault, order: &Order, now: DateTime<Utc>)
             "UPDATE orders SET application_type = $1, state = $2, progress = $3, form = $4, document_index = $5,
                  minor = $6, face_state = $7, photo_passed = $8, payment_method = $9, fee_minor = $10,
                  fee_currency = $11, fingerprint_requested_at = $12, submitted_at = $13, updated_at = $14,
-                 unread = $17, version = version + 1
+                 unread = $17, name_index = $18, pinyin_index = $19, version = version + 1
              WHERE id = $15 AND version = $16",
         )
         .bind(&order.application_type)
@@ -318,6 +331,8 @@ pub async fn save(tx: &mut Tx, vault: &Vault, order: &Order, now: DateTime<Utc>)
         .bind(&order.id)
         .bind(order.version)
         .bind(order.unread)
+        .bind(&order.name_index)
+        .bind(&order.pinyin_index)
         .execute(conn)
         .await
         .map(|done| done.rows_affected())

@@ -45,3 +45,8 @@ CREATE TABLE supplement_requests (
 CREATE INDEX supplement_requests_by_order ON supplement_requests (order_id, created_at);
 
 ALTER TABLE orders ADD COLUMN unread BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE orders ADD COLUMN name_index BYTEA;
+ALTER TABLE orders ADD COLUMN pinyin_index BYTEA;
+CREATE INDEX orders_by_document ON orders (document_index);
+CREATE INDEX orders_by_name ON orders (name_index);
+CREATE INDEX orders_by_pinyin ON orders (pinyin_index);

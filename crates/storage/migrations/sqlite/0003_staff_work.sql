@@ -45,3 +45,8 @@ CREATE TABLE supplement_requests (
 CREATE INDEX supplement_requests_by_order ON supplement_requests (order_id, created_at);
 
 ALTER TABLE orders ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN name_index BLOB;
+ALTER TABLE orders ADD COLUMN pinyin_index BLOB;
+CREATE INDEX orders_by_document ON orders (document_index);
+CREATE INDEX orders_by_name ON orders (name_index);
+CREATE INDEX orders_by_pinyin ON orders (pinyin_index);

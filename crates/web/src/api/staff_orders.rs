@@ -44,7 +44,8 @@ pub struct QueueQuery {
     /// Submitted up to and including (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date)]
     pub until: Option<NaiveDate>,
-    /// An order number or a document number (searched through its keyed index).
+    /// An order number, a document number or a name in Chinese or pinyin (the last two
+    /// searched through their keyed indexes, exactly).
     pub q: Option<String>,
     /// `oldest` (default) or `newest`.
     pub sort: Option<String>,
@@ -52,12 +53,13 @@ pub struct QueueQuery {
 }
 
 impl QueueQuery {
-    /// The storage filter: a search term is tried as an order number and as a document
-    /// number (never stored in the clear, so looked up by its keyed index).
+    /// The storage filter. A search term is tried as an order number, a document number and
+    /// a name (Chinese or pinyin); the last two are never stored in the clear, so they are
+    /// looked up by their keyed indexes.
     pub fn filter(&self, state: &AppState) -> QueueFilter {
         let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
         let term = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_uppercase);
-        let is_number = term.as_deref().is_some_and(|t| t.len() == 14 && t.chars().all(|c| c.is_ascii_alphanumeric()));
+        let index = |field: &str, text: &str| state.vault.blind_index(field, text);
         QueueFilter {
             mission_id: None,
             state: self.state.clone().filter(|s| !s.is_empty()),
@@ -68,10 +70,11 @@ impl QueueQuery {
             minor: self.minor,
             from: self.from.and_then(midnight),
             until: self.until.and_then(|d| d.succ_opt()).and_then(midnight),
-            number: term.clone().filter(|_| is_number),
-            document_index: term
-                .filter(|_| !is_number)
-                .map(|t| state.vault.blind_index(crate::service::orders::DOCUMENT_INDEX_FIELD, &t)),
+            number: term.clone(),
+            document_index: term.as_deref().map(|t| index(crate::service::orders::DOCUMENT_INDEX_FIELD, t)),
+            name_index: term
+                .as_deref()
+                .map(|t| index(crate::service::orders::NAME_INDEX_FIELD, &crate::service::orders::name_key(t))),
             newest_first: self.sort.as_deref() == Some("newest"),
             limit: staff_orders::MAX_PAGE / 2,
             offset: self.page.unwrap_or(0).max(0) * (staff_orders::MAX_PAGE / 2),

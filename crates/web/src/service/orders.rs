@@ -24,6 +24,13 @@ use serde_json::Value;
 
 /// The field under which a document number is indexed for staff search.
 pub const DOCUMENT_INDEX_FIELD: &str = "orders.document_number";
+/// The field under which an applicant's name (Chinese, or pinyin without spaces) is indexed.
+pub const NAME_INDEX_FIELD: &str = "orders.name";
+
+/// A name as the search index keys it: without spaces, upper-case.
+pub fn name_key(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace() && *c != '·').flat_map(char::to_uppercase).collect()
+}
 /// Attempts at a fresh order number before giving up (collisions are one in a billion).
 const NUMBER_ATTEMPTS: usize = 5;
 
@@ -527,6 +534,9 @@ pub async fn save_step(
                     .into_iter()
                     .find(|n| !n.is_empty())
                     .map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
+                loaded.order.name_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&details.chinese_name())));
+                let pinyin = format!("{}{}", details.surname_pinyin, details.given_name_pinyin);
+                loaded.order.pinyin_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&pinyin)));
                 loaded.form.details = Some(details);
             }
             Step::Annotations => {

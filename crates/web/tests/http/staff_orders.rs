@@ -92,6 +92,12 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
     assert_eq!(queue["orders"][0]["number"].as_str(), Some(number.as_str()));
     let (_, found) = reviewer.call(Method::GET, "/api/v1/staff/orders?q=e12345678", None).await;
     assert_eq!(found["orders"].as_array().map(Vec::len), Some(1), "found by the document number's keyed index");
+    for term in ["%E5%BC%A0%E4%B8%89", "zhang%20san", number.as_str()] {
+        let (_, found) = reviewer.call(Method::GET, &format!("/api/v1/staff/orders?q={term}"), None).await;
+        assert_eq!(found["orders"].as_array().map(Vec::len), Some(1), "found by {term}");
+    }
+    let (_, none) = reviewer.call(Method::GET, "/api/v1/staff/orders?q=li%20si", None).await;
+    assert_eq!(none["orders"].as_array().map(Vec::len), Some(0));
     let (_, order) = reviewer.order(&id).await;
     assert_eq!(order["photo"]["report"]["rules"].as_array().map(Vec::len), Some(13), "staff see the photo's report");
     let photo = order["photo"]["file"]["id"].as_str().expect("photo");
