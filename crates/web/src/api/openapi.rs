@@ -47,6 +47,7 @@ use utoipa::OpenApi;
         staff_orders::act,
         staff_orders::audit_trail,
         staff_orders::download,
+        staff_orders::audit_csv,
     )
 )]
 pub struct ApiDoc;

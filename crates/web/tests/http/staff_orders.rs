@@ -166,6 +166,38 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
     assert_eq!(trail["audit"][1]["role"], "reviewer");
     assert_eq!(trail["audit"][1]["reason"], "请补充比利时居留卡");
     assert!(matches!(lingshi_storage::audit::verify(&db).await.expect("verify"), ChainCheck::Intact { rows: 8 }));
+    let (status, body) = reviewer.call(Method::GET, "/api/v1/staff/audit.csv", None).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "not_your_role"), "only a mission admin exports");
+    let admin = Officer::new(&app, Some("be-embassy"), StaffRole::MissionAdmin, "admin").await;
+    let csv = admin
+        .client
+        .get(app.url("/api/v1/staff/audit.csv"))
+        .header("cookie", format!("ls_staff={}", admin.token))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 9, "a header and the eight rows");
+    assert!(
+        lines[0].starts_with("seq,at_utc")
+            && lines[2].contains("supplement_requested")
+            && lines[2].contains("请补充比利时居留卡")
+    );
+    let elsewhere = Officer::new(&app, Some("nl-embassy"), StaffRole::MissionAdmin, "nl.admin").await;
+    let theirs = elsewhere
+        .client
+        .get(app.url("/api/v1/staff/audit.csv"))
+        .header("cookie", format!("ls_staff={}", elsewhere.token))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(theirs.lines().count(), 1, "another mission's admin exports only their own (empty) log");
 });
 
 both_backends!(no_role_or_mission_reaches_what_it_should_not, |db: Db, dir: PathBuf| async move {
