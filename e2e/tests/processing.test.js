@@ -101,6 +101,10 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   await issuer.page.locator("#order-state", { hasText: "已完成" }).waitFor();
   await checkPage(issuer.page, "processing-06-completed");
 
+  await issuer.page.goto("/staff/dashboard");
+  await issuer.page.getByText("请补充比利时居留卡正反面 — 1").waitFor();
+  await checkPage(issuer.page, "processing-08-dashboard");
+
   await phonePage.goto(`/orders/${order.id}`);
   assert.equal(await phonePage.locator("#order-state").textContent(), "已完成");
   await checkPage(phonePage, "processing-07-applicant-completed");

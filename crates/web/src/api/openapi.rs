@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         staff_orders::audit_trail,
         staff_orders::download,
         staff_orders::audit_csv,
+        staff_orders::dashboard,
     )
 )]
 pub struct ApiDoc;

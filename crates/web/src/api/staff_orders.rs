@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/orders/{id}/audit", get(audit_trail))
         .route("/staff/orders/{id}/files/{file}", get(download))
         .route("/staff/audit.csv", get(audit_csv))
+        .route("/staff/dashboard", get(dashboard))
 }
 
 /// Queue filters, all optional.
@@ -224,6 +225,32 @@ pub async fn download(
     Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
 }
 
+/// The mission an officer's overview covers: their own, or for a system administrator
+/// the one named with `?mission=`.
+pub fn overview_mission(
+    staff: &lingshi_storage::staff::Staff,
+    query: &std::collections::HashMap<String, String>,
+) -> Result<String, AppError> {
+    match staff.role {
+        lingshi_domain::order::StaffRole::SystemAdmin => query.get("mission").cloned(),
+        _ => staff.mission_id.clone(),
+    }
+    .ok_or(AppError::Forbidden("not_your_role"))
+}
+
+/// The mission's dashboard: orders per state, received and completed per day over 30 days,
+/// median days from submission to ready, the most frequent rejection and supplement reasons.
+#[utoipa::path(get, path = "/api/v1/staff/dashboard", responses((status = 200, body = Object), (status = 403)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Result<Json<Value>, AppError> {
+    let mission = overview_mission(&current.staff, &query)?;
+    let board = crate::service::dashboard::of_mission(&state, &mission, Utc::now()).await?;
+    Ok(Json(serde_json::to_value(board).map_err(AppError::internal)?))
+}
+
 /// One CSV cell: quoted when it holds a separator, a quote or a line break; a leading
 /// `=`, `+`, `-` or `@` is escaped so that a spreadsheet does not run it as a formula.
 fn csv_cell(text: &str) -> String {
@@ -240,12 +267,10 @@ pub async fn audit_csv(
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     use lingshi_domain::order::StaffRole;
-    let mission = match current.staff.role {
-        StaffRole::MissionAdmin => current.staff.mission_id.clone(),
-        StaffRole::SystemAdmin => query.get("mission").cloned(),
-        _ => None,
+    if !matches!(current.staff.role, StaffRole::MissionAdmin | StaffRole::SystemAdmin) {
+        return Err(AppError::Forbidden("not_your_role"));
     }
-    .ok_or(AppError::Forbidden("not_your_role"))?;
+    let mission = overview_mission(&current.staff, &query)?;
     let rows = lingshi_storage::audit::for_mission(&state.db, &mission).await?;
     let mut csv =
         String::from("seq,at_utc,actor_kind,actor_id,role,action,order_id,before_state,after_state,reason,hash\r\n");

@@ -23,7 +23,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/staff/orders", get(queue)).route("/staff/orders/{id}", get(review).post(act))
+    Router::new()
+        .route("/staff/orders", get(queue))
+        .route("/staff/orders/{id}", get(review).post(act))
+        .route("/staff/dashboard", get(dashboard))
 }
 
 async fn queue(
@@ -54,6 +57,18 @@ async fn queue(
         "from": query.from.map(|d| d.to_string()), "until": query.until.map(|d| d.to_string()),
     }});
     Ok(page(&state, locale, "staff_queue.html", context)?.into_response())
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentStaff,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let mission = crate::api::staff_orders::overview_mission(&current.staff, &query)?;
+    let board = crate::service::dashboard::of_mission(&state, &mission, Utc::now()).await?;
+    let context = json!({"board": board, "mission": mission});
+    Ok(page(&state, locale, "staff_dashboard.html", context)?.into_response())
 }
 
 async fn review(

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod dashboard;
 pub mod identity;
 pub mod order_files;
 pub mod orders;

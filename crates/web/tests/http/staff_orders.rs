@@ -198,6 +198,13 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
         .await
         .expect("text");
     assert_eq!(theirs.lines().count(), 1, "another mission's admin exports only their own (empty) log");
+    let (status, board) = reviewer.call(Method::GET, "/api/v1/staff/dashboard", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(board["counts"]["completed"], 1);
+    let today = board["per_day"].as_array().and_then(|d| d.last()).cloned().unwrap_or(Value::Null);
+    assert_eq!((today[1].as_u64(), today[2].as_u64()), (Some(1), Some(1)), "received and completed today: {today}");
+    assert!(board["median_days_to_ready"].as_f64().is_some_and(|d| (0.0..1.0).contains(&d)));
+    assert_eq!(board["top_supplement_reasons"][0], json!(["请补充比利时居留卡", 1]));
 });
 
 both_backends!(no_role_or_mission_reaches_what_it_should_not, |db: Db, dir: PathBuf| async move {
