@@ -105,6 +105,16 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   await issuer.page.getByText("请补充比利时居留卡正反面 — 1").waitFor();
   await checkPage(issuer.page, "processing-08-dashboard");
 
+  const admin = await staffConsole(stack, createStaff(stack, "admin.be", "mission_admin"));
+  await admin.page.getByRole("link", { name: "工作人员" }).click();
+  await admin.page.getByLabel("用户名").fill("new.cashier");
+  await admin.page.getByLabel("真实姓名").fill("王收费");
+  await admin.page.getByLabel("收费", { exact: true }).check();
+  await admin.page.getByRole("button", { name: "添加工作人员" }).click();
+  await admin.page.locator("#member-created").waitFor();
+  await checkPage(admin.page, "processing-09-staff-members");
+  await admin.context.close();
+
   await phonePage.goto(`/orders/${order.id}`);
   assert.equal(await phonePage.locator("#order-state").textContent(), "已完成");
   await checkPage(phonePage, "processing-07-applicant-completed");

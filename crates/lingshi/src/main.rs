@@ -138,18 +138,18 @@ async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()>
                 mission_id: mission.as_deref(),
                 password: &password,
             };
-            staff_service::create(db, &spec).await?;
+            staff_service::create(db, &spec, None).await?;
             println!("created {} ({})", username, role.code());
             if generated {
                 println!("password (shown once): {password}");
             }
         }
         Admin::DisableStaff { username } => {
-            staff_service::set_disabled(db, &username, true).await?;
+            staff_service::set_disabled(db, &username, true, (None, None)).await?;
             println!("disabled {username}; their sessions have ended");
         }
         Admin::EnableStaff { username } => {
-            staff_service::set_disabled(db, &username, false).await?;
+            staff_service::set_disabled(db, &username, false, (None, None)).await?;
             println!("enabled {username}");
         }
         Admin::ListStaff => {

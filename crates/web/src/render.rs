@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff_queue.html", include_str!("../templates/staff_queue.html")),
     ("staff_order.html", include_str!("../templates/staff_order.html")),
     ("staff_dashboard.html", include_str!("../templates/staff_dashboard.html")),
+    ("staff_members.html", include_str!("../templates/staff_members.html")),
     ("photo_check.html", include_str!("../templates/photo_check.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("apply.html", include_str!("../templates/apply.html")),

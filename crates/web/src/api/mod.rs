@@ -7,6 +7,7 @@ pub mod missions;
 pub mod openapi;
 pub mod orders;
 pub mod photo_checks;
+pub mod staff_members;
 pub mod staff_orders;
 
 use crate::state::{AppState, Settings};
@@ -20,4 +21,5 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(orders::router(settings))
         .merge(photo_checks::router(settings))
         .merge(staff_orders::router())
+        .merge(staff_members::router())
 }

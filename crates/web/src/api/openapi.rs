@@ -1,6 +1,6 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
-use crate::api::{accounts, me, missions, orders, photo_checks, staff_orders};
+use crate::api::{accounts, me, missions, orders, photo_checks, staff_members, staff_orders};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -49,6 +49,10 @@ use utoipa::OpenApi;
         staff_orders::download,
         staff_orders::audit_csv,
         staff_orders::dashboard,
+        staff_members::list,
+        staff_members::add,
+        staff_members::disable,
+        staff_members::enable,
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ mod home;
 pub mod missions;
 mod orders;
 mod staff;
+mod staff_members;
 mod staff_orders;
 
 use crate::state::AppState;
@@ -23,4 +24,5 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(staff::router())
         .merge(staff_orders::router())
+        .merge(staff_members::router())
 }

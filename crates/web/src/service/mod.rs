@@ -12,4 +12,5 @@ pub mod passwords;
 pub mod photo;
 pub mod sign_in;
 pub mod staff;
+pub mod staff_members;
 pub mod staff_orders;

@@ -46,8 +46,32 @@ fn valid_username(username: &str) -> bool {
     (3..=64).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
+/// Who changed the staff list, for the audit log (`None` for the operator's command line,
+/// which runs outside the application).
+pub type StaffChangeBy<'a> = Option<(&'a lingshi_storage::Vault, &'a lingshi_storage::audit::AuditActor)>;
+
+async fn audit_staff_change(
+    tx: &mut lingshi_storage::Tx,
+    by: StaffChangeBy<'_>,
+    mission: Option<&str>,
+    action: &str,
+    username: &str,
+) -> Result<(), StorageError> {
+    let Some((vault, actor)) = by else { return Ok(()) };
+    let entry = lingshi_storage::audit::AuditEntry {
+        mission_id: mission,
+        actor,
+        action,
+        order_id: None,
+        before_state: None,
+        after_state: None,
+        reason: Some(username),
+    };
+    lingshi_storage::audit::append(tx, vault, &entry, Utc::now()).await.map(|_| ())
+}
+
 /// Creates a staff member after checking the spec.
-pub async fn create(db: &Db, spec: &StaffSpec<'_>) -> Result<Staff, CreateStaffError> {
+pub async fn create(db: &Db, spec: &StaffSpec<'_>, by: StaffChangeBy<'_>) -> Result<Staff, CreateStaffError> {
     if !valid_username(spec.username) {
         return Err(CreateStaffError::BadUsername);
     }
@@ -76,6 +100,7 @@ pub async fn create(db: &Db, spec: &StaffSpec<'_>) -> Result<Staff, CreateStaffE
         StorageError::Conflict(_) => CreateStaffError::UsernameTaken,
         other => other.into(),
     })?;
+    audit_staff_change(&mut tx, by, spec.mission_id, "staff_created", spec.username).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -94,17 +119,24 @@ pub async fn ensure_demo_admin(db: &Db) -> Result<Option<String>, CreateStaffErr
         mission_id: Some(seed::BELGIUM),
         password: &password,
     };
-    create(db, &spec).await?;
+    create(db, &spec, None).await?;
     Ok(Some(password))
 }
 
 /// Disables (or re-enables) a staff member and ends their sessions.
-pub async fn set_disabled(db: &Db, username: &str, disabled: bool) -> Result<(), StorageError> {
+pub async fn set_disabled(
+    db: &Db,
+    username: &str,
+    disabled: bool,
+    (mission, by): (Option<&str>, StaffChangeBy<'_>),
+) -> Result<(), StorageError> {
     let mut tx = db.begin().await?;
     let id = staff::set_disabled(&mut tx, username, disabled).await?;
     if disabled {
         sessions::delete_all_for(&mut tx, SessionKind::Staff.principal(), &id).await?;
     }
+    let action = if disabled { "staff_disabled" } else { "staff_enabled" };
+    audit_staff_change(&mut tx, by, mission, action, username).await?;
     tx.commit().await
 }
 

@@ -301,3 +301,50 @@ both_backends!(an_emergency_fee_is_never_refunded, |db: Db, dir: PathBuf| async 
     let (_, order) = cashier.order(&id).await;
     assert_eq!(order["paid_minor"], 1600, "the refusal wrote nothing");
 });
+
+both_backends!(mission_admins_manage_their_own_staff_only, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db.clone(), dir).await;
+    let admin = Officer::new(&app, Some("be-embassy"), StaffRole::MissionAdmin, "be.admin").await;
+    let reviewer = Officer::new(&app, Some("be-embassy"), StaffRole::Reviewer, "be.reviewer").await;
+    let dutch = Officer::new(&app, Some("nl-embassy"), StaffRole::Reviewer, "nl.reviewer").await;
+    let add = json!({"username": "be.cashier", "name": "王收费", "role": "cashier"});
+    let (status, body) = reviewer.call(Method::POST, "/api/v1/staff/members", Some(add.clone())).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "not_your_role"));
+    let (status, body) = admin.call(Method::POST, "/api/v1/staff/members", Some(add.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (body["member"]["mission_id"].as_str(), body["member"]["role"].as_str()),
+        (Some("be-embassy"), Some("cashier"))
+    );
+    assert!(body["generated_password"].as_str().is_some_and(|p| p.len() == 16));
+    let (status, _) = admin.call(Method::POST, "/api/v1/staff/members", Some(add)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let escalate = json!({"username": "be.root", "name": "Root", "role": "system_admin"});
+    assert_eq!(
+        admin.call(Method::POST, "/api/v1/staff/members", Some(escalate)).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (_, listed) = admin.call(Method::GET, "/api/v1/staff/members", None).await;
+    let names: Vec<&str> =
+        listed["members"].as_array().expect("members").iter().filter_map(|m| m["username"].as_str()).collect();
+    assert!(names.contains(&"be.cashier") && !names.contains(&"nl.reviewer"), "{names:?}");
+    let (status, _) = admin.call(Method::POST, "/api/v1/staff/members/nl.reviewer/disable", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another mission's staff are not theirs to touch");
+    let (status, _) = admin.call(Method::POST, "/api/v1/staff/members/be.reviewer/disable", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        reviewer.call(Method::GET, "/api/v1/staff/orders", None).await.0,
+        StatusCode::UNAUTHORIZED,
+        "sessions end"
+    );
+    assert_eq!(dutch.call(Method::GET, "/api/v1/staff/orders", None).await.0, StatusCode::OK);
+    let (status, body) = admin.call(Method::POST, "/api/v1/staff/members/be.admin/disable", None).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "cannot_disable_self"));
+    let actions: Vec<String> = lingshi_storage::audit::for_mission(&db, "be-embassy")
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(actions, ["staff_created", "staff_disabled"]);
+});

@@ -1,0 +1,90 @@
+//! Mission admins manage their staff over JSON.
+
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::service::staff_members::{self, NewMember};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lingshi_storage::staff::Staff;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff/members", get(list).post(add))
+        .route("/staff/members/{username}/disable", post(disable))
+        .route("/staff/members/{username}/enable", post(enable))
+}
+
+/// A member of staff as administrators see them.
+pub fn member_view(member: &Staff) -> Value {
+    json!({"username": member.username, "name": member.display_name, "role": member.role.code(),
+           "mission_id": member.mission_id, "disabled": member.disabled})
+}
+
+/// The staff the caller manages (a mission admin: their mission's).
+#[utoipa::path(get, path = "/api/v1/staff/members", responses((status = 200, body = Object), (status = 403)))]
+pub async fn list(State(state): State<AppState>, current: CurrentStaff) -> Result<Json<Value>, AppError> {
+    let members = staff_members::list(&state, &current.staff).await?;
+    Ok(Json(json!({"members": members.iter().map(member_view).collect::<Vec<_>>()})))
+}
+
+/// A member to add.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddRequest {
+    pub username: String,
+    pub name: String,
+    /// `reviewer`, `issuer`, `cashier` or `mission_admin`.
+    pub role: String,
+    /// For system administrators only.
+    pub mission_id: Option<String>,
+    /// Generated and returned once when absent.
+    pub password: Option<String>,
+}
+
+/// Adds a member of staff to the caller's mission.
+#[utoipa::path(post, path = "/api/v1/staff/members", request_body = AddRequest,
+    responses((status = 201, body = Object), (status = 409, description = "username taken"), (status = 422), (status = 403)))]
+pub async fn add(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    ApiJson(body): ApiJson<AddRequest>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let new = NewMember {
+        username: body.username,
+        name: body.name,
+        role: body.role,
+        mission_id: body.mission_id,
+        password: body.password,
+    };
+    let (member, password) = staff_members::add(&state, &current.staff, new).await?;
+    Ok((StatusCode::CREATED, Json(json!({"member": member_view(&member), "generated_password": password}))))
+}
+
+/// Disables a member (their sessions end).
+#[utoipa::path(post, path = "/api/v1/staff/members/{username}/disable", responses((status = 204), (status = 404)))]
+pub async fn disable(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Path(username): Path<String>,
+) -> Result<StatusCode, AppError> {
+    staff_members::set_disabled(&state, &current.staff, &username, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Re-enables a member.
+#[utoipa::path(post, path = "/api/v1/staff/members/{username}/enable", responses((status = 204), (status = 404)))]
+pub async fn enable(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Path(username): Path<String>,
+) -> Result<StatusCode, AppError> {
+    staff_members::set_disabled(&state, &current.staff, &username, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

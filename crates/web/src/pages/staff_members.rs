@@ -1,0 +1,91 @@
+//! The console page where mission admins manage their staff.
+
+use crate::api::staff_members::member_view;
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+use crate::extract::{Lang, PageForm};
+use crate::i18n::Locale;
+use crate::render::{field_messages, page};
+use crate::service::staff_members::{self, NewMember};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff/members", get(members).post(add))
+        .route("/staff/members/{username}/{change}", post(set_disabled))
+}
+
+async fn render(
+    state: &AppState,
+    locale: Locale,
+    current: &CurrentStaff,
+    extra: Value,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let list = staff_members::list(state, &current.staff).await?;
+    let mut context =
+        json!({"members": list.iter().map(member_view).collect::<Vec<_>>(), "me": current.staff.username});
+    if let (Some(target), Value::Object(more)) = (context.as_object_mut(), extra) {
+        target.extend(more);
+    }
+    Ok((status, page(state, locale, "staff_members.html", context)?).into_response())
+}
+
+async fn members(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentStaff,
+) -> Result<Response, AppError> {
+    render(&state, locale, &current, json!({}), StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AddForm {
+    username: String,
+    name: String,
+    role: String,
+}
+
+async fn add(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentStaff,
+    PageForm(form): PageForm<AddForm>,
+) -> Result<Response, AppError> {
+    let values = json!({"username": form.username, "name": form.name, "role": form.role});
+    let new = NewMember { username: form.username, name: form.name, role: form.role, mission_id: None, password: None };
+    match staff_members::add(&state, &current.staff, new).await {
+        Ok((member, password)) => {
+            let extra = json!({"created": member.username, "generated_password": password});
+            render(&state, locale, &current, extra, StatusCode::CREATED).await
+        }
+        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let extra = json!({"errors": field_messages(&state, locale, &error), "values": values,
+                               "summary": state.catalogs.error(locale, error.code())});
+            render(&state, locale, &current, extra, error.status()).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn set_disabled(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Path((username, change)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let disabled = match change.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    staff_members::set_disabled(&state, &current.staff, &username, disabled).await?;
+    Ok(Redirect::to("/staff/members").into_response())
+}
