@@ -121,3 +121,26 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   for (const session of [reviewer, issuer, cashier]) await session.context.close();
   await applicantContext.close();
 });
+
+test("an urgent case is registered at the counter for someone without an account", async () => {
+  const officer = await staffConsole(stack, createStaff(stack, "counter.be", "reviewer"));
+  const page = officer.page;
+  await page.getByRole("link", { name: "窗口登记（紧急情况）" }).click();
+  await page.getByLabel("应急旅行证").check();
+  const fields = {
+    "姓（中文）": "王", "名（中文）": "五", "姓（拼音）": "WANG", "名（拼音）": "WU", "出生日期": "1985-02-03",
+    "出生地": "上海", "现居住地址（国外）": "Rue Neuve 1, 1000 Bruxelles", "联系电话": "+32 470 00 00 00",
+    "职业": "教师", "紧急联系人": "王六", "紧急联系人电话": "+32 470 00 00 01",
+  };
+  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByLabel("男", { exact: true }).check();
+  await checkPage(page, "walk-in-01-form");
+  await page.getByRole("button", { name: "登记并进入审核" }).click();
+  await page.locator("#order-state", { hasText: "审核中" }).waitFor();
+  await page.getByLabel("证件照片").setInputFiles(fixturePath("astronaut.png"));
+  await page.locator("#photo-report").waitFor();
+  await checkPage(page, "walk-in-02-order");
+  await page.getByRole("button", { name: "受理（待制证）" }).click();
+  await page.locator("#order-state", { hasText: "待制证" }).waitFor();
+  await officer.context.close();
+});

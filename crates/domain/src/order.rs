@@ -89,10 +89,13 @@ pub enum OrderAction {
     Withdraw,
     MarkReady,
     HandOver,
+    /// Staff register at the counter an urgent application of someone without an account
+    /// (the guide's "special urgent needs"); it enters review at once.
+    RegisterWalkIn,
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 15] = [
+    pub const ALL: [OrderAction; 16] = [
         OrderAction::SubmitPayingOffline,
         OrderAction::SubmitPayingOnline,
         OrderAction::ConfirmPayment,
@@ -108,6 +111,7 @@ impl OrderAction {
         OrderAction::Withdraw,
         OrderAction::MarkReady,
         OrderAction::HandOver,
+        OrderAction::RegisterWalkIn,
     ];
 
     /// Who may take this action.
@@ -117,7 +121,7 @@ impl OrderAction {
             SubmitPayingOffline | SubmitPayingOnline | AbandonPayment | DeleteDraft | ProvideSupplement
             | BookInterview | Withdraw => actor == Actor::Applicant,
             ConfirmPayment => actor == Actor::System,
-            RequestSupplement | RequireInterview | CompleteInterview | Reject | Accept => {
+            RequestSupplement | RequireInterview | CompleteInterview | Reject | Accept | RegisterWalkIn => {
                 matches!(actor, Actor::Staff(StaffRole::Reviewer | StaffRole::MissionAdmin))
             }
             MarkReady | HandOver => matches!(actor, Actor::Staff(StaffRole::Issuer | StaffRole::MissionAdmin)),
@@ -132,6 +136,7 @@ impl OrderAction {
             (Draft, SubmitPayingOffline) => Some(UnderReview),
             (Draft, SubmitPayingOnline) => Some(PendingPayment),
             (Draft, DeleteDraft) => Some(Deleted),
+            (Draft, RegisterWalkIn) => Some(UnderReview),
             (PendingPayment, ConfirmPayment) => Some(UnderReview),
             (PendingPayment, AbandonPayment) => Some(Draft),
             (UnderReview, RequestSupplement) => Some(SupplementRequired),
@@ -298,8 +303,9 @@ mod tests {
     const PASSPORT_PAID: OrderFacts = OrderFacts { service: ServiceKind::PassportOrTravelDocument, fee_settled: true };
 
     /// The table of SPEC §8, written out independently of the implementation.
-    const ALLOWED: [(OrderState, OrderAction, OrderState); 18] = [
+    const ALLOWED: [(OrderState, OrderAction, OrderState); 19] = [
         (S::Draft, A::SubmitPayingOffline, S::UnderReview),
+        (S::Draft, A::RegisterWalkIn, S::UnderReview),
         (S::Draft, A::SubmitPayingOnline, S::PendingPayment),
         (S::Draft, A::DeleteDraft, S::Deleted),
         (S::PendingPayment, A::ConfirmPayment, S::UnderReview),
@@ -364,6 +370,8 @@ mod tests {
         assert!(A::HandOver.permitted(Actor::Staff(StaffRole::Issuer)));
         assert!(!A::HandOver.permitted(Actor::Staff(StaffRole::Reviewer)));
         assert!(!A::Reject.permitted(Actor::Staff(StaffRole::SystemAdmin)));
+        assert!(A::RegisterWalkIn.permitted(Actor::Staff(StaffRole::Reviewer)));
+        assert!(!A::RegisterWalkIn.permitted(Actor::Applicant));
     }
 
     #[test]

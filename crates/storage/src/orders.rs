@@ -21,7 +21,10 @@ pub struct Order {
     pub service: String,
     pub application_type: Option<String>,
     pub state: OrderState,
-    pub submitter_id: String,
+    /// The account that filed the order; `None` for a walk-in registered by staff.
+    pub submitter_id: Option<String>,
+    /// The officer who registered a walk-in at the counter.
+    pub intake_staff_id: Option<String>,
     pub on_behalf: bool,
     /// Index (in the service's steps) of the first step not yet completed.
     pub progress: i32,
@@ -55,7 +58,8 @@ struct OrderRow {
     service: String,
     application_type: Option<String>,
     state: String,
-    submitter_id: String,
+    submitter_id: Option<String>,
+    intake_staff_id: Option<String>,
     on_behalf: bool,
     progress: i32,
     form: Vec<u8>,
@@ -80,7 +84,7 @@ struct OrderRow {
 macro_rules! select_orders {
     ($($rest:literal),*) => {
         concat!(
-            "SELECT id, number, mission_id, service, application_type, state, submitter_id, on_behalf, progress,
+            "SELECT id, number, mission_id, service, application_type, state, submitter_id, intake_staff_id, on_behalf, progress,
                  form, document_index, name_index, pinyin_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
                  fingerprint_requested_at, unread, version, created_at, updated_at, submitted_at FROM orders ",
             $($rest),*
@@ -107,6 +111,7 @@ impl OrderRow {
             service: self.service,
             application_type: self.application_type,
             submitter_id: self.submitter_id,
+            intake_staff_id: self.intake_staff_id,
             on_behalf: self.on_behalf,
             progress: self.progress,
             form,
@@ -134,7 +139,9 @@ pub struct NewOrder<'a> {
     pub number: &'a str,
     pub mission_id: &'a str,
     pub service: &'a str,
-    pub submitter_id: &'a str,
+    /// The filing account, or `None` for a walk-in.
+    pub submitter_id: Option<&'a str>,
+    pub intake_staff_id: Option<&'a str>,
     pub on_behalf: bool,
     pub form: &'a serde_json::Value,
 }
@@ -150,8 +157,9 @@ pub async fn create(
     let form = vault.encrypt(&form_field(&id), &serde_json::to_vec(new.form)?)?;
     crate::tx_run!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO orders (id, number, mission_id, service, state, submitter_id, on_behalf, form, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            "INSERT INTO orders (id, number, mission_id, service, state, submitter_id, intake_staff_id, on_behalf, form,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $10, $7, $8, $9, $9)",
         )
         .bind(&id)
         .bind(new.number)
@@ -162,6 +170,7 @@ pub async fn create(
         .bind(new.on_behalf)
         .bind(form)
         .bind(now)
+        .bind(new.intake_staff_id)
         .execute(conn)
         .await
         .map(|done| done.rows_affected())

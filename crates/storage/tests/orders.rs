@@ -27,7 +27,8 @@ async fn draft(db: &Db, vault: &Vault, submitter: &str, number: &str) -> Result<
         number,
         mission_id: seed::BELGIUM,
         service: "passport",
-        submitter_id: submitter,
+        submitter_id: Some(submitter),
+        intake_staff_id: None,
         on_behalf: false,
         form: &form,
     };

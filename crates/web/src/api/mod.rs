@@ -20,6 +20,6 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(missions::router())
         .merge(orders::router(settings))
         .merge(photo_checks::router(settings))
-        .merge(staff_orders::router())
+        .merge(staff_orders::router(settings))
         .merge(staff_members::router())
 }

@@ -49,6 +49,8 @@ use utoipa::OpenApi;
         staff_orders::download,
         staff_orders::audit_csv,
         staff_orders::dashboard,
+        staff_orders::register_walk_in,
+        staff_orders::upload_for_walk_in,
         staff_members::list,
         staff_members::add,
         staff_members::disable,

@@ -19,13 +19,19 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-pub fn router() -> Router<AppState> {
+pub fn router(settings: &crate::state::Settings) -> Router<AppState> {
     Router::new()
         .route("/staff/orders", get(queue))
         .route("/staff/orders/{id}", get(show))
         .route("/staff/orders/{id}/actions", post(act))
         .route("/staff/orders/{id}/audit", get(audit_trail))
-        .route("/staff/orders/{id}/files/{file}", get(download))
+        .route(
+            "/staff/orders/{id}/files/{file}",
+            get(download)
+                .put(upload_for_walk_in)
+                .layer(axum::extract::DefaultBodyLimit::max(settings.photo_limits.max_bytes)),
+        )
+        .route("/staff/walk-ins", post(register_walk_in))
         .route("/staff/audit.csv", get(audit_csv))
         .route("/staff/dashboard", get(dashboard))
 }
@@ -249,6 +255,69 @@ pub async fn dashboard(
     let mission = overview_mission(&current.staff, &query)?;
     let board = crate::service::dashboard::of_mission(&state, &mission, Utc::now()).await?;
     Ok(Json(serde_json::to_value(board).map_err(AppError::internal)?))
+}
+
+/// A walk-in taken at the counter.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInRequest {
+    /// `passport` or `emergency`.
+    pub service: String,
+    pub residence_country: String,
+    pub route: Option<crate::api::orders::RouteRequest>,
+    pub application_type: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: lingshi_domain::application_form::Details,
+    #[schema(value_type = Option<Object>)]
+    pub delivery: Option<lingshi_domain::application_form::Delivery>,
+    #[schema(value_type = Option<Object>)]
+    pub pickup: Option<lingshi_domain::application_form::Pickup>,
+}
+
+/// Registers an urgent application at the counter for someone without an account; it
+/// enters review at once. Add its photo and materials with `PUT …/files/{slot}`.
+#[utoipa::path(post, path = "/api/v1/staff/walk-ins", request_body = WalkInRequest,
+    responses((status = 201, body = Object), (status = 422), (status = 409, description = "not this role")))]
+pub async fn register_walk_in(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Lang(locale): Lang,
+    ApiJson(body): ApiJson<WalkInRequest>,
+) -> Result<(axum::http::StatusCode, Json<Value>), AppError> {
+    let service = lingshi_domain::application::Service::from_code(&body.service)
+        .ok_or(AppError::Invalid(crate::error::FieldErrors::single("service", "unknown_choice")))?;
+    let walk_in = staff_orders::WalkIn {
+        service,
+        route: body.route.as_ref().map(crate::api::orders::RouteRequest::answers).transpose()?,
+        application_type: body.application_type,
+        residence_country: body.residence_country,
+        details: body.details,
+        delivery: body.delivery,
+        pickup: body.pickup,
+    };
+    let loaded = staff_orders::register_walk_in(&state, &current.staff, walk_in).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(order_view(&state, &loaded, locale).await?)))
+}
+
+/// Adds the photo (`photo`) or a material of a walk-in this mission registered.
+#[utoipa::path(put, path = "/api/v1/staff/orders/{id}/files/{slot}", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 200, body = Object), (status = 409, description = "not a walk-in"), (status = 422)))]
+pub async fn upload_for_walk_in(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    Lang(locale): Lang,
+    headers: axum::http::HeaderMap,
+    Path((id, slot)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AppError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !matches!(content_type, "image/jpeg" | "image/png" | "application/pdf") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let slot = crate::service::order_files::Slot::parse(&slot).ok_or(AppError::NotFound)?;
+    let loaded =
+        crate::service::order_files::upload_for_walk_in(&state, &current.staff, &id, slot, body.to_vec()).await?;
+    Ok(Json(order_view(&state, &loaded, locale).await?))
 }
 
 /// One CSV cell: quoted when it holds a separator, a quote or a line break; a leading

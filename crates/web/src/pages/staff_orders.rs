@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/orders", get(queue))
         .route("/staff/orders/{id}", get(review).post(act))
         .route("/staff/dashboard", get(dashboard))
+        .route("/staff/walk-in", get(walk_in_form).post(walk_in_submit))
 }
 
 async fn queue(
@@ -69,6 +70,79 @@ async fn dashboard(
     let board = crate::service::dashboard::of_mission(&state, &mission, Utc::now()).await?;
     let context = json!({"board": board, "mission": mission});
     Ok(page(&state, locale, "staff_dashboard.html", context)?.into_response())
+}
+
+async fn walk_in_page(
+    state: &AppState,
+    locale: Locale,
+    values: Value,
+    errors: Value,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let types: Vec<Value> = lingshi_domain::application::ApplicationType::ALL
+        .into_iter()
+        .map(|kind| json!({"code": kind.code(), "name": crate::api::orders::type_name(&state.catalogs, locale, kind)}))
+        .collect();
+    let context = json!({"types": types, "values": values, "errors": errors});
+    Ok((status, page(state, locale, "staff_walk_in.html", context)?).into_response())
+}
+
+async fn walk_in_form(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    _current: CurrentStaff,
+) -> Result<Response, AppError> {
+    walk_in_page(&state, locale, Value::Null, Value::Null, StatusCode::OK).await
+}
+
+async fn walk_in_submit(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentStaff,
+    PageForm(fields): PageForm<std::collections::BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    use lingshi_domain::application::{ApplicationType, HeldDocument, RouteAnswers, Service};
+    let values = serde_json::to_value(&fields).map_err(AppError::internal)?;
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let service = if field("service") == "passport" {
+        Service::PassportOrTravelDocument
+    } else {
+        Service::EmergencyTravelDocument
+    };
+    let details: lingshi_domain::application_form::Details = serde_json::from_value(values.clone()).unwrap_or_default();
+    let passport = service == Service::PassportOrTravelDocument;
+    let kind = ApplicationType::from_code(&field("application_type"));
+    let held: Option<HeldDocument> = serde_json::from_value(Value::String(field("held"))).ok();
+    // The routing answers that lead to the chosen type, as the applicant would have given them.
+    let route = held.zip(kind).map(|(held, kind)| RouteAnswers {
+        held,
+        lost: Some(kind.business == lingshi_domain::application::Business::Replacement),
+        under_16: Some(kind.case == lingshi_domain::application::Case::MinorFirst),
+    });
+    let walk_in = staff_orders::WalkIn {
+        service,
+        route: route.filter(|_| passport),
+        application_type: passport.then(|| field("application_type")),
+        residence_country: field("residence_country"),
+        details,
+        delivery: passport.then(|| lingshi_domain::application_form::Delivery {
+            submission: "in_person".into(),
+            pickup: field("pickup"),
+        }),
+        pickup: (!passport)
+            .then(|| lingshi_domain::application_form::Pickup { method: "self".into(), ..Default::default() }),
+    };
+    match staff_orders::register_walk_in(&state, &current.staff, walk_in).await {
+        Ok(loaded) => Ok(Redirect::to(&format!("/staff/orders/{}", loaded.order.id)).into_response()),
+        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let mut errors = field_messages(&state, locale, &error);
+            if let AppError::Conflict(code) = &error {
+                errors["service"] = Value::String(state.catalogs.error(locale, code));
+            }
+            walk_in_page(&state, locale, values, errors, error.status()).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 async fn review(

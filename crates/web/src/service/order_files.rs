@@ -146,6 +146,57 @@ pub async fn upload(
     .await
 }
 
+/// The officer who took a walk-in at the counter adds its photo and materials (the
+/// applicant has no account to do it with). Other orders' evidence is the applicant's.
+pub async fn upload_for_walk_in(
+    state: &AppState,
+    staff: &lingshi_storage::staff::Staff,
+    id: &str,
+    slot: Slot,
+    bytes: Vec<u8>,
+) -> Result<Loaded, AppError> {
+    let principal = orders::Principal::Staff(staff);
+    let ensure_open = |loaded: &Loaded| -> Result<(), AppError> {
+        if loaded.order.intake_staff_id.is_none() {
+            return Err(AppError::Conflict("not_a_walk_in"));
+        }
+        if loaded.order.state.is_terminal() || slot == Slot::Signature {
+            return Err(AppError::Conflict("transition_not_from_state"));
+        }
+        if let Slot::Material(material) = slot
+            && !loaded.materials().iter().any(|(m, _)| *m == material)
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    };
+    ensure_open(&orders::load_as(state, principal, id).await?)?;
+    let limits = state.settings.photo_limits;
+    let taken = tokio::task::spawn_blocking(move || take(slot, &bytes, limits)).await.map_err(AppError::internal)??;
+    let key = state.blobs.put(&state.vault, BLOB_KIND, &taken.bytes)?;
+    let file = NewFile {
+        slot: slot.code(),
+        blob_key: &key,
+        content_kind: kind_code(taken.kind),
+        size_bytes: i64::try_from(taken.bytes.len()).unwrap_or(i64::MAX),
+        report: taken.report.as_deref(),
+    };
+    let passes = taken
+        .report
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+        .and_then(|r| r["passes"].as_bool());
+    let attach = FileChange::Attach { file, replace: slot.replaces() };
+    orders::change_as(state, principal, id, None, attach, |loaded| {
+        ensure_open(loaded)?;
+        if slot == Slot::Photo {
+            loaded.order.photo_passed = passes;
+        }
+        Ok(Some(orders::Outcome::event("file_added_at_counter", Some(slot.code().to_owned()))))
+    })
+    .await
+}
+
 /// Detaches file `file_id` from order `id` (while the order may still change).
 pub async fn remove(state: &AppState, account: &Account, id: &str, file_id: &str) -> Result<Loaded, AppError> {
     orders::change(state, account, id, FileChange::Detach(file_id), |loaded| {

@@ -162,7 +162,9 @@ impl Principal<'_> {
     /// Whether this principal may touch `order` (checked again inside the lock).
     fn owns(&self, order: &Order) -> bool {
         match self {
-            Principal::Applicant(account) => order.submitter_id == account.id && order.state != OrderState::Deleted,
+            Principal::Applicant(account) => {
+                order.submitter_id.as_deref() == Some(account.id.as_str()) && order.state != OrderState::Deleted
+            }
             Principal::Staff(_) => {
                 let visible = !matches!(order.state, OrderState::Draft | OrderState::Deleted);
                 visible && self.mission_scope().flatten().is_none_or(|mission| mission == order.mission_id)
@@ -224,14 +226,12 @@ fn order_number(mission: &Mission, now: DateTime<Utc>) -> Result<String, AppErro
     Ok(format!("{}{}{tail}", mission.country_code.to_ascii_uppercase(), now.format("%y%m%d")))
 }
 
-/// Starts a draft. With an idempotency key, a repeated request returns the first draft.
-pub async fn start(
+/// Checks what starting an application takes (statement, mission and district, routing and
+/// type) and returns the mission, the type and the initial form.
+pub async fn checked_start(
     state: &AppState,
-    account: &Account,
     start: &Start,
-    idempotency_key: Option<&str>,
-) -> Result<Loaded, AppError> {
-    ensure_may_apply(account)?;
+) -> Result<(Mission, Option<ApplicationType>, Form), AppError> {
     let mut problems = Vec::new();
     if !start.statement_accepted {
         problems.push(FieldError { field: "statement_accepted", code: "statement_required" });
@@ -266,23 +266,73 @@ pub async fn start(
     }
     let mission = mission.ok_or(AppError::NotFound)?;
     let form = Form { residence_country: residence, route: start.route, ..Form::default() };
-    let form_json = serde_json::to_value(&form).map_err(AppError::internal)?;
+    Ok((mission, kind, form))
+}
+
+/// Starts a draft. With an idempotency key, a repeated request returns the first draft.
+pub async fn start(
+    state: &AppState,
+    account: &Account,
+    start: &Start,
+    idempotency_key: Option<&str>,
+) -> Result<Loaded, AppError> {
+    ensure_may_apply(account)?;
+    if let Some(key) = idempotency_key {
+        let mut tx = state.db.begin().await?;
+        let existing = orders::idempotent_order(&mut tx, &account.id, key).await?;
+        drop(tx);
+        if let Some(existing) = existing {
+            return load(state, account, &existing).await;
+        }
+    }
+    let (mission, kind, form) = checked_start(state, start).await?;
+    let origin = Origin {
+        service: start.service,
+        submitter_id: Some(&account.id),
+        intake_staff_id: None,
+        on_behalf: start.on_behalf,
+    };
+    let (mut tx, id, now) = insert_order(state, &mission, &origin, kind, &form).await?;
+    orders::add_event(&mut tx, &state.vault, &id, OrderState::Draft, "created", None, now).await?;
+    if let Some(key) = idempotency_key {
+        orders::remember_idempotency_key(&mut tx, &account.id, key, &id, now).await.map_err(conflict)?;
+    }
+    tx.commit().await?;
+    load(state, account, &id).await
+}
+
+/// Where a new order comes from.
+pub struct Origin<'a> {
+    pub service: Service,
+    /// The account filing it, or `None` for a walk-in.
+    pub submitter_id: Option<&'a str>,
+    /// The officer registering a walk-in.
+    pub intake_staff_id: Option<&'a str>,
+    pub on_behalf: bool,
+}
+
+/// Inserts a draft under a fresh order number (retrying the rare collision in a new
+/// transaction) and sets its type; returns the open transaction, for the caller to add to
+/// and commit, with the order's id and the time used.
+pub async fn insert_order(
+    state: &AppState,
+    mission: &Mission,
+    origin: &Origin<'_>,
+    kind: Option<ApplicationType>,
+    form: &Form,
+) -> Result<(lingshi_storage::Tx, String, DateTime<Utc>), AppError> {
+    let form_json = serde_json::to_value(form).map_err(AppError::internal)?;
     let now = Utc::now();
     for _ in 0..NUMBER_ATTEMPTS {
         let mut tx = state.db.begin().await?;
-        if let Some(key) = idempotency_key
-            && let Some(existing) = orders::idempotent_order(&mut tx, &account.id, key).await?
-        {
-            drop(tx);
-            return load(state, account, &existing).await;
-        }
-        let number = order_number(&mission, now)?;
+        let number = order_number(mission, now)?;
         let new = NewOrder {
             number: &number,
             mission_id: &mission.id,
-            service: start.service.code(),
-            submitter_id: &account.id,
-            on_behalf: start.on_behalf,
+            service: origin.service.code(),
+            submitter_id: origin.submitter_id,
+            intake_staff_id: origin.intake_staff_id,
+            on_behalf: origin.on_behalf,
             form: &form_json,
         };
         let id = match orders::create(&mut tx, &state.vault, &new, now).await {
@@ -295,12 +345,7 @@ pub async fn start(
             order.application_type = Some(kind.code());
             orders::save(&mut tx, &state.vault, &order, now).await?;
         }
-        orders::add_event(&mut tx, &state.vault, &id, OrderState::Draft, "created", None, now).await?;
-        if let Some(key) = idempotency_key {
-            orders::remember_idempotency_key(&mut tx, &account.id, key, &id, now).await.map_err(conflict)?;
-        }
-        tx.commit().await?;
-        return load(state, account, &id).await;
+        return Ok((tx, id, now));
     }
     Err(AppError::internal("no free order number"))
 }
@@ -472,7 +517,8 @@ pub async fn change_as(
 /// Tells the submitter, by the channel they registered with, that their order changed. The
 /// message names the order number and its new state, nothing personal.
 async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, order: &Order) -> Result<(), AppError> {
-    let Some(account) = lingshi_storage::accounts::find(&state.db, &order.submitter_id).await? else {
+    let Some(submitter) = order.submitter_id.as_deref() else { return Ok(()) };
+    let Some(account) = lingshi_storage::accounts::find(&state.db, submitter).await? else {
         return Ok(());
     };
     let Ok(address) = lingshi_domain::ContactAddress::parse(&account.login) else { return Ok(()) };
@@ -529,14 +575,7 @@ pub async fn save_step(
                 let input: Details = parse(body)?;
                 let context = DetailsContext { kind: loaded.kind, held: loaded.form.route.map(|r| r.held), today };
                 let details = input.validate(&context).map_err(FieldErrors::from)?;
-                loaded.order.minor = details.age(today).is_some_and(|age| age < 18);
-                loaded.order.document_index = [&details.document_number, &details.resident_id]
-                    .into_iter()
-                    .find(|n| !n.is_empty())
-                    .map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
-                loaded.order.name_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&details.chinese_name())));
-                let pinyin = format!("{}{}", details.surname_pinyin, details.given_name_pinyin);
-                loaded.order.pinyin_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&pinyin)));
+                index_applicant(&mut loaded.order, &details, &vault, today);
                 loaded.form.details = Some(details);
             }
             Step::Annotations => {
@@ -582,6 +621,19 @@ pub async fn save_step(
         Ok(None)
     })
     .await
+}
+
+/// Sets what the queue filters and searches on from the applicant's details: the minor
+/// flag and the keyed indexes of the document number and the name.
+pub fn index_applicant(order: &mut Order, details: &Details, vault: &lingshi_storage::Vault, today: chrono::NaiveDate) {
+    order.minor = details.age(today).is_some_and(|age| age < 18);
+    order.document_index = [&details.document_number, &details.resident_id]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
+    order.name_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&details.chinese_name())));
+    let pinyin = format!("{}{}", details.surname_pinyin, details.given_name_pinyin);
+    order.pinyin_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&pinyin)));
 }
 
 fn photo_passed(photo: &OrderFile) -> bool {

@@ -258,3 +258,105 @@ fn apply(
 pub fn age_in_days(order: &Order, now: DateTime<Utc>) -> i64 {
     order.submitted_at.map_or(0, |at| (now - at).num_days())
 }
+
+/// An urgent application taken at the counter for someone without an account.
+pub struct WalkIn {
+    pub service: lingshi_domain::application::Service,
+    pub route: Option<lingshi_domain::application::RouteAnswers>,
+    pub application_type: Option<String>,
+    pub residence_country: String,
+    pub details: lingshi_domain::application_form::Details,
+    pub delivery: Option<lingshi_domain::application_form::Delivery>,
+    pub pickup: Option<lingshi_domain::application_form::Pickup>,
+}
+
+/// Registers a walk-in: the same checks as an application (district, routing, every
+/// personal detail), then straight into review, registered by this officer, audited. The
+/// officer adds the photo and materials afterwards ([`crate::service::order_files`]).
+pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) -> Result<Loaded, AppError> {
+    use lingshi_domain::application::Service;
+    use lingshi_domain::application_form::DetailsContext;
+    let mission_id = scope(staff)?.ok_or(AppError::Forbidden("not_your_role"))?;
+    let start = orders::Start {
+        service: walk_in.service,
+        statement_accepted: true,
+        mission_id: mission_id.clone(),
+        residence_country: walk_in.residence_country,
+        on_behalf: false,
+        route: walk_in.route,
+        application_type: walk_in.application_type,
+    };
+    let (mission, kind, mut form) = orders::checked_start(state, &start).await?;
+    let today = Utc::now().date_naive();
+    let context = DetailsContext { kind, held: form.route.map(|r| r.held), today };
+    let details = walk_in.details.validate(&context).map_err(FieldErrors::from)?;
+    match walk_in.service {
+        Service::PassportOrTravelDocument => {
+            let mut delivery = walk_in.delivery.unwrap_or_default();
+            if delivery.submission.is_empty() {
+                // The papers are at the counter: recorded as the mission's own way of taking them.
+                delivery.submission =
+                    mission.submission_methods.first().map(|m| m.code().to_owned()).unwrap_or_default();
+            }
+            form.delivery = Some(delivery.validate(&mission).map_err(FieldErrors::from)?);
+        }
+        Service::EmergencyTravelDocument => {
+            let pickup = walk_in.pickup.unwrap_or_default();
+            form.pickup = Some(pickup.validate(today).map_err(FieldErrors::from)?);
+        }
+    }
+    form.details = Some(details.clone());
+    let origin = orders::Origin {
+        service: walk_in.service,
+        submitter_id: None,
+        intake_staff_id: Some(&staff.id),
+        on_behalf: false,
+    };
+    let (mut tx, id, now) = orders::insert_order(state, &mission, &origin, kind, &form).await?;
+    let mut order = lingshi_storage::orders::lock(&mut tx, &state.vault, &id).await?.ok_or(AppError::NotFound)?;
+    let facts = lingshi_domain::order::OrderFacts { service: walk_in.service.kind(), fee_settled: false };
+    order.state = transition(
+        OrderState::Draft,
+        OrderAction::RegisterWalkIn,
+        lingshi_domain::order::Actor::Staff(staff.role),
+        facts,
+    )
+    .map_err(|e| AppError::Conflict(e.code()))?;
+    orders::index_applicant(&mut order, &details, &state.vault, today);
+    order.progress = i32::try_from(walk_in.service.steps().len()).unwrap_or(i32::MAX);
+    order.submitted_at = Some(now);
+    order.payment_method = Some("offline".into());
+    let draft = Loaded {
+        order: order.clone(),
+        form: form.clone(),
+        service: walk_in.service,
+        kind,
+        mission: mission.clone(),
+        files: Vec::new(),
+        payments: Vec::new(),
+        supplements: Vec::new(),
+    };
+    let fee = orders::fee_of(&draft);
+    order.fee_minor = fee.as_ref().map(|f| f.minor);
+    order.fee_currency = fee.map(|f| f.currency);
+    lingshi_storage::orders::save(&mut tx, &state.vault, &order, now).await?;
+    lingshi_storage::orders::add_event(&mut tx, &state.vault, &id, order.state, "walk_in_registered", None, now)
+        .await?;
+    let actor = lingshi_storage::audit::AuditActor {
+        kind: "staff",
+        id: staff.id.clone(),
+        role: Some(staff.role.code().to_owned()),
+    };
+    let entry = lingshi_storage::audit::AuditEntry {
+        mission_id: Some(&mission.id),
+        actor: &actor,
+        action: "walk_in_registered",
+        order_id: Some(&id),
+        before_state: Some(OrderState::Draft.code()),
+        after_state: Some(order.state.code()),
+        reason: None,
+    };
+    lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
+    tx.commit().await?;
+    load(state, staff, &id).await
+}

@@ -348,3 +348,62 @@ both_backends!(mission_admins_manage_their_own_staff_only, |db: Db, dir: PathBuf
         .collect();
     assert_eq!(actions, ["staff_created", "staff_disabled"]);
 });
+
+both_backends!(
+    a_walk_in_is_registered_at_the_counter_and_follows_the_same_lifecycle,
+    |db: Db, dir: PathBuf| async move {
+        let app = TestApp::start(db, dir).await;
+        let reviewer = Officer::new(&app, Some("be-embassy"), StaffRole::Reviewer, "reviewer").await;
+        let cashier = Officer::new(&app, Some("be-embassy"), StaffRole::Cashier, "cashier").await;
+        let mut details = crate::orders::adult_details();
+        details["document_number"] = json!("");
+        let walk_in = json!({"service": "emergency", "residence_country": "BE", "details": details, "pickup": {"method": "self"}});
+        let (status, body) = cashier.call(Method::POST, "/api/v1/staff/walk-ins", Some(walk_in.clone())).await;
+        assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "transition_not_permitted"));
+        let mut bad = walk_in.clone();
+        bad["details"]["phone"] = json!("no phone");
+        let (status, body) = reviewer.call(Method::POST, "/api/v1/staff/walk-ins", Some(bad)).await;
+        assert_eq!(
+            (status, crate::support::field_code(&body, "phone")),
+            (StatusCode::UNPROCESSABLE_ENTITY, "phone_format".to_owned())
+        );
+        let (_, queue) = reviewer.call(Method::GET, "/api/v1/staff/orders", None).await;
+        assert_eq!(queue["orders"].as_array().map(Vec::len), Some(0), "a refused walk-in leaves nothing");
+
+        let (status, order) = reviewer.call(Method::POST, "/api/v1/staff/walk-ins", Some(walk_in)).await;
+        assert_eq!((status, order["state"].as_str()), (StatusCode::CREATED, Some("under_review")), "{order}");
+        let id = order["id"].as_str().expect("id").to_owned();
+        let upload = reviewer
+            .client
+            .put(app.url(&format!("/api/v1/staff/orders/{id}/files/photo")))
+            .header("cookie", format!("ls_staff={}", reviewer.token))
+            .header("content-type", "image/png")
+            .body(lingshi_photo::testing::fixture("astronaut.png"))
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(upload.status(), StatusCode::OK);
+        let (_, order) = reviewer.order(&id).await;
+        assert_eq!(order["photo"]["report"]["rules"].as_array().map(Vec::len), Some(13));
+        let (_, photo_failed) = reviewer.call(Method::GET, "/api/v1/staff/orders?photo_failed=true", None).await;
+        assert_eq!(photo_failed["orders"].as_array().map(Vec::len), Some(1), "the walk-in's photo check is flagged");
+        let (status, order) = reviewer.act(&id, json!({"action": "accept"})).await;
+        assert_eq!((status, order["state"].as_str()), (StatusCode::OK, Some("awaiting_production")));
+        let (_, trail) = reviewer.call(Method::GET, &format!("/api/v1/staff/orders/{id}/audit"), None).await;
+        let actions: Vec<&str> =
+            trail["audit"].as_array().expect("audit").iter().filter_map(|r| r["action"].as_str()).collect();
+        assert_eq!(actions, ["walk_in_registered", "file_added_at_counter", "accepted"]);
+
+        let (_, applicant_order, _) = submitted_renewal(&app, "zhang@example.org", "E12345678").await;
+        let upload = reviewer
+            .client
+            .put(app.url(&format!("/api/v1/staff/orders/{applicant_order}/files/photo")))
+            .header("cookie", format!("ls_staff={}", reviewer.token))
+            .header("content-type", "image/png")
+            .body(lingshi_photo::testing::fixture("astronaut.png"))
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(upload.status(), StatusCode::CONFLICT, "an applicant's evidence is theirs");
+    }
+);
