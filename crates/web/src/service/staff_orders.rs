@@ -114,7 +114,8 @@ pub async fn act(
     version: i32,
     action: StaffAction,
 ) -> Result<Loaded, AppError> {
-    scope(staff)?;
+    // Another mission's order is absent to this officer, whatever the request holds.
+    load(state, staff, id).await?;
     let prepared = prepare(&action)?;
     orders::change_as(state, Principal::Staff(staff), id, Some(version), FileChange::None, |loaded| {
         apply(loaded, staff, action, prepared)

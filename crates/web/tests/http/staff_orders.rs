@@ -407,3 +407,58 @@ both_backends!(
         assert_eq!(upload.status(), StatusCode::CONFLICT, "an applicant's evidence is theirs");
     }
 );
+
+/// Every staff endpoint that names an order, with the request to make.
+fn order_endpoints(id: &str, file: &str) -> Vec<(Method, String, Option<Value>)> {
+    let mut all = vec![
+        (Method::GET, format!("/api/v1/staff/orders/{id}"), None),
+        (Method::GET, format!("/api/v1/staff/orders/{id}/audit"), None),
+        (Method::GET, format!("/api/v1/staff/orders/{id}/files/{file}"), None),
+    ];
+    for action in [
+        "accept",
+        "reject",
+        "request_supplement",
+        "require_interview",
+        "complete_interview",
+        "mark_ready",
+        "hand_over",
+        "old_document_cancelled",
+        "record_payment",
+        "record_refund",
+    ] {
+        let body = json!({"version": 1, "action": action, "reason": "原因", "method": "card", "amount": "16",
+                          "items": [{"material": "other", "reason": "原因"}]});
+        all.push((Method::POST, format!("/api/v1/staff/orders/{id}/actions"), Some(body)));
+    }
+    all
+}
+
+both_backends!(every_staff_endpoint_with_every_role_and_mission_leaks_nothing, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (_, id, number) = submitted_renewal(&app, "zhang@example.org", "E12345678").await;
+    let admin = Officer::new(&app, Some("be-embassy"), StaffRole::MissionAdmin, "be.admin").await;
+    let (_, order) = admin.order(&id).await;
+    let file = order["photo"]["file"]["id"].as_str().expect("photo").to_owned();
+    for role in [StaffRole::Reviewer, StaffRole::Issuer, StaffRole::Cashier, StaffRole::MissionAdmin] {
+        let outsider = Officer::new(&app, Some("nl-embassy"), role, &format!("nl.{}", role.code())).await;
+        for (method, path, body) in order_endpoints(&id, &file) {
+            let (status, answer) = outsider.call(method, &path, body).await;
+            assert_eq!((status, error_code(&answer)), (StatusCode::NOT_FOUND, "not_found"), "{role:?} {path}");
+        }
+        let (_, queue) = outsider.call(Method::GET, &format!("/api/v1/staff/orders?q={number}"), None).await;
+        assert_eq!(queue["orders"].as_array().map(Vec::len), Some(0), "{role:?} cannot find it by number");
+        let (status, board) = outsider.call(Method::GET, "/api/v1/staff/dashboard", None).await;
+        assert!(status == StatusCode::OK && board["counts"].as_object().is_some_and(|c| c.is_empty()), "{role:?}");
+        let insider = Officer::new(&app, Some("be-embassy"), role, &format!("be.{}", role.code())).await;
+        for (method, path, body) in order_endpoints(&id, &file) {
+            let (status, _) = insider.call(method, &path, body).await;
+            assert!(
+                [StatusCode::OK, StatusCode::CONFLICT, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+                "{role:?} {path}: {status}"
+            );
+        }
+    }
+    let root = Officer::new(&app, None, StaffRole::SystemAdmin, "root").await;
+    assert_eq!(root.order(&id).await.0, StatusCode::OK, "a system administrator sees every mission");
+});
