@@ -1,5 +1,10 @@
 //! The storage contract: every test runs on SQLite and on PostgreSQL (`both_backends!`).
 
+#[path = "contract/audit.rs"]
+mod audit_chain;
+#[path = "contract/orders.rs"]
+mod orders_contract;
+
 use chrono::{Duration, Utc};
 use lingshi_domain::order::StaffRole;
 use lingshi_domain::{ContactAddress, IdentityDocument, IdentityState, PersonName};
