@@ -74,6 +74,10 @@ pub enum ValidationError {
     PaymentUnavailable,
     #[error("the irreversibility of an emergency application must be confirmed")]
     IrreversibleUnconfirmed,
+    #[error("not a certificate number")]
+    CertificateFormat,
+    #[error("not a check code")]
+    CheckCodeFormat,
 }
 
 impl ValidationError {
@@ -116,11 +120,13 @@ impl ValidationError {
             MethodNotOffered => "method_not_offered",
             PaymentUnavailable => "payment_unavailable",
             IrreversibleUnconfirmed => "irreversible_unconfirmed",
+            CertificateFormat => "certificate_format",
+            CheckCodeFormat => "check_code_format",
         }
     }
 
     /// Every variant, so catalogs can be checked for completeness.
-    pub const ALL: [ValidationError; 35] = {
+    pub const ALL: [ValidationError; 37] = {
         use ValidationError::*;
         [
             Required,
@@ -158,6 +164,8 @@ impl ValidationError {
             MethodNotOffered,
             PaymentUnavailable,
             IrreversibleUnconfirmed,
+            CertificateFormat,
+            CheckCodeFormat,
         ]
     };
 }

@@ -10,6 +10,7 @@ pub mod application_form;
 pub mod contact;
 pub mod documents;
 pub mod error;
+pub mod legalization;
 pub mod mission;
 pub mod normalize;
 pub mod order;

@@ -14,6 +14,7 @@ pub mod db;
 pub mod dev_outbox;
 pub mod error;
 pub mod jobs;
+pub mod legalizations;
 pub mod migrate;
 pub mod missions;
 pub mod order_work;

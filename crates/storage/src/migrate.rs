@@ -35,6 +35,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_staff_work.sql"),
         postgres: include_str!("../migrations/postgres/0003_staff_work.sql"),
     },
+    Migration {
+        version: 4,
+        name: "public_services",
+        sqlite: include_str!("../migrations/sqlite/0004_public_services.sql"),
+        postgres: include_str!("../migrations/postgres/0004_public_services.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,5 +1,6 @@
-//! Counting login attempts, so that guessing passwords is slowed per login and per client
-//! on every node alike (the counts live in the database, not in one process).
+//! Counting login attempts and uses of public services, so that guessing (passwords, check
+//! codes) is slowed per login and per client on every node alike (the counts live in the
+//! database, not in one process).
 
 use crate::db::Db;
 use crate::error::StorageError;
@@ -55,4 +56,31 @@ pub async fn recent_failures(
         .await
     })?;
     Ok((by_login, by_client))
+}
+
+/// Records one use of a rate-limited public service (`kind`) by a client.
+pub async fn record_event(db: &Db, kind: &str, client_key: &[u8], now: DateTime<Utc>) -> Result<(), StorageError> {
+    crate::db_run!(db, |pool| {
+        sqlx::query("INSERT INTO rate_events (id, kind, client_key, at) VALUES ($1, $2, $3, $4)")
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(kind)
+            .bind(client_key)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Uses of `kind` by this client since `since`.
+pub async fn recent_events(db: &Db, kind: &str, client_key: &[u8], since: DateTime<Utc>) -> Result<i64, StorageError> {
+    Ok(crate::db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE kind = $1 AND client_key = $2 AND at >= $3")
+            .bind(kind)
+            .bind(client_key)
+            .bind(since)
+            .fetch_one(pool)
+            .await
+    })?)
 }

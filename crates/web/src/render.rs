@@ -30,6 +30,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff_dashboard.html", include_str!("../templates/staff_dashboard.html")),
     ("staff_members.html", include_str!("../templates/staff_members.html")),
     ("staff_walk_in.html", include_str!("../templates/staff_walk_in.html")),
+    ("legalization.html", include_str!("../templates/legalization.html")),
+    ("staff_legalizations.html", include_str!("../templates/staff_legalizations.html")),
     ("photo_check.html", include_str!("../templates/photo_check.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("apply.html", include_str!("../templates/apply.html")),

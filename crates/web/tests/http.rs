@@ -1,5 +1,7 @@
 //! HTTP tests of the whole platform, each run on SQLite and on PostgreSQL.
 
+#[path = "http/legalizations.rs"]
+mod legalizations;
 #[path = "http/orders.rs"]
 mod orders;
 #[path = "http/staff_orders.rs"]

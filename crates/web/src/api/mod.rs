@@ -2,6 +2,7 @@
 //! pages is here too. Described by the OpenAPI document at `/openapi.json`.
 
 pub mod accounts;
+pub mod legalizations;
 pub mod me;
 pub mod missions;
 pub mod openapi;
@@ -18,6 +19,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(accounts::router())
         .merge(me::router(settings))
         .merge(missions::router())
+        .merge(legalizations::router())
         .merge(orders::router(settings))
         .merge(photo_checks::router(settings))
         .merge(staff_orders::router(settings))

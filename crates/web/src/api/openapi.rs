@@ -1,6 +1,6 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
-use crate::api::{accounts, me, missions, orders, photo_checks, staff_members, staff_orders};
+use crate::api::{accounts, legalizations, me, missions, orders, photo_checks, staff_members, staff_orders};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -55,6 +55,10 @@ use utoipa::OpenApi;
         staff_members::add,
         staff_members::disable,
         staff_members::enable,
+        legalizations::check,
+        legalizations::register,
+        legalizations::list,
+        legalizations::import,
     )
 )]
 pub struct ApiDoc;

@@ -5,6 +5,7 @@ mod apply;
 mod auth;
 mod forms;
 mod home;
+mod legalizations;
 pub mod missions;
 mod orders;
 mod staff;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(missions::router())
+        .merge(legalizations::router())
         .merge(apply::router())
         .merge(orders::router())
         .merge(staff::router())

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod codes;
 pub mod dashboard;
 pub mod identity;
+pub mod legalizations;
 pub mod order_files;
 pub mod orders;
 pub mod passwords;
