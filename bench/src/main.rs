@@ -81,6 +81,7 @@ async fn main() {
         secure_cookies: false,
         trust_forwarded_for: false,
         photo_limits: lingshi_photo::IntakeLimits::PHOTO,
+        public_url: None,
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -42,6 +42,7 @@ pub struct Config {
     pub mail_from: String,
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
+    pub public_url: Option<String>,
     pub photo_max_bytes: usize,
     pub log_filter: String,
 }
@@ -107,7 +108,8 @@ impl Config {
             master_key,
             smtp_url,
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
-            secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
+            secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             trust_forwarded_for,
             photo_max_bytes,
             log_filter: get("LINGSHI_LOG").unwrap_or_else(|| "info".into()),

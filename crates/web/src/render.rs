@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff_members.html", include_str!("../templates/staff_members.html")),
     ("staff_walk_in.html", include_str!("../templates/staff_walk_in.html")),
     ("legalization.html", include_str!("../templates/legalization.html")),
+    ("download.html", include_str!("../templates/download.html")),
     ("staff_legalizations.html", include_str!("../templates/staff_legalizations.html")),
     ("photo_check.html", include_str!("../templates/photo_check.html")),
     ("macros.html", include_str!("../templates/macros.html")),

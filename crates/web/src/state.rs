@@ -21,6 +21,9 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Limits on passport photos and face captures (the file size is configurable).
     pub photo_limits: IntakeLimits,
+    /// The public base URL (`LINGSHI_PUBLIC_URL`), for links that leave the page (QR codes);
+    /// without it, the request's own host is used.
+    pub public_url: Option<String>,
 }
 
 /// Shared application state, cheap to clone.

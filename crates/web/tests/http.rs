@@ -552,7 +552,8 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
 
 both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| async move {
     let one_megabyte = lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(1024 * 1024);
-    let settings = Settings { secure_cookies: false, trust_forwarded_for: true, photo_limits: one_megabyte };
+    let settings =
+        Settings { secure_cookies: false, trust_forwarded_for: true, photo_limits: one_megabyte, public_url: None };
     let app = TestApp::start_with(db, dir, settings).await;
     let mut photo = lingshi_photo::testing::fixture("astronaut.png");
     photo.resize(1024 * 1024 + 1, 0);
@@ -564,4 +565,25 @@ both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| asyn
     photo.truncate(1024 * 1024);
     let response = send("/api/v1/photo-checks", photo).await.expect("request");
     assert_ne!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "a file at the limit is looked at");
+});
+
+both_backends!(each_mission_has_a_download_page_with_a_qr_code_to_itself, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let page = app.client.get(app.url("/download/be-embassy")).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    // Templates escape "/" in text as "&#x2f;".
+    let html = page.text().await.expect("html").replace("&#x2f;", "/");
+    let host = app.base.trim_start_matches("http://");
+    let expected_url = format!("http://{host}/download/be-embassy");
+    assert!(html.contains(&expected_url) && html.contains("/download/be-embassy/qr.svg"));
+    let qr = app.client.get(app.url("/download/be-embassy/qr.svg")).send().await.expect("qr");
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    let svg = qr.text().await.expect("svg");
+    assert_eq!(svg, lingshi_web::pages::download::qr_svg(&expected_url).expect("svg"), "the code leads to the page");
+    assert!(svg.contains("<svg") && !svg.contains("http://www.w3.org/1999/xlink\" href"), "self-contained");
+    let other =
+        app.client.get(app.url("/download/nl-embassy/qr.svg")).send().await.expect("qr").text().await.expect("svg");
+    assert_ne!(svg, other, "each mission's code is its own");
+    let missing = app.client.get(app.url("/download/nowhere/qr.svg")).send().await.expect("qr");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 });

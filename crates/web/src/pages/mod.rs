@@ -3,6 +3,7 @@
 mod account;
 mod apply;
 mod auth;
+pub mod download;
 mod forms;
 mod home;
 mod legalizations;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(missions::router())
+        .merge(download::router())
         .merge(legalizations::router())
         .merge(apply::router())
         .merge(orders::router())

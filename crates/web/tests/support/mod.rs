@@ -32,7 +32,12 @@ pub fn new_client() -> reqwest::Client {
 
 impl TestApp {
     pub async fn start(db: Db, dir: PathBuf) -> Self {
-        let settings = Settings { secure_cookies: false, trust_forwarded_for: true, photo_limits: IntakeLimits::PHOTO };
+        let settings = Settings {
+            secure_cookies: false,
+            trust_forwarded_for: true,
+            photo_limits: IntakeLimits::PHOTO,
+            public_url: None,
+        };
         Self::start_with(db, dir, settings).await
     }
 
