@@ -94,6 +94,15 @@ impl PickupMethod {
     }
 }
 
+/// Opening hours on one weekday (1 = Monday … 7 = Sunday), `opens` inclusive, `closes`
+/// exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningSlot {
+    pub weekday: u32,
+    pub opens: chrono::NaiveTime,
+    pub closes: chrono::NaiveTime,
+}
+
 /// An amount in integer minor units (cents) of an ISO 4217 currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
@@ -144,9 +153,30 @@ pub struct Mission {
     pub submission_methods: Vec<SubmissionMethod>,
     pub pickup_methods: Vec<PickupMethod>,
     pub fees: Vec<Fee>,
+    /// When the consular section receives the public, in its time zone; empty when unknown.
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningSlot>,
+    /// Days it is closed although the hours say open.
+    #[serde(default)]
+    pub holidays: Vec<chrono::NaiveDate>,
 }
 
 impl Mission {
+    /// Whether the mission is open at `local` (its own time zone's wall clock): `None` when
+    /// it has not published its hours.
+    pub fn is_open_at(&self, local: chrono::NaiveDateTime) -> Option<bool> {
+        use chrono::Datelike;
+        if self.opening_hours.is_empty() {
+            return None;
+        }
+        if self.holidays.contains(&local.date()) {
+            return Some(false);
+        }
+        let weekday = local.weekday().number_from_monday();
+        let time = local.time();
+        Some(self.opening_hours.iter().any(|slot| slot.weekday == weekday && slot.opens <= time && time < slot.closes))
+    }
+
     /// Whether someone residing in `country_code` belongs to this mission's district.
     pub fn serves(&self, country_code: &str) -> bool {
         self.district.iter().any(|c| c.eq_ignore_ascii_case(country_code))
@@ -176,5 +206,55 @@ mod tests {
         let text = Localized::new("比利时", "Belgium");
         assert_eq!(text.get("zh-CN"), "比利时");
         assert_eq!(text.get("en"), "Belgium");
+    }
+}
+
+#[cfg(test)]
+mod opening_tests {
+    use super::*;
+    use chrono::{NaiveDate, NaiveTime};
+
+    fn mission(hours: Vec<OpeningSlot>, holidays: Vec<NaiveDate>) -> Mission {
+        Mission {
+            id: "m".into(),
+            continent: Continent::Europe,
+            country_code: "BE".into(),
+            country: Localized::new("比利时", "Belgium"),
+            name: Localized::new("使馆", "Embassy"),
+            address: String::new(),
+            address_note: None,
+            office_hours: Localized::new("", ""),
+            phone: None,
+            phone_hours: None,
+            email: None,
+            time_zone: "Europe/Brussels".into(),
+            currency: "EUR".into(),
+            district: vec!["BE".into()],
+            submission_methods: vec![],
+            pickup_methods: vec![],
+            fees: vec![],
+            opening_hours: hours,
+            holidays,
+        }
+    }
+
+    fn at(day: u32, hour: u32, minute: u32) -> chrono::NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, day).and_then(|d| d.and_hms_opt(hour, minute, 0)).expect("time")
+    }
+
+    #[test]
+    fn open_within_the_hours_closed_outside_and_on_holidays() {
+        let morning = |weekday| OpeningSlot {
+            weekday,
+            opens: NaiveTime::from_hms_opt(9, 0, 0).expect("t"),
+            closes: NaiveTime::from_hms_opt(12, 0, 0).expect("t"),
+        };
+        let holiday = NaiveDate::from_ymd_opt(2026, 11, 11).expect("d");
+        let m = mission((1..=4).map(morning).collect(), vec![holiday]);
+        assert_eq!(m.is_open_at(at(23, 9, 0)), Some(true), "a Monday at nine");
+        assert_eq!(m.is_open_at(at(23, 12, 0)), Some(false), "closing time is exclusive");
+        assert_eq!(m.is_open_at(at(27, 10, 0)), Some(false), "Friday");
+        assert_eq!(m.is_open_at(at(11, 10, 0)), Some(false), "a holiday Wednesday");
+        assert_eq!(mission(vec![], vec![]).is_open_at(at(23, 10, 0)), None, "hours not published");
     }
 }

@@ -5,7 +5,8 @@
 
 use crate::db::Db;
 use crate::error::StorageError;
-use lingshi_domain::mission::{Continent, Fee, Localized, Mission, Money, PickupMethod, SubmissionMethod};
+use chrono::{NaiveDate, NaiveTime};
+use lingshi_domain::mission::{Continent, Fee, Localized, Mission, Money, OpeningSlot, PickupMethod, SubmissionMethod};
 
 /// Id of the Embassy in Belgium, the reference mission.
 pub const BELGIUM: &str = "be-embassy";
@@ -53,7 +54,24 @@ fn embassy(place: Place) -> Mission {
         submission_methods: vec![SubmissionMethod::ByPost],
         pickup_methods: vec![PickupMethod::AtMission, PickupMethod::ByPost],
         fees: standard_fees(),
+        opening_hours: Vec::new(),
+        holidays: Vec::new(),
     }
+}
+
+/// Monday to Thursday, 9:00 to 12:00.
+fn mornings_monday_to_thursday() -> Vec<OpeningSlot> {
+    let at = |hour| NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
+    (1..=4).map(|weekday| OpeningSlot { weekday, opens: at(9), closes: at(12) }).collect()
+}
+
+/// Belgian public holidays of 2026 and the Spring Festival, on which the consular section is
+/// closed ("节假日除外"); the mission updates the list each year.
+fn belgian_holidays_2026() -> Vec<NaiveDate> {
+    [(1, 1), (2, 17), (4, 6), (5, 1), (5, 14), (5, 25), (7, 21), (8, 15), (11, 1), (11, 11), (12, 25)]
+        .into_iter()
+        .filter_map(|(month, day)| NaiveDate::from_ymd_opt(2026, month, day))
+        .collect()
 }
 
 /// The Embassy in Belgium as the guide describes it.
@@ -67,6 +85,8 @@ pub fn belgium() -> Mission {
         phone: Some("0032-26633001".into()),
         phone_hours: Some(Localized::new("工作日下午 13:00-17:00", "Workdays 13:00–17:00")),
         email: Some("belconsulate@mfa.gov.cn".into()),
+        opening_hours: mornings_monday_to_thursday(),
+        holidays: belgian_holidays_2026(),
         ..embassy(Place {
             id: BELGIUM,
             country_code: "BE",

@@ -587,3 +587,18 @@ both_backends!(each_mission_has_a_download_page_with_a_qr_code_to_itself, |db: D
     let missing = app.client.get(app.url("/download/nowhere/qr.svg")).send().await.expect("qr");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 });
+
+both_backends!(the_mission_page_says_whether_it_is_open_now_in_its_own_time_zone, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let (status, belgium) = app.get_json("/api/v1/missions/be-embassy").await;
+    assert_eq!(status, StatusCode::OK);
+    let mission = lingshi_storage::seed::belgium();
+    let local = lingshi_web::pages::missions::local_now(&mission, chrono::Utc::now()).expect("Brussels time");
+    assert_eq!(belgium["open_now"].as_bool(), mission.is_open_at(local), "{belgium}");
+    assert_eq!(belgium["local_time"].as_str(), Some(local.format("%H:%M").to_string().as_str()));
+    assert!(belgium["map_link"].as_str().is_some_and(|l| l.contains("439+Avenue+de+Tervuren")));
+    let (_, netherlands) = app.get_json("/api/v1/missions/nl-embassy").await;
+    assert!(netherlands["open_now"].is_null(), "hours not published: no guess");
+    let html = app.client.get(app.url("/missions/be-embassy")).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains("tel:+861012308") && html.contains("tel:+3226633001"), "tap to call");
+});

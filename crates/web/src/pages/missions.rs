@@ -16,10 +16,34 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/missions", get(directory)).route("/missions/{id}", get(mission_page))
 }
 
+/// The mission's wall-clock time now, in its own time zone.
+pub fn local_now(mission: &Mission, now: chrono::DateTime<chrono::Utc>) -> Option<chrono::NaiveDateTime> {
+    let zone: chrono_tz::Tz = mission.time_zone.parse().ok()?;
+    Some(now.with_timezone(&zone).naive_local())
+}
+
+/// A link that searches a map for the mission's address (opened by the reader's browser;
+/// no page here loads it).
+pub fn map_link(address: &str) -> String {
+    let query: String = address
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+            b' ' => "+".to_owned(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    format!("https://www.openstreetmap.org/search?query={query}")
+}
+
 /// A mission in the reader's language, as templates and the API show it.
 pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
     let tag = locale.tag();
+    let local = local_now(mission, chrono::Utc::now());
     json!({
+        "open_now": local.and_then(|l| mission.is_open_at(l)),
+        "local_time": local.map(|l| l.format("%H:%M").to_string()),
+        "map_link": map_link(&mission.address),
         "id": mission.id,
         "continent": mission.continent.code(),
         "country_code": mission.country_code,
