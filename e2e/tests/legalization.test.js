@@ -36,3 +36,27 @@ test("legalizations are imported by staff and checked by anyone", async () => {
   await checkPage(page, "legalization-03-not-found");
   await context.close();
 });
+
+test("staff publish a notice and a reader finds it with the mission's hours and numbers", async () => {
+  const writer = await staffConsole(stack, createStaff(stack, "writer.be", "reviewer"));
+  await writer.page.getByRole("link", { name: "领事实用资讯" }).click();
+  await writer.page.getByLabel("标题").fill("春节期间暂停对外办公");
+  await writer.page.getByLabel("正文（Markdown）").fill("**2月17日**休息。<script>window.hacked = 1</script>");
+  await writer.page.getByRole("button", { name: "保存（暂不发布）" }).click();
+  await writer.page.getByRole("button", { name: "发布", exact: true }).click();
+  await writer.page.getByText("已发布").first().waitFor();
+  await checkPage(writer.page, "notices-01-staff");
+  await writer.context.close();
+
+  const context = await phone(stack.browser, stack.platform.base);
+  const page = await context.newPage();
+  await page.goto("/missions/be-embassy");
+  await page.locator("#open-now").waitFor();
+  assert.equal(await page.getByRole("link", { name: "12308" }).first().getAttribute("href"), "tel:+861012308");
+  await checkPage(page, "notices-02-mission");
+  await page.getByRole("link", { name: "领事实用资讯" }).click();
+  await page.getByText("春节期间暂停对外办公").waitFor();
+  assert.equal(await page.evaluate(() => window.hacked), undefined, "the script in the notice did not run");
+  await checkPage(page, "notices-03-reader");
+  await context.close();
+});

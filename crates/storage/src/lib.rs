@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod legalizations;
 pub mod migrate;
 pub mod missions;
+pub mod notices;
 pub mod order_work;
 pub mod orders;
 pub mod seed;

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod health;
 pub mod i18n;
 pub mod jobs;
+pub mod markdown;
 pub mod middleware;
 pub mod pages;
 pub mod render;

@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff_walk_in.html", include_str!("../templates/staff_walk_in.html")),
     ("legalization.html", include_str!("../templates/legalization.html")),
     ("download.html", include_str!("../templates/download.html")),
+    ("notices.html", include_str!("../templates/notices.html")),
+    ("staff_notices.html", include_str!("../templates/staff_notices.html")),
     ("staff_legalizations.html", include_str!("../templates/staff_legalizations.html")),
     ("photo_check.html", include_str!("../templates/photo_check.html")),
     ("macros.html", include_str!("../templates/macros.html")),

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod legalizations;
 pub mod me;
 pub mod missions;
+pub mod notices;
 pub mod openapi;
 pub mod orders;
 pub mod photo_checks;
@@ -20,6 +21,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(me::router(settings))
         .merge(missions::router())
         .merge(legalizations::router())
+        .merge(notices::router())
         .merge(orders::router(settings))
         .merge(photo_checks::router(settings))
         .merge(staff_orders::router(settings))

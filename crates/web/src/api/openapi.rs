@@ -1,6 +1,6 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
-use crate::api::{accounts, legalizations, me, missions, orders, photo_checks, staff_members, staff_orders};
+use crate::api::{accounts, legalizations, me, missions, notices, orders, photo_checks, staff_members, staff_orders};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -59,6 +59,10 @@ use utoipa::OpenApi;
         legalizations::register,
         legalizations::list,
         legalizations::import,
+        notices::published,
+        notices::all,
+        notices::write,
+        notices::set_published,
     )
 )]
 pub struct ApiDoc;

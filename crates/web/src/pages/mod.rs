@@ -8,6 +8,7 @@ mod forms;
 mod home;
 mod legalizations;
 pub mod missions;
+mod notices;
 mod orders;
 mod staff;
 mod staff_members;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(missions::router())
         .merge(download::router())
+        .merge(notices::router())
         .merge(legalizations::router())
         .merge(apply::router())
         .merge(orders::router())

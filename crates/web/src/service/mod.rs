@@ -7,6 +7,7 @@ pub mod codes;
 pub mod dashboard;
 pub mod identity;
 pub mod legalizations;
+pub mod notices;
 pub mod order_files;
 pub mod orders;
 pub mod passwords;

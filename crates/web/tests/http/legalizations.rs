@@ -117,3 +117,74 @@ both_backends!(a_csv_import_registers_good_rows_and_reports_each_bad_one, |db: D
         send(&app, &admin, "/api/v1/staff/legalizations/import", "text/csv", vec![0xff, 0xfe, 0x00]).await;
     assert_eq!((status, field_code(&answer, "file")), (StatusCode::UNPROCESSABLE_ENTITY, "csv_malformed".into()));
 });
+
+both_backends!(
+    notices_are_published_by_their_mission_and_rendered_without_scripts,
+    |db: Db, dir: PathBuf| async move {
+        let app = TestApp::start(db, dir).await;
+        let writer = staff_cookie(&app, StaffRole::Reviewer, "writer").await;
+        let body = json!({"language": "zh-CN", "title": "春节期间暂停对外办公",
+                      "body": "# 通知\n\n2月17日休息。<script>alert(1)</script> [详情](javascript:alert(1)) [电话](tel:+3226633001)"});
+        let (status, created) =
+            send(&app, &writer, "/api/v1/staff/notices", "application/json", serde_json::to_vec(&body).expect("json"))
+                .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_str().expect("id").to_owned();
+        let (_, public) = app.get_json("/api/v1/missions/be-embassy/notices").await;
+        assert_eq!(public["notices"].as_array().map(Vec::len), Some(0), "not published yet");
+
+        let mut tx = app.db.begin().await.expect("begin");
+        let new = NewStaff {
+            mission_id: Some("nl-embassy"),
+            username: "nl",
+            display_name: "nl",
+            role: StaffRole::MissionAdmin,
+            password_hash: "x",
+        };
+        let dutch = lingshi_storage::staff::create(&mut tx, &new, chrono::Utc::now()).await.expect("staff");
+        let token =
+            lingshi_web::service::sign_in::open_session(&mut tx, lingshi_web::auth::SessionKind::Staff, &dutch.id)
+                .await
+                .expect("session");
+        tx.commit().await.expect("commit");
+        let (status, _) = send(
+            &app,
+            &format!("ls_staff={token}"),
+            &format!("/api/v1/staff/notices/{id}/publish"),
+            "application/json",
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another mission cannot publish it");
+
+        let (status, _) =
+            send(&app, &writer, &format!("/api/v1/staff/notices/{id}/publish"), "application/json", Vec::new()).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, public) = app.get_json("/api/v1/missions/be-embassy/notices").await;
+        let html = public["notices"][0]["html"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            html.contains("<h1>通知</h1>") && html.contains("&lt;script&gt;") && !html.contains("<script"),
+            "{html}"
+        );
+        assert!(!html.contains("javascript:") && html.contains("href=\"tel:+3226633001\""), "{html}");
+        let page = app
+            .client
+            .get(app.url("/missions/be-embassy/notices"))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(page.contains("春节期间暂停对外办公") && !page.contains("<script>alert"));
+
+        let empty = json!({"language": "fr", "title": "", "body": ""});
+        let (status, answer) =
+            send(&app, &writer, "/api/v1/staff/notices", "application/json", serde_json::to_vec(&empty).expect("json"))
+                .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        for field in ["language", "title", "body"] {
+            assert!(!field_code(&answer, field).is_empty(), "{field} refused: {answer}");
+        }
+    }
+);
