@@ -82,6 +82,7 @@ async fn main() {
         trust_forwarded_for: false,
         photo_limits: lingshi_photo::IntakeLimits::PHOTO,
         public_url: None,
+        pension: lingshi_web::state::PensionSettings::none(),
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

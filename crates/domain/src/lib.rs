@@ -15,6 +15,7 @@ pub mod mission;
 pub mod normalize;
 pub mod order;
 pub mod password;
+pub mod pension;
 pub mod person;
 pub mod pinyin_name;
 pub mod resident_id;

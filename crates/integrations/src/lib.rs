@@ -5,9 +5,11 @@
 //! - [`mail`]: outgoing mail over SMTP (lettre), or `.eml` files in development.
 //! - [`sms`]: text messages; without a gateway, the staff-visible development outbox.
 //! - [`face`]: the face step of real-name verification.
+//! - [`pension`]: the social-security departments that certify pensioners, over signed JSON.
 
 pub mod face;
 pub mod mail;
+pub mod pension;
 pub mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;

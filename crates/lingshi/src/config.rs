@@ -11,6 +11,8 @@
 //! | `LINGSHI_MAIL_FROM` | `Lingshi <noreply@lingshi.localhost>` | sender of outgoing mail |
 //! | `LINGSHI_PUBLIC_URL` | unset | public base URL; `https://…` marks cookies Secure |
 //! | `LINGSHI_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (behind a proxy) |
+//! | `LINGSHI_PENSION_DEPARTMENTS` | unset: no department connected | `region=https://…;region=https://…`, the social-security departments pension certifications are pushed to |
+//! | `LINGSHI_PENSION_SECRET` | required with the above | the secret shared with the departments for request and callback signatures |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
 
@@ -43,8 +45,34 @@ pub struct Config {
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
     pub public_url: Option<String>,
+    pub pension: lingshi_web::state::PensionSettings,
     pub photo_max_bytes: usize,
     pub log_filter: String,
+}
+
+/// `region=url;region=url` and the shared secret.
+fn pension_settings(
+    departments: Option<String>,
+    secret: Option<String>,
+) -> Result<lingshi_web::state::PensionSettings, ConfigError> {
+    let mut settings = lingshi_web::state::PensionSettings::none();
+    let Some(list) = departments else { return Ok(settings) };
+    for entry in list.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+        let (region, url) = entry
+            .split_once('=')
+            .filter(|(region, url)| {
+                region.len() == 6
+                    && region.bytes().all(|b| b.is_ascii_digit())
+                    && (url.starts_with("https://") || url.starts_with("http://"))
+            })
+            .ok_or_else(|| invalid("LINGSHI_PENSION_DEPARTMENTS", format!("{entry:?} is not region=https://…")))?;
+        settings.departments.insert(region.to_owned(), url.trim_end_matches('/').to_owned());
+    }
+    let secret = secret.filter(|s| s.len() >= 16).ok_or_else(|| {
+        invalid("LINGSHI_PENSION_SECRET", "needed with LINGSHI_PENSION_DEPARTMENTS, at least 16 characters")
+    })?;
+    settings.key = lingshi_integrations::pension::SigningKey::new(secret.as_bytes());
+    Ok(settings)
 }
 
 impl Config {
@@ -101,8 +129,10 @@ impl Config {
                 }
             },
         };
+        let pension = pension_settings(get("LINGSHI_PENSION_DEPARTMENTS"), get("LINGSHI_PENSION_SECRET"))?;
         Ok(Self {
             addr,
+            pension,
             data_dir,
             database_url,
             master_key,
@@ -149,6 +179,7 @@ mod tests {
             ("LINGSHI_PUBLIC_URL", "example.org"),
             ("LINGSHI_TRUST_FORWARDED_FOR", "maybe"),
             ("LINGSHI_PHOTO_MAX_MB", "0"),
+            ("LINGSHI_PENSION_DEPARTMENTS", "beijing=https://x"),
             ("LINGSHI_PHOTO_MAX_MB", "5MB"),
         ] {
             let error = config(&[(variable, value)]).expect_err(variable);

@@ -85,6 +85,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         trust_forwarded_for: config.trust_forwarded_for,
         photo_limits: lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(config.photo_max_bytes),
         public_url: config.public_url.clone(),
+        pension: config.pension.clone(),
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     lingshi_web::health::prometheus();

@@ -27,17 +27,29 @@ pub async fn enqueue(
     max_attempts: i32,
     now: DateTime<Utc>,
 ) -> Result<String, StorageError> {
+    enqueue_at(tx, vault, (kind, payload, max_attempts), now, now).await
+}
+
+/// Adds a job due at `run_at` (a poll, a reminder) in the caller's transaction.
+pub async fn enqueue_at(
+    tx: &mut Tx,
+    vault: &Vault,
+    (kind, payload, max_attempts): (&str, &serde_json::Value, i32),
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<String, StorageError> {
     let id = uuid::Uuid::new_v4().to_string();
     let sealed = vault.encrypt(PAYLOAD_FIELD, &serde_json::to_vec(payload)?)?;
     crate::tx_run!(tx, |conn| {
         sqlx::query(
             "INSERT INTO jobs (id, kind, payload, max_attempts, run_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5, $5)",
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )
         .bind(&id)
         .bind(kind)
         .bind(sealed)
         .bind(max_attempts)
+        .bind(run_at)
         .bind(now)
         .execute(conn)
         .await

@@ -20,6 +20,7 @@ pub mod missions;
 pub mod notices;
 pub mod order_work;
 pub mod orders;
+pub mod pensions;
 pub mod seed;
 pub mod sessions;
 pub mod staff;

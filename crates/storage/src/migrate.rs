@@ -41,6 +41,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_public_services.sql"),
         postgres: include_str!("../migrations/postgres/0004_public_services.sql"),
     },
+    Migration {
+        version: 5,
+        name: "pensions",
+        sqlite: include_str!("../migrations/sqlite/0005_pensions.sql"),
+        postgres: include_str!("../migrations/postgres/0005_pensions.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -42,7 +42,19 @@ async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
                 other => Err(format!("unknown channel {other}")),
             }
         }
+        crate::service::pensions::PUSH => crate::service::pensions::run_push(state, &job.payload).await,
+        crate::service::pensions::POLL => crate::service::pensions::run_poll(state, &job.payload).await,
+        crate::service::pensions::REMINDER => crate::service::pensions::run_reminder(state, &job.payload).await,
         other => Err(format!("no handler for job kind {other}")),
+    }
+}
+
+/// What follows when a job is given up for good.
+async fn gave_up(state: &AppState, job: &ClaimedJob) {
+    if job.kind == crate::service::pensions::PUSH
+        && let Err(error) = crate::service::pensions::push_gave_up(state, &job.payload).await
+    {
+        tracing::error!(job.id = %job.id, error.cause = %error, "could not record a failed pension push");
     }
 }
 
@@ -58,7 +70,8 @@ pub async fn run_once(state: &AppState) -> Result<usize, lingshi_storage::Storag
                     tracing::warn!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, job.retry_at = %at, error.cause = %error, "job failed; will retry")
                 }
                 Fate::Dead => {
-                    tracing::error!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, error.cause = %error, "job failed for good; marked dead")
+                    tracing::error!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, error.cause = %error, "job failed for good; marked dead");
+                    gave_up(state, job).await;
                 }
             },
         }

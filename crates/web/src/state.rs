@@ -24,6 +24,45 @@ pub struct Settings {
     /// The public base URL (`LINGSHI_PUBLIC_URL`), for links that leave the page (QR codes);
     /// without it, the request's own host is used.
     pub public_url: Option<String>,
+    /// The social-security departments pension certifications are pushed to.
+    pub pension: PensionSettings,
+}
+
+/// How pension certifications reach the departments.
+#[derive(Clone)]
+pub struct PensionSettings {
+    /// Region code → the department's base URL.
+    pub departments: std::collections::BTreeMap<String, String>,
+    /// The secret shared with the departments for signatures.
+    pub key: lingshi_integrations::pension::SigningKey,
+    /// How long one call may take.
+    pub timeout: std::time::Duration,
+    /// When to ask for a decision after the push.
+    pub poll_after: chrono::Duration,
+    /// When, after submission, to give up waiting and send the applicant to the paper form.
+    pub deadline: chrono::Duration,
+    /// Pushes tried before the push is given up.
+    pub push_attempts: i32,
+}
+
+impl std::fmt::Debug for PensionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PensionSettings").field("departments", &self.departments).finish_non_exhaustive()
+    }
+}
+
+impl PensionSettings {
+    /// No department connected: certifications cannot be pushed (the paper form remains).
+    pub fn none() -> Self {
+        Self {
+            departments: std::collections::BTreeMap::new(),
+            key: lingshi_integrations::pension::SigningKey::new(b"unused"),
+            timeout: std::time::Duration::from_secs(10),
+            poll_after: chrono::Duration::hours(1),
+            deadline: chrono::Duration::days(30),
+            push_attempts: 8,
+        }
+    }
 }
 
 /// Shared application state, cheap to clone.

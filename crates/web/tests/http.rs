@@ -4,6 +4,8 @@
 mod legalizations;
 #[path = "http/orders.rs"]
 mod orders;
+#[path = "http/pensions.rs"]
+mod pensions;
 #[path = "http/staff_orders.rs"]
 mod staff_orders;
 mod support;
@@ -552,8 +554,13 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
 
 both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| async move {
     let one_megabyte = lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(1024 * 1024);
-    let settings =
-        Settings { secure_cookies: false, trust_forwarded_for: true, photo_limits: one_megabyte, public_url: None };
+    let settings = Settings {
+        secure_cookies: false,
+        trust_forwarded_for: true,
+        photo_limits: one_megabyte,
+        public_url: None,
+        pension: lingshi_web::state::PensionSettings::none(),
+    };
     let app = TestApp::start_with(db, dir, settings).await;
     let mut photo = lingshi_photo::testing::fixture("astronaut.png");
     photo.resize(1024 * 1024 + 1, 0);

@@ -8,6 +8,7 @@ pub mod missions;
 pub mod notices;
 pub mod openapi;
 pub mod orders;
+pub mod pensions;
 pub mod photo_checks;
 pub mod staff_members;
 pub mod staff_orders;
@@ -23,6 +24,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(legalizations::router())
         .merge(notices::router())
         .merge(orders::router(settings))
+        .merge(pensions::router(settings))
         .merge(photo_checks::router(settings))
         .merge(staff_orders::router(settings))
         .merge(staff_members::router())

@@ -1,6 +1,8 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
-use crate::api::{accounts, legalizations, me, missions, notices, orders, photo_checks, staff_members, staff_orders};
+use crate::api::{
+    accounts, legalizations, me, missions, notices, orders, pensions, photo_checks, staff_members, staff_orders,
+};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -63,6 +65,14 @@ use utoipa::OpenApi;
         notices::all,
         notices::write,
         notices::set_published,
+        pensions::start,
+        pensions::mine,
+        pensions::show,
+        pensions::face,
+        pensions::skip_face,
+        pensions::callback,
+        pensions::staff_list,
+        pensions::repush,
     )
 )]
 pub struct ApiDoc;

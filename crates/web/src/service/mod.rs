@@ -11,6 +11,7 @@ pub mod notices;
 pub mod order_files;
 pub mod orders;
 pub mod passwords;
+pub mod pensions;
 pub mod photo;
 pub mod sign_in;
 pub mod staff;

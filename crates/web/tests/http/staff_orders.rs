@@ -13,8 +13,13 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// An officer of the Embassy in Belgium.
+pub async fn officer(app: &TestApp, role: StaffRole, username: &str) -> Officer {
+    Officer::new(app, Some("be-embassy"), role, username).await
+}
+
 /// An officer signed in with the staff cookie.
-struct Officer {
+pub struct Officer {
     base: String,
     token: String,
     client: reqwest::Client,
@@ -33,7 +38,7 @@ impl Officer {
         Self { base: app.base.clone(), token, client: reqwest::Client::new() }
     }
 
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.base))

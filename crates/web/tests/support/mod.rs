@@ -37,6 +37,7 @@ impl TestApp {
             trust_forwarded_for: true,
             photo_limits: IntakeLimits::PHOTO,
             public_url: None,
+            pension: lingshi_web::state::PensionSettings::none(),
         };
         Self::start_with(db, dir, settings).await
     }

@@ -1,0 +1,376 @@
+//! Pension-eligibility certification (SPEC §7, the guide's Step 4 六): the applicant fills the
+//! form and passes the face step; the record is pushed through the outbox to the region's
+//! social-security department, retried with backoff; the decision arrives by signed callback
+//! or by polling. When the push fails for good or no decision comes in time, the applicant is
+//! sent to the mission for the paper form 《在境外居住人员领取养老金资格审核表》. Staff see
+//! the mission's certifications and can push one again. A reminder goes out before the next
+//! yearly certification is due.
+
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use lingshi_domain::pension::{PensionForm, PensionStatus};
+use lingshi_integrations::face::FaceOutcome;
+use lingshi_integrations::pension::{CertificationRecord, Decision, DepartmentClient, DepartmentError};
+use lingshi_storage::accounts::Account;
+use lingshi_storage::jobs;
+use lingshi_storage::pensions::{self, Pension};
+use lingshi_storage::staff::Staff;
+use serde_json::json;
+
+/// Job kinds.
+pub const PUSH: &str = "pension_push";
+pub const POLL: &str = "pension_poll";
+pub const REMINDER: &str = "pension_reminder";
+/// Polls before giving up (the deadline usually comes first).
+const POLL_ATTEMPTS: i32 = 60;
+/// How long before the yearly due date the reminder goes out.
+const REMIND_BEFORE: Duration = Duration::days(30);
+
+/// Starts a certification for the account's chosen mission.
+pub async fn start(
+    state: &AppState,
+    account: &Account,
+    mission_id: &str,
+    form: &PensionForm,
+) -> Result<Pension, AppError> {
+    if !account.identity_state.may_apply() {
+        return Err(AppError::Forbidden("identity_unverified"));
+    }
+    let mission = lingshi_storage::missions::find(&state.db, mission_id)
+        .await?
+        .ok_or(AppError::Invalid(FieldErrors::single("mission_id", "unknown_choice")))?;
+    let regions: Vec<String> = state.settings.pension.departments.keys().cloned().collect();
+    let form = form.validate(&regions, Utc::now().date_naive()).map_err(|errors| {
+        FieldErrors(errors.into_iter().map(|(field, e)| FieldError { field, code: e.code() }).collect())
+    })?;
+    let now = Utc::now();
+    let reference = format!("PC{}", &crate::auth::new_token()?[..12].to_uppercase());
+    let mut tx = state.db.begin().await?;
+    let id = pensions::create(&mut tx, &state.vault, (&reference, &account.id, &mission.id), &form, now).await?;
+    tx.commit().await?;
+    load(state, account, &id).await
+}
+
+/// The certification `id` if it is the account's (404 otherwise).
+pub async fn load(state: &AppState, account: &Account, id: &str) -> Result<Pension, AppError> {
+    pensions::find(&state.db, &state.vault, id).await?.filter(|p| p.account_id == account.id).ok_or(AppError::NotFound)
+}
+
+/// The face step, then submission: with a capture the face verifier must accept it; without,
+/// the step is skipped (flagged). Either way the record is queued for its department.
+pub async fn submit(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    capture: Option<Vec<u8>>,
+) -> Result<Pension, AppError> {
+    let mut pension = load(state, account, id).await?;
+    if pension.status != PensionStatus::Draft {
+        return Err(AppError::Conflict("order_not_draft"));
+    }
+    let face = match capture {
+        Some(bytes) => {
+            let limits = state.settings.photo_limits;
+            let clean = tokio::task::spawn_blocking(move || lingshi_photo::take_image(&bytes, limits))
+                .await
+                .map_err(AppError::internal)?
+                .map_err(|e| FieldErrors::single("capture", e.code()))?;
+            let outcome = state.face.verify(&clean.bytes).await;
+            if outcome != FaceOutcome::Accepted {
+                return Err(FieldErrors::single("capture", outcome.code()).into());
+            }
+            "verified"
+        }
+        None => "skipped",
+    };
+    let now = Utc::now();
+    pension.face_state = Some(face.to_owned());
+    pension.status = PensionStatus::Submitted;
+    pension.submitted_at = Some(now);
+    let mut tx = state.db.begin().await?;
+    pensions::save(&mut tx, &state.vault, &pension, now).await.map_err(version_conflict)?;
+    queue_push(&mut tx, state, &pension.id, now).await?;
+    tx.commit().await?;
+    state.jobs_waiting.notify_one();
+    load(state, account, id).await
+}
+
+fn version_conflict(error: lingshi_storage::StorageError) -> AppError {
+    match error {
+        lingshi_storage::StorageError::Conflict(_) => AppError::Conflict("concurrent_change"),
+        other => other.into(),
+    }
+}
+
+async fn queue_push(
+    tx: &mut lingshi_storage::Tx,
+    state: &AppState,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let attempts = state.settings.pension.push_attempts;
+    jobs::enqueue(tx, &state.vault, PUSH, &json!({"id": id}), attempts, now).await?;
+    Ok(())
+}
+
+fn client_for(state: &AppState, region: &str) -> Result<DepartmentClient, DepartmentError> {
+    let settings = &state.settings.pension;
+    let base = settings
+        .departments
+        .get(region)
+        .ok_or_else(|| DepartmentError::Transient(format!("no department configured for region {region}")))?;
+    DepartmentClient::new(base, settings.key.clone(), settings.timeout)
+}
+
+fn record_of(pension: &Pension) -> CertificationRecord {
+    let form = &pension.form;
+    CertificationRecord {
+        reference: pension.reference.clone(),
+        name: form.name.clone(),
+        id_number: form.id_number.clone(),
+        region: form.region.clone(),
+        social_security_no: form.social_security_no.clone(),
+        address_abroad: form.address_abroad.clone(),
+        phone: form.phone.clone(),
+        face: pension.face_state.clone().unwrap_or_else(|| "skipped".into()),
+        submitted_at: pension.submitted_at.unwrap_or_else(Utc::now),
+    }
+}
+
+fn job_id(payload: &serde_json::Value) -> Result<&str, String> {
+    payload["id"].as_str().ok_or_else(|| "payload without id".to_owned())
+}
+
+/// Saves `change` to certification `id` as it is now (re-read, so a job and a callback
+/// racing each other both see the other's result).
+async fn update(
+    state: &AppState,
+    id: &str,
+    change: impl FnOnce(&mut Pension) -> bool,
+) -> Result<Option<Pension>, String> {
+    let storage = |e: lingshi_storage::StorageError| e.diagnostic();
+    let Some(mut pension) = pensions::find(&state.db, &state.vault, id).await.map_err(storage)? else {
+        return Ok(None);
+    };
+    if !change(&mut pension) {
+        return Ok(Some(pension));
+    }
+    let now = Utc::now();
+    let mut tx = state.db.begin().await.map_err(storage)?;
+    pensions::save(&mut tx, &state.vault, &pension, now).await.map_err(storage)?;
+    if pension.status == PensionStatus::Approved {
+        remind_next_year(&mut tx, state, &pension, now).await.map_err(storage)?;
+    }
+    if pension.status == PensionStatus::Pushed {
+        let run_at = now + state.settings.pension.poll_after;
+        jobs::enqueue_at(&mut tx, &state.vault, (POLL, &json!({"id": pension.id}), POLL_ATTEMPTS), run_at, now)
+            .await
+            .map_err(storage)?;
+    }
+    tx.commit().await.map_err(storage)?;
+    Ok(Some(pension))
+}
+
+async fn remind_next_year(
+    tx: &mut lingshi_storage::Tx,
+    state: &AppState,
+    pension: &Pension,
+    now: DateTime<Utc>,
+) -> Result<(), lingshi_storage::StorageError> {
+    let due = pension.decided_at.unwrap_or(now) + Duration::days(365);
+    jobs::enqueue_at(tx, &state.vault, (REMINDER, &json!({"id": pension.id}), 8), due - REMIND_BEFORE, now).await?;
+    Ok(())
+}
+
+/// Takes the department's decision, once: a later, different answer does not overturn it.
+fn decide(pension: &mut Pension, decision: &Decision) -> bool {
+    let status = match decision.status.as_str() {
+        "approved" => PensionStatus::Approved,
+        "not_approved" => PensionStatus::NotApproved,
+        _ => return false,
+    };
+    if !pension.status.awaits_decision() {
+        return false;
+    }
+    pension.status = status;
+    pension.reason = decision.reason.clone().filter(|r| !r.trim().is_empty()).map(|r| r.chars().take(500).collect());
+    pension.decided_at = Some(Utc::now());
+    true
+}
+
+/// The push job: sends the record; a refusal fails the certification at once, anything else
+/// is retried by the runner (and fails it when the runner gives up: [`push_gave_up`]).
+pub async fn run_push(state: &AppState, payload: &serde_json::Value) -> Result<(), String> {
+    let id = job_id(payload)?;
+    let Some(pension) = pensions::find(&state.db, &state.vault, id).await.map_err(|e| e.diagnostic())? else {
+        return Ok(());
+    };
+    if pension.status != PensionStatus::Submitted {
+        return Ok(());
+    }
+    let client = client_for(state, &pension.region).map_err(|e| e.to_string())?;
+    match client.push(&record_of(&pension)).await {
+        Ok(receipt) => {
+            update(state, id, |p| {
+                let fresh = p.status == PensionStatus::Submitted;
+                if fresh {
+                    p.status = PensionStatus::Pushed;
+                    p.receipt = Some(receipt.chars().take(100).collect());
+                }
+                fresh
+            })
+            .await?;
+            Ok(())
+        }
+        Err(DepartmentError::Refused(status)) => {
+            update(state, id, |p| {
+                p.status = PensionStatus::Failed;
+                p.reason = Some(format!("HTTP {status}"));
+                true
+            })
+            .await?;
+            Ok(())
+        }
+        Err(transient) => Err(transient.to_string()),
+    }
+}
+
+/// When the runner gives up pushing: the certification has failed; the applicant is sent to
+/// the paper form.
+pub async fn push_gave_up(state: &AppState, payload: &serde_json::Value) -> Result<(), String> {
+    let id = job_id(payload)?;
+    update(state, id, |p| {
+        let waiting = p.status == PensionStatus::Submitted;
+        if waiting {
+            p.status = PensionStatus::Failed;
+        }
+        waiting
+    })
+    .await?;
+    Ok(())
+}
+
+/// The poll job: asks for the decision; "pending" is retried until the deadline, after which
+/// the certification has failed.
+pub async fn run_poll(state: &AppState, payload: &serde_json::Value) -> Result<(), String> {
+    let id = job_id(payload)?;
+    let Some(pension) = pensions::find(&state.db, &state.vault, id).await.map_err(|e| e.diagnostic())? else {
+        return Ok(());
+    };
+    if pension.status != PensionStatus::Pushed {
+        return Ok(());
+    }
+    let deadline = pension.submitted_at.unwrap_or_else(Utc::now) + state.settings.pension.deadline;
+    if Utc::now() >= deadline {
+        update(state, id, |p| {
+            let waiting = p.status == PensionStatus::Pushed;
+            if waiting {
+                p.status = PensionStatus::Failed;
+            }
+            waiting
+        })
+        .await?;
+        return Ok(());
+    }
+    let client = client_for(state, &pension.region).map_err(|e| e.to_string())?;
+    let decision = client.poll(&pension.reference).await.map_err(|e| e.to_string())?;
+    if decision.status == "pending" {
+        return Err("no decision yet".into());
+    }
+    update(state, id, |p| decide(p, &decision)).await?;
+    Ok(())
+}
+
+/// The reminder job: the next yearly certification is due soon.
+pub async fn run_reminder(state: &AppState, payload: &serde_json::Value) -> Result<(), String> {
+    let id = job_id(payload)?;
+    let storage = |e: lingshi_storage::StorageError| e.diagnostic();
+    let Some(pension) = pensions::find(&state.db, &state.vault, id).await.map_err(storage)? else { return Ok(()) };
+    let Some(account) = lingshi_storage::accounts::find(&state.db, &pension.account_id).await.map_err(storage)? else {
+        return Ok(());
+    };
+    let Ok(address) = lingshi_domain::ContactAddress::parse(&account.login) else { return Ok(()) };
+    let locale = crate::i18n::Locale::from_tag(&account.locale).unwrap_or_default();
+    let due = (pension.decided_at.unwrap_or_else(Utc::now) + Duration::days(365)).date_naive().to_string();
+    let subject = state.catalogs.text(locale, "pension_reminder_subject").to_owned();
+    let body = state.catalogs.text(locale, "pension_reminder_body").replace("{due}", &due);
+    let mut tx = state.db.begin().await.map_err(storage)?;
+    crate::service::codes::enqueue_message(&mut tx, state, &address, subject, body).await.map_err(storage)?;
+    tx.commit().await.map_err(storage)?;
+    Ok(())
+}
+
+/// Why a callback was not taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CallbackRefusal {
+    BadSignature,
+    Malformed,
+    Unknown,
+}
+
+/// A department's signed callback: takes the decision once; answering twice is harmless.
+pub async fn callback(state: &AppState, signature: &str, body: &[u8]) -> Result<PensionStatus, CallbackRefusal> {
+    if !state.settings.pension.key.verify(signature, body, Utc::now()) {
+        return Err(CallbackRefusal::BadSignature);
+    }
+    #[derive(serde::Deserialize)]
+    struct Callback {
+        reference: String,
+        status: String,
+        reason: Option<String>,
+    }
+    let message: Callback = serde_json::from_slice(body).map_err(|_| CallbackRefusal::Malformed)?;
+    if !matches!(message.status.as_str(), "approved" | "not_approved") {
+        return Err(CallbackRefusal::Malformed);
+    }
+    let pension = pensions::find_by_reference(&state.db, &state.vault, &message.reference)
+        .await
+        .map_err(|_| CallbackRefusal::Unknown)?
+        .ok_or(CallbackRefusal::Unknown)?;
+    let decision = Decision { status: message.status, reason: message.reason };
+    let updated = update(state, &pension.id, |p| decide(p, &decision)).await.map_err(|_| CallbackRefusal::Unknown)?;
+    Ok(updated.map_or(pension.status, |p| p.status))
+}
+
+/// The mission's submitted certifications, for its staff.
+pub async fn for_mission(state: &AppState, staff: &Staff) -> Result<Vec<Pension>, AppError> {
+    let mission = staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))?;
+    Ok(pensions::for_mission(&state.db, &state.vault, mission).await?)
+}
+
+/// Staff push a failed certification again.
+pub async fn repush(state: &AppState, staff: &Staff, id: &str) -> Result<Pension, AppError> {
+    let mission = staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))?;
+    let mut pension = pensions::find(&state.db, &state.vault, id)
+        .await?
+        .filter(|p| p.mission_id == mission)
+        .ok_or(AppError::NotFound)?;
+    if pension.status != PensionStatus::Failed {
+        return Err(AppError::Conflict("transition_not_from_state"));
+    }
+    let now = Utc::now();
+    pension.status = PensionStatus::Submitted;
+    pension.reason = None;
+    let mut tx = state.db.begin().await?;
+    pensions::save(&mut tx, &state.vault, &pension, now).await.map_err(version_conflict)?;
+    queue_push(&mut tx, state, &pension.id, now).await?;
+    let actor = lingshi_storage::audit::AuditActor {
+        kind: "staff",
+        id: staff.id.clone(),
+        role: Some(staff.role.code().to_owned()),
+    };
+    let entry = lingshi_storage::audit::AuditEntry {
+        mission_id: Some(mission),
+        actor: &actor,
+        action: "pension_repushed",
+        order_id: Some(&pension.id),
+        before_state: Some(PensionStatus::Failed.code()),
+        after_state: Some(PensionStatus::Submitted.code()),
+        reason: None,
+    };
+    lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
+    tx.commit().await?;
+    state.jobs_waiting.notify_one();
+    Ok(pensions::find(&state.db, &state.vault, id).await?.ok_or(AppError::NotFound)?)
+}

@@ -1,0 +1,309 @@
+//! Pension-eligibility certification against a simulator of a social-security department
+//! that this test starts: it accepts, rejects, times out, answers twice or answers garbage;
+//! decisions come by signed callback or by polling. Both backends.
+
+use crate::orders::Applicant;
+use crate::support::{TestApp, error_code, field_code};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use axum::routing::{get, post};
+use chrono::Utc;
+use lingshi_integrations::pension::{CertificationRecord, SIGNATURE_HEADER, SigningKey};
+use lingshi_storage::{Db, both_backends};
+use lingshi_web::Settings;
+use lingshi_web::state::PensionSettings;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SECRET: &[u8] = b"department shared secret";
+
+/// How the simulated department behaves.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// Receipt, then a callback: approved.
+    Approve,
+    /// Receipt, then a callback: not approved, with a reason.
+    Reject,
+    /// Receipt, then the same callback twice and a contradicting third.
+    Twice,
+    /// Takes longer than the platform waits.
+    Slow,
+    /// Answers 200 with something that is not JSON.
+    Garbage,
+    /// Receipt, no callback; the decision is there when asked.
+    DecideWhenPolled,
+    /// Receipt, and never a decision.
+    NeverDecide,
+}
+
+#[derive(Clone)]
+struct Department {
+    mode: Arc<Mutex<Mode>>,
+    received: Arc<Mutex<Vec<CertificationRecord>>>,
+    platform: Arc<Mutex<String>>,
+}
+
+async fn send_callback(platform: String, reference: String, status: &str, reason: Option<&str>) {
+    let body = serde_json::to_vec(&json!({"reference": reference, "status": status, "reason": reason})).expect("json");
+    let signature = SigningKey::new(SECRET).sign(&body, Utc::now());
+    let _ = reqwest::Client::new()
+        .post(format!("{platform}/api/v1/pension/callbacks"))
+        .header(SIGNATURE_HEADER, signature)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await;
+}
+
+async fn receive(
+    State(department): State<Department>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (AxumStatus, String) {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !SigningKey::new(SECRET).verify(signature, &body, Utc::now()) {
+        return (AxumStatus::UNAUTHORIZED, "{}".into());
+    }
+    let Ok(record) = serde_json::from_slice::<CertificationRecord>(&body) else {
+        return (AxumStatus::BAD_REQUEST, "{}".into());
+    };
+    let mode = *department.mode.lock().expect("mode");
+    department.received.lock().expect("received").push(record.clone());
+    let platform = department.platform.lock().expect("platform").clone();
+    let reference = record.reference.clone();
+    match mode {
+        Mode::Slow => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            (AxumStatus::ACCEPTED, json!({"receipt": "late"}).to_string())
+        }
+        Mode::Garbage => (AxumStatus::OK, "<html>maintenance</html>".into()),
+        Mode::Approve | Mode::Reject | Mode::Twice => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                match mode {
+                    Mode::Reject => {
+                        send_callback(platform, reference, "not_approved", Some("未按时提交生存证明")).await
+                    }
+                    Mode::Twice => {
+                        send_callback(platform.clone(), reference.clone(), "approved", None).await;
+                        send_callback(platform.clone(), reference.clone(), "approved", None).await;
+                        send_callback(platform, reference, "not_approved", Some("late")).await;
+                    }
+                    _ => send_callback(platform, reference, "approved", None).await,
+                }
+            });
+            (AxumStatus::ACCEPTED, json!({"receipt": format!("R-{}", record.reference)}).to_string())
+        }
+        Mode::DecideWhenPolled | Mode::NeverDecide => (AxumStatus::ACCEPTED, json!({"receipt": "R"}).to_string()),
+    }
+}
+
+async fn decision(
+    State(department): State<Department>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> (AxumStatus, String) {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let path = format!("/certifications/{reference}");
+    if !SigningKey::new(SECRET).verify(signature, path.as_bytes(), Utc::now()) {
+        return (AxumStatus::UNAUTHORIZED, "{}".into());
+    }
+    let status = if *department.mode.lock().expect("mode") == Mode::DecideWhenPolled { "approved" } else { "pending" };
+    (AxumStatus::OK, json!({"status": status}).to_string())
+}
+
+async fn start_department(mode: Mode) -> (String, Department) {
+    let department = Department {
+        mode: Arc::new(Mutex::new(mode)),
+        received: Arc::new(Mutex::new(Vec::new())),
+        platform: Arc::new(Mutex::new(String::new())),
+    };
+    let app = axum::Router::new()
+        .route("/certifications", post(receive))
+        .route("/certifications/{reference}", get(decision))
+        .with_state(department.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), department)
+}
+
+/// The platform wired to a department in `mode`; pushes are tried once, polls come at once.
+async fn platform(db: Db, dir: PathBuf, mode: Mode, deadline: chrono::Duration) -> (TestApp, Department) {
+    let (url, department) = start_department(mode).await;
+    let mut pension = PensionSettings::none();
+    pension.departments.insert("110000".into(), url);
+    pension.key = SigningKey::new(SECRET);
+    pension.timeout = Duration::from_secs(1);
+    pension.poll_after = chrono::Duration::zero();
+    pension.deadline = deadline;
+    pension.push_attempts = 1;
+    let settings = Settings {
+        secure_cookies: false,
+        trust_forwarded_for: true,
+        photo_limits: lingshi_photo::IntakeLimits::PHOTO,
+        public_url: None,
+        pension,
+    };
+    let app = TestApp::start_with(db, dir, settings).await;
+    *department.platform.lock().expect("platform") = app.base.clone();
+    (app, department)
+}
+
+fn form() -> Value {
+    json!({"mission_id": "be-embassy", "name": "张三", "id_number": "11010519491231002X", "region": "110000",
+           "social_security_no": "110105194912", "address_abroad": "Rue Neuve 1, 1000 Bruxelles", "phone": "+32 470 00 00 00"})
+}
+
+/// Fills and submits (face skipped); returns the certification's id.
+async fn submitted(applicant: &Applicant) -> String {
+    let (status, started) = applicant.call(Method::POST, "/api/v1/pensions", Some(form())).await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    let id = started["id"].as_str().expect("id").to_owned();
+    let (status, body) = applicant.call(Method::POST, &format!("/api/v1/pensions/{id}/face/skip"), None).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")), "{body}");
+    id
+}
+
+async fn wait_for(applicant: &Applicant, id: &str, status: &str) -> Value {
+    for _ in 0..150 {
+        let (_, body) = applicant.call(Method::GET, &format!("/api/v1/pensions/{id}"), None).await;
+        if body["status"] == status {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("certification {id} never reached {status}");
+}
+
+both_backends!(an_approved_certification_arrives_by_signed_callback, |db: Db, dir: PathBuf| async move {
+    let (app, department) = platform(db, dir, Mode::Approve, chrono::Duration::days(30)).await;
+    let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+    let id = submitted(&applicant).await;
+    let approved = wait_for(&applicant, &id, "approved").await;
+    assert_eq!(approved["paper_form"], false);
+    let received = department.received.lock().expect("received").clone();
+    assert_eq!(received.len(), 1);
+    assert_eq!((received[0].id_number.as_str(), received[0].face.as_str()), ("11010519491231002X", "skipped"));
+});
+
+both_backends!(a_rejection_carries_its_reason, |db: Db, dir: PathBuf| async move {
+    let (app, _) = platform(db, dir, Mode::Reject, chrono::Duration::days(30)).await;
+    let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+    let id = submitted(&applicant).await;
+    let refused = wait_for(&applicant, &id, "not_approved").await;
+    assert_eq!(refused["reason"], "未按时提交生存证明");
+});
+
+both_backends!(answering_twice_or_contradicting_changes_nothing, |db: Db, dir: PathBuf| async move {
+    let (app, _) = platform(db, dir, Mode::Twice, chrono::Duration::days(30)).await;
+    let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+    let id = submitted(&applicant).await;
+    wait_for(&applicant, &id, "approved").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, still) = applicant.call(Method::GET, &format!("/api/v1/pensions/{id}"), None).await;
+    assert_eq!(still["status"], "approved", "the first decision stands");
+});
+
+both_backends!(
+    a_slow_or_garbled_department_sends_the_applicant_to_the_paper_form_and_staff_can_push_again,
+    |db: Db, dir: PathBuf| async move {
+        let (app, department) = platform(db, dir, Mode::Slow, chrono::Duration::days(30)).await;
+        let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+        let id = submitted(&applicant).await;
+        let failed = wait_for(&applicant, &id, "failed").await;
+        assert_eq!(failed["paper_form"], true);
+        assert_eq!(failed["mission"]["phone"], "0032-26633001", "with the mission's contacts");
+
+        *department.mode.lock().expect("mode") = Mode::Garbage;
+        let officer =
+            crate::staff_orders::officer(&app, lingshi_domain::order::StaffRole::Reviewer, "be.reviewer").await;
+        let (status, body) = officer.call(Method::POST, &format!("/api/v1/staff/pensions/{id}/repush"), None).await;
+        assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")));
+        wait_for(&applicant, &id, "failed").await;
+        *department.mode.lock().expect("mode") = Mode::Approve;
+        let (status, _) = officer.call(Method::POST, &format!("/api/v1/staff/pensions/{id}/repush"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        wait_for(&applicant, &id, "approved").await;
+        let (status, body) = officer.call(Method::POST, &format!("/api/v1/staff/pensions/{id}/repush"), None).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (StatusCode::CONFLICT, "transition_not_from_state"),
+            "only failed ones"
+        );
+        let (_, listed) = officer.call(Method::GET, "/api/v1/staff/pensions", None).await;
+        assert_eq!(listed["pensions"].as_array().map(Vec::len), Some(1));
+    }
+);
+
+both_backends!(
+    a_decision_is_fetched_by_polling_and_none_in_time_means_the_paper_form,
+    |db: Db, dir: PathBuf| async move {
+        let (app, _) = platform(db, dir, Mode::DecideWhenPolled, chrono::Duration::days(30)).await;
+        let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+        let id = submitted(&applicant).await;
+        wait_for(&applicant, &id, "approved").await;
+    }
+);
+
+both_backends!(no_decision_within_the_deadline_fails_the_certification, |db: Db, dir: PathBuf| async move {
+    let (app, _) = platform(db, dir, Mode::NeverDecide, chrono::Duration::zero()).await;
+    let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+    let id = submitted(&applicant).await;
+    let failed = wait_for(&applicant, &id, "failed").await;
+    assert_eq!(failed["paper_form"], true);
+});
+
+both_backends!(a_callback_with_a_bad_signature_is_refused_and_changes_nothing, |db: Db, dir: PathBuf| async move {
+    let (app, _) = platform(db, dir, Mode::NeverDecide, chrono::Duration::days(30)).await;
+    let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+    let id = submitted(&applicant).await;
+    let pushed = wait_for(&applicant, &id, "pushed").await;
+    let (_, mine) = applicant.call(Method::GET, "/api/v1/pensions", None).await;
+    let reference = mine["pensions"][0]["reference"].as_str().expect("reference").to_owned();
+    let body = serde_json::to_vec(&json!({"reference": reference, "status": "approved"})).expect("json");
+    let forged = SigningKey::new(b"not the department's secret").sign(&body, Utc::now());
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/pension/callbacks"))
+        .header(SIGNATURE_HEADER, forged)
+        .body(body.clone())
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let unsigned =
+        reqwest::Client::new().post(app.url("/api/v1/pension/callbacks")).body(body).send().await.expect("callback");
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let garbage = b"{not json".to_vec();
+    let signed_garbage = SigningKey::new(SECRET).sign(&garbage, Utc::now());
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/pension/callbacks"))
+        .header(SIGNATURE_HEADER, signed_garbage)
+        .body(garbage)
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, after) = applicant.call(Method::GET, &format!("/api/v1/pensions/{id}"), None).await;
+    assert_eq!((after["status"].clone(), after["decided_at"].clone()), (pushed["status"].clone(), Value::Null));
+});
+
+both_backends!(the_pension_form_is_checked_and_needs_a_verified_account, |db: Db, dir: PathBuf| async move {
+    let (app, _) = platform(db, dir, Mode::Approve, chrono::Duration::days(30)).await;
+    app.register("fresh@example.org").await;
+    let (status, body) = app.post_json("/api/v1/pensions", form()).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "identity_unverified"));
+    let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+    let mut bad = form();
+    bad["region"] = json!("440000");
+    bad["id_number"] = json!("110105194912310021");
+    let (status, body) = applicant.call(Method::POST, "/api/v1/pensions", Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_code(&body, "region"), "unknown_choice", "no department for that region");
+    assert_eq!(field_code(&body, "id_number"), "resident_id_checksum");
+    let (_, mine) = applicant.call(Method::GET, "/api/v1/pensions", None).await;
+    assert_eq!(mine["pensions"].as_array().map(Vec::len), Some(0));
+});
