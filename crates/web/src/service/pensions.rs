@@ -372,5 +372,5 @@ pub async fn repush(state: &AppState, staff: &Staff, id: &str) -> Result<Pension
     lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
     tx.commit().await?;
     state.jobs_waiting.notify_one();
-    Ok(pensions::find(&state.db, &state.vault, id).await?.ok_or(AppError::NotFound)?)
+    pensions::find(&state.db, &state.vault, id).await?.ok_or(AppError::NotFound)
 }
