@@ -66,7 +66,7 @@ export async function startMailCatcher() {
 }
 
 /** The platform on a free port with its own data directory. */
-export async function startPlatform(smtpPort) {
+export async function startPlatform(smtpPort, extraEnv = {}) {
   const binary = process.env.LINGSHI_BIN;
   if (!binary) throw new Error("LINGSHI_BIN must name the lingshi binary (the test script sets it)");
   const port = await freePort();
@@ -79,6 +79,7 @@ export async function startPlatform(smtpPort) {
       LINGSHI_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       LINGSHI_LOG: "warn",
       DATABASE_URL: "",
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -154,11 +155,11 @@ export async function checkPage(page, name) {
  * Registers `before`/`after` hooks that start the mail catcher, the platform and the
  * browser for a test file, and returns them (filled in once `before` has run).
  */
-export function useStack({ before, after }) {
+export function useStack({ before, after }, environment = async () => ({})) {
   const stack = {};
   before(async () => {
     stack.mail = await startMailCatcher();
-    stack.platform = await startPlatform(stack.mail.port);
+    stack.platform = await startPlatform(stack.mail.port, await environment(stack));
     stack.browser = await startBrowser();
   });
   after(async () => {

@@ -189,6 +189,19 @@ mod tests {
     }
 
     #[test]
+    fn pension_departments_are_read_by_region_with_their_secret() {
+        let c = config(&[
+            ("LINGSHI_PENSION_DEPARTMENTS", "110000=https://hrss.example/api/; 310000=http://127.0.0.1:9000"),
+            ("LINGSHI_PENSION_SECRET", "a secret of sixteen+"),
+        ])
+        .expect("ok");
+        assert_eq!(c.pension.departments.get("110000").map(String::as_str), Some("https://hrss.example/api"));
+        assert_eq!(c.pension.departments.len(), 2);
+        let missing_secret = config(&[("LINGSHI_PENSION_DEPARTMENTS", "110000=https://hrss.example")]);
+        assert!(missing_secret.is_err_and(|e| e.variable == "LINGSHI_PENSION_SECRET"));
+    }
+
+    #[test]
     fn the_photo_size_limit_is_given_in_megabytes() {
         assert_eq!(config(&[]).expect("defaults").photo_max_bytes, 5 * 1024 * 1024);
         assert_eq!(config(&[("LINGSHI_PHOTO_MAX_MB", "12")]).expect("ok").photo_max_bytes, 12 * 1024 * 1024);

@@ -10,6 +10,7 @@ mod legalizations;
 pub mod missions;
 mod notices;
 mod orders;
+mod pensions;
 mod staff;
 mod staff_members;
 mod staff_orders;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(missions::router())
         .merge(download::router())
         .merge(notices::router())
+        .merge(pensions::router())
         .merge(legalizations::router())
         .merge(apply::router())
         .merge(orders::router())

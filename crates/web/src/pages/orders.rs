@@ -51,7 +51,12 @@ async fn list(
             item
         })
         .collect();
-    Ok(page(&state, locale, "orders.html", json!({"orders": items}))?.into_response())
+    let certifications = lingshi_storage::pensions::for_account(&state.db, &state.vault, &current.account.id).await?;
+    let mut pensions = Vec::with_capacity(certifications.len());
+    for pension in &certifications {
+        pensions.push(crate::api::pensions::view(&state, pension, locale).await?);
+    }
+    Ok(page(&state, locale, "orders.html", json!({"orders": items, "pensions": pensions}))?.into_response())
 }
 
 #[derive(Deserialize, Default)]
