@@ -307,3 +307,45 @@ both_backends!(the_pension_form_is_checked_and_needs_a_verified_account, |db: Db
     let (_, mine) = applicant.call(Method::GET, "/api/v1/pensions", None).await;
     assert_eq!(mine["pensions"].as_array().map(Vec::len), Some(0));
 });
+
+both_backends!(a_reminder_is_due_a_month_before_next_years_certification, |db: Db, dir: PathBuf| async move {
+    let (app, _) = platform(db.clone(), dir, Mode::Approve, chrono::Duration::days(30)).await;
+    let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
+    let id = submitted(&applicant).await;
+    let approved = wait_for(&applicant, &id, "approved").await;
+    let decided: chrono::DateTime<Utc> =
+        approved["decided_at"].as_str().and_then(|t| t.parse().ok()).expect("decided_at");
+    let run_at: chrono::DateTime<Utc> = lingshi_storage::db_run!(&db, |pool| {
+        sqlx::query_scalar("SELECT run_at FROM jobs WHERE kind = 'pension_reminder'").fetch_one(pool).await
+    })
+    .expect("a reminder is queued");
+    let lead = (decided + chrono::Duration::days(365)) - run_at;
+    assert!((lead - chrono::Duration::days(30)).num_seconds().abs() < 5, "30 days before: {lead}");
+    // Bring the reminder forward and let the runner send it.
+    lingshi_storage::db_run!(&db, |pool| {
+        sqlx::query("UPDATE jobs SET run_at = $1 WHERE kind = 'pension_reminder'")
+            .bind(Utc::now())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })
+    .expect("reschedule");
+    let mail = app.mail.clone();
+    let received = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Some(found) = mail.messages().into_iter().find(|m| m.subject.contains("养老金资格认证即将到期"))
+            {
+                return Some(found);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    })
+    .await
+    .expect("join")
+    .expect("the reminder arrives by e-mail");
+    assert!(received.to.iter().any(|t| t == "pensioner@example.org"));
+    let due = (decided + chrono::Duration::days(365)).date_naive().to_string();
+    assert!(received.body.contains(&due), "{}", received.body);
+});
