@@ -270,6 +270,11 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
             "at": p.at.to_rfc3339(),
         })).collect::<Vec<_>>(),
         "paid_minor": lingshi_storage::order_work::net_paid(&loaded.payments),
+        "paid": lingshi_domain::mission::Money {
+            minor: lingshi_storage::order_work::net_paid(&loaded.payments),
+            currency: order.fee_currency.clone().unwrap_or_else(|| loaded.mission.currency.clone()),
+        }
+        .display(),
         "walk_in": order.intake_staff_id.is_some(),
     });
     if let (Some(target), Some(more)) = (view.as_object_mut(), extra.as_object()) {
