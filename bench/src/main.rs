@@ -83,6 +83,7 @@ async fn main() {
         photo_limits: lingshi_photo::IntakeLimits::PHOTO,
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
+        supplement_mail: None,
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -6,8 +6,10 @@
 //! - [`sms`]: text messages; without a gateway, the staff-visible development outbox.
 //! - [`face`]: the face step of real-name verification.
 //! - [`pension`]: the social-security departments that certify pensioners, over signed JSON.
+//! - [`inbound`]: mail applicants send with supplementary materials.
 
 pub mod face;
+pub mod inbound;
 pub mod mail;
 pub mod pension;
 pub mod sms;

@@ -13,6 +13,8 @@
 //! | `LINGSHI_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (behind a proxy) |
 //! | `LINGSHI_PENSION_DEPARTMENTS` | unset: no department connected | `region=https://…;region=https://…`, the social-security departments pension certifications are pushed to |
 //! | `LINGSHI_PENSION_SECRET` | required with the above | the secret shared with the departments for request and callback signatures |
+//! | `LINGSHI_INBOUND_SMTP_ADDR` | unset: no inbound mail | `host:port` of the SMTP server that takes supplements by e-mail |
+//! | `LINGSHI_SUPPLEMENT_MAIL` | required with the above | the address applicants mail to, e.g. `supplement@consular.example` (each order's: `supplement+NUMBER@…`) |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
 
@@ -46,6 +48,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub public_url: Option<String>,
     pub pension: lingshi_web::state::PensionSettings,
+    pub inbound_smtp_addr: Option<SocketAddr>,
+    pub supplement_mail: Option<String>,
     pub photo_max_bytes: usize,
     pub log_filter: String,
 }
@@ -130,9 +134,25 @@ impl Config {
             },
         };
         let pension = pension_settings(get("LINGSHI_PENSION_DEPARTMENTS"), get("LINGSHI_PENSION_SECRET"))?;
+        let inbound_smtp_addr = get("LINGSHI_INBOUND_SMTP_ADDR")
+            .map(|text| {
+                text.trim()
+                    .parse::<SocketAddr>()
+                    .map_err(|_| invalid("LINGSHI_INBOUND_SMTP_ADDR", format!("{text:?} is not host:port")))
+            })
+            .transpose()?;
+        let supplement_mail = get("LINGSHI_SUPPLEMENT_MAIL").map(|m| m.trim().to_owned());
+        if inbound_smtp_addr.is_some() && !supplement_mail.as_deref().is_some_and(|m| m.contains('@')) {
+            return Err(invalid(
+                "LINGSHI_SUPPLEMENT_MAIL",
+                "needed with LINGSHI_INBOUND_SMTP_ADDR: an address like supplement@consular.example",
+            ));
+        }
         Ok(Self {
             addr,
             pension,
+            inbound_smtp_addr,
+            supplement_mail,
             data_dir,
             database_url,
             master_key,
@@ -180,6 +200,7 @@ mod tests {
             ("LINGSHI_TRUST_FORWARDED_FOR", "maybe"),
             ("LINGSHI_PHOTO_MAX_MB", "0"),
             ("LINGSHI_PENSION_DEPARTMENTS", "beijing=https://x"),
+            ("LINGSHI_INBOUND_SMTP_ADDR", "mail"),
             ("LINGSHI_PHOTO_MAX_MB", "5MB"),
         ] {
             let error = config(&[(variable, value)]).expect_err(variable);
@@ -199,6 +220,18 @@ mod tests {
         assert_eq!(c.pension.departments.len(), 2);
         let missing_secret = config(&[("LINGSHI_PENSION_DEPARTMENTS", "110000=https://hrss.example")]);
         assert!(missing_secret.is_err_and(|e| e.variable == "LINGSHI_PENSION_SECRET"));
+    }
+
+    #[test]
+    fn inbound_mail_needs_the_address_applicants_write_to() {
+        let without = config(&[("LINGSHI_INBOUND_SMTP_ADDR", "127.0.0.1:2525")]);
+        assert!(without.is_err_and(|e| e.variable == "LINGSHI_SUPPLEMENT_MAIL"));
+        let with = config(&[
+            ("LINGSHI_INBOUND_SMTP_ADDR", "127.0.0.1:2525"),
+            ("LINGSHI_SUPPLEMENT_MAIL", "supplement@consular.example"),
+        ])
+        .expect("ok");
+        assert_eq!(with.supplement_mail.as_deref(), Some("supplement@consular.example"));
     }
 
     #[test]

@@ -86,11 +86,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         photo_limits: lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(config.photo_max_bytes),
         public_url: config.public_url.clone(),
         pension: config.pension.clone(),
+        supplement_mail: config.supplement_mail.clone(),
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     lingshi_web::health::prometheus();
     tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
     tokio::spawn(purge_sessions(db.clone()));
+    if let Some(addr) = config.inbound_smtp_addr {
+        let inbound = std::net::TcpListener::bind(addr)
+            .with_context(|| format!("cannot listen on LINGSHI_INBOUND_SMTP_ADDR {addr}"))?;
+        let (sink, inbox) = tokio::sync::mpsc::channel(16);
+        lingshi_integrations::inbound::serve(inbound, "lingshi", sink).map_err(anyhow::Error::msg)?;
+        tokio::spawn(lingshi_web::service::inbound_mail::run(state.clone(), inbox));
+        println!("Supplements by e-mail are taken on smtp://{addr}");
+    }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on LINGSHI_ADDR {}", config.addr))?;

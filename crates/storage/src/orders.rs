@@ -290,6 +290,15 @@ pub async fn counts_by_state(db: &Db, mission_id: Option<&str>) -> Result<Vec<(S
     })?)
 }
 
+/// The order with this number, whoever's it is (for mail addressed by order number; the
+/// caller checks the sender).
+pub async fn find_by_number(db: &Db, vault: &Vault, number: &str) -> Result<Option<Order>, StorageError> {
+    let row: Option<OrderRow> = crate::db_run!(db, |pool| {
+        sqlx::query_as(select_orders!("WHERE number = $1")).bind(number).fetch_optional(pool).await
+    })?;
+    row.map(|r| r.open(vault)).transpose()
+}
+
 /// The order `id` inside a transaction, locked for update on PostgreSQL (SQLite's
 /// transactions already hold the write lock).
 pub async fn lock(tx: &mut Tx, vault: &Vault, id: &str) -> Result<Option<Order>, StorageError> {

@@ -26,6 +26,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// The social-security departments pension certifications are pushed to.
     pub pension: PensionSettings,
+    /// Where applicants mail supplements (`supplement@consular.example`), if inbound mail is
+    /// on; each order's address is `supplement+<order number>@consular.example`.
+    pub supplement_mail: Option<String>,
 }
 
 /// How pension certifications reach the departments.

@@ -560,6 +560,7 @@ both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| asyn
         photo_limits: one_megabyte,
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
+        supplement_mail: None,
     };
     let app = TestApp::start_with(db, dir, settings).await;
     let mut photo = lingshi_photo::testing::fixture("astronaut.png");

@@ -276,6 +276,11 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
         }
         .display(),
         "walk_in": order.intake_staff_id.is_some(),
+        "supplement_mail": state
+            .settings
+            .supplement_mail
+            .as_deref()
+            .and_then(|base| crate::service::inbound_mail::supplement_address(base, &order.number)),
     });
     if let (Some(target), Some(more)) = (view.as_object_mut(), extra.as_object()) {
         target.extend(more.clone());

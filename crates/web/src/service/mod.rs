@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod codes;
 pub mod dashboard;
 pub mod identity;
+pub mod inbound_mail;
 pub mod legalizations;
 pub mod notices;
 pub mod order_files;

@@ -17,7 +17,7 @@ use lingshi_storage::accounts::Account;
 use lingshi_storage::orders::NewFile;
 
 /// Encryption context of order files in the file store.
-const BLOB_KIND: &str = "order_files";
+pub const BLOB_KIND: &str = "order_files";
 
 /// Where an upload goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +111,7 @@ fn take(slot: Slot, bytes: &[u8], limits: lingshi_photo::IntakeLimits) -> Result
     }
 }
 
-fn kind_code(kind: Kind) -> &'static str {
+pub fn kind_code(kind: Kind) -> &'static str {
     match kind {
         Kind::Jpeg => "jpeg",
         Kind::Png => "png",

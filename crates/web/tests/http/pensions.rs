@@ -147,6 +147,7 @@ async fn platform(db: Db, dir: PathBuf, mode: Mode, deadline: chrono::Duration) 
         photo_limits: lingshi_photo::IntakeLimits::PHOTO,
         public_url: None,
         pension,
+        supplement_mail: None,
     };
     let app = TestApp::start_with(db, dir, settings).await;
     *department.platform.lock().expect("platform") = app.base.clone();

@@ -467,3 +467,86 @@ both_backends!(every_staff_endpoint_with_every_role_and_mission_leaks_nothing, |
     let root = Officer::new(&app, None, StaffRole::SystemAdmin, "root").await;
     assert_eq!(root.order(&id).await.0, StatusCode::OK, "a system administrator sees every mission");
 });
+
+/// Sends a message with one PDF attachment over SMTP to `port`.
+async fn mail_attachment(port: u16, from: &str, to: &str) {
+    use lettre::message::header::ContentType;
+    use lettre::message::{Attachment, MultiPart, SinglePart};
+    let (from, to) = (from.to_owned(), to.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let message = lettre::Message::builder()
+            .from(from.parse().expect("from"))
+            .to(to.parse().expect("to"))
+            .subject("补充材料")
+            .multipart(
+                MultiPart::mixed().singlepart(SinglePart::plain("见附件".to_owned())).singlepart(
+                    Attachment::new("residence.pdf".into())
+                        .body(crate::orders::pdf(), ContentType::parse("application/pdf").expect("type")),
+                ),
+            )
+            .expect("message");
+        let transport = lettre::SmtpTransport::builder_dangerous("127.0.0.1").port(port).build();
+        lettre::Transport::send(&transport, &message).expect("sent");
+    })
+    .await
+    .expect("join");
+}
+
+both_backends!(supplements_can_be_mailed_from_the_registered_address, |db: Db, dir: PathBuf| async move {
+    let settings = lingshi_web::Settings {
+        secure_cookies: false,
+        trust_forwarded_for: true,
+        photo_limits: lingshi_photo::IntakeLimits::PHOTO,
+        public_url: None,
+        pension: lingshi_web::state::PensionSettings::none(),
+        supplement_mail: Some("supplement@lingshi.test".into()),
+    };
+    let app = TestApp::start_with(db, dir, settings).await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (sink, inbox) = tokio::sync::mpsc::channel(4);
+    lingshi_integrations::inbound::serve(listener, "lingshi.test", sink).expect("inbound");
+    tokio::spawn(lingshi_web::service::inbound_mail::run(app.state.clone(), inbox));
+
+    let (applicant, id, number) = submitted_renewal(&app, "zhang@example.org", "E12345678").await;
+    let reviewer = officer(&app, StaffRole::Reviewer, "reviewer").await;
+    let ask = json!({"action": "request_supplement", "items": [{"material": "other", "reason": "请补充居留卡"}]});
+    assert_eq!(reviewer.act(&id, ask).await.0, StatusCode::OK);
+    let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+    let address = format!("supplement+{number}@lingshi.test");
+    assert_eq!(order["supplement_mail"].as_str(), Some(address.as_str()));
+
+    mail_attachment(port, "stranger@example.org", &address).await;
+    mail_attachment(port, "ZHANG@example.org", &address).await;
+    let mut others = 0;
+    for _ in 0..100 {
+        let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+        others = order["materials"]
+            .as_array()
+            .and_then(|m| m.iter().find(|i| i["item"] == "other"))
+            .and_then(|i| i["files"].as_array())
+            .map_or(0, Vec::len);
+        if others > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(others > 0, "the submitter's mail is taken");
+    // Both mails have been handled in order by now; had the stranger's been taken, there
+    // would be two files.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+    let files = order["materials"]
+        .as_array()
+        .and_then(|m| m.iter().find(|i| i["item"] == "other"))
+        .and_then(|i| i["files"].as_array())
+        .map_or(0, Vec::len);
+    assert_eq!(files, 1, "only the submitter's mail is taken");
+    assert!(order["timeline"].as_array().expect("timeline").iter().any(|e| e["event"] == "supplement_by_mail"));
+    let (status, order) = applicant.call(Method::POST, &format!("/api/v1/orders/{id}/supplement"), None).await;
+    assert_eq!(
+        (status, order["state"].as_str()),
+        (StatusCode::OK, Some("under_review")),
+        "the mailed file answers the request"
+    );
+});

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub mail: SmtpCatcher,
     pub db: Db,
+    /// The platform's state, for tests that wire in what `lingshi serve` would (inbound mail).
+    pub state: AppState,
 }
 
 pub fn new_client() -> reqwest::Client {
@@ -38,6 +40,7 @@ impl TestApp {
             photo_limits: IntakeLimits::PHOTO,
             public_url: None,
             pension: lingshi_web::state::PensionSettings::none(),
+            supplement_mail: None,
         };
         Self::start_with(db, dir, settings).await
     }
@@ -58,9 +61,9 @@ impl TestApp {
         tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = lingshi_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = lingshi_web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { base: format!("http://{addr}"), client: new_client(), mail, db }
+        Self { base: format!("http://{addr}"), client: new_client(), mail, db, state }
     }
 
     pub fn url(&self, path: &str) -> String {
