@@ -142,34 +142,41 @@ fn job_id(payload: &serde_json::Value) -> Result<&str, String> {
     payload["id"].as_str().ok_or_else(|| "payload without id".to_owned())
 }
 
+/// How often [`update`] re-reads and re-applies after losing a race.
+const UPDATE_ATTEMPTS: usize = 5;
+
 /// Saves `change` to certification `id` as it is now (re-read, so a job and a callback
-/// racing each other both see the other's result).
-async fn update(
-    state: &AppState,
-    id: &str,
-    change: impl FnOnce(&mut Pension) -> bool,
-) -> Result<Option<Pension>, String> {
+/// racing each other both see the other's result; the loser of a race re-applies its change
+/// to what the winner saved).
+async fn update(state: &AppState, id: &str, change: impl Fn(&mut Pension) -> bool) -> Result<Option<Pension>, String> {
     let storage = |e: lingshi_storage::StorageError| e.diagnostic();
-    let Some(mut pension) = pensions::find(&state.db, &state.vault, id).await.map_err(storage)? else {
-        return Ok(None);
-    };
-    if !change(&mut pension) {
+    for _ in 0..UPDATE_ATTEMPTS {
+        let Some(mut pension) = pensions::find(&state.db, &state.vault, id).await.map_err(storage)? else {
+            return Ok(None);
+        };
+        if !change(&mut pension) {
+            return Ok(Some(pension));
+        }
+        let now = Utc::now();
+        let mut tx = state.db.begin().await.map_err(storage)?;
+        match pensions::save(&mut tx, &state.vault, &pension, now).await {
+            Ok(()) => {}
+            Err(lingshi_storage::StorageError::Conflict(_)) => continue,
+            Err(other) => return Err(storage(other)),
+        }
+        if pension.status == PensionStatus::Approved {
+            remind_next_year(&mut tx, state, &pension, now).await.map_err(storage)?;
+        }
+        if pension.status == PensionStatus::Pushed {
+            let run_at = now + state.settings.pension.poll_after;
+            jobs::enqueue_at(&mut tx, &state.vault, (POLL, &json!({"id": pension.id}), POLL_ATTEMPTS), run_at, now)
+                .await
+                .map_err(storage)?;
+        }
+        tx.commit().await.map_err(storage)?;
         return Ok(Some(pension));
     }
-    let now = Utc::now();
-    let mut tx = state.db.begin().await.map_err(storage)?;
-    pensions::save(&mut tx, &state.vault, &pension, now).await.map_err(storage)?;
-    if pension.status == PensionStatus::Approved {
-        remind_next_year(&mut tx, state, &pension, now).await.map_err(storage)?;
-    }
-    if pension.status == PensionStatus::Pushed {
-        let run_at = now + state.settings.pension.poll_after;
-        jobs::enqueue_at(&mut tx, &state.vault, (POLL, &json!({"id": pension.id}), POLL_ATTEMPTS), run_at, now)
-            .await
-            .map_err(storage)?;
-    }
-    tx.commit().await.map_err(storage)?;
-    Ok(Some(pension))
+    Err("the certification kept changing under this update".into())
 }
 
 async fn remind_next_year(
