@@ -1,5 +1,7 @@
 //! HTTP tests of the whole platform, each run on SQLite and on PostgreSQL.
 
+#[path = "http/hostile.rs"]
+mod hostile;
 #[path = "http/legalizations.rs"]
 mod legalizations;
 #[path = "http/orders.rs"]

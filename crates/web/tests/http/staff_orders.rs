@@ -50,6 +50,20 @@ impl Officer {
         (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
+    /// Sends `body` as JSON-typed bytes, whatever they are.
+    pub async fn call_raw(&self, method: Method, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", format!("ls_staff={}", self.token))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        (response.status(), response.json().await.unwrap_or(Value::Null))
+    }
+
     async fn order(&self, id: &str) -> (StatusCode, Value) {
         self.call(Method::GET, &format!("/api/v1/staff/orders/{id}"), None).await
     }
