@@ -55,7 +55,7 @@ pub async fn of_mission(state: &AppState, mission_id: &str, now: DateTime<Utc>) 
     for row in &rows {
         let order = row.order_id.as_deref().unwrap_or_default();
         match row.action.as_str() {
-            "submitted" => {
+            "submitted" | "walk_in_registered" => {
                 submitted.insert(order, row.at);
                 if let Some(day) = per_day.get_mut(&row.at.date_naive()) {
                     day.0 += 1;
