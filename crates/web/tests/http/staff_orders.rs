@@ -412,9 +412,9 @@ both_backends!(
         let actions: Vec<&str> =
             trail["audit"].as_array().expect("audit").iter().filter_map(|r| r["action"].as_str()).collect();
         assert_eq!(actions, ["walk_in_registered", "file_added_at_counter", "accepted"]);
-    let (_, board) = reviewer.call(Method::GET, "/api/v1/staff/dashboard", None).await;
-    let today = board["per_day"].as_array().and_then(|d| d.last()).cloned().unwrap_or(Value::Null);
-    assert_eq!(today[1].as_u64(), Some(1), "a walk-in counts as received: {today}");
+        let (_, board) = reviewer.call(Method::GET, "/api/v1/staff/dashboard", None).await;
+        let today = board["per_day"].as_array().and_then(|d| d.last()).cloned().unwrap_or(Value::Null);
+        assert_eq!(today[1].as_u64(), Some(1), "a walk-in counts as received: {today}");
 
         let (_, applicant_order, _) = submitted_renewal(&app, "zhang@example.org", "E12345678").await;
         let upload = reviewer
