@@ -100,3 +100,21 @@ impl FromRequestParts<AppState> for ClientKey {
         Ok(Self(state.vault.blind_index("client", &client)))
     }
 }
+
+/// What a photo or a face capture may be sent as.
+pub const IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png"];
+/// What a material may be sent as.
+pub const MATERIAL_TYPES: &[&str] = &["image/jpeg", "image/png", "application/pdf"];
+
+/// Refuses a raw upload whose declared type is not one of `allowed` (415). The declared
+/// type is only a first gate: intake decides by the bytes.
+pub fn require_content_type(headers: &axum::http::HeaderMap, allowed: &[&str]) -> Result<(), AppError> {
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if allowed.contains(&declared) { Ok(()) } else { Err(AppError::UnsupportedMediaType) }
+}
+
+/// A stored file as a private, uncached response.
+pub fn file_response(content_type: &'static str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response()
+}

@@ -7,7 +7,7 @@ use crate::service::identity::{self, IdentityClaim};
 use crate::state::{AppState, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use lingshi_storage::accounts::{self, Account};
@@ -95,10 +95,7 @@ pub async fn submit_face(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<AccountView>, AppError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !matches!(content_type, "image/jpeg" | "image/png") {
-        return Err(AppError::UnsupportedMediaType);
-    }
+    crate::extract::require_content_type(&headers, crate::extract::IMAGE_TYPES)?;
     identity::submit_face(&state, &current.account, &body).await?;
     reload(&state, &current.account.id).await
 }

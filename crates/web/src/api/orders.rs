@@ -11,8 +11,8 @@ use crate::service::photo::localized_report;
 use crate::state::{AppState, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use lingshi_domain::application::{ApplicationType, RouteAnswers, Service, Step, route};
@@ -335,10 +335,6 @@ pub async fn save_step(
     respond(&state, orders::save_step(&state, &current.account, &id, step, body).await?, locale).await
 }
 
-fn content_type(headers: &HeaderMap) -> &str {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
-}
-
 /// Uploads the raw body to a slot: `photo`, `signature` (PNG) or a material's code.
 #[utoipa::path(put, path = "/api/v1/orders/{id}/files/{slot}", request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 200, body = Object), (status = 422), (status = 413), (status = 415)))]
@@ -350,9 +346,7 @@ pub async fn upload(
     Path((id, slot)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
-    if !matches!(content_type(&headers), "image/jpeg" | "image/png" | "application/pdf") {
-        return Err(AppError::UnsupportedMediaType);
-    }
+    crate::extract::require_content_type(&headers, crate::extract::MATERIAL_TYPES)?;
     let slot = Slot::parse(&slot).ok_or(AppError::NotFound)?;
     respond(&state, order_files::upload(&state, &current.account, &id, slot, body.to_vec()).await?, locale).await
 }
@@ -365,7 +359,7 @@ pub async fn download(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (content_type, bytes) = order_files::download(&state, &current.account, &id, &file).await?;
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+    Ok(crate::extract::file_response(content_type, bytes))
 }
 
 /// Removes an uploaded file while the order may change.
@@ -390,9 +384,7 @@ pub async fn verify_face(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
-    if !matches!(content_type(&headers), "image/jpeg" | "image/png") {
-        return Err(AppError::UnsupportedMediaType);
-    }
+    crate::extract::require_content_type(&headers, crate::extract::IMAGE_TYPES)?;
     respond(&state, order_files::verify_face(&state, &current.account, &id, body.to_vec()).await?, locale).await
 }
 

@@ -9,7 +9,7 @@ use crate::service::pensions::{self, CallbackRefusal};
 use crate::state::{AppState, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use lingshi_domain::pension::{PensionForm, PensionStatus};
@@ -109,10 +109,7 @@ pub async fn face(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !matches!(content_type, "image/jpeg" | "image/png") {
-        return Err(AppError::UnsupportedMediaType);
-    }
+    crate::extract::require_content_type(&headers, crate::extract::IMAGE_TYPES)?;
     let pension = pensions::submit(&state, &current.account, &id, Some(body.to_vec())).await?;
     Ok(Json(view(&state, &pension, locale).await?))
 }

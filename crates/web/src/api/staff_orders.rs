@@ -228,7 +228,7 @@ pub async fn download(
 ) -> Result<Response, AppError> {
     let loaded = staff_orders::load(&state, &current.staff, &id).await?;
     let (content_type, bytes) = crate::service::order_files::read(&state, &loaded, &file)?;
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+    Ok(crate::extract::file_response(content_type, bytes))
 }
 
 /// The mission an officer's overview covers: their own, or for a system administrator
@@ -310,10 +310,7 @@ pub async fn upload_for_walk_in(
     Path((id, slot)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, AppError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !matches!(content_type, "image/jpeg" | "image/png" | "application/pdf") {
-        return Err(AppError::UnsupportedMediaType);
-    }
+    crate::extract::require_content_type(&headers, crate::extract::MATERIAL_TYPES)?;
     let slot = crate::service::order_files::Slot::parse(&slot).ok_or(AppError::NotFound)?;
     let loaded =
         crate::service::order_files::upload_for_walk_in(&state, &current.staff, &id, slot, body.to_vec()).await?;
