@@ -5,7 +5,7 @@ use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::{IdentityDocument, IdentityState, PersonName};
 use lingshi_integrations::face::FaceOutcome;
-use lingshi_photo::take_image;
+use lingshi_photo::{CleanImage, take_image};
 use lingshi_storage::StorageError;
 use lingshi_storage::accounts::{self, Account, FaceStep};
 
@@ -59,14 +59,12 @@ fn ensure_face_step_open(account: &Account) -> Result<(), AppError> {
     if account.identity_state.may_take_face_step() { Ok(()) } else { Err(AppError::Conflict("identity_details_first")) }
 }
 
-/// Checks a live capture through the photo intake (type, size, bounded decode, upright,
-/// metadata stripped), asks the face verifier, stores the clean image encrypted, and marks
-/// the account verified.
-pub async fn submit_face(state: &AppState, account: &Account, capture: &[u8]) -> Result<IdentityState, AppError> {
-    ensure_face_step_open(account)?;
-    let upload = capture.to_vec();
+/// A live capture checked as every face step checks it (real-name verification, an order's,
+/// a pension certification's): the photo intake (type, size, bounded decode, upright,
+/// metadata stripped), then the face verifier must accept it. Refusals name `capture`.
+pub async fn checked_capture(state: &AppState, capture: Vec<u8>) -> Result<CleanImage, AppError> {
     let limits = state.settings.photo_limits;
-    let clean = tokio::task::spawn_blocking(move || take_image(&upload, limits))
+    let clean = tokio::task::spawn_blocking(move || take_image(&capture, limits))
         .await
         .map_err(AppError::internal)?
         .map_err(|e| FieldErrors::single("capture", e.code()))?;
@@ -74,6 +72,15 @@ pub async fn submit_face(state: &AppState, account: &Account, capture: &[u8]) ->
     if outcome != FaceOutcome::Accepted {
         return Err(FieldErrors::single("capture", outcome.code()).into());
     }
+    Ok(clean)
+}
+
+/// Checks a live capture through the photo intake (type, size, bounded decode, upright,
+/// metadata stripped), asks the face verifier, stores the clean image encrypted, and marks
+/// the account verified.
+pub async fn submit_face(state: &AppState, account: &Account, capture: &[u8]) -> Result<IdentityState, AppError> {
+    ensure_face_step_open(account)?;
+    let clean = checked_capture(state, capture.to_vec()).await?;
     let key = state.blobs.put(&state.vault, CAPTURE_KIND, &clean.bytes)?;
     record(state, account, FaceStep::Verified { capture_key: key }).await
 }

@@ -5,11 +5,11 @@
 //! nothing, is dropped (and logged by order id only).
 
 use crate::error::AppError;
-use crate::service::orders::{self, FileChange, Outcome, Principal};
+use crate::service::order_files::StoredFile;
+use crate::service::orders::{self, Outcome, Principal};
 use crate::state::AppState;
 use lingshi_domain::order::OrderState;
 use lingshi_integrations::inbound::InboundMail;
-use lingshi_storage::orders::NewFile;
 
 /// The address an applicant mails the supplements of order `number` to.
 pub fn supplement_address(base: &str, number: &str) -> Option<String> {
@@ -52,16 +52,9 @@ pub async fn accept(state: &AppState, mail: InboundMail) -> Result<usize, AppErr
                 tracing::warn!(order.id = %order.id, "a mailed attachment was not an acceptable file");
                 continue;
             };
-            let key = state.blobs.put(&state.vault, crate::service::order_files::BLOB_KIND, &material.bytes)?;
-            let file = NewFile {
-                slot: lingshi_domain::application::Material::Other.code(),
-                blob_key: &key,
-                content_kind: crate::service::order_files::kind_code(material.kind),
-                size_bytes: i64::try_from(material.bytes.len()).unwrap_or(i64::MAX),
-                report: None,
-            };
-            let attach = FileChange::Attach { file, replace: false };
-            orders::change_as(state, Principal::Applicant(&account), &order.id, None, attach, |loaded| {
+            let other = lingshi_domain::application::Material::Other.code();
+            let stored = StoredFile::store(state, other, material.kind, &material.bytes, None)?;
+            orders::change_as(state, Principal::Applicant(&account), &order.id, None, stored.attach(false), |loaded| {
                 if loaded.order.state == OrderState::SupplementRequired {
                     Ok(Some(Outcome::event("supplement_by_mail", None)))
                 } else {

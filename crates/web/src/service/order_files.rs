@@ -11,13 +11,12 @@ use crate::service::photo::stored_report;
 use crate::state::AppState;
 use lingshi_domain::application::{Material, Service, Step};
 use lingshi_domain::order::OrderState;
-use lingshi_integrations::face::FaceOutcome;
 use lingshi_photo::{Kind, detect_faces, take_image, take_material};
 use lingshi_storage::accounts::Account;
 use lingshi_storage::orders::NewFile;
 
 /// Encryption context of order files in the file store.
-pub const BLOB_KIND: &str = "order_files";
+const BLOB_KIND: &str = "order_files";
 
 /// Where an upload goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,11 +110,45 @@ fn take(slot: Slot, bytes: &[u8], limits: lingshi_photo::IntakeLimits) -> Result
     }
 }
 
-pub fn kind_code(kind: Kind) -> &'static str {
+fn kind_code(kind: Kind) -> &'static str {
     match kind {
         Kind::Jpeg => "jpeg",
         Kind::Png => "png",
         Kind::Pdf => "pdf",
+    }
+}
+
+/// A checked file put in the file store (encrypted, named by its hash), ready to attach.
+pub struct StoredFile {
+    slot: &'static str,
+    key: String,
+    kind: Kind,
+    size: i64,
+    report: Option<String>,
+}
+
+impl StoredFile {
+    pub fn store(
+        state: &AppState,
+        slot: &'static str,
+        kind: Kind,
+        bytes: &[u8],
+        report: Option<String>,
+    ) -> Result<Self, AppError> {
+        let key = state.blobs.put(&state.vault, BLOB_KIND, bytes)?;
+        Ok(Self { slot, key, kind, size: i64::try_from(bytes.len()).unwrap_or(i64::MAX), report })
+    }
+
+    /// Attaches it to an order in [`orders::change_as`], replacing the slot's files or not.
+    pub fn attach(&self, replace: bool) -> FileChange<'_> {
+        let file = NewFile {
+            slot: self.slot,
+            blob_key: &self.key,
+            content_kind: kind_code(self.kind),
+            size_bytes: self.size,
+            report: self.report.as_deref(),
+        };
+        FileChange::Attach { file, replace }
     }
 }
 
@@ -131,15 +164,8 @@ pub async fn upload(
     ensure_slot_open(&orders::load(state, account, id).await?, slot)?;
     let limits = state.settings.photo_limits;
     let taken = tokio::task::spawn_blocking(move || take(slot, &bytes, limits)).await.map_err(AppError::internal)??;
-    let key = state.blobs.put(&state.vault, BLOB_KIND, &taken.bytes)?;
-    let file = NewFile {
-        slot: slot.code(),
-        blob_key: &key,
-        content_kind: kind_code(taken.kind),
-        size_bytes: i64::try_from(taken.bytes.len()).unwrap_or(i64::MAX),
-        report: taken.report.as_deref(),
-    };
-    orders::change(state, account, id, FileChange::Attach { file, replace: slot.replaces() }, |loaded| {
+    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)?;
+    orders::change(state, account, id, stored.attach(slot.replaces()), |loaded| {
         ensure_slot_open(loaded, slot)?;
         Ok(None)
     })
@@ -173,21 +199,13 @@ pub async fn upload_for_walk_in(
     ensure_open(&orders::load_as(state, principal, id).await?)?;
     let limits = state.settings.photo_limits;
     let taken = tokio::task::spawn_blocking(move || take(slot, &bytes, limits)).await.map_err(AppError::internal)??;
-    let key = state.blobs.put(&state.vault, BLOB_KIND, &taken.bytes)?;
-    let file = NewFile {
-        slot: slot.code(),
-        blob_key: &key,
-        content_kind: kind_code(taken.kind),
-        size_bytes: i64::try_from(taken.bytes.len()).unwrap_or(i64::MAX),
-        report: taken.report.as_deref(),
-    };
     let passes = taken
         .report
         .as_deref()
         .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
         .and_then(|r| r["passes"].as_bool());
-    let attach = FileChange::Attach { file, replace: slot.replaces() };
-    orders::change_as(state, principal, id, None, attach, |loaded| {
+    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)?;
+    orders::change_as(state, principal, id, None, stored.attach(slot.replaces()), |loaded| {
         ensure_open(loaded)?;
         if slot == Slot::Photo {
             loaded.order.photo_passed = passes;
@@ -235,24 +253,9 @@ pub fn read(state: &AppState, loaded: &Loaded, file_id: &str) -> Result<(&'stati
 /// refused capture changes nothing; the applicant may retry or skip.
 pub async fn verify_face(state: &AppState, account: &Account, id: &str, capture: Vec<u8>) -> Result<Loaded, AppError> {
     ensure_face_step_open(&orders::load(state, account, id).await?)?;
-    let limits = state.settings.photo_limits;
-    let clean = tokio::task::spawn_blocking(move || take_image(&capture, limits))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| FieldErrors::single("capture", e.code()))?;
-    let outcome = state.face.verify(&clean.bytes).await;
-    if outcome != FaceOutcome::Accepted {
-        return Err(FieldErrors::single("capture", outcome.code()).into());
-    }
-    let key = state.blobs.put(&state.vault, BLOB_KIND, &clean.bytes)?;
-    let file = NewFile {
-        slot: "face",
-        blob_key: &key,
-        content_kind: kind_code(clean.kind),
-        size_bytes: i64::try_from(clean.bytes.len()).unwrap_or(i64::MAX),
-        report: None,
-    };
-    finish_face_step(state, account, id, FileChange::Attach { file, replace: true }, "verified").await
+    let clean = crate::service::identity::checked_capture(state, capture).await?;
+    let stored = StoredFile::store(state, "face", clean.kind, &clean.bytes, None)?;
+    finish_face_step(state, account, id, stored.attach(true), "verified").await
 }
 
 /// Skips the order's face step (FAQ 9): the order is flagged so staff may ask for a video

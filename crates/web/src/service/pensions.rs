@@ -10,7 +10,6 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use lingshi_domain::pension::{PensionForm, PensionStatus};
-use lingshi_integrations::face::FaceOutcome;
 use lingshi_integrations::pension::{CertificationRecord, Decision, DepartmentClient, DepartmentError};
 use lingshi_storage::accounts::Account;
 use lingshi_storage::jobs;
@@ -71,15 +70,7 @@ pub async fn submit(
     }
     let face = match capture {
         Some(bytes) => {
-            let limits = state.settings.photo_limits;
-            let clean = tokio::task::spawn_blocking(move || lingshi_photo::take_image(&bytes, limits))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(|e| FieldErrors::single("capture", e.code()))?;
-            let outcome = state.face.verify(&clean.bytes).await;
-            if outcome != FaceOutcome::Accepted {
-                return Err(FieldErrors::single("capture", outcome.code()).into());
-            }
+            crate::service::identity::checked_capture(state, bytes).await?;
             "verified"
         }
         None => "skipped",
