@@ -75,6 +75,13 @@ impl Templates {
     }
 }
 
+/// Adds the fields of `extra` (an object) to `target` (an object), `extra`'s winning.
+pub fn merge(target: &mut Value, extra: Value) {
+    if let (Some(target), Value::Object(more)) = (target.as_object_mut(), extra) {
+        target.extend(more);
+    }
+}
+
 /// Renders `template` with `context` plus the common context: `lang`, the catalog `m`.
 pub fn page(state: &AppState, locale: Locale, template: &str, context: Value) -> Result<Html<String>, AppError> {
     let mut full = json!({
@@ -82,11 +89,23 @@ pub fn page(state: &AppState, locale: Locale, template: &str, context: Value) ->
         "other_lang": match locale { Locale::Zh => "en", Locale::En => "zh-CN" },
         "m": state.catalogs.all(locale),
     });
-    if let (Some(full), Value::Object(extra)) = (full.as_object_mut(), context) {
-        full.extend(extra);
-    }
+    merge(&mut full, context);
     let template = state.templates.env.get_template(template).map_err(AppError::internal)?;
     template.render(minijinja::value::Serde(&full)).map(Html).map_err(AppError::internal)
+}
+
+/// A page whose context is `base` with `extra` merged in (messages, values typed, a result),
+/// answered with `status`.
+pub fn page_with(
+    state: &AppState,
+    locale: Locale,
+    template: &str,
+    (mut base, extra): (Value, Value),
+    status: axum::http::StatusCode,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    merge(&mut base, extra);
+    Ok((status, page(state, locale, template, base)?).into_response())
 }
 
 /// Field errors of a failed submission as `{field: message}`, for forms to show beside

@@ -282,9 +282,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
             .as_deref()
             .and_then(|base| crate::service::inbound_mail::supplement_address(base, &order.number)),
     });
-    if let (Some(target), Some(more)) = (view.as_object_mut(), extra.as_object()) {
-        target.extend(more.clone());
-    }
+    crate::render::merge(&mut view, extra);
     Ok(view)
 }
 

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::extract::{ClientKey, Lang, PageForm};
 use crate::i18n::Locale;
 use crate::pages::forms::rerender;
-use crate::render::{field_messages, page};
+use crate::render::{field_messages, page, page_with};
 use crate::service::legalizations;
 use crate::state::AppState;
 use axum::Router;
@@ -64,11 +64,7 @@ async fn staff_page(
 ) -> Result<Response, AppError> {
     let mission = current.staff.mission_id.clone().unwrap_or_default();
     let registered = lingshi_storage::legalizations::list(&state.db, &mission, 50).await?;
-    let mut context = json!({"registered": registered});
-    if let (Some(target), Value::Object(more)) = (context.as_object_mut(), extra) {
-        target.extend(more);
-    }
-    Ok((status, page(state, locale, "staff_legalizations.html", context)?).into_response())
+    page_with(state, locale, "staff_legalizations.html", (json!({"registered": registered}), extra), status)
 }
 
 async fn register_page(

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::extract::{Lang, PageForm};
 use crate::i18n::Locale;
 use crate::pages::missions::mission_view;
-use crate::render::{field_messages, page};
+use crate::render::{field_messages, page, page_with};
 use crate::service::notices;
 use crate::state::AppState;
 use axum::Router;
@@ -44,11 +44,8 @@ async fn staff_page(
 ) -> Result<Response, AppError> {
     let mission = current.staff.mission_id.clone().ok_or(AppError::Forbidden("not_your_role"))?;
     let list = lingshi_storage::notices::list(&state.db, &mission, false).await?;
-    let mut context = json!({"notices": list.iter().map(notices::view).collect::<Vec<_>>(), "mission": mission});
-    if let (Some(target), Value::Object(more)) = (context.as_object_mut(), extra) {
-        target.extend(more);
-    }
-    Ok((status, page(state, locale, "staff_notices.html", context)?).into_response())
+    let context = json!({"notices": list.iter().map(notices::view).collect::<Vec<_>>(), "mission": mission});
+    page_with(state, locale, "staff_notices.html", (context, extra), status)
 }
 
 async fn staff_notices(

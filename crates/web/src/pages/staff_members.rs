@@ -5,7 +5,7 @@ use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::extract::{Lang, PageForm};
 use crate::i18n::Locale;
-use crate::render::{field_messages, page};
+use crate::render::{field_messages, page_with};
 use crate::service::staff_members::{self, NewMember};
 use crate::state::AppState;
 use axum::Router;
@@ -30,12 +30,8 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let list = staff_members::list(state, &current.staff).await?;
-    let mut context =
-        json!({"members": list.iter().map(member_view).collect::<Vec<_>>(), "me": current.staff.username});
-    if let (Some(target), Value::Object(more)) = (context.as_object_mut(), extra) {
-        target.extend(more);
-    }
-    Ok((status, page(state, locale, "staff_members.html", context)?).into_response())
+    let context = json!({"members": list.iter().map(member_view).collect::<Vec<_>>(), "me": current.staff.username});
+    page_with(state, locale, "staff_members.html", (context, extra), status)
 }
 
 async fn members(
