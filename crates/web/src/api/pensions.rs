@@ -48,6 +48,15 @@ pub async fn view(state: &AppState, pension: &Pension, locale: Locale) -> Result
     }))
 }
 
+/// Several certifications' views.
+pub async fn views(state: &AppState, list: &[Pension], locale: Locale) -> Result<Vec<Value>, AppError> {
+    let mut views = Vec::with_capacity(list.len());
+    for pension in list {
+        views.push(view(state, pension, locale).await?);
+    }
+    Ok(views)
+}
+
 /// Starting a certification: the mission and the form's fields (`name`, `id_number`,
 /// `region`, `social_security_no`, `address_abroad`, `phone`).
 #[derive(Deserialize, ToSchema)]
@@ -79,11 +88,7 @@ pub async fn mine(
     Lang(locale): Lang,
 ) -> Result<Json<Value>, AppError> {
     let list = lingshi_storage::pensions::for_account(&state.db, &state.vault, &current.account.id).await?;
-    let mut views = Vec::with_capacity(list.len());
-    for pension in &list {
-        views.push(view(&state, pension, locale).await?);
-    }
-    Ok(Json(json!({"pensions": views})))
+    Ok(Json(json!({"pensions": views(&state, &list, locale).await?})))
 }
 
 /// One certification of the account's.
@@ -150,11 +155,7 @@ pub async fn staff_list(
     Lang(locale): Lang,
 ) -> Result<Json<Value>, AppError> {
     let list = pensions::for_mission(&state, &current.staff).await?;
-    let mut views = Vec::with_capacity(list.len());
-    for pension in &list {
-        views.push(view(&state, pension, locale).await?);
-    }
-    Ok(Json(json!({"pensions": views})))
+    Ok(Json(json!({"pensions": views(&state, &list, locale).await?})))
 }
 
 /// Pushes a failed certification again.

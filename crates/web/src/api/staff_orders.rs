@@ -90,6 +90,28 @@ impl QueueQuery {
     }
 }
 
+/// The queue's rows: each order's summary with its age in days and its flags.
+pub fn queue_rows(
+    state: &AppState,
+    orders: &[lingshi_storage::orders::Order],
+    locale: crate::i18n::Locale,
+) -> Result<Vec<Value>, AppError> {
+    let now = Utc::now();
+    orders
+        .iter()
+        .map(|order| {
+            let form: lingshi_domain::application_form::Form =
+                serde_json::from_value(order.form.clone()).map_err(AppError::internal)?;
+            let mut row = summary(&state.catalogs, locale, order, &form);
+            row["age_days"] = json!(age_in_days(order, now));
+            row["face_skipped"] = json!(order.face_state.as_deref() == Some("skipped"));
+            row["photo_failed"] = json!(order.photo_passed == Some(false));
+            row["minor"] = json!(order.minor);
+            Ok(row)
+        })
+        .collect()
+}
+
 /// The mission's submitted orders, oldest first, with the count in each state.
 #[utoipa::path(get, path = "/api/v1/staff/orders", params(QueueQuery), responses((status = 200, body = Object), (status = 401)))]
 pub async fn queue(
@@ -99,18 +121,7 @@ pub async fn queue(
     Query(query): Query<QueueQuery>,
 ) -> Result<Json<Value>, AppError> {
     let (page, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
-    let now = Utc::now();
-    let mut items = Vec::with_capacity(page.len());
-    for order in &page {
-        let form: lingshi_domain::application_form::Form =
-            serde_json::from_value(order.form.clone()).map_err(AppError::internal)?;
-        let mut item = summary(&state.catalogs, locale, order, &form);
-        item["age_days"] = json!(age_in_days(order, now));
-        item["face_skipped"] = json!(order.face_state.as_deref() == Some("skipped"));
-        item["photo_failed"] = json!(order.photo_passed == Some(false));
-        item["minor"] = json!(order.minor);
-        items.push(item);
-    }
+    let items = queue_rows(&state, &page, locale)?;
     let counts: serde_json::Map<String, Value> = counts.into_iter().map(|(state, n)| (state, json!(n))).collect();
     Ok(Json(json!({"orders": items, "counts": counts})))
 }

@@ -52,10 +52,7 @@ async fn list(
         })
         .collect();
     let certifications = lingshi_storage::pensions::for_account(&state.db, &state.vault, &current.account.id).await?;
-    let mut pensions = Vec::with_capacity(certifications.len());
-    for pension in &certifications {
-        pensions.push(crate::api::pensions::view(&state, pension, locale).await?);
-    }
+    let pensions = crate::api::pensions::views(&state, &certifications, locale).await?;
     Ok(page(&state, locale, "orders.html", json!({"orders": items, "pensions": pensions}))?.into_response())
 }
 

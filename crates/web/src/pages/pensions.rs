@@ -105,10 +105,7 @@ async fn staff_list(
     current: CurrentStaff,
 ) -> Result<Response, AppError> {
     let list = pensions::for_mission(&state, &current.staff).await?;
-    let mut views = Vec::with_capacity(list.len());
-    for pension in &list {
-        views.push(view(&state, pension, locale).await?);
-    }
+    let views = crate::api::pensions::views(&state, &list, locale).await?;
     Ok(page(&state, locale, "staff_pensions.html", json!({"pensions": views}))?.into_response())
 }
 

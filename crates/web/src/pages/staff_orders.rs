@@ -2,14 +2,14 @@
 //! on one screen with every action the officer's role allows. Same services and views as
 //! `api::staff_orders`.
 
-use crate::api::orders::{order_view, summary};
+use crate::api::orders::order_view;
 use crate::api::staff_orders::QueueQuery;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::extract::{Lang, PageForm};
 use crate::i18n::Locale;
 use crate::render::{field_messages, page};
-use crate::service::staff_orders::{self, StaffAction, age_in_days};
+use crate::service::staff_orders::{self, StaffAction};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -37,18 +37,7 @@ async fn queue(
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
     let (page_of_orders, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
-    let now = Utc::now();
-    let mut rows = Vec::with_capacity(page_of_orders.len());
-    for order in &page_of_orders {
-        let form: lingshi_domain::application_form::Form =
-            serde_json::from_value(order.form.clone()).map_err(AppError::internal)?;
-        let mut row = summary(&state.catalogs, locale, order, &form);
-        row["age_days"] = json!(age_in_days(order, now));
-        row["face_skipped"] = json!(order.face_state.as_deref() == Some("skipped"));
-        row["photo_failed"] = json!(order.photo_passed == Some(false));
-        row["minor"] = json!(order.minor);
-        rows.push(row);
-    }
+    let rows = crate::api::staff_orders::queue_rows(&state, &page_of_orders, locale)?;
     let counts: Vec<Value> = counts.into_iter().map(|(code, n)| json!({"state": code, "count": n})).collect();
     let states: Vec<&str> =
         OrderState::ALL.iter().map(|s| s.code()).filter(|s| !matches!(*s, "draft" | "deleted")).collect();
