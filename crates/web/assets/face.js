@@ -10,14 +10,14 @@
   const upload = document.getElementById("upload");
 
   async function send(blob, type) {
-    const response = await fetch(root.dataset.url || "/api/v1/me/identity/face", {
+    const response = await fetch(root.dataset.url, {
       method: "PUT",
       headers: { "Content-Type": type },
       body: blob,
       credentials: "same-origin",
     });
     if (response.ok) {
-      window.location.assign(root.dataset.done || "/account");
+      window.location.assign(root.dataset.done);
       return;
     }
     let message = root.dataset.errorGeneric;
