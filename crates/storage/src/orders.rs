@@ -82,7 +82,7 @@ struct OrderRow {
 
 /// The columns of [`OrderRow`], for `concat!` (the driver takes only static SQL).
 macro_rules! select_orders {
-    ($($rest:literal),*) => {
+    ($($rest:expr),*) => {
         concat!(
             "SELECT id, number, mission_id, service, application_type, state, submitter_id, intake_staff_id, on_behalf, progress,
                  form, document_index, name_index, pinyin_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
@@ -234,26 +234,23 @@ pub struct QueueFilter {
     pub offset: i64,
 }
 
+/// The conditions of [`queue`], with its binds in this order: mission, state, service, type,
+/// the three flags, the two dates, number, document index, (limit, offset), name index.
+macro_rules! queue_filter {
+    () => {
+        "WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
+           AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
+           AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
+           AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
+           AND (($10 IS NULL AND $11 IS NULL AND $14 IS NULL)
+                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14) "
+    };
+}
+
 /// Submitted orders matching `filter`, oldest submission first unless asked otherwise.
 pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<Order>, StorageError> {
-    let oldest = select_orders!(
-        "WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
-           AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
-           AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
-           AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
-           AND (($10 IS NULL AND $11 IS NULL AND $14 IS NULL)
-                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14)
-         ORDER BY submitted_at, id LIMIT $12 OFFSET $13"
-    );
-    let newest = select_orders!(
-        "WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
-           AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
-           AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
-           AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
-           AND (($10 IS NULL AND $11 IS NULL AND $14 IS NULL)
-                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14)
-         ORDER BY submitted_at DESC, id LIMIT $12 OFFSET $13"
-    );
+    let oldest = select_orders!(queue_filter!(), "ORDER BY submitted_at, id LIMIT $12 OFFSET $13");
+    let newest = select_orders!(queue_filter!(), "ORDER BY submitted_at DESC, id LIMIT $12 OFFSET $13");
     let sql = if filter.newest_first { newest } else { oldest };
     let rows: Vec<OrderRow> = crate::db_run!(db, |pool| {
         sqlx::query_as(sql)
