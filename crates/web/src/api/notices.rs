@@ -69,11 +69,7 @@ pub async fn set_published(
     current: CurrentStaff,
     Path((id, change)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let published = match change.as_str() {
-        "publish" => true,
-        "unpublish" => false,
-        _ => return Err(AppError::NotFound),
-    };
+    let published = notices::publishing(&change)?;
     notices::set_published(&state, &current.staff, &id, published).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -86,11 +86,7 @@ async fn set_published(
     current: CurrentStaff,
     Path((id, change)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let published = match change.as_str() {
-        "publish" => true,
-        "unpublish" => false,
-        _ => return Err(AppError::NotFound),
-    };
+    let published = notices::publishing(&change)?;
     notices::set_published(&state, &current.staff, &id, published).await?;
     Ok(Redirect::to("/staff/notices").into_response())
 }

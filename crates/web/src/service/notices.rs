@@ -74,6 +74,15 @@ pub async fn write(
     Ok(id)
 }
 
+/// Whether the path's last word asks to `publish` (true) or `unpublish` (false); 404 else.
+pub fn publishing(change: &str) -> Result<bool, AppError> {
+    match change {
+        "publish" => Ok(true),
+        "unpublish" => Ok(false),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// Publishes or withdraws one of the officer's mission's notices (404 for another's).
 pub async fn set_published(state: &AppState, staff: &Staff, id: &str, published: bool) -> Result<(), AppError> {
     let mission = mission_of(staff)?;
