@@ -73,7 +73,7 @@ pub async fn register(
 /// The mission's registered legalizations, newest first.
 #[utoipa::path(get, path = "/api/v1/staff/legalizations", responses((status = 200, body = Object)))]
 pub async fn list(State(state): State<AppState>, current: CurrentStaff) -> Result<Json<Value>, AppError> {
-    let mission = current.staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))?;
+    let mission = crate::service::staff::own_mission(&current.staff)?;
     let registered = lingshi_storage::legalizations::list(&state.db, mission, 200).await?;
     Ok(Json(json!({"legalizations": registered})))
 }

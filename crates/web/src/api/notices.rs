@@ -34,7 +34,7 @@ pub async fn published(
 /// Every notice of the officer's mission, published or not.
 #[utoipa::path(get, path = "/api/v1/staff/notices", responses((status = 200, body = Object)))]
 pub async fn all(State(state): State<AppState>, current: CurrentStaff) -> Result<Json<Value>, AppError> {
-    let mission = current.staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))?;
+    let mission = crate::service::staff::own_mission(&current.staff)?;
     let list = lingshi_storage::notices::list(&state.db, mission, false).await?;
     Ok(Json(json!({"notices": list.iter().map(notices::view).collect::<Vec<_>>()})))
 }

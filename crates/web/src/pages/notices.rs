@@ -42,8 +42,8 @@ async fn staff_page(
     extra: Value,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let mission = current.staff.mission_id.clone().ok_or(AppError::Forbidden("not_your_role"))?;
-    let list = lingshi_storage::notices::list(&state.db, &mission, false).await?;
+    let mission = crate::service::staff::own_mission(&current.staff)?;
+    let list = lingshi_storage::notices::list(&state.db, mission, false).await?;
     let context = json!({"notices": list.iter().map(notices::view).collect::<Vec<_>>(), "mission": mission});
     page_with(state, locale, "staff_notices.html", (context, extra), status)
 }

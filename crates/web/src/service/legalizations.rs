@@ -23,7 +23,7 @@ fn mission_of(staff: &Staff) -> Result<&str, AppError> {
     if !matches!(staff.role, StaffRole::Issuer | StaffRole::MissionAdmin) {
         return Err(AppError::Forbidden("not_your_role"));
     }
-    staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))
+    crate::service::staff::own_mission(staff)
 }
 
 fn to_field_errors(errors: Vec<(&'static str, lingshi_domain::ValidationError)>) -> FieldErrors {

@@ -13,10 +13,6 @@ use serde_json::{Value, json};
 /// Longest notice body, in characters.
 pub const MAX_BODY_CHARS: usize = 20_000;
 
-fn mission_of(staff: &Staff) -> Result<&str, AppError> {
-    staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))
-}
-
 async fn audit(
     tx: &mut lingshi_storage::Tx,
     state: &AppState,
@@ -46,7 +42,7 @@ pub async fn write(
     title: &str,
     body: &str,
 ) -> Result<String, AppError> {
-    let mission = mission_of(staff)?;
+    let mission = crate::service::staff::own_mission(staff)?;
     let mut problems = Vec::new();
     let language = match language.trim() {
         tag @ ("zh-CN" | "en") => tag,
@@ -85,7 +81,7 @@ pub fn publishing(change: &str) -> Result<bool, AppError> {
 
 /// Publishes or withdraws one of the officer's mission's notices (404 for another's).
 pub async fn set_published(state: &AppState, staff: &Staff, id: &str, published: bool) -> Result<(), AppError> {
-    let mission = mission_of(staff)?;
+    let mission = crate::service::staff::own_mission(staff)?;
     let mut tx = state.db.begin().await?;
     notices::set_published(&mut tx, id, mission, published, Utc::now()).await?;
     audit(&mut tx, state, staff, if published { "notice_published" } else { "notice_withdrawn" }, id).await?;

@@ -333,13 +333,13 @@ pub async fn callback(state: &AppState, signature: &str, body: &[u8]) -> Result<
 
 /// The mission's submitted certifications, for its staff.
 pub async fn for_mission(state: &AppState, staff: &Staff) -> Result<Vec<Pension>, AppError> {
-    let mission = staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))?;
+    let mission = crate::service::staff::own_mission(staff)?;
     Ok(pensions::for_mission(&state.db, &state.vault, mission).await?)
 }
 
 /// Staff push a failed certification again.
 pub async fn repush(state: &AppState, staff: &Staff, id: &str) -> Result<Pension, AppError> {
-    let mission = staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))?;
+    let mission = crate::service::staff::own_mission(staff)?;
     let mut pension = pensions::find(&state.db, &state.vault, id)
         .await?
         .filter(|p| p.mission_id == mission)

@@ -123,6 +123,12 @@ pub async fn ensure_demo_admin(db: &Db) -> Result<Option<String>, CreateStaffErr
     Ok(Some(password))
 }
 
+/// The mission an officer belongs to; a system administrator, who has none, cannot act for a
+/// mission (403).
+pub fn own_mission(staff: &Staff) -> Result<&str, AppError> {
+    staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))
+}
+
 /// Disables (or re-enables) a staff member and ends their sessions.
 pub async fn set_disabled(
     db: &Db,
