@@ -45,21 +45,25 @@ fi
 step "photo fixtures: public-domain sample images from PyPI's scikit-image"
 fixtures="${LINGSHI_FIXTURES:-$PWD/target/fixtures}"
 export LINGSHI_FIXTURES="$fixtures"
-if [ ! -f "$fixtures/astronaut.png" ]; then
+# Photographs with faces (astronaut, camera), scenes without (the rest), and LFW's 100 faces
+# and 100 non-faces (lfw_subset.npy) that measure the detector.
+fixture_names="astronaut.png camera.png coffee.png chelsea.png brick.png grass.png gravel.png rocket.jpg coins.png text.png lfw_subset.npy"
+missing_fixtures() { for name in $fixture_names; do [ -f "$fixtures/$name" ] || return 0; done; return 1; }
+if missing_fixtures; then
   mkdir -p "$fixtures"
   wheel_dir="$(mktemp -d)"
   python3 -m pip download --quiet --no-deps --only-binary=:all: scikit-image==0.26.0 -d "$wheel_dir"
-  python3 - "$wheel_dir" "$fixtures" <<'PY'
+  python3 - "$wheel_dir" "$fixtures" $fixture_names <<'PY'
 import glob, sys, zipfile
 wheel = glob.glob(sys.argv[1] + "/scikit_image-*.whl")[0]
 with zipfile.ZipFile(wheel) as archive:
-    for name in ("astronaut.png", "camera.png", "coffee.png"):
+    for name in sys.argv[3:]:
         with open(f"{sys.argv[2]}/{name}", "wb") as out:
             out.write(archive.read(f"skimage/data/{name}"))
 PY
   rm -rf "$wheel_dir"
 fi
-[ -f "$fixtures/astronaut.png" ] || fail "the photo fixtures could not be fetched"
+if missing_fixtures; then fail "the photo fixtures could not be fetched"; fi
 ls "$fixtures"
 
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked

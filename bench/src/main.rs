@@ -9,7 +9,8 @@
 //!    session, order lock, decrypting the sealed form, validating every field, re-sealing,
 //!    versioned update, the whole order view in the answer) against a bare single-row insert;
 //! 4. the whole passport-photo check of a 1-megapixel JPEG (intake, face detection, every
-//!    rule) against the bare decode of the same file.
+//!    rule) against the bare decode of the same file, for a loose snapshot and for a photo
+//!    framed as a passport photo, with the share of face detection.
 //!
 //! Run: `cargo run --release -p lingshi-bench` (loopback only, bounded request counts).
 
@@ -28,16 +29,55 @@ const SAMPLES: usize = 2000;
 const PHOTO_WARMUP: usize = 5;
 const PHOTO_SAMPLES: usize = 41;
 
-/// scikit-image's astronaut enlarged to 1024 × 1024 and saved as a JPEG.
-fn one_megapixel_jpeg() -> Vec<u8> {
+/// `image` as a JPEG of quality 90.
+fn jpeg(image: &image::DynamicImage) -> Vec<u8> {
     use image::ImageEncoder;
-    let source = image::load_from_memory(&lingshi_photo::testing::fixture("astronaut.png")).expect("fixture");
-    let big = source.resize_exact(1024, 1024, image::imageops::FilterType::Triangle).to_rgb8();
+    let rgb = image.to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .write_image(big.as_raw(), 1024, 1024, image::ExtendedColorType::Rgb8)
+        .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
         .expect("encode");
     out
+}
+
+/// Two 1-megapixel JPEGs made from scikit-image's astronaut: the whole picture enlarged to
+/// 1024 × 1024 (a loose snapshot: the face is a fifth of the width, among a flag and a
+/// spacesuit), and the crop the check suggests for it at 830 × 1207 (framed as a passport
+/// photo: the face is half the width).
+fn one_megapixel_photos() -> [(&'static str, Vec<u8>); 2] {
+    use image::imageops::FilterType;
+    let source = image::load_from_memory(&lingshi_photo::testing::fixture("astronaut.png")).expect("fixture");
+    let faces = lingshi_photo::detect_faces(&source).expect("model");
+    let crop = lingshi_photo::check(&source, &faces).suggested_crop.expect("the astronaut's framing is fixable");
+    let framed = source.crop_imm(crop.x, crop.y, crop.width, crop.height);
+    [
+        ("loose snapshot", jpeg(&source.resize_exact(1024, 1024, FilterType::Triangle))),
+        ("passport framing", jpeg(&framed.resize_exact(830, 1207, FilterType::Lanczos3))),
+    ]
+}
+
+/// Medians of the whole check of `jpeg`, of face detection alone on its pixels, and of the
+/// bare decode.
+fn time_photo_check(jpeg: &[u8]) -> (Duration, Duration, Duration) {
+    let (mut checks, mut detections, mut decodes) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..PHOTO_WARMUP + PHOTO_SAMPLES {
+        let started = Instant::now();
+        let report = lingshi_web::service::photo::check_bytes(jpeg, lingshi_photo::IntakeLimits::PHOTO).expect("check");
+        let check = started.elapsed();
+        let started = Instant::now();
+        let decoded = image::load_from_memory(jpeg).expect("decode");
+        let decode = started.elapsed();
+        let started = Instant::now();
+        let faces = lingshi_photo::detect_faces(&decoded).expect("model");
+        let detection = started.elapsed();
+        assert!(faces.len() == 1 && report.results.len() == 13);
+        if i >= PHOTO_WARMUP {
+            checks.push(check);
+            detections.push(detection);
+            decodes.push(decode);
+        }
+    }
+    (median(checks), median(detections), median(decodes))
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -162,23 +202,11 @@ async fn main() {
     }
     report("application step (details)", median(saves), "bare insert", median(inserts));
 
-    let jpeg = one_megapixel_jpeg();
-    let (mut checks, mut decodes) = (Vec::new(), Vec::new());
-    for i in 0..PHOTO_WARMUP + PHOTO_SAMPLES {
-        let started = Instant::now();
-        let report =
-            lingshi_web::service::photo::check_bytes(&jpeg, lingshi_photo::IntakeLimits::PHOTO).expect("check");
-        let check = started.elapsed();
-        let started = Instant::now();
-        let decoded = image::load_from_memory(&jpeg).expect("decode");
-        let decode = started.elapsed();
-        assert!(decoded.width() == 1024 && !report.results.is_empty());
-        if i >= PHOTO_WARMUP {
-            checks.push(check);
-            decodes.push(decode);
-        }
+    for (kind, jpeg) in one_megapixel_photos() {
+        let (check, detection, decode) = time_photo_check(&jpeg);
+        report(&format!("photo check (1 MP JPEG, {kind})"), check, "bare decode", decode);
+        report(&format!("  of which face detection ({kind})"), detection, "bare decode", decode);
     }
-    report("photo check (1 MP JPEG)", median(checks), "bare decode", median(decodes));
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -6,11 +6,16 @@ use rustface::{Detector, ImageData};
 
 static MODEL: &[u8] = include_bytes!(env!("LINGSHI_SEETA_MODEL"));
 
-/// Smallest face looked for, in pixels of the analysed image (the model's window is 40).
-const MIN_FACE: u32 = 40;
 /// Images are analysed at most this wide or high: detection cost grows with area, and the
-/// faces that matter here (a passport photo, a selfie) fill a good part of the picture.
+/// faces that matter here (a passport photo, a selfie) fill a good part of the picture. The
+/// model's window is 40 px, and faces from 60 px (15 % of the side) are found reliably.
 const ANALYSIS_SIDE: u32 = 400;
+/// Pixels between the windows of the first stage. With the score threshold below, chosen on
+/// LFW's faces and non-faces (see the `faces` tests): 93 of 100 faces at 15 % of the side
+/// and no false alarm, as with SeetaFace's defaults (step 4, threshold 2), in two thirds of
+/// the time. Step 8 found 90 and threshold 2 with step 6 found 89.
+const WINDOW_STEP: u32 = 6;
+const SCORE_THRESHOLD: f64 = 1.5;
 
 /// A face found in an image, in the image's own pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,10 +41,11 @@ impl FaceDetector {
     pub fn new() -> Result<Self, ModelError> {
         let model = rustface::read_model(MODEL).map_err(|e| ModelError(e.to_string()))?;
         let mut detector = rustface::create_detector_with_model(model);
-        detector.set_min_face_size(MIN_FACE);
-        detector.set_score_thresh(2.0);
+        // No minimum face size: rustface ignores it (its pyramid always starts at full size);
+        // the analysis size is what bounds the smallest face.
+        detector.set_score_thresh(SCORE_THRESHOLD);
         detector.set_pyramid_scale_factor(0.8);
-        detector.set_slide_window_step(4, 4);
+        detector.set_slide_window_step(WINDOW_STEP, WINDOW_STEP);
         Ok(Self { detector })
     }
 

@@ -18,3 +18,40 @@ pub fn fixture(name: &str) -> Vec<u8> {
         panic!("fixture {} is missing ({e}); ./scripts/test.sh fetches it from PyPI's scikit-image", path.display())
     })
 }
+
+/// Side of each image of scikit-image's LFW subset.
+const LFW_SIDE: u32 = 25;
+
+/// scikit-image's subset of Labeled Faces in the Wild: 100 tightly cropped faces, then 100
+/// crops of the same photographs without a face, each 25 × 25 grey, stored as a NumPy array
+/// of `float64` in 0..1 (`lfw_subset.npy`). Returns (faces, non-faces).
+pub fn lfw_subset() -> (Vec<image::GrayImage>, Vec<image::GrayImage>) {
+    let bytes = fixture("lfw_subset.npy");
+    let header_len = match bytes.get(..10) {
+        Some([0x93, b'N', b'U', b'M', b'P', b'Y', 1, _, low, high]) => usize::from(u16::from_le_bytes([*low, *high])),
+        _ => panic!("lfw_subset.npy is not a version-1 NumPy file"),
+    };
+    let header = String::from_utf8_lossy(&bytes[10..10 + header_len]);
+    assert!(
+        header.contains("'descr': '<f8'") && header.contains("'shape': (200, 25, 25)"),
+        "lfw_subset.npy holds something else: {header}"
+    );
+    let side = LFW_SIDE as usize;
+    let images: Vec<image::GrayImage> = bytes[10 + header_len..]
+        .chunks_exact(side * side * 8)
+        .map(|pixels| {
+            let grey = pixels
+                .chunks_exact(8)
+                .map(|value| {
+                    let value = f64::from_le_bytes(value.try_into().expect("eight bytes"));
+                    (value.clamp(0.0, 1.0) * 255.0).round() as u8
+                })
+                .collect();
+            image::GrayImage::from_raw(LFW_SIDE, LFW_SIDE, grey).expect("25 × 25")
+        })
+        .collect();
+    assert_eq!(images.len(), 200, "lfw_subset.npy is incomplete");
+    let mut faces = images;
+    let non_faces = faces.split_off(100);
+    (faces, non_faces)
+}
