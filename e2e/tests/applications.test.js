@@ -55,13 +55,22 @@ async function details(page, shots, fields) {
   await page.getByRole("button", { name: "下一步" }).click();
 }
 
-/** 图 6: the photo, with the advisory check shown; the applicant goes on anyway (FAQ 5). */
-async function photo(page, shots) {
+/** 图 6: the photo, with the advisory check shown; the applicant goes on anyway (FAQ 5),
+ * after cropping it as the check suggests if `crop`. */
+async function photo(page, shots, { crop = false } = {}) {
   await page.waitForURL("**/steps/photo");
   await page.getByLabel("上传照片").setInputFiles(PHOTO);
   await page.locator("#photo-verdict").waitFor();
   assert.match(await page.locator("#photo-verdict").textContent(), /您仍可继续/);
   await checkPage(page, `${shots}-07-photo`);
+  if (crop) {
+    const loose = await page.locator("img.photo").getAttribute("src");
+    assert.match(await page.locator("ul.rules").innerText(), /照片比例应为 33 × 48 毫米/);
+    await page.getByRole("button", { name: "按建议裁剪照片" }).click();
+    await page.waitForFunction((src) => document.querySelector("img.photo")?.getAttribute("src") !== src, loose);
+    assert.doesNotMatch(await page.locator("ul.rules").innerText(), /照片比例应为/, "the crop is 33:48");
+    await checkPage(page, `${shots}-07b-photo-cropped`);
+  }
   await page.getByRole("button", { name: "下一步" }).click();
 }
 
@@ -143,7 +152,7 @@ test("3.1 renewal of an ordinary passport, every screen of the guide", async () 
   await page.getByLabel("不需要加注").check();
   await checkPage(page, "renewal-06-annotations");
   await page.getByRole("button", { name: "下一步" }).click();
-  await photo(page, "renewal");
+  await photo(page, "renewal", { crop: true });
   await declaration(page, "renewal");
   await materials(page, "renewal", ["current_document_page"]);
   await finish(page, "renewal");

@@ -77,7 +77,7 @@ pub struct RuleResult {
 }
 
 /// A crop of the original image, in its pixels, that would meet the framing rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CropBox {
     pub x: u32,
     pub y: u32,

@@ -16,5 +16,5 @@ pub mod testing;
 pub use check::{CropBox, Report, Rule, RuleResult, Verdict, check};
 pub use faces::{FaceBox, FaceDetector, detect_faces};
 pub use intake::{
-    CleanImage, CleanMaterial, IntakeError, IntakeLimits, Kind, decode, sniff, take_image, take_material,
+    CleanImage, CleanMaterial, IntakeError, IntakeLimits, Kind, decode, sniff, take_cropped, take_image, take_material,
 };

@@ -2,7 +2,7 @@
 //! bounded memory, and what is accepted comes out upright and without metadata.
 
 use image::{ImageEncoder, RgbImage};
-use lingshi_photo::{IntakeError, IntakeLimits, Kind, sniff, take_image, take_material};
+use lingshi_photo::{CropBox, IntakeError, IntakeLimits, Kind, sniff, take_cropped, take_image, take_material};
 
 fn gradient(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 5) as u8, (y * 5) as u8, 128]))
@@ -155,4 +155,24 @@ fn materials_take_images_and_whole_pdfs_and_nothing_else() {
     assert_eq!(take_material(&photo, limits).map(|m| m.kind), Ok(Kind::Png));
     let small = IntakeLimits::PHOTO.with_max_bytes(10);
     assert!(matches!(take_material(&pdf, small), Err(IntakeError::TooLarge { .. })));
+}
+
+#[test]
+fn a_crop_keeps_exactly_its_pixels_and_one_outside_the_image_is_refused() {
+    let source = png(80, 60);
+    let crop = CropBox { x: 10, y: 20, width: 33, height: 40 };
+    let cropped = take_cropped(&source, crop, IntakeLimits::PHOTO).expect("inside the image");
+    assert_eq!((cropped.kind, cropped.width, cropped.height), (Kind::Png, 33, 40));
+    let stored = image::load_from_memory(&cropped.bytes).expect("stored crop decodes").to_rgb8();
+    assert_eq!(stored.get_pixel(0, 0), gradient(80, 60).get_pixel(10, 20), "the crop starts where it says");
+    assert_eq!(stored.get_pixel(32, 39), gradient(80, 60).get_pixel(42, 59));
+    for outside in [
+        CropBox { x: 50, y: 0, width: 31, height: 10 },
+        CropBox { x: 0, y: 30, width: 10, height: 31 },
+        CropBox { x: 0, y: 0, width: 0, height: 10 },
+        CropBox { x: u32::MAX, y: 0, width: 2, height: 10 },
+    ] {
+        assert_eq!(take_cropped(&source, outside, IntakeLimits::PHOTO).map(|c| c.width), Err(IntakeError::CropOutside));
+    }
+    assert_eq!(take_cropped(b"", crop, IntakeLimits::PHOTO).map(|c| c.width), Err(IntakeError::Empty));
 }

@@ -38,6 +38,7 @@ use utoipa::OpenApi;
         orders::upload,
         orders::download,
         orders::remove_file,
+        orders::crop_photo,
         orders::verify_face,
         orders::skip_face,
         orders::submit,

@@ -31,6 +31,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/orders/{id}", get(show).delete(delete_draft))
         .route("/orders/{id}/steps/{step}", put(save_step))
         .route("/orders/{id}/files/{file}", put(upload).get(download).delete(remove_file).layer(upload_limit))
+        .route("/orders/{id}/files/{file}/crop", post(crop_photo))
         .route("/orders/{id}/face", put(verify_face).layer(upload_limit))
         .route("/orders/{id}/face/skip", post(skip_face))
         .route("/orders/{id}/submit", post(submit))
@@ -369,6 +370,18 @@ pub async fn remove_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Json<Value>, AppError> {
     respond(&state, order_files::remove(&state, &current.account, &id, &file).await?, locale).await
+}
+
+/// Replaces the photo with the crop its check suggested, and checks the crop again.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/files/{file}/crop",
+    responses((status = 200, body = Object), (status = 404), (status = 409, description = "no crop suggested")))]
+pub async fn crop_photo(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Lang(locale): Lang,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Json<Value>, AppError> {
+    respond(&state, order_files::crop_photo(&state, &current.account, &id, &file).await?, locale).await
 }
 
 /// The order's face step from a live capture (raw JPEG or PNG body).

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/continue", get(resume))
         .route("/orders/{id}/steps/{step}", get(step_page).post(step_submit))
         .route("/orders/{id}/files/{file}/delete", post(remove_file))
+        .route("/orders/{id}/files/{file}/crop", post(crop_photo))
         .route("/orders/{id}/face/skip", post(skip_face))
         .route("/orders/{id}/withdraw", post(withdraw))
         .route("/orders/{id}/fingerprints", post(request_fingerprints))
@@ -251,6 +252,15 @@ async fn remove_file(
 ) -> Result<Response, AppError> {
     let loaded = order_files::remove(&state, &current.account, &id, &file).await?;
     Ok(Redirect::to(&step_url(&loaded.order.id, Step::Materials)).into_response())
+}
+
+async fn crop_photo(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let loaded = order_files::crop_photo(&state, &current.account, &id, &file).await?;
+    Ok(Redirect::to(&step_url(&loaded.order.id, Step::Photo)).into_response())
 }
 
 async fn skip_face(

@@ -87,15 +87,21 @@ struct Taken {
     report: Option<String>,
 }
 
+fn refused(slot: Slot) -> impl Fn(lingshi_photo::IntakeError) -> AppError {
+    move |e| AppError::from(FieldErrors::single(slot.code(), e.code()))
+}
+
+/// A clean photo with its check's report.
+fn checked_photo(clean: lingshi_photo::CleanImage) -> Result<Taken, AppError> {
+    let faces = detect_faces(&clean.pixels).map_err(AppError::internal)?;
+    let report = stored_report(&lingshi_photo::check(&clean.pixels, &faces)).to_string();
+    Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: Some(report) })
+}
+
 fn take(slot: Slot, bytes: &[u8], limits: lingshi_photo::IntakeLimits) -> Result<Taken, AppError> {
-    let refused = |e: lingshi_photo::IntakeError| AppError::from(FieldErrors::single(slot.code(), e.code()));
+    let refused = refused(slot);
     match slot {
-        Slot::Photo => {
-            let clean = take_image(bytes, limits).map_err(refused)?;
-            let faces = detect_faces(&clean.pixels).map_err(AppError::internal)?;
-            let report = stored_report(&lingshi_photo::check(&clean.pixels, &faces)).to_string();
-            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: Some(report) })
-        }
+        Slot::Photo => checked_photo(take_image(bytes, limits).map_err(refused)?),
         Slot::Signature => {
             let clean = take_image(bytes, limits).map_err(refused)?;
             if clean.kind != Kind::Png {
@@ -164,12 +170,52 @@ pub async fn upload(
     ensure_slot_open(&orders::load(state, account, id).await?, slot)?;
     let limits = state.settings.photo_limits;
     let taken = tokio::task::spawn_blocking(move || take(slot, &bytes, limits)).await.map_err(AppError::internal)??;
+    attach_taken(state, account, id, slot, taken, None).await
+}
+
+/// Stores a checked file and attaches it to `slot` of order `id`, if the slot is still open
+/// (and, for a file made from another, if that one is still on the order).
+async fn attach_taken(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    slot: Slot,
+    taken: Taken,
+    made_from: Option<&str>,
+) -> Result<Loaded, AppError> {
     let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)?;
     orders::change(state, account, id, stored.attach(slot.replaces()), |loaded| {
         ensure_slot_open(loaded, slot)?;
+        if made_from.is_some_and(|source| !loaded.files.iter().any(|f| f.id == source)) {
+            return Err(AppError::NotFound);
+        }
         Ok(None)
     })
     .await
+}
+
+/// Replaces photo `file_id` of order `id` with the crop its check suggested, checked again
+/// (the check stays advisory: the applicant chooses to apply it). Cropping an earlier photo
+/// than the current one, or one without a suggestion, is refused.
+pub async fn crop_photo(state: &AppState, account: &Account, id: &str, file_id: &str) -> Result<Loaded, AppError> {
+    let loaded = orders::load(state, account, id).await?;
+    ensure_slot_open(&loaded, Slot::Photo)?;
+    let file =
+        loaded.files.iter().find(|f| f.id == file_id && f.slot == Slot::Photo.code()).ok_or(AppError::NotFound)?;
+    let crop = file
+        .report
+        .as_deref()
+        .and_then(|report| serde_json::from_str::<serde_json::Value>(report).ok())
+        .and_then(|report| serde_json::from_value::<lingshi_photo::CropBox>(report["suggested_crop"].clone()).ok())
+        .ok_or(AppError::Conflict("photo_has_no_crop"))?;
+    let (_, bytes) = read(state, &loaded, file_id)?;
+    let limits = state.settings.photo_limits;
+    let taken = tokio::task::spawn_blocking(move || {
+        checked_photo(lingshi_photo::take_cropped(&bytes, crop, limits).map_err(refused(Slot::Photo))?)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    attach_taken(state, account, id, Slot::Photo, taken, Some(file_id)).await
 }
 
 /// The officer who took a walk-in at the counter adds its photo and materials (the

@@ -283,6 +283,59 @@ both_backends!(steps_go_in_order_and_bad_input_loses_nothing, |db: Db, dir: Path
     assert_eq!(status, StatusCode::NOT_FOUND, "not a material of an adult's renewal");
 });
 
+/// The verdict of `rule` in an order's photo report.
+fn photo_verdict(order: &Value, rule: &str) -> String {
+    let rules = order["photo"]["report"]["rules"].as_array().expect("report");
+    let found = rules.iter().find(|r| r["rule"] == rule).unwrap_or_else(|| panic!("{rule} missing"));
+    found["verdict"].as_str().expect("verdict").to_owned()
+}
+
+both_backends!(the_suggested_crop_replaces_the_photo_and_is_checked_again, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let applicant = Applicant::verified(&app, "zhang@example.org", "E12345678").await;
+    let (_, order) = applicant.start(renewal_start(), None).await;
+    let id = order["id"].as_str().expect("id").to_owned();
+    applicant.step(&id, "details", adult_details()).await;
+    applicant.step(&id, "annotations", json!({"kind": "none"})).await;
+    let crop_of = |file: &str| format!("/api/v1/orders/{id}/files/{file}/crop");
+
+    let wall = image::RgbImage::from_pixel(390, 567, image::Rgb([240, 240, 240]));
+    let mut wall_png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut wall_png)
+        .write_image(wall.as_raw(), 390, 567, image::ExtendedColorType::Rgb8)
+        .expect("png");
+    let (_, order) = applicant.upload(&id, "photo", "image/png", wall_png).await;
+    assert!(order["photo"]["report"]["suggested_crop"].is_null(), "no face, no crop");
+    let wall_id = order["photo"]["file"]["id"].as_str().expect("photo").to_owned();
+    let (status, body) = applicant.call(Method::POST, &crop_of(&wall_id), None).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "photo_has_no_crop"));
+
+    let (_, order) = applicant.upload(&id, "photo", "image/png", photo()).await;
+    let loose_id = order["photo"]["file"]["id"].as_str().expect("photo").to_owned();
+    let crop = order["photo"]["report"]["suggested_crop"].clone();
+    assert_eq!(photo_verdict(&order, "proportions"), "fail", "a square snapshot");
+    let (status, cropped) = applicant.call(Method::POST, &crop_of(&loose_id), None).await;
+    assert_eq!(status, StatusCode::OK, "{cropped}");
+    let cropped_id = cropped["photo"]["file"]["id"].as_str().expect("photo").to_owned();
+    assert_ne!(cropped_id, loose_id, "the crop replaces the photo");
+    assert_eq!(photo_verdict(&cropped, "proportions"), "pass", "checked again: the crop is 33:48");
+    let stored = applicant
+        .request(Method::GET, &format!("/api/v1/orders/{id}/files/{cropped_id}"))
+        .send()
+        .await
+        .expect("download")
+        .bytes()
+        .await
+        .expect("bytes");
+    let stored = image::load_from_memory(&stored).expect("the crop decodes");
+    assert_eq!(
+        (Some(u64::from(stored.width())), Some(u64::from(stored.height()))),
+        (crop["width"].as_u64(), crop["height"].as_u64())
+    );
+    let (status, _) = applicant.call(Method::POST, &crop_of(&loose_id), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the replaced photo is no longer the order's");
+});
+
 both_backends!(another_account_cannot_read_change_or_detect_an_order, |db: Db, dir: PathBuf| async move {
     let app = TestApp::start(db, dir).await;
     let owner = Applicant::verified(&app, "owner@example.org", "E12345678").await;
@@ -300,6 +353,7 @@ both_backends!(another_account_cannot_read_change_or_detect_an_order, |db: Db, d
             stranger.upload(probe, "photo", "image/png", photo()).await,
             stranger.call(Method::GET, &format!("/api/v1/orders/{probe}/files/{photo_id}"), None).await,
             stranger.call(Method::DELETE, &format!("/api/v1/orders/{probe}/files/{photo_id}"), None).await,
+            stranger.call(Method::POST, &format!("/api/v1/orders/{probe}/files/{photo_id}/crop"), None).await,
             stranger.submit(probe, None).await,
             stranger.call(Method::POST, &format!("/api/v1/orders/{probe}/withdraw"), Some(json!({}))).await,
             stranger.call(Method::DELETE, &format!("/api/v1/orders/{probe}"), None).await,
