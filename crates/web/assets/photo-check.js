@@ -1,5 +1,7 @@
 // The passport-photo check page: send the chosen photo to the API and list each rule with
-// its verdict in plain words. Advice only: nothing here stops an application.
+// its verdict in plain words; when the check suggests a crop, show it and let the citizen
+// save the cropped photo (made here, from their own file). Advice only: nothing here stops
+// an application.
 (function () {
   "use strict";
   const root = document.getElementById("photo-check");
@@ -8,11 +10,27 @@
   const summary = document.getElementById("photo-summary");
   const list = document.getElementById("photo-rules");
   const words = { pass: root.dataset.pass, fail: root.dataset.fail, cannot_tell: root.dataset.cannotTell };
+  const crop = document.getElementById("photo-crop");
+  const preview = document.getElementById("photo-crop-preview");
+  const save = document.getElementById("photo-crop-save");
+
+  // The suggested crop of `file` (in the upright picture, as the check measured it).
+  async function showCrop(file, box) {
+    const picture = await createImageBitmap(file, { imageOrientation: "from-image" });
+    preview.width = box.width;
+    preview.height = box.height;
+    preview.getContext("2d").drawImage(picture, box.x, box.y, box.width, box.height, 0, 0, box.width, box.height);
+    const blob = await new Promise(function (resolve) { preview.toBlob(resolve, "image/jpeg", 0.92); });
+    if (save.href.startsWith("blob:")) URL.revokeObjectURL(save.href);
+    save.href = URL.createObjectURL(blob);
+    crop.hidden = false;
+  }
 
   input.addEventListener("change", async function () {
     const file = input.files[0];
     if (!file) return;
     list.replaceChildren();
+    crop.hidden = true;
     summary.className = "";
     const response = await fetch("/api/v1/photo-checks", {
       method: "POST",
@@ -37,5 +55,6 @@
       item.textContent = words[rule.verdict] + ": " + rule.requirement + measured;
       list.appendChild(item);
     }
+    if (body.suggested_crop) await showCrop(file, body.suggested_crop);
   });
 })();
