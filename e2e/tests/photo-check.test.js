@@ -18,6 +18,7 @@ test("the photo check lists each rule of the specification with its verdict", as
   assert.equal(await page.locator('#photo-rules li[data-rule="one_face"]').getAttribute("data-verdict"), "pass");
   assert.equal(await page.locator('#photo-rules li[data-rule="head_height"]').getAttribute("data-verdict"), "fail");
   assert.match(await page.locator('#photo-rules li[data-rule="background_white"]').innerText(), /背景应为白色/);
+  assert.match(await page.locator('#photo-rules li[data-rule="head_height"]').innerText(), /测量值 [\d.]+ 像素\)/, "units in words");
   await checkPage(page, "40-photo-check-report");
   await context.close();
 });

@@ -201,7 +201,7 @@ fn photo_check(file: &std::path::Path, as_json: bool, lang: &str) -> anyhow::Res
         let word_key = format!("photo_check_{verdict}");
         let word = catalogs.text(locale, &word_key);
         let measured = match rule["measured"].as_f64() {
-            Some(value) => format!(" [{value} {}]", rule["unit"].as_str().unwrap_or("")),
+            Some(value) => format!(" [{value} {}]", rule["unit_name"].as_str().unwrap_or("")),
             None => String::new(),
         };
         println!(

@@ -51,7 +51,7 @@
       item.dataset.rule = rule.rule;
       item.dataset.verdict = rule.verdict;
       item.className = "rule-" + rule.verdict;
-      const measured = rule.measured === null ? "" : " (" + root.dataset.measured + " " + rule.measured + " " + rule.unit + ")";
+      const measured = rule.measured === null ? "" : " (" + root.dataset.measured + " " + rule.measured + " " + rule.unit_name + ")";
       item.textContent = words[rule.verdict] + ": " + rule.requirement + measured;
       list.appendChild(item);
     }

@@ -533,6 +533,7 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
     assert_eq!(head["verdict"], "fail");
     assert!(head["measured"].as_f64().is_some_and(|v| v < 331.0));
     assert!(head["requirement"].as_str().unwrap_or("").contains("头部高度"));
+    assert_eq!((&head["unit"], &head["unit_name"]), (&serde_json::json!("px"), &serde_json::json!("像素")));
     assert!(report["suggested_crop"]["width"].as_u64().is_some(), "a loose snapshot gets a crop");
 
     let english: serde_json::Value = check(lingshi_photo::testing::fixture("astronaut.png"), "en")
@@ -542,6 +543,10 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
         .await
         .expect("json");
     assert!(english["rules"][0]["requirement"].as_str().unwrap_or("").starts_with("The photo shows one face"));
+    let units: Vec<&str> =
+        english["rules"].as_array().expect("rules").iter().filter_map(|r| r["unit_name"].as_str()).collect();
+    assert_eq!(units.len(), 13, "every measure has its unit named");
+    assert!(units.contains(&"width : height") && !units.iter().any(|u| u.starts_with("photo_unit_")), "{units:?}");
 
     for (body, code) in [(b"plain text".to_vec(), "image_not_jpeg_or_png"), (Vec::new(), "image_empty")] {
         let response = check(body, "en").await.expect("request");

@@ -36,13 +36,16 @@ pub fn stored_report(report: &Report) -> Value {
     json!({"passes": report.passes(), "rules": rules, "suggested_crop": report.suggested_crop})
 }
 
-/// A stored report with what the specification asks of each rule, in `locale`.
+/// A stored report with what the specification asks of each rule and the name of the unit
+/// of its measure, in `locale`.
 pub fn localized_report(stored: &Value, catalogs: &Catalogs, locale: Locale) -> Value {
     let mut view = stored.clone();
     if let Some(rules) = view["rules"].as_array_mut() {
         for rule in rules {
             let code = rule["rule"].as_str().unwrap_or_default().to_owned();
             rule["requirement"] = Value::String(catalogs.text(locale, &format!("photo_rule_{code}")).to_owned());
+            let unit = rule["unit"].as_str().unwrap_or_default().replace('/', "_per_");
+            rule["unit_name"] = Value::String(catalogs.text(locale, &format!("photo_unit_{unit}")).to_owned());
         }
     }
     view
