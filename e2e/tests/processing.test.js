@@ -58,6 +58,7 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   await reviewer.page.getByRole("link", { name: "订单审核" }).click();
   await reviewer.page.getByRole("link", { name: order.number }).click();
   await reviewer.page.locator("#photo-report").waitFor();
+  assert.match(await reviewer.page.locator("#photo-report").innerText(), /\([\d.]+ 毫米\)/, "the officer reads the measures with their units");
   await checkPage(reviewer.page, "processing-01-review");
   await reviewer.page.getByLabel("材料 1").selectOption({ label: "其他材料" });
   await reviewer.page.getByLabel("原因 1").fill("请补充比利时居留卡正反面");
