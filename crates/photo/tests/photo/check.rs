@@ -17,16 +17,21 @@ fn verdict(report: &Report, rule: Rule) -> Verdict {
     report.result(rule).map(|r| r.verdict).unwrap_or_else(|| panic!("{rule:?} missing"))
 }
 
-/// The astronaut cropped as the check suggests, enlarged to the normalised size.
-fn framed() -> DynamicImage {
+/// The astronaut cropped as the check suggests, enlarged to `width` × `height`.
+fn framed_at(width: u32, height: u32) -> DynamicImage {
     let original = astronaut();
     let report = check(&original, &faces(&original));
     let crop = report.suggested_crop.expect("the astronaut's framing is fixable by cropping");
     original.crop_imm(crop.x, crop.y, crop.width, crop.height).resize_exact(
-        390,
-        567,
+        width,
+        height,
         image::imageops::FilterType::Lanczos3,
     )
+}
+
+/// The astronaut cropped as the check suggests, at the normalised size.
+fn framed() -> DynamicImage {
+    framed_at(390, 567)
 }
 
 /// `image` with everything outside an ellipse around the head painted `colour`.
@@ -69,20 +74,24 @@ fn a_loose_snapshot_fails_the_framing_and_the_suggested_crop_fixes_it() {
     assert_eq!(verdict(&loose, Rule::Proportions), Verdict::Fail);
     assert_eq!(verdict(&loose, Rule::HeadWidth), Verdict::Fail, "the head is too small in a loose snapshot");
     assert_eq!(verdict(&loose, Rule::TopMargin), Verdict::Fail, "the head nearly touches the top edge");
-    let cropped = framed();
-    let report = check(&cropped, &faces(&cropped));
-    for rule in [
-        Rule::HeadHeight,
-        Rule::HeadWidth,
-        Rule::HeadCentred,
-        Rule::TopMargin,
-        Rule::ChinMargin,
-        Rule::Proportions,
-        Rule::Resolution,
-    ] {
-        assert_eq!(verdict(&report, rule), Verdict::Pass, "{rule:?}: {report:?}");
+    // Printed at any size: the face is found anew at each, and the box must not move enough
+    // to flip a framing rule.
+    for (width, height) in [(390, 567), (520, 756), (780, 1134), (1040, 1512)] {
+        let cropped = framed_at(width, height);
+        let report = check(&cropped, &faces(&cropped));
+        for rule in [
+            Rule::HeadHeight,
+            Rule::HeadWidth,
+            Rule::HeadCentred,
+            Rule::TopMargin,
+            Rule::ChinMargin,
+            Rule::Proportions,
+            Rule::Resolution,
+        ] {
+            assert_eq!(verdict(&report, rule), Verdict::Pass, "{width} × {height}, {rule:?}: {report:?}");
+        }
+        assert_eq!(report.suggested_crop, None);
     }
-    assert_eq!(report.suggested_crop, None);
 }
 
 #[test]

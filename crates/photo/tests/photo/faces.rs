@@ -52,14 +52,14 @@ fn small_on_grey(crop: &image::GrayImage) -> DynamicImage {
 /// finds, and how many of LFW's 100 face-free crops it mistakes for one. The settings in
 /// `faces.rs` were chosen on these figures.
 #[test]
-fn finds_more_than_nine_in_ten_small_faces_of_lfw_and_no_face_in_its_non_faces() {
+fn finds_nine_in_ten_small_faces_of_lfw_and_no_face_in_its_non_faces() {
     let (faces, non_faces) = lfw_subset();
     let mut detector = FaceDetector::new().expect("model");
     let mut found = |crops: &[image::GrayImage]| {
         crops.iter().filter(|crop| !detector.detect(&small_on_grey(crop)).is_empty()).count()
     };
     let (hits, false_alarms) = (found(&faces), found(&non_faces));
-    assert!(hits >= 92, "only {hits} of LFW's 100 faces were found");
+    assert!(hits >= 90, "only {hits} of LFW's 100 faces were found");
     assert!(false_alarms <= 1, "{false_alarms} of LFW's 100 non-faces were taken for faces");
 }
 
