@@ -11,11 +11,12 @@ static MODEL: &[u8] = include_bytes!(env!("LINGSHI_SEETA_MODEL"));
 /// model's window is 40 px, and faces from 60 px (15 % of the side) are found reliably.
 const ANALYSIS_SIDE: u32 = 400;
 /// The detector's settings, chosen on LFW's faces and non-faces (the `faces` tests): with
-/// SeetaFace's defaults (pyramid 0.8, window step 4, score threshold 2) it finds 93 of 100
-/// faces at 15 % of the side; with these, 92, in less than half the time (20 against 47 ms
-/// for a 1-megapixel snapshot), no false alarm either way, and the suggested crop still
-/// passes the framing rules at every print size the `check` tests try. Step 8 with
-/// threshold 1 found 90; threshold 2 with step 6 found 89.
+/// SeetaFace's example settings (pyramid 0.8, window step 4, score threshold 2) it finds 93
+/// of 100 faces at 15 % of the side; with these, 92, in less than half the time (20 against
+/// 47 ms for a 1-megapixel snapshot), no false alarm either way, and the suggested crop still
+/// passes the framing rules at every print size the `check` tests try. Rejected: pyramid
+/// 0.75 (the crop's top margin drifted out at two sizes); at pyramid 0.8, step 8 with
+/// threshold 1 (90 faces) and step 6 with threshold 2 (89).
 const PYRAMID_FACTOR: f32 = 0.7;
 const WINDOW_STEP: u32 = 6;
 const SCORE_THRESHOLD: f64 = 1.5;
