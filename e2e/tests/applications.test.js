@@ -66,6 +66,7 @@ async function photo(page, shots, { crop = false } = {}) {
   if (crop) {
     const loose = await page.locator("img.photo").getAttribute("src");
     assert.match(await page.locator("ul.rules").innerText(), /照片比例应为 33 × 48 毫米/);
+    assert.match(await page.locator('ul.rules li[data-rule="top_margin"]').innerText(), /测量值 [\d.]+ 毫米/, "the measure beside the rule");
     await page.getByRole("button", { name: "按建议裁剪照片" }).click();
     await page.waitForFunction((src) => document.querySelector("img.photo")?.getAttribute("src") !== src, loose);
     assert.doesNotMatch(await page.locator("ul.rules").innerText(), /照片比例应为/, "the crop is 33:48");
