@@ -559,6 +559,27 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
     assert!(spec["paths"].get("/api/v1/photo-checks").is_some());
 });
 
+both_backends!(one_client_gets_thirty_photo_checks_in_ten_minutes, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let check = |client: &'static str| {
+        app.client
+            .post(app.url("/api/v1/photo-checks"))
+            .header("content-type", "image/png")
+            .header("x-forwarded-for", client)
+            .body(b"not a photo".to_vec())
+            .send()
+    };
+    for _ in 0..30 {
+        let response = check("203.0.113.7").await.expect("request");
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "looked at, and refused as no image");
+    }
+    let response = check("203.0.113.7").await.expect("request");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), "too_many_photo_checks");
+    assert_eq!(check("203.0.113.8").await.expect("request").status(), StatusCode::UNPROCESSABLE_ENTITY, "per client");
+});
+
 both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| async move {
     let one_megabyte = lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(1024 * 1024);
     let settings = Settings {

@@ -3,6 +3,7 @@
 //! code, rate-limited per client, with one answer for a wrong number and a wrong code.
 
 use crate::error::{AppError, FieldError, FieldErrors};
+use crate::service::rate_limits::RateLimit;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
 use lingshi_domain::legalization::{CertificateNo, CheckCode, Legalization, parse_legalization};
@@ -10,12 +11,11 @@ use lingshi_storage::StorageError;
 use lingshi_storage::legalizations::{self, Registered};
 use lingshi_storage::staff::Staff;
 
-/// Checks allowed per client in [`CHECK_WINDOW`].
-pub const CHECKS_PER_WINDOW: i64 = 10;
-pub const CHECK_WINDOW: Duration = Duration::minutes(15);
+/// Public checks: ten per client in 15 minutes.
+const CHECKS: RateLimit =
+    RateLimit { kind: "legalization_check", allowed: 10, window: Duration::minutes(15), refusal: "too_many_checks" };
 /// Rows accepted in one CSV import.
 pub const MAX_IMPORT_ROWS: usize = 5000;
-const RATE_KIND: &str = "legalization_check";
 
 /// The mission whose legalizations this officer registers: issuers and mission admins only.
 fn mission_of(staff: &Staff) -> Result<&str, AppError> {
@@ -112,10 +112,7 @@ pub struct CheckAnswer {
 /// Checks a number and code for `client`; refused with 429 after too many checks.
 pub async fn check(state: &AppState, client: &[u8], number: &str, code: &str) -> Result<CheckAnswer, AppError> {
     let now = Utc::now();
-    let used = lingshi_storage::throttle::recent_events(&state.db, RATE_KIND, client, now - CHECK_WINDOW).await?;
-    if used >= CHECKS_PER_WINDOW {
-        return Err(AppError::TooMany("too_many_checks"));
-    }
+    CHECKS.ensure_allowed(&state.db, client, now).await?;
     let number = CertificateNo::parse(number);
     let code = CheckCode::parse(code);
     let (number, code) = match (number, code) {
@@ -125,7 +122,7 @@ pub async fn check(state: &AppState, client: &[u8], number: &str, code: &str) ->
             return Err(FieldErrors::collect(errors.iter().map(|(f, e)| (*f, e.as_ref()))).into());
         }
     };
-    lingshi_storage::throttle::record_event(&state.db, RATE_KIND, client, now).await?;
+    CHECKS.record(&state.db, client, now).await?;
     let found = legalizations::check(&state.db, &state.vault, number.as_str(), &code).await?;
     Ok(CheckAnswer { genuine: found.is_some(), certificate: found })
 }

@@ -14,6 +14,7 @@ pub mod orders;
 pub mod passwords;
 pub mod pensions;
 pub mod photo;
+pub mod rate_limits;
 pub mod sign_in;
 pub mod staff;
 pub mod staff_members;

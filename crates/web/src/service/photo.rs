@@ -4,6 +4,9 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{Catalogs, Locale};
+use crate::service::rate_limits::RateLimit;
+use crate::state::AppState;
+use chrono::{Duration, Utc};
 use lingshi_photo::{IntakeLimits, Report, check, decode, detect_faces};
 use serde_json::{Value, json};
 
@@ -14,8 +17,17 @@ pub fn check_bytes(bytes: &[u8], limits: IntakeLimits) -> Result<Report, AppErro
     Ok(check(&pixels, &faces))
 }
 
-/// [`check_bytes`] on a blocking thread.
-pub async fn check_upload(bytes: Vec<u8>, limits: IntakeLimits) -> Result<Report, AppError> {
+/// Photo checks for anyone, without an account: each costs tens of milliseconds of a core,
+/// so one client gets 30 in 10 minutes (a citizen tries a handful of photos).
+const PUBLIC_CHECKS: RateLimit =
+    RateLimit { kind: "photo_check", allowed: 30, window: Duration::minutes(10), refusal: "too_many_photo_checks" };
+
+/// [`check_bytes`] for `client`, within its allowance, on a blocking thread.
+pub async fn check_upload(state: &AppState, client: &[u8], bytes: Vec<u8>) -> Result<Report, AppError> {
+    let now = Utc::now();
+    PUBLIC_CHECKS.ensure_allowed(&state.db, client, now).await?;
+    PUBLIC_CHECKS.record(&state.db, client, now).await?;
+    let limits = state.settings.photo_limits;
     tokio::task::spawn_blocking(move || check_bytes(&bytes, limits)).await.map_err(AppError::internal)?
 }
 
