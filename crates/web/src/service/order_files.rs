@@ -87,6 +87,7 @@ struct Taken {
     report: Option<String>,
 }
 
+/// The field error an intake refusal becomes, on `slot`'s field.
 fn refused(slot: Slot) -> impl Fn(lingshi_photo::IntakeError) -> AppError {
     move |e| AppError::from(FieldErrors::single(slot.code(), e.code()))
 }
