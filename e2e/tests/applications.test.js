@@ -67,6 +67,11 @@ async function photo(page, shots, { crop = false } = {}) {
     const loose = await page.locator("img.photo").getAttribute("src");
     assert.match(await page.locator("ul.rules").innerText(), /照片比例应为 33 × 48 毫米/);
     assert.match(await page.locator('ul.rules li[data-rule="top_margin"]').innerText(), /测量值 [\d.]+ 毫米/, "the measure beside the rule");
+    // The crop is previewed before it replaces the photo.
+    await page.waitForFunction(() => {
+      const canvas = document.getElementById("photo-crop-preview");
+      return canvas.width === +canvas.dataset.width && canvas.height === +canvas.dataset.height;
+    });
     await page.getByRole("button", { name: "按建议裁剪照片" }).click();
     await page.waitForFunction((src) => document.querySelector("img.photo")?.getAttribute("src") !== src, loose);
     assert.doesNotMatch(await page.locator("ul.rules").innerText(), /照片比例应为/, "the crop is 33:48");

@@ -14,12 +14,9 @@
   const preview = document.getElementById("photo-crop-preview");
   const save = document.getElementById("photo-crop-save");
 
-  // The suggested crop of `file` (in the upright picture, as the check measured it).
+  // The suggested crop of `file`, shown and ready to save.
   async function showCrop(file, box) {
-    const picture = await createImageBitmap(file, { imageOrientation: "from-image" });
-    preview.width = box.width;
-    preview.height = box.height;
-    preview.getContext("2d").drawImage(picture, box.x, box.y, box.width, box.height, 0, 0, box.width, box.height);
+    await window.lingshiCropPreview(file, box, preview);
     const blob = await new Promise(function (resolve) { preview.toBlob(resolve, "image/jpeg", 0.92); });
     if (save.href.startsWith("blob:")) URL.revokeObjectURL(save.href);
     save.href = URL.createObjectURL(blob);

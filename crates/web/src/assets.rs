@@ -8,6 +8,7 @@ use axum::routing::get;
 const STYLESHEET: &str = include_str!("../assets/app.css");
 const FACE_SCRIPT: &str = include_str!("../assets/face.js");
 const PHOTO_CHECK_SCRIPT: &str = include_str!("../assets/photo-check.js");
+const CROP_PREVIEW_SCRIPT: &str = include_str!("../assets/crop-preview.js");
 const UPLOAD_SCRIPT: &str = include_str!("../assets/upload.js");
 const SIGNATURE_SCRIPT: &str = include_str!("../assets/signature.js");
 const PINYIN_SCRIPT: &str = include_str!("../assets/pinyin.js");
@@ -15,11 +16,17 @@ const PINYIN_SCRIPT: &str = include_str!("../assets/pinyin.js");
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
-        .route("/assets/face.js", get(|| async { asset("text/javascript; charset=utf-8", FACE_SCRIPT) }))
-        .route("/assets/photo-check.js", get(|| async { asset("text/javascript; charset=utf-8", PHOTO_CHECK_SCRIPT) }))
-        .route("/assets/upload.js", get(|| async { asset("text/javascript; charset=utf-8", UPLOAD_SCRIPT) }))
-        .route("/assets/signature.js", get(|| async { asset("text/javascript; charset=utf-8", SIGNATURE_SCRIPT) }))
-        .route("/assets/pinyin.js", get(|| async { asset("text/javascript; charset=utf-8", PINYIN_SCRIPT) }))
+        .route("/assets/face.js", get(|| async { script(FACE_SCRIPT) }))
+        .route("/assets/photo-check.js", get(|| async { script(PHOTO_CHECK_SCRIPT) }))
+        .route("/assets/crop-preview.js", get(|| async { script(CROP_PREVIEW_SCRIPT) }))
+        .route("/assets/upload.js", get(|| async { script(UPLOAD_SCRIPT) }))
+        .route("/assets/signature.js", get(|| async { script(SIGNATURE_SCRIPT) }))
+        .route("/assets/pinyin.js", get(|| async { script(PINYIN_SCRIPT) }))
+}
+
+/// A page script, as [`asset`] serves it.
+fn script(body: &'static str) -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", body)
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
