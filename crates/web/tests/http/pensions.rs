@@ -166,7 +166,9 @@ async fn submitted(applicant: &Applicant) -> String {
     assert_eq!(status, StatusCode::CREATED, "{started}");
     let id = started["id"].as_str().expect("id").to_owned();
     let (status, body) = applicant.call(Method::POST, &format!("/api/v1/pensions/{id}/face/skip"), None).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")), "{body}");
+    // The push job may already have run by the time the answer is read.
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["submitted_at"].is_string() && body["status"] != "draft", "{body}");
     id
 }
 
