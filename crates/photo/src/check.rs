@@ -142,13 +142,22 @@ impl Stats {
     }
 }
 
-/// Statistics over the pixels of `rgb` for which `keep(x, y)` holds, sampled on a grid.
-fn stats(rgb: &image::RgbImage, keep: impl Fn(u32, u32) -> bool) -> Stats {
-    let step = ((rgb.width() * rgb.height()) as f64 / 250_000.0).sqrt().max(1.0) as usize;
+/// Which pixels [`stats`] reads: those in `x` × `y` for which `keep(x, y)` holds.
+struct Region<F> {
+    x: std::ops::Range<u32>,
+    y: std::ops::Range<u32>,
+    keep: F,
+}
+
+/// Statistics over the pixels of `rgb` in `region`, sampled on a grid of about 250 000
+/// points over the whole image (the same grid whatever the region).
+fn stats(rgb: &image::RgbImage, region: Region<impl Fn(u32, u32) -> bool>) -> Stats {
+    let step = ((rgb.width() * rgb.height()) as f64 / 250_000.0).sqrt().max(1.0) as u32;
+    let on_grid = |range: std::ops::Range<u32>, limit: u32| range.start.div_ceil(step) * step..range.end.min(limit);
     let mut s = Stats::default();
-    for y in (0..rgb.height()).step_by(step) {
-        for x in (0..rgb.width()).step_by(step) {
-            if keep(x, y) {
+    for y in on_grid(region.y, rgb.height()).step_by(step as usize) {
+        for x in on_grid(region.x.clone(), rgb.width()).step_by(step as usize) {
+            if (region.keep)(x, y) {
                 s.add(rgb.get_pixel(x, y).0);
             }
         }
@@ -157,9 +166,10 @@ fn stats(rgb: &image::RgbImage, keep: impl Fn(u32, u32) -> bool) -> Stats {
 }
 
 /// Variance of the Laplacian of the face region resampled to 128 px wide.
-fn sharpness(image: &DynamicImage, face: &FaceBox) -> f64 {
-    let region = image.crop_imm(face.x, face.y, face.width.max(1), face.height.max(1));
-    let gray = region.resize_exact(128, 128, image::imageops::FilterType::Triangle).to_luma8();
+fn sharpness(rgb: &image::RgbImage, face: &FaceBox) -> f64 {
+    let region = rgb.view(face.x, face.y, face.width.max(1), face.height.max(1));
+    let resized = image::imageops::resize(&*region, 128, 128, image::imageops::FilterType::Triangle);
+    let gray = DynamicImage::ImageRgb8(resized).to_luma8();
     let mut values = Vec::with_capacity(126 * 126);
     for y in 1..127 {
         for x in 1..127 {
@@ -180,7 +190,7 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     results.push(judged(Rule::Proportions, aspect, "width/height", (aspect / (33.0 / 48.0) - 1.0).abs() <= 0.04));
     results.push(judged(Rule::Resolution, h, "px", height >= NORMAL_HEIGHT as u32 && width >= NORMAL_WIDTH as u32));
     let rgb = crate::raster::rgb(image);
-    let whole = stats(&rgb, |_, _| true);
+    let whole = stats(&rgb, Region { x: 0..width, y: 0..height, keep: |_, _| true });
     results.push(judged(Rule::Colour, whole.mean_chroma(), "chroma", whole.mean_chroma() >= 6.0));
 
     let [face] = faces else {
@@ -217,10 +227,18 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     let (band_x, band_y) = ((w * 0.08) as u32, (h * 0.05) as u32);
     let (head_left, head_right) =
         (f64::from(face.x) - 0.2 * f64::from(face.width), f64::from(face.x) + 1.2 * f64::from(face.width));
-    let border = stats(&rgb, |x, y| {
-        let in_band = y < band_y || ((x < band_x || x >= width - band_x) && f64::from(y) < chin);
-        in_band && (y < band_y || f64::from(x) < head_left || f64::from(x) > head_right)
-    });
+    let above_chin = 0..(chin.max(0.0).ceil() as u32).max(band_y);
+    let border = stats(
+        &rgb,
+        Region {
+            x: 0..width,
+            y: above_chin,
+            keep: |x, y| {
+                let in_band = y < band_y || ((x < band_x || x >= width - band_x) && f64::from(y) < chin);
+                in_band && (y < band_y || f64::from(x) < head_left || f64::from(x) > head_right)
+            },
+        },
+    );
     results.push(judged(
         Rule::BackgroundWhite,
         border.mean(),
@@ -229,11 +247,11 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     ));
     results.push(judged(Rule::BackgroundUniform, border.std_dev(), "luma", border.std_dev() <= 15.0));
 
-    let face_stats =
-        stats(&rgb, |x, y| x >= face.x && x < face.x + face.width && y >= face.y && y < face.y + face.height);
+    let face_area = Region { x: face.x..face.x + face.width, y: face.y..face.y + face.height, keep: |_, _| true };
+    let face_stats = stats(&rgb, face_area);
     let exposure_ok = (60.0..=215.0).contains(&face_stats.mean()) && face_stats.clipped <= 0.05 * face_stats.n;
     results.push(judged(Rule::Exposure, face_stats.mean(), "luma", exposure_ok));
-    let sharp = sharpness(image, face);
+    let sharp = sharpness(&rgb, face);
     results.push(judged(Rule::Sharpness, sharp, "variance", sharp >= 40.0));
 
     let framing = [Rule::HeadHeight, Rule::HeadCentred, Rule::TopMargin, Rule::ChinMargin, Rule::Proportions];
