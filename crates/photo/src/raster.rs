@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn shares_of_each_output_sample_add_up_and_cover_the_input() {
-        for (from, to) in [(1024, 400), (1207, 400), (401, 400), (5000, 7), (3, 2)] {
+        for (from, to) in [(1024, 400), (1207, 400), (401, 400), (5000, 7), (3, 2), (8000, 400), (7999, 399)] {
             let spans = spans(from, to);
             assert_eq!(spans.len(), to as usize);
             assert!(spans.iter().all(|s| s.shares.iter().sum::<u32>() == WHOLE), "{from} -> {to}");
@@ -112,6 +112,23 @@ mod tests {
         assert_eq!(area_average(&grey, 4, 2, 2, 1).into_raw(), vec![50, 228]);
         // 3 → 2 across: the middle pixel is shared half and half.
         assert_eq!(area_average(&[0, 90, 180], 3, 1, 2, 1).into_raw(), vec![30, 150]);
+    }
+
+    #[test]
+    fn shrinking_keeps_the_mean_brightness() {
+        // A noisy 997 × 611 picture (a linear congruential sequence): every input pixel counts
+        // as much as any other, so the mean survives the shrink to within rounding.
+        let mut seed = 12345u32;
+        let grey: Vec<u8> = (0..997 * 611)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (seed >> 16) as u8
+            })
+            .collect();
+        let mean = |pixels: &[u8]| pixels.iter().map(|&v| f64::from(v)).sum::<f64>() / pixels.len() as f64;
+        let shrunk = area_average(&grey, 997, 611, 400, 245);
+        assert_eq!(shrunk.dimensions(), (400, 245));
+        assert!((mean(&grey) - mean(shrunk.as_raw())).abs() < 0.5, "{} vs {}", mean(&grey), mean(shrunk.as_raw()));
     }
 
     #[test]
