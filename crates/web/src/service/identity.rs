@@ -1,6 +1,7 @@
 //! Real-name verification: the identity claim, then the live face capture (or skipping it).
 
 use crate::error::{AppError, FieldErrors};
+use crate::service::heavy_work;
 use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::{IdentityDocument, IdentityState, PersonName};
@@ -64,11 +65,11 @@ fn ensure_face_step_open(account: &Account) -> Result<(), AppError> {
 /// metadata stripped), then the face verifier must accept it. Refusals name `capture`.
 pub async fn checked_capture(state: &AppState, capture: Vec<u8>) -> Result<CleanImage, AppError> {
     let limits = state.settings.photo_limits;
-    let clean = tokio::task::spawn_blocking(move || take_image(&capture, limits))
-        .await
-        .map_err(AppError::internal)?
+    let clean = heavy_work::run(move || take_image(&capture, limits))
+        .await?
         .map_err(|e| FieldErrors::single("capture", e.code()))?;
-    let outcome = state.face.verify(&clean.bytes).await;
+    let (face, bytes) = (state.face.clone(), clean.bytes.clone());
+    let outcome = heavy_work::run_async(async move { face.verify(&bytes).await }).await?;
     if outcome != FaceOutcome::Accepted {
         return Err(FieldErrors::single("capture", outcome.code()).into());
     }

@@ -5,6 +5,7 @@
 //! nothing, is dropped (and logged by order id only).
 
 use crate::error::AppError;
+use crate::service::heavy_work;
 use crate::service::order_files::StoredFile;
 use crate::service::orders::{self, Outcome, Principal};
 use crate::state::AppState;
@@ -45,9 +46,7 @@ pub async fn accept(state: &AppState, mail: InboundMail) -> Result<usize, AppErr
         for attachment in &mail.attachments {
             let limits = state.settings.photo_limits;
             let bytes = attachment.clone();
-            let taken = tokio::task::spawn_blocking(move || lingshi_photo::take_material(&bytes, limits))
-                .await
-                .map_err(AppError::internal)?;
+            let taken = heavy_work::run(move || lingshi_photo::take_material(&bytes, limits)).await?;
             let Ok(material) = taken else {
                 tracing::warn!(order.id = %order.id, "a mailed attachment was not an acceptable file");
                 continue;

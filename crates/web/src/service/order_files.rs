@@ -6,6 +6,7 @@
 //! same transaction that checks the order is the caller's draft at the right step.
 
 use crate::error::{AppError, FieldErrors};
+use crate::service::heavy_work;
 use crate::service::orders::{self, FileChange, Loaded, advance, ensure_draft, open_step};
 use crate::service::photo::stored_report;
 use crate::state::AppState;
@@ -170,7 +171,7 @@ pub async fn upload(
     // Refuse early, before any decoding, what could never be attached.
     ensure_slot_open(&orders::load(state, account, id).await?, slot)?;
     let limits = state.settings.photo_limits;
-    let taken = tokio::task::spawn_blocking(move || take(slot, &bytes, limits)).await.map_err(AppError::internal)??;
+    let taken = heavy_work::run(move || take(slot, &bytes, limits)).await??;
     attach_taken(state, account, id, slot, taken, None).await
 }
 
@@ -211,11 +212,10 @@ pub async fn crop_photo(state: &AppState, account: &Account, id: &str, file_id: 
         .ok_or(AppError::Conflict("photo_has_no_crop"))?;
     let (_, bytes) = read(state, &loaded, file_id)?;
     let limits = state.settings.photo_limits;
-    let taken = tokio::task::spawn_blocking(move || {
+    let taken = heavy_work::run(move || {
         checked_photo(lingshi_photo::take_cropped(&bytes, crop, limits).map_err(refused(Slot::Photo))?)
     })
-    .await
-    .map_err(AppError::internal)??;
+    .await??;
     attach_taken(state, account, id, Slot::Photo, taken, Some(file_id)).await
 }
 
@@ -245,7 +245,7 @@ pub async fn upload_for_walk_in(
     };
     ensure_open(&orders::load_as(state, principal, id).await?)?;
     let limits = state.settings.photo_limits;
-    let taken = tokio::task::spawn_blocking(move || take(slot, &bytes, limits)).await.map_err(AppError::internal)??;
+    let taken = heavy_work::run(move || take(slot, &bytes, limits)).await??;
     let passes = taken
         .report
         .as_deref()

@@ -1,6 +1,7 @@
-//! Password hashing with argon2id, off the async runtime's threads.
+//! Password hashing with argon2id, off the async runtime's threads and one per core at a time.
 
 use crate::error::AppError;
+use crate::service::heavy_work;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use std::sync::LazyLock;
 
@@ -13,17 +14,16 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
 
 /// Hashes `password` with argon2id and a random salt (PHC string format).
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    heavy_work::run(move || {
         Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(AppError::internal)
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
 }
 
 /// Whether `password` matches `stored`; `None` (unknown login) never matches but costs the
 /// same time.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || match stored {
+    heavy_work::run(move || match stored {
         Some(hash) => Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok(),
         None => {
             if let Some(dummy) = DUMMY_HASH.as_deref() {
@@ -33,5 +33,4 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         }
     })
     .await
-    .map_err(AppError::internal)
 }

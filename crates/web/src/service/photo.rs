@@ -4,6 +4,7 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{Catalogs, Locale};
+use crate::service::heavy_work;
 use crate::service::rate_limits::RateLimit;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
@@ -22,13 +23,13 @@ pub fn check_bytes(bytes: &[u8], limits: IntakeLimits) -> Result<Report, AppErro
 const PUBLIC_CHECKS: RateLimit =
     RateLimit { kind: "photo_check", allowed: 30, window: Duration::minutes(10), refusal: "too_many_photo_checks" };
 
-/// [`check_bytes`] for `client`, within its allowance, on a blocking thread.
+/// [`check_bytes`] for `client`, within its allowance, as heavy work (one per core at a time).
 pub async fn check_upload(state: &AppState, client: &[u8], bytes: Vec<u8>) -> Result<Report, AppError> {
     let now = Utc::now();
     PUBLIC_CHECKS.ensure_allowed(&state.db, client, now).await?;
     PUBLIC_CHECKS.record(&state.db, client, now).await?;
     let limits = state.settings.photo_limits;
-    tokio::task::spawn_blocking(move || check_bytes(&bytes, limits)).await.map_err(AppError::internal)?
+    heavy_work::run(move || check_bytes(&bytes, limits)).await?
 }
 
 /// The report as stored with an order: language-neutral (rule codes, verdicts, values).

@@ -1,0 +1,148 @@
+//! CPU- and memory-heavy work (decoding and checking images, verifying faces, hashing
+//! passwords) off the async runtime's threads, at most one job per core at a time. More at
+//! once would finish no sooner, and would multiply peak memory: one decode may hold up to
+//! `IntakeLimits::max_alloc` (256 MB), one argon2 hash 19 MB. Jobs beyond that wait their
+//! turn in arrival order.
+
+use std::future::Future;
+use std::sync::{Arc, LazyLock};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::error::AppError;
+
+/// Turns for heavy jobs. A job keeps its turn until it has finished, even when the request
+/// that asked for it has gone (the job cannot be stopped half-way, so its memory stays held).
+#[derive(Clone)]
+pub struct HeavyWork {
+    turns: Arc<Semaphore>,
+}
+
+impl HeavyWork {
+    pub fn new(at_once: usize) -> Self {
+        Self { turns: Arc::new(Semaphore::new(at_once.max(1))) }
+    }
+
+    async fn turn(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        self.turns.clone().acquire_owned().await.map_err(AppError::internal)
+    }
+
+    /// Runs `job` on a blocking thread when its turn comes.
+    pub async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let turn = self.turn().await?;
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            job()
+        })
+        .await
+        .map_err(AppError::internal)
+    }
+
+    /// Awaits `work` (which does its heavy part on threads of its own, like a face verifier)
+    /// when its turn comes.
+    pub async fn run_async<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let turn = self.turn().await?;
+        tokio::spawn(async move {
+            let _turn = turn;
+            work.await
+        })
+        .await
+        .map_err(AppError::internal)
+    }
+}
+
+/// The process's turns: one per core it may use.
+static PER_CORE: LazyLock<HeavyWork> =
+    LazyLock::new(|| HeavyWork::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
+
+/// [`HeavyWork::run`] with the process's turns.
+pub async fn run<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    PER_CORE.run(job).await
+}
+
+/// [`HeavyWork::run_async`] with the process's turns.
+pub async fn run_async<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Result<T, AppError> {
+    PER_CORE.run_async(work).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_more_jobs_run_at_once_than_there_are_turns() {
+        let work = HeavyWork::new(2);
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let jobs = (0..8).map(|_| {
+            let (work, running, most) = (work.clone(), running.clone(), most.clone());
+            tokio::spawn(async move {
+                work.run(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    // Long enough that, without turns, the eight jobs would overlap.
+                    std::thread::sleep(Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            })
+        });
+        for job in jobs.collect::<Vec<_>>() {
+            job.await.expect("task").expect("job");
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
+
+    type Started = tokio::sync::oneshot::Sender<()>;
+    type Released = tokio::sync::oneshot::Receiver<()>;
+
+    /// Has `start` begin a job with one turn (the job says when it runs, then waits to be
+    /// released), aborts the caller, and checks the turn stays taken until the job is done.
+    async fn keeps_its_turn_without_its_caller(
+        start: impl FnOnce(HeavyWork, Started, Released) -> tokio::task::JoinHandle<Result<(), AppError>>,
+    ) {
+        let work = HeavyWork::new(1);
+        let (release, released) = tokio::sync::oneshot::channel();
+        let (started, has_started) = tokio::sync::oneshot::channel();
+        let caller = start(work.clone(), started, released);
+        has_started.await.expect("the job started");
+        caller.abort();
+        assert!(caller.await.is_err_and(|e| e.is_cancelled()));
+        assert_eq!(work.turns.available_permits(), 0, "the turn went with the caller");
+        release.send(()).expect("the job is waiting");
+        let after = work.run(|| "next").await.expect("the next job gets the turn");
+        assert_eq!(after, "next");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_keeps_its_turn_when_its_caller_is_gone() {
+        keeps_its_turn_without_its_caller(|work, started, released| {
+            tokio::spawn(async move {
+                work.run(move || {
+                    let _ = started.send(());
+                    let _ = released.blocking_recv();
+                })
+                .await
+            })
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn awaited_work_keeps_its_turn_when_its_caller_is_gone() {
+        keeps_its_turn_without_its_caller(|work, started, released| {
+            tokio::spawn(async move {
+                work.run_async(async move {
+                    let _ = started.send(());
+                    let _ = released.await;
+                })
+                .await
+            })
+        })
+        .await;
+    }
+}
