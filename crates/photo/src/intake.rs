@@ -177,8 +177,9 @@ pub fn decode(bytes: &[u8], limits: IntakeLimits) -> Result<(Kind, DynamicImage)
         _ => return Err(IntakeError::NotAnImage),
     };
     // The JPEG decoder fills a cut-off image with grey rather than failing; an image without
-    // its end-of-image marker is incomplete, whatever the decoder makes of it.
-    if kind == Kind::Jpeg && !bytes.windows(2).any(|w| w == [0xFF, 0xD9]) {
+    // its end-of-image marker is incomplete, whatever the decoder makes of it. Looked for from
+    // the end, where a whole image has it.
+    if kind == Kind::Jpeg && !bytes.windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
         return Err(IntakeError::Corrupt);
     }
     let format = match kind {
