@@ -2,6 +2,7 @@
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits};
 use std::io::Cursor;
 
@@ -94,7 +95,9 @@ impl IntakeError {
     }
 }
 
-/// An image as it will be stored: upright, re-encoded, without metadata.
+/// An image as it will be stored: upright and without metadata. An upright JPEG keeps its
+/// compressed image data as uploaded (no second lossy generation); anything else is
+/// re-encoded.
 #[derive(Debug, Clone)]
 pub struct CleanImage {
     pub kind: Kind,
@@ -105,10 +108,18 @@ pub struct CleanImage {
     pub pixels: DynamicImage,
 }
 
-/// Checks, decodes and re-encodes an uploaded JPEG or PNG within `limits`.
+/// Checks and decodes an uploaded JPEG or PNG within `limits`, and makes the file to store:
+/// an upright JPEG with its metadata segments left out, else the pixels re-encoded.
 pub fn take_image(bytes: &[u8], limits: IntakeLimits) -> Result<CleanImage, IntakeError> {
-    let (kind, pixels) = decode(bytes, limits)?;
-    let bytes = encode(&pixels, kind)?;
+    let (kind, pixels, orientation) = decode_oriented(bytes, limits)?;
+    let lossless = match (kind, orientation) {
+        (Kind::Jpeg, Orientation::NoTransforms) => crate::jpeg_segments::without_metadata(bytes, &pixels, limits),
+        _ => None,
+    };
+    let bytes = match lossless {
+        Some(bytes) => bytes,
+        None => encode(&pixels, kind)?,
+    };
     Ok(CleanImage { kind, width: pixels.width(), height: pixels.height(), bytes, pixels })
 }
 
@@ -166,6 +177,11 @@ pub fn take_material(bytes: &[u8], limits: IntakeLimits) -> Result<CleanMaterial
 /// The checks of [`take_image`] and the upright pixels, without re-encoding: for looking at
 /// an upload that will not be stored.
 pub fn decode(bytes: &[u8], limits: IntakeLimits) -> Result<(Kind, DynamicImage), IntakeError> {
+    decode_oriented(bytes, limits).map(|(kind, pixels, _)| (kind, pixels))
+}
+
+/// [`decode`], and the orientation the file declared (already applied to the pixels).
+fn decode_oriented(bytes: &[u8], limits: IntakeLimits) -> Result<(Kind, DynamicImage, Orientation), IntakeError> {
     if bytes.is_empty() {
         return Err(IntakeError::Empty);
     }
@@ -201,7 +217,7 @@ pub fn decode(bytes: &[u8], limits: IntakeLimits) -> Result<(Kind, DynamicImage)
     let orientation = decoder.orientation().map_err(|_| IntakeError::Corrupt)?;
     let mut pixels = DynamicImage::from_decoder(decoder).map_err(|e| refusal(&e, limits.max_side))?;
     pixels.apply_orientation(orientation);
-    Ok((kind, pixels))
+    Ok((kind, pixels, orientation))
 }
 
 fn refusal(error: &image::ImageError, limit: u32) -> IntakeError {

@@ -3,12 +3,14 @@
 //!
 //! [`intake`] recognises the type by its magic bytes (never by name or declared type),
 //! refuses empty, oversized, truncated and bomb-like files before they cost memory, decodes
-//! within explicit limits, applies the EXIF orientation, and re-encodes, which drops every
-//! piece of metadata (EXIF, GPS, comments, ICC) and anything appended to the file.
+//! within explicit limits, applies the EXIF orientation, and drops every piece of metadata
+//! (EXIF, GPS, comments, ICC) and anything appended to the file: an upright JPEG by keeping
+//! only the segments a decoder needs (`jpeg_segments`), anything else by re-encoding.
 
 pub mod check;
 pub mod faces;
 pub mod intake;
+mod jpeg_segments;
 mod raster;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -70,7 +70,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 #[test]
-fn a_plain_jpeg_and_png_are_accepted_and_re_encoded() {
+fn a_plain_jpeg_and_png_are_accepted() {
     let clean = take_image(&jpeg(64, 48), IntakeLimits::PHOTO).expect("jpeg");
     assert_eq!((clean.kind, clean.width, clean.height), (Kind::Jpeg, 64, 48));
     assert_eq!(sniff(&clean.bytes), Some(Kind::Jpeg));
@@ -85,6 +85,36 @@ fn exif_orientation_is_applied_and_all_metadata_is_stripped() {
     let clean = take_image(&upload, IntakeLimits::PHOTO).expect("accepted");
     assert_eq!((clean.width, clean.height), (20, 40), "rotated upright (orientation 6 = 90° clockwise)");
     assert!(!contains(&clean.bytes, b"Exif") && !contains(&clean.bytes, b"GPSLatitude"));
+}
+
+/// The compressed image data of a JPEG: from its first start-of-scan marker to its end.
+fn scan_data(jpeg: &[u8]) -> &[u8] {
+    let start = jpeg.windows(2).position(|w| w == [0xFF, 0xDA]).expect("a scan");
+    let end = jpeg.windows(2).rposition(|w| w == [0xFF, 0xD9]).expect("an end");
+    &jpeg[start..end]
+}
+
+#[test]
+fn an_upright_jpeg_keeps_its_compressed_data_and_loses_its_metadata() {
+    let upload = jpeg_with_exif(40, 20, 1);
+    let clean = take_image(&upload, IntakeLimits::PHOTO).expect("accepted");
+    assert!(!contains(&clean.bytes, b"Exif") && !contains(&clean.bytes, b"GPSLatitude"));
+    assert_eq!(scan_data(&clean.bytes), scan_data(&upload), "not re-encoded");
+    let stored = image::load_from_memory(&clean.bytes).expect("decodes");
+    assert_eq!(stored.as_bytes(), clean.pixels.as_bytes(), "the stored file shows the checked pixels");
+}
+
+#[test]
+fn a_camera_jpeg_loses_its_icc_profile_and_comment_but_not_a_bit_of_its_image() {
+    // scikit-image's rocket.jpg: JFIF, an ICC profile and an encoder's comment before the image.
+    let upload = lingshi_photo::testing::fixture("rocket.jpg");
+    assert!(contains(&upload, b"ICC_PROFILE") && contains(&upload, b"cmp3.10"));
+    let clean = take_image(&upload, IntakeLimits::PHOTO).expect("accepted");
+    assert!(!contains(&clean.bytes, b"ICC_PROFILE") && !contains(&clean.bytes, b"cmp3.10"));
+    assert!(!contains(&clean.bytes, b"JFIF"));
+    assert_eq!(scan_data(&clean.bytes), scan_data(&upload));
+    let (original, stored) = (image::load_from_memory(&upload), image::load_from_memory(&clean.bytes));
+    assert_eq!(original.expect("decodes").as_bytes(), stored.expect("decodes").as_bytes());
 }
 
 #[test]
