@@ -17,11 +17,11 @@
 //!
 //! Run: `cargo run --release -p lingshi-bench` (loopback only, bounded request counts).
 
-use lingshi_integrations::face::DetectingVerifier;
 use lingshi_integrations::mail::FileMailer;
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault};
+use lingshi_web::service::detecting_verifier::DetectingVerifier;
 use lingshi_web::{Adapters, AppState, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -3,11 +3,11 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use lingshi_integrations::face::DetectingVerifier;
 use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault, migrate, seed};
+use lingshi_web::service::detecting_verifier::DetectingVerifier;
 use lingshi_web::{Adapters, AppState, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;

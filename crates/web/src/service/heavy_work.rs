@@ -4,7 +4,6 @@
 //! `IntakeLimits::max_alloc` (256 MB), one argon2 hash 19 MB. Jobs beyond that wait their
 //! turn in arrival order.
 
-use std::future::Future;
 use std::sync::{Arc, LazyLock};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -37,21 +36,6 @@ impl HeavyWork {
         .await
         .map_err(AppError::internal)
     }
-
-    /// Awaits `work` (which does its heavy part on threads of its own, like a face verifier)
-    /// when its turn comes.
-    pub async fn run_async<T: Send + 'static>(
-        &self,
-        work: impl Future<Output = T> + Send + 'static,
-    ) -> Result<T, AppError> {
-        let turn = self.turn().await?;
-        tokio::spawn(async move {
-            let _turn = turn;
-            work.await
-        })
-        .await
-        .map_err(AppError::internal)
-    }
 }
 
 /// The process's turns: one per core it may use.
@@ -61,11 +45,6 @@ static PER_CORE: LazyLock<HeavyWork> =
 /// [`HeavyWork::run`] with the process's turns.
 pub async fn run<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
     PER_CORE.run(job).await
-}
-
-/// [`HeavyWork::run_async`] with the process's turns.
-pub async fn run_async<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Result<T, AppError> {
-    PER_CORE.run_async(work).await
 }
 
 #[cfg(test)]
@@ -97,18 +76,21 @@ mod tests {
         assert_eq!(most.load(Ordering::SeqCst), 2);
     }
 
-    type Started = tokio::sync::oneshot::Sender<()>;
-    type Released = tokio::sync::oneshot::Receiver<()>;
-
-    /// Has `start` begin a job with one turn (the job says when it runs, then waits to be
-    /// released), aborts the caller, and checks the turn stays taken until the job is done.
-    async fn keeps_its_turn_without_its_caller(
-        start: impl FnOnce(HeavyWork, Started, Released) -> tokio::task::JoinHandle<Result<(), AppError>>,
-    ) {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_keeps_its_turn_when_its_caller_is_gone() {
         let work = HeavyWork::new(1);
-        let (release, released) = tokio::sync::oneshot::channel();
-        let (started, has_started) = tokio::sync::oneshot::channel();
-        let caller = start(work.clone(), started, released);
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+        let caller = tokio::spawn({
+            let work = work.clone();
+            async move {
+                work.run(move || {
+                    let _ = started.send(());
+                    let _ = released.blocking_recv();
+                })
+                .await
+            }
+        });
         has_started.await.expect("the job started");
         caller.abort();
         assert!(caller.await.is_err_and(|e| e.is_cancelled()));
@@ -116,33 +98,5 @@ mod tests {
         release.send(()).expect("the job is waiting");
         let after = work.run(|| "next").await.expect("the next job gets the turn");
         assert_eq!(after, "next");
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_job_keeps_its_turn_when_its_caller_is_gone() {
-        keeps_its_turn_without_its_caller(|work, started, released| {
-            tokio::spawn(async move {
-                work.run(move || {
-                    let _ = started.send(());
-                    let _ = released.blocking_recv();
-                })
-                .await
-            })
-        })
-        .await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn awaited_work_keeps_its_turn_when_its_caller_is_gone() {
-        keeps_its_turn_without_its_caller(|work, started, released| {
-            tokio::spawn(async move {
-                work.run_async(async move {
-                    let _ = started.send(());
-                    let _ = released.await;
-                })
-                .await
-            })
-        })
-        .await;
     }
 }

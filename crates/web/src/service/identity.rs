@@ -68,8 +68,7 @@ pub async fn checked_capture(state: &AppState, capture: Vec<u8>) -> Result<Clean
     let clean = heavy_work::run(move || take_image(&capture, limits))
         .await?
         .map_err(|e| FieldErrors::single("capture", e.code()))?;
-    let (face, bytes) = (state.face.clone(), clean.bytes.clone());
-    let outcome = heavy_work::run_async(async move { face.verify(&bytes).await }).await?;
+    let outcome = state.face.verify(&clean.bytes).await;
     if outcome != FaceOutcome::Accepted {
         return Err(FieldErrors::single("capture", outcome.code()).into());
     }

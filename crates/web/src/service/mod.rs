@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod codes;
 pub mod dashboard;
+pub mod detecting_verifier;
 pub mod heavy_work;
 pub mod identity;
 pub mod inbound_mail;

@@ -1,13 +1,13 @@
 //! `TestApp`: the whole platform on a random loopback port, over a fresh database, with
 //! real SMTP to a catcher and the job runner running.
 
-use lingshi_integrations::face::DetectingVerifier;
 use lingshi_integrations::mail::SmtpMailer;
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_integrations::testing::SmtpCatcher;
 use lingshi_photo::IntakeLimits;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault};
+use lingshi_web::service::detecting_verifier::DetectingVerifier;
 use lingshi_web::{Adapters, AppState, Settings};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
