@@ -104,6 +104,34 @@ fn an_upright_jpeg_keeps_its_compressed_data_and_loses_its_metadata() {
     assert_eq!(stored.as_bytes(), clean.pixels.as_bytes(), "the stored file shows the checked pixels");
 }
 
+/// A 160 × 120 JPEG written progressively (many scans, tables between them) and/or with
+/// restart markers in its coded data, as cameras and editors also write them.
+fn jpeg_written_as(progressive: bool, restart_interval: u16) -> Vec<u8> {
+    let image = gradient(160, 120);
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    encoder.set_progressive(progressive);
+    encoder.set_restart_interval(restart_interval);
+    encoder.encode(image.as_raw(), 160, 120, jpeg_encoder::ColorType::Rgb).expect("encode");
+    out
+}
+
+#[test]
+fn progressive_and_restart_marked_jpegs_keep_their_compressed_data() {
+    for (progressive, restart_interval) in [(true, 0), (false, 3), (true, 3)] {
+        let upload = jpeg_written_as(progressive, restart_interval);
+        let scans = upload.windows(2).filter(|w| *w == [0xFF, 0xDA]).count();
+        let restarts = upload.windows(2).filter(|w| w[0] == 0xFF && (0xD0..=0xD7).contains(&w[1])).count();
+        assert_eq!((scans > 1, restarts > 0), (progressive, restart_interval > 0), "the upload is as described");
+        let clean = take_image(&upload, IntakeLimits::PHOTO).expect("accepted");
+        assert_eq!(
+            scan_data(&clean.bytes),
+            scan_data(&upload),
+            "progressive {progressive}, restarts {restart_interval}"
+        );
+    }
+}
+
 #[test]
 fn a_camera_jpeg_loses_its_icc_profile_and_comment_but_not_a_bit_of_its_image() {
     // scikit-image's rocket.jpg: JFIF, an ICC profile and an encoder's comment before the image.
