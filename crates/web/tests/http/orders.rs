@@ -119,12 +119,18 @@ fn photo() -> Vec<u8> {
     lingshi_photo::testing::fixture("astronaut.png")
 }
 
-/// Fills a renewal up to (not including) submission.
-pub async fn filled_renewal(applicant: &Applicant) -> String {
+/// Starts a renewal and gives its personal details; returns the order's id.
+pub async fn renewal_with_details(applicant: &Applicant) -> String {
     let (status, order) = applicant.start(renewal_start(), None).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     let id = order["id"].as_str().expect("id").to_owned();
     assert_eq!(applicant.step(&id, "details", adult_details()).await.0, StatusCode::OK);
+    id
+}
+
+/// Fills a renewal up to (not including) submission.
+pub async fn filled_renewal(applicant: &Applicant) -> String {
+    let id = renewal_with_details(applicant).await;
     assert_eq!(applicant.step(&id, "annotations", json!({"kind": "none"})).await.0, StatusCode::OK);
     assert_eq!(applicant.upload(&id, "photo", "image/png", photo()).await.0, StatusCode::OK);
     assert_eq!(applicant.step(&id, "photo", json!({})).await.0, StatusCode::OK);
@@ -194,9 +200,7 @@ both_backends!(starting_twice_with_one_idempotency_key_makes_one_draft, |db: Db,
 both_backends!(a_missing_material_blocks_with_its_name, |db: Db, dir: PathBuf| async move {
     let app = TestApp::start(db, dir).await;
     let applicant = Applicant::verified(&app, "zhang@example.org", "E12345678").await;
-    let (_, order) = applicant.start(renewal_start(), None).await;
-    let id = order["id"].as_str().expect("id").to_owned();
-    applicant.step(&id, "details", adult_details()).await;
+    let id = renewal_with_details(&applicant).await;
     let (_, order) = applicant.step(&id, "annotations", json!({"kind": "special_spelling", "text": "Cheung"})).await;
     let names: Vec<&str> =
         order["materials"].as_array().expect("materials").iter().filter_map(|m| m["name"].as_str()).collect();
@@ -293,9 +297,7 @@ fn photo_verdict(order: &Value, rule: &str) -> String {
 both_backends!(the_suggested_crop_replaces_the_photo_and_is_checked_again, |db: Db, dir: PathBuf| async move {
     let app = TestApp::start(db, dir).await;
     let applicant = Applicant::verified(&app, "zhang@example.org", "E12345678").await;
-    let (_, order) = applicant.start(renewal_start(), None).await;
-    let id = order["id"].as_str().expect("id").to_owned();
-    applicant.step(&id, "details", adult_details()).await;
+    let id = renewal_with_details(&applicant).await;
     applicant.step(&id, "annotations", json!({"kind": "none"})).await;
     let crop_of = |file: &str| format!("/api/v1/orders/{id}/files/{file}/crop");
 
