@@ -7,7 +7,7 @@ use crate::extract::{ApiJson, Lang};
 use crate::i18n::{Catalogs, Locale};
 use crate::service::order_files::{self, Slot};
 use crate::service::orders::{self, Loaded, Start};
-use crate::service::photo::localized_report;
+use crate::service::photo::{localized_report, read_stored_report};
 use crate::state::{AppState, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -226,7 +226,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
         })
         .collect();
     let photo = loaded.files_in("photo").next().map(|f| {
-        let report = f.report.as_deref().and_then(|r| serde_json::from_str::<Value>(r).ok()).unwrap_or(Value::Null);
+        let report = read_stored_report(f.report.as_deref()).unwrap_or(Value::Null);
         json!({"file": file_view(f), "report": localized_report(&report, catalogs, locale)})
     });
     let signature = loaded.files_in("signature").next().map(file_view);

@@ -8,7 +8,7 @@
 use crate::error::{AppError, FieldErrors};
 use crate::service::heavy_work;
 use crate::service::orders::{self, FileChange, Loaded, advance, ensure_draft, open_step};
-use crate::service::photo::stored_report;
+use crate::service::photo::{read_stored_report, stored_report, stored_report_passes};
 use crate::state::AppState;
 use lingshi_domain::application::{Material, Service, Step};
 use lingshi_domain::order::OrderState;
@@ -204,10 +204,7 @@ pub async fn crop_photo(state: &AppState, account: &Account, id: &str, file_id: 
     ensure_slot_open(&loaded, Slot::Photo)?;
     let file =
         loaded.files.iter().find(|f| f.id == file_id && f.slot == Slot::Photo.code()).ok_or(AppError::NotFound)?;
-    let crop = file
-        .report
-        .as_deref()
-        .and_then(|report| serde_json::from_str::<serde_json::Value>(report).ok())
+    let crop = read_stored_report(file.report.as_deref())
         .and_then(|report| serde_json::from_value::<lingshi_photo::CropBox>(report["suggested_crop"].clone()).ok())
         .ok_or(AppError::Conflict("photo_has_no_crop"))?;
     let (_, bytes) = read(state, &loaded, file_id)?;
@@ -246,11 +243,7 @@ pub async fn upload_for_walk_in(
     ensure_open(&orders::load_as(state, principal, id).await?)?;
     let limits = state.settings.photo_limits;
     let taken = heavy_work::run(move || take(slot, &bytes, limits)).await??;
-    let passes = taken
-        .report
-        .as_deref()
-        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
-        .and_then(|r| r["passes"].as_bool());
+    let passes = stored_report_passes(taken.report.as_deref());
     let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)?;
     orders::change_as(state, principal, id, None, stored.attach(slot.replaces()), |loaded| {
         ensure_open(loaded)?;

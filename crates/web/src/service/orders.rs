@@ -637,12 +637,7 @@ pub fn index_applicant(order: &mut Order, details: &Details, vault: &lingshi_sto
 }
 
 fn photo_passed(photo: &OrderFile) -> bool {
-    photo
-        .report
-        .as_deref()
-        .and_then(|r| serde_json::from_str::<Value>(r).ok())
-        .and_then(|r| r["passes"].as_bool())
-        .unwrap_or(false)
+    crate::service::photo::stored_report_passes(photo.report.as_deref()).unwrap_or(false)
 }
 
 /// Refuses when a required material has no file, naming each one missing.

@@ -49,6 +49,16 @@ pub fn stored_report(report: &Report) -> Value {
     json!({"passes": report.passes(), "rules": rules, "suggested_crop": report.suggested_crop})
 }
 
+/// A file's stored report read back (`None` when it has none, or it cannot be read).
+pub fn read_stored_report(stored: Option<&str>) -> Option<Value> {
+    stored.and_then(|report| serde_json::from_str(report).ok())
+}
+
+/// Whether a stored report says the photo meets every rule (`None` without a report).
+pub fn stored_report_passes(stored: Option<&str>) -> Option<bool> {
+    read_stored_report(stored)?["passes"].as_bool()
+}
+
 /// A stored report with what the specification asks of each rule and the name of the unit
 /// of its measure, in `locale`.
 pub fn localized_report(stored: &Value, catalogs: &Catalogs, locale: Locale) -> Value {
