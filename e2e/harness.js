@@ -2,7 +2,7 @@
 // lingshi binary on a free loopback port over a fresh SQLite database, and headless
 // Chromium (Debian's) driven by Playwright.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -102,6 +102,32 @@ export async function startPlatform(smtpPort, extraEnv = {}) {
     output: () => output,
     stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }),
   };
+}
+
+/**
+ * The astronaut as a phone would take it: the 512 px fixture enlarged to 1440 px (2 MP) by
+ * Chromium and saved as a JPEG. No crop of the fixture itself reaches the print size (390 × 567), so
+ * the photo check suggests none for it; it does for this snapshot.
+ */
+export async function phoneSnapshotPath(browser) {
+  const page = await browser.newPage();
+  const source = `data:image/png;base64,${readFileSync(fixturePath("astronaut.png")).toString("base64")}`;
+  const jpeg = await page.evaluate(async (src) => {
+    const image = new Image();
+    image.src = src;
+    await image.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = 1440;
+    canvas.height = 1440;
+    const context = canvas.getContext("2d");
+    context.imageSmoothingQuality = "high";
+    context.drawImage(image, 0, 0, 1440, 1440);
+    return canvas.toDataURL("image/jpeg", 0.92).split(",")[1];
+  }, source);
+  await page.close();
+  const path = join(mkdtempSync(join(tmpdir(), "lingshi-snapshot-")), "astronaut-1440.jpg");
+  writeFileSync(path, Buffer.from(jpeg, "base64"));
+  return path;
 }
 
 /** Headless Chromium, with a fake camera so the face step can take a real capture. */

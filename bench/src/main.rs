@@ -49,7 +49,7 @@ fn jpeg(image: &image::DynamicImage) -> Vec<u8> {
 /// photo: the face is half the width).
 fn one_megapixel_photos() -> [(&'static str, Vec<u8>); 2] {
     use image::imageops::FilterType;
-    let source = image::load_from_memory(&lingshi_photo::testing::fixture("astronaut.png")).expect("fixture");
+    let source = image::load_from_memory(&lingshi_photo::testing::phone_snapshot()).expect("fixture");
     let faces = lingshi_photo::detect_faces(&source).expect("model");
     let crop = lingshi_photo::check(&source, &faces).suggested_crop.expect("the astronaut's framing is fixable");
     let framed = source.crop_imm(crop.x, crop.y, crop.width, crop.height);
@@ -86,7 +86,7 @@ fn time_photo_check(jpeg: &[u8]) -> (Duration, Duration, Duration) {
 /// Medians of taking in a 12-megapixel JPEG made from the astronaut, and of its bare decode.
 fn time_phone_photo_intake() -> (Duration, Duration) {
     use image::imageops::FilterType;
-    let source = image::load_from_memory(&lingshi_photo::testing::fixture("astronaut.png")).expect("fixture");
+    let source = image::load_from_memory(&lingshi_photo::testing::phone_snapshot()).expect("fixture");
     let photo = jpeg(&source.resize_exact(4032, 3024, FilterType::Triangle));
     let (mut intakes, mut decodes) = (Vec::new(), Vec::new());
     for i in 0..PHOTO_WARMUP + PHOTO_SAMPLES / 2 {

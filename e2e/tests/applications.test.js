@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { useStack, phone, checkPage, fixturePath, verifiedApplicant } from "../harness.js";
+import { useStack, phone, checkPage, fixturePath, phoneSnapshotPath, verifiedApplicant } from "../harness.js";
 
 const stack = useStack({ before, after });
 const scratch = mkdtempSync(join(tmpdir(), "lingshi-materials-"));
@@ -15,8 +15,18 @@ const PDF = join(scratch, "scan.pdf");
 writeFileSync(PDF, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 const PHOTO = fixturePath("astronaut.png");
 
+/** 图 3: "请选择办理的使领馆": 欧洲 → 比利时 → 中国驻比利时大使馆, then where the applicant
+ * lives (and, for the emergency document, where they are now). */
+async function chooseMission(page, { residence = "比利时", present } = {}) {
+  const belgium = page.locator("summary", { hasText: "比利时" });
+  if (!(await page.getByLabel("中国驻比利时大使馆").isVisible())) await belgium.click();
+  await page.getByLabel("中国驻比利时大使馆").check();
+  if (present) await page.getByLabel("您现在所在的国家").selectOption({ label: present });
+  await page.getByLabel("您现在居住的国家").selectOption({ label: residence });
+}
+
 /** 图 1–3 and the case's 图 1–2: statement, mission, routing, type. */
-async function start(page, shots, { service = "护照旅行证", held, lost, under16, type }) {
+async function start(page, shots, { service = "护照旅行证", held, lost, under16, type, residence, present }) {
   await page.goto("/");
   await page.getByRole("link", { name: service }).first().click();
   await checkPage(page, `${shots}-01-statement`);
@@ -24,8 +34,7 @@ async function start(page, shots, { service = "护照旅行证", held, lost, und
   await page.getByText("请先勾选").waitFor();
   await page.getByLabel("本人已阅读并同意以上声明").check();
   await page.getByRole("button", { name: "立即申请" }).click();
-  await page.getByLabel("比利时 · 中国驻比利时大使馆").check();
-  await page.getByLabel("您现在居住的国家").selectOption({ label: "比利时" });
+  await chooseMission(page, { residence, present });
   await checkPage(page, `${shots}-02-mission`);
   await page.getByRole("button", { name: "下一步" }).click();
   if (held) {
@@ -59,7 +68,7 @@ async function details(page, shots, fields) {
  * after cropping it as the check suggests if `crop`. */
 async function photo(page, shots, { crop = false } = {}) {
   await page.waitForURL("**/steps/photo");
-  await page.getByLabel("上传照片").setInputFiles(PHOTO);
+  await page.getByLabel("上传照片").setInputFiles(crop ? await phoneSnapshotPath(page.context().browser()) : PHOTO);
   await page.locator("#photo-verdict").waitFor();
   assert.match(await page.locator("#photo-verdict").textContent(), /您仍可继续/);
   await checkPage(page, `${shots}-07-photo`);
@@ -83,16 +92,19 @@ async function photo(page, shots, { crop = false } = {}) {
 /** 图 7、8: the declaration signed by hand on the canvas. */
 async function declaration(page, shots, signer) {
   await page.waitForURL("**/steps/declaration");
+  await page.getByRole("button", { name: "手写签名" }).click();
   const pad = await page.locator("#signature-pad").boundingBox();
   await page.mouse.move(pad.x + 20, pad.y + pad.height / 2);
   await page.mouse.down();
   for (let i = 1; i <= 12; i++) await page.mouse.move(pad.x + 20 + i * 20, pad.y + pad.height / 2 + (i % 2 ? 15 : -15));
   await page.mouse.up();
-  await page.getByRole("button", { name: "完成" }).first().click();
+  await page.getByRole("button", { name: "完成", exact: true }).click();
   await page.locator("#signature-saved").waitFor();
+  assert.equal(await page.getByRole("button", { name: "完成", exact: true }).count(), 0, "one 完成: the pad's, closed once saved");
+  await page.getByRole("button", { name: "重新签名" }).waitFor();
   if (signer) await page.getByLabel(signer).check();
   await checkPage(page, `${shots}-08-declaration`);
-  await page.getByRole("button", { name: "完成" }).last().click();
+  await page.getByRole("button", { name: "下一步" }).click();
 }
 
 /** 图 9、10: each material uploaded under its number and name. */
@@ -235,8 +247,7 @@ test("an official passport is not handled online: the mission's contacts are giv
   await page.goto("/apply/passport");
   await page.getByLabel("本人已阅读并同意以上声明").check();
   await page.getByRole("button", { name: "立即申请" }).click();
-  await page.getByLabel("比利时 · 中国驻比利时大使馆").check();
-  await page.getByLabel("您现在居住的国家").selectOption({ label: "比利时" });
+  await chooseMission(page);
   await page.getByRole("button", { name: "下一步" }).click();
   await page.getByLabel("因公护照", { exact: true }).check();
   await page.locator("input[name=lost][value=no]").check();
@@ -247,11 +258,12 @@ test("an official passport is not handled online: the mission's contacts are giv
   await context.close();
 });
 
-test("an emergency travel document is confirmed irreversible and cannot be withdrawn", async () => {
+test("a visitor who lost a passport in Belgium gets an emergency document, confirmed irreversible", async () => {
   const context = await phone(stack.browser, stack.platform.base);
   await verifiedApplicant(stack, context, "urgent@example.org", "E52345678");
   const page = await context.newPage();
-  await start(page, "emergency", { service: "应急旅行证" });
+  // Step 4 二: "短期来比利时期间丢失护照人员" — living in China, in Belgium now.
+  await start(page, "emergency", { service: "应急旅行证", residence: "中国", present: "比利时" });
   await details(page, "emergency", ADULT);
   await photo(page, "emergency");
   await review(page, "emergency");
@@ -259,8 +271,11 @@ test("an emergency travel document is confirmed irreversible and cannot be withd
   await page.waitForURL("**/steps/pickup");
   await page.getByLabel("他人代取").check();
   await page.getByLabel("代取人姓名").fill("李四");
-  await page.getByLabel("居民身份证").check();
   await page.getByLabel("证件号码").fill("11010519491231002X");
+  await page.getByRole("button", { name: "下一步" }).click();
+  await page.locator("#proxy_document_kind-error").waitFor();
+  assert.equal(await page.locator("#proxy_document_number-error").count(), 0, "the error stands under 证件类型, not 证件号码");
+  await page.getByLabel("居民身份证").check();
   await checkPage(page, "emergency-12b-pickup");
   await page.getByRole("button", { name: "下一步" }).click();
   await page.waitForURL("**/steps/payment");

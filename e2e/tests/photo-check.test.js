@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { useStack, phone, checkPage, fixturePath } from "../harness.js";
+import { useStack, phone, checkPage, fixturePath, phoneSnapshotPath } from "../harness.js";
 
 const stack = useStack({ before, after });
 
@@ -34,10 +34,11 @@ function jpegSize(bytes) {
 }
 
 test("a loose snapshot gets the suggested crop to see and save", async () => {
-  const photo = readFileSync(fixturePath("astronaut.png"));
+  const snapshot = await phoneSnapshotPath(stack.browser);
+  const photo = readFileSync(snapshot);
   const checked = await fetch(`${stack.platform.base}/api/v1/photo-checks`, {
     method: "POST",
-    headers: { "content-type": "image/png" },
+    headers: { "content-type": "image/jpeg" },
     body: photo,
   }).then((response) => response.json());
   const suggested = checked.suggested_crop;
@@ -46,7 +47,7 @@ test("a loose snapshot gets the suggested crop to see and save", async () => {
   const page = await context.newPage();
   await page.goto("/photo-check");
   assert.equal(await page.locator("#photo-crop").isVisible(), false);
-  await page.getByLabel("选择照片").setInputFiles(fixturePath("astronaut.png"));
+  await page.getByLabel("选择照片").setInputFiles(snapshot);
   await page.locator("#photo-crop").waitFor();
   const preview = await page.locator("#photo-crop-preview").evaluate((canvas) => ({ width: canvas.width, height: canvas.height }));
   assert.deepEqual(preview, { width: suggested.width, height: suggested.height });

@@ -57,8 +57,9 @@ test("a citizen registers by e-mail, logs in again and verifies their identity",
   await checkPage(page, "08-face-camera");
   // The fake camera films a test pattern, not a person: the detector says so, and the
   // applicant retries with a photo of a face.
-  await page.getByRole("button", { name: "拍照", exact: true }).click();
+  await page.getByRole("button", { name: "人脸识别", exact: true }).click();
   await page.getByText("照片中未检测到人脸").waitFor();
+  await page.getByRole("button", { name: "重试", exact: true }).waitFor();
   await checkPage(page, "08b-face-none-found");
   await page.getByLabel("或上传现拍照片").setInputFiles(fixturePath("astronaut.png"));
   await page.waitForURL("**/account");

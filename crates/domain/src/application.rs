@@ -1,6 +1,8 @@
 //! What an application is: the case routing of SPEC §3 (current document, lost or not, age),
 //! the steps of each service in the guide's order, and the one table of required materials.
 
+use crate::ValidationError;
+use crate::application_form::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// The document the applicant holds now (the first routing question).
@@ -313,12 +315,49 @@ impl Service {
         }
     }
 
+    /// Which of the applicant's places puts them in a mission's district: where they live
+    /// for passports and travel documents (FAQ 3), where they are now for the emergency
+    /// document, which serves "短期来比利时期间丢失护照人员" (Step 4 二).
+    pub fn district_basis(self) -> DistrictBasis {
+        match self {
+            Service::PassportOrTravelDocument => DistrictBasis::Residence,
+            Service::EmergencyTravelDocument => DistrictBasis::Presence,
+        }
+    }
+
     /// The order-level service kind the state machine guards on.
     pub fn kind(self) -> crate::order::ServiceKind {
         match self {
             Service::PassportOrTravelDocument => crate::order::ServiceKind::PassportOrTravelDocument,
             Service::EmergencyTravelDocument => crate::order::ServiceKind::EmergencyTravelDocument,
         }
+    }
+}
+
+/// The place that decides which mission takes an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistrictBasis {
+    Residence,
+    Presence,
+}
+
+/// Where the applicant lives and where they are now, each a country code or
+/// [`country::OTHER`](crate::country::OTHER), as answered at the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Whereabouts<'a> {
+    pub residence: &'a str,
+    pub present: &'a str,
+}
+
+impl Whereabouts<'_> {
+    /// Whether `mission` takes `service` from this applicant; the error names the answer
+    /// that puts them outside the district.
+    pub fn check(&self, service: Service, mission: &crate::mission::Mission) -> Result<(), FieldError> {
+        let (field, country, error) = match service.district_basis() {
+            DistrictBasis::Residence => ("residence_country", self.residence, ValidationError::OutsideDistrict),
+            DistrictBasis::Presence => ("present_country", self.present, ValidationError::PresentOutsideDistrict),
+        };
+        if mission.serves(country) { Ok(()) } else { Err(FieldError { field, error }) }
     }
 }
 
@@ -494,6 +533,19 @@ mod tests {
 
     fn answers(held: HeldDocument, lost: Option<bool>, under_16: Option<bool>) -> RouteAnswers {
         RouteAnswers { held, lost, under_16 }
+    }
+
+    #[test]
+    fn passports_follow_residence_and_the_emergency_document_presence() {
+        let mission = crate::mission::belgian_test_mission();
+        let visitor = Whereabouts { residence: "CN", present: "BE" };
+        assert_eq!(visitor.check(Service::EmergencyTravelDocument, &mission), Ok(()));
+        let refused = visitor.check(Service::PassportOrTravelDocument, &mission).expect_err("not a resident");
+        assert_eq!((refused.field, refused.error), ("residence_country", ValidationError::OutsideDistrict));
+        let away = Whereabouts { residence: "BE", present: "FR" };
+        assert_eq!(away.check(Service::PassportOrTravelDocument, &mission), Ok(()));
+        let refused = away.check(Service::EmergencyTravelDocument, &mission).expect_err("not present");
+        assert_eq!((refused.field, refused.error), ("present_country", ValidationError::PresentOutsideDistrict));
     }
 
     #[test]

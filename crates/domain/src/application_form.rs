@@ -346,10 +346,21 @@ impl Pickup {
             "self" => errors.finish(Pickup { method: "self".into(), ..Pickup::default() }),
             "proxy" => {
                 let name = errors.check("proxy_name", PersonName::parse(&self.proxy_name));
-                let document = errors.check(
-                    "proxy_document_number",
-                    crate::IdentityDocument::parse(self.proxy_document_kind.trim(), &self.proxy_document_number, today),
-                );
+                let document = match crate::IdentityDocument::parse_answers(
+                    &self.proxy_document_kind,
+                    &self.proxy_document_number,
+                    today,
+                ) {
+                    Ok(document) => Some(document),
+                    Err((answer, error)) => {
+                        let field = match answer {
+                            crate::documents::DocumentAnswer::Kind => "proxy_document_kind",
+                            crate::documents::DocumentAnswer::Number => "proxy_document_number",
+                        };
+                        errors.0.push(FieldError { field, error });
+                        None
+                    }
+                };
                 errors.finish(Pickup {
                     method: "proxy".into(),
                     proxy_name: name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
@@ -400,8 +411,11 @@ impl Payment {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Form {
-    /// ISO 3166 code of the country the applicant lives in (within the mission's district).
+    /// ISO 3166 code of the country the applicant lives in, or `OTHER`.
     pub residence_country: String,
+    /// Where the applicant is now (the emergency document's district goes by it); the same
+    /// as `residence_country` unless the applicant said otherwise.
+    pub present_country: String,
     pub route: Option<crate::application::RouteAnswers>,
     pub details: Option<Details>,
     pub annotations: Option<Annotations>,
@@ -451,6 +465,23 @@ mod tests {
     const RENEWAL: ApplicationType = ApplicationType::ALL[0];
     const MINOR: ApplicationType = ApplicationType::ALL[7];
     const TRAVEL_DOC_ISSUE: ApplicationType = ApplicationType::ALL[4];
+
+    #[test]
+    fn a_proxy_missing_only_the_document_kind_is_told_so_under_that_field() {
+        let proxy = Pickup {
+            method: "proxy".into(),
+            proxy_name: "李四".into(),
+            proxy_document_kind: String::new(),
+            proxy_document_number: "E12345678".into(),
+        };
+        let errors = proxy.validate(today()).expect_err("no kind");
+        let fields: Vec<(&str, ValidationError)> = errors.iter().map(|e| (e.field, e.error)).collect();
+        assert_eq!(fields, [("proxy_document_kind", ValidationError::Required)]);
+        let wrong_number =
+            Pickup { proxy_document_kind: "passport".into(), proxy_document_number: "123".into(), ..proxy };
+        let errors = wrong_number.validate(today()).expect_err("bad number");
+        assert_eq!(errors.iter().map(|e| e.field).collect::<Vec<_>>(), ["proxy_document_number"]);
+    }
 
     #[test]
     fn valid_details_come_back_normalised() {

@@ -122,14 +122,32 @@ pub enum IdentityDocument {
     Passport(PassportNo),
 }
 
+/// The two answers that name an identity document: which kind, and its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentAnswer {
+    Kind,
+    Number,
+}
+
 impl IdentityDocument {
     /// Parses `number` as the document `kind` (`"resident_id"` or `"passport"`).
     pub fn parse(kind: &str, number: &str, today: NaiveDate) -> Result<Self, ValidationError> {
-        match kind {
-            "resident_id" => ResidentId::parse(number, today).map(Self::ResidentId),
-            "passport" => PassportNo::parse_ordinary(number).map(Self::Passport),
-            "" => Err(ValidationError::Required),
-            _ => Err(ValidationError::UnknownChoice),
+        Self::parse_answers(kind, number, today).map_err(|(_, error)| error)
+    }
+
+    /// [`parse`](Self::parse), saying which answer a refusal concerns, so that a form shows
+    /// it under the right field.
+    pub fn parse_answers(
+        kind: &str,
+        number: &str,
+        today: NaiveDate,
+    ) -> Result<Self, (DocumentAnswer, ValidationError)> {
+        let on_number = |error| (DocumentAnswer::Number, error);
+        match kind.trim() {
+            "resident_id" => ResidentId::parse(number, today).map(Self::ResidentId).map_err(on_number),
+            "passport" => PassportNo::parse_ordinary(number).map(Self::Passport).map_err(on_number),
+            "" => Err((DocumentAnswer::Kind, ValidationError::Required)),
+            _ => Err((DocumentAnswer::Kind, ValidationError::UnknownChoice)),
         }
     }
 

@@ -78,6 +78,10 @@ pub enum ValidationError {
     CertificateFormat,
     #[error("not a check code")]
     CheckCodeFormat,
+    #[error("where the applicant lives is outside the mission's consular district")]
+    OutsideDistrict,
+    #[error("where the applicant is now is outside the mission's consular district")]
+    PresentOutsideDistrict,
 }
 
 impl ValidationError {
@@ -122,11 +126,13 @@ impl ValidationError {
             IrreversibleUnconfirmed => "irreversible_unconfirmed",
             CertificateFormat => "certificate_format",
             CheckCodeFormat => "check_code_format",
+            OutsideDistrict => "outside_district",
+            PresentOutsideDistrict => "present_outside_district",
         }
     }
 
     /// Every variant, so catalogs can be checked for completeness.
-    pub const ALL: [ValidationError; 37] = {
+    pub const ALL: [ValidationError; 39] = {
         use ValidationError::*;
         [
             Required,
@@ -166,6 +172,8 @@ impl ValidationError {
             IrreversibleUnconfirmed,
             CertificateFormat,
             CheckCodeFormat,
+            OutsideDistrict,
+            PresentOutsideDistrict,
         ]
     };
 }

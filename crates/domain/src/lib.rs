@@ -8,6 +8,7 @@
 pub mod application;
 pub mod application_form;
 pub mod contact;
+pub mod country;
 pub mod documents;
 pub mod error;
 pub mod legalization;
@@ -18,6 +19,7 @@ pub mod password;
 pub mod pension;
 pub mod person;
 pub mod pinyin_name;
+pub mod region;
 pub mod resident_id;
 pub mod verification;
 

@@ -209,33 +209,39 @@ mod tests {
     }
 }
 
+/// A mission serving Belgium, for tests of rules that take a mission.
+#[cfg(test)]
+pub(crate) fn belgian_test_mission() -> Mission {
+    Mission {
+        id: "m".into(),
+        continent: Continent::Europe,
+        country_code: "BE".into(),
+        country: Localized::new("比利时", "Belgium"),
+        name: Localized::new("使馆", "Embassy"),
+        address: String::new(),
+        address_note: None,
+        office_hours: Localized::new("", ""),
+        phone: None,
+        phone_hours: None,
+        email: None,
+        time_zone: "Europe/Brussels".into(),
+        currency: "EUR".into(),
+        district: vec!["BE".into()],
+        submission_methods: vec![],
+        pickup_methods: vec![],
+        fees: vec![],
+        opening_hours: vec![],
+        holidays: vec![],
+    }
+}
+
 #[cfg(test)]
 mod opening_tests {
     use super::*;
     use chrono::{NaiveDate, NaiveTime};
 
     fn mission(hours: Vec<OpeningSlot>, holidays: Vec<NaiveDate>) -> Mission {
-        Mission {
-            id: "m".into(),
-            continent: Continent::Europe,
-            country_code: "BE".into(),
-            country: Localized::new("比利时", "Belgium"),
-            name: Localized::new("使馆", "Embassy"),
-            address: String::new(),
-            address_note: None,
-            office_hours: Localized::new("", ""),
-            phone: None,
-            phone_hours: None,
-            email: None,
-            time_zone: "Europe/Brussels".into(),
-            currency: "EUR".into(),
-            district: vec!["BE".into()],
-            submission_methods: vec![],
-            pickup_methods: vec![],
-            fees: vec![],
-            opening_hours: hours,
-            holidays,
-        }
+        Mission { opening_hours: hours, holidays, ..belgian_test_mission() }
     }
 
     fn at(day: u32, hour: u32, minute: u32) -> chrono::NaiveDateTime {

@@ -5,13 +5,15 @@
 //! - [`mail`]: outgoing mail over SMTP (lettre), or `.eml` files in development.
 //! - [`sms`]: text messages; without a gateway, the staff-visible development outbox.
 //! - [`face`]: the face step of real-name verification.
-//! - [`pension`]: the social-security departments that certify pensioners, over signed JSON.
+//! - [`pension`]: the social-security departments that certify pensioners, over signed JSON;
+//!   [`pension_simulator`] is one on loopback, for the demo and the tests.
 //! - [`inbound`]: mail applicants send with supplementary materials.
 
 pub mod face;
 pub mod inbound;
 pub mod mail;
 pub mod pension;
+pub mod pension_simulator;
 pub mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -10,6 +10,7 @@
 //! | `LINGSHI_SMTP_URL` | unset: mail is written to `$LINGSHI_DATA_DIR/mail/` | `smtp://`, `smtp+starttls://` or `smtps://[user:pass@]host[:port]` |
 //! | `LINGSHI_MAIL_FROM` | `Lingshi <noreply@lingshi.localhost>` | sender of outgoing mail |
 //! | `LINGSHI_PUBLIC_URL` | unset | public base URL; `https://…` marks cookies Secure |
+//! | `LINGSHI_DEMO` | `true` unless `LINGSHI_PUBLIC_URL` is set | demo mode: every external party left unconfigured (pension departments) is served by its simulator, labelled as such on the pages; `false` is production |
 //! | `LINGSHI_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (behind a proxy) |
 //! | `LINGSHI_PENSION_DEPARTMENTS` | unset: no department connected | `region=https://…;region=https://…`, the social-security departments pension certifications are pushed to |
 //! | `LINGSHI_PENSION_SECRET` | required with the above | the secret shared with the departments for request and callback signatures |
@@ -47,6 +48,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
     pub public_url: Option<String>,
+    /// Demo mode: simulators stand in for the external parties left unconfigured.
+    pub demo: bool,
     pub pension: lingshi_web::state::PensionSettings,
     pub inbound_smtp_addr: Option<SocketAddr>,
     pub supplement_mail: Option<String>,
@@ -121,6 +124,12 @@ impl Config {
                 return Err(invalid("LINGSHI_TRUST_FORWARDED_FOR", format!("{other:?} is not true or false")));
             }
         };
+        let demo = match get("LINGSHI_DEMO").as_deref().map(str::trim) {
+            None => public_url.is_none(),
+            Some("true" | "1" | "yes") => true,
+            Some("false" | "0" | "no") => false,
+            Some(other) => return Err(invalid("LINGSHI_DEMO", format!("{other:?} is not true or false"))),
+        };
         let photo_max_bytes = match get("LINGSHI_PHOTO_MAX_MB") {
             None => IntakeLimits::PHOTO.max_bytes,
             Some(text) => match text.trim().parse::<usize>() {
@@ -160,6 +169,7 @@ impl Config {
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
             secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
+            demo,
             trust_forwarded_for,
             photo_max_bytes,
             log_filter: get("LINGSHI_LOG").unwrap_or_else(|| "info".into()),
@@ -187,6 +197,15 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.database_url, "sqlite://./data/lingshi.db");
         assert!(!c.secure_cookies && c.smtp_url.is_none() && c.master_key.is_none());
+        assert!(c.demo, "the two-command start is the demo");
+    }
+
+    #[test]
+    fn a_public_url_means_production_unless_demo_is_asked_for() {
+        assert!(!config(&[("LINGSHI_PUBLIC_URL", "https://consular.example")]).expect("production").demo);
+        let asked = config(&[("LINGSHI_PUBLIC_URL", "https://demo.example"), ("LINGSHI_DEMO", "true")]);
+        assert!(asked.expect("demo").demo);
+        assert!(!config(&[("LINGSHI_DEMO", "false")]).expect("production").demo);
     }
 
     #[test]
@@ -198,6 +217,7 @@ mod tests {
             ("LINGSHI_SMTP_URL", "http://mail"),
             ("LINGSHI_PUBLIC_URL", "example.org"),
             ("LINGSHI_TRUST_FORWARDED_FOR", "maybe"),
+            ("LINGSHI_DEMO", "perhaps"),
             ("LINGSHI_PHOTO_MAX_MB", "0"),
             ("LINGSHI_PENSION_DEPARTMENTS", "beijing=https://x"),
             ("LINGSHI_INBOUND_SMTP_ADDR", "mail"),

@@ -4,6 +4,8 @@
 use crate::config::Config;
 use anyhow::Context;
 use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
+use lingshi_integrations::pension::SigningKey;
+use lingshi_integrations::pension_simulator::{Behaviour, Department};
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault, migrate, seed};
@@ -69,6 +71,38 @@ fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     })
 }
 
+/// In demo mode with no department configured, the simulated department takes every
+/// province's certifications (approving each by callback a few seconds after the push);
+/// pages say it is a simulation. Returns it, for the callback address to be set.
+async fn simulated_pension_departments(
+    config: &Config,
+    settings: &mut lingshi_web::state::PensionSettings,
+) -> anyhow::Result<Option<Department>> {
+    if !config.demo || !settings.departments.is_empty() {
+        return Ok(None);
+    }
+    let mut secret = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut secret)
+        .map_err(|_| anyhow::anyhow!("no randomness for the simulated department's secret"))?;
+    settings.key = SigningKey::new(&secret);
+    let department = Department::new(settings.key.clone(), Behaviour::Approve, std::time::Duration::from_secs(3));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("simulated pension department")?;
+    let url = department.serve(listener)?;
+    for region in lingshi_domain::region::ALL {
+        settings.departments.insert(region.code.to_owned(), url.clone());
+    }
+    settings.simulated = true;
+    println!("Demo mode: pension certifications go to a simulated social-security department at {url}");
+    Ok(Some(department))
+}
+
+/// The address the platform's own simulators call back: its listening address, with an
+/// unspecified host (`0.0.0.0`) read as loopback.
+fn callback_base(listening: SocketAddr) -> String {
+    let host = if listening.ip().is_unspecified() { std::net::Ipv4Addr::LOCALHOST.into() } else { listening.ip() };
+    format!("http://{}", SocketAddr::new(host, listening.port()))
+}
+
 /// Runs the platform until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = prepare_database(&config).await?;
@@ -80,12 +114,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         sms: Arc::new(DevSmsOutbox::new(db.clone())),
         face: Arc::new(DetectingVerifier),
     };
+    let mut pension = config.pension.clone();
+    let department = simulated_pension_departments(&config, &mut pension).await?;
     let settings = Settings {
         secure_cookies: config.secure_cookies,
         trust_forwarded_for: config.trust_forwarded_for,
         photo_limits: lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(config.photo_max_bytes),
         public_url: config.public_url.clone(),
-        pension: config.pension.clone(),
+        pension,
         supplement_mail: config.supplement_mail.clone(),
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
@@ -104,6 +140,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on LINGSHI_ADDR {}", config.addr))?;
     println!("Lingshi is listening on http://{}", listener.local_addr()?);
+    if let Some(department) = department {
+        department.set_platform(&callback_base(listener.local_addr()?));
+    }
     let app = lingshi_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     db.close().await;

@@ -10,8 +10,8 @@ fn lingshi() -> Command {
 fn photo_check_prints_each_rule_and_a_crop_for_a_loose_snapshot() {
     let dir = std::env::temp_dir().join(format!("lingshi-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let file = dir.join("astronaut.png");
-    std::fs::write(&file, lingshi_photo::testing::fixture("astronaut.png")).expect("write");
+    let file = dir.join("snapshot.png");
+    std::fs::write(&file, lingshi_photo::testing::phone_snapshot()).expect("write");
 
     let text = lingshi().args(["photo", "check", "--lang", "en"]).arg(&file).output().expect("run");
     assert!(text.status.success());

@@ -18,6 +18,10 @@ const PX_PER_MM: f64 = NORMAL_HEIGHT / 48.0;
 const CROWN_ABOVE_BOX: f64 = 0.5;
 const CHIN_BELOW_BOX_TOP: f64 = 1.05;
 const HEAD_WIDTH_PER_BOX: f64 = 1.0;
+/// The eyes sit about a fifth of the way down SeetaFace's box (brows to chin).
+const EYES_BELOW_BOX_TOP: f64 = 0.22;
+/// At least this much below the chin (SPEC §9).
+const CHIN_MARGIN_MIN_MM: f64 = 7.0;
 
 /// One rule of the specification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,6 +43,55 @@ pub enum Rule {
 }
 
 impl Rule {
+    pub const ALL: [Rule; 13] = [
+        Rule::OneFace,
+        Rule::Proportions,
+        Rule::Resolution,
+        Rule::HeadHeight,
+        Rule::HeadWidth,
+        Rule::HeadCentred,
+        Rule::TopMargin,
+        Rule::ChinMargin,
+        Rule::BackgroundWhite,
+        Rule::BackgroundUniform,
+        Rule::Exposure,
+        Rule::Sharpness,
+        Rule::Colour,
+    ];
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.code() == code)
+    }
+
+    /// The measures a rule with a two-sided range accepts (in its result's unit), so that a
+    /// failure can say which way it is off (a head too small, or too large).
+    pub fn range(self) -> Option<std::ops::RangeInclusive<f64>> {
+        match self {
+            Rule::HeadHeight => Some(331.0..=390.0),
+            Rule::HeadWidth => Some(177.0..=260.0),
+            Rule::HeadCentred => Some(-2.0..=2.0),
+            Rule::TopMargin => Some(3.0..=5.0),
+            Rule::Exposure => Some(60.0..=215.0),
+            _ => None,
+        }
+    }
+
+    /// Whether `measured` is below (`Some(false)`) or above (`Some(true)`) the range.
+    pub fn above_range(self, measured: f64) -> Option<bool> {
+        let range = self.range()?;
+        if measured < *range.start() {
+            Some(false)
+        } else if measured > *range.end() {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    fn accepts(self, measured: f64) -> bool {
+        self.range().is_some_and(|range| range.contains(&measured))
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Rule::OneFace => "one_face",
@@ -85,11 +138,34 @@ pub struct CropBox {
     pub height: u32,
 }
 
+/// Where the check found the head and where the rules want it, in the picture's own pixels:
+/// what the framing measures are made of, for an officer to see drawn over the photo.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HeadOutline {
+    pub width: u32,
+    pub height: u32,
+    /// The detector's face box.
+    pub face: CropBox,
+    /// The crown, eye and chin lines (y).
+    pub crown: f64,
+    pub eyes: f64,
+    pub chin: f64,
+    /// Where the crown may be (top margin 3–5 mm), from y to y.
+    pub crown_band: (f64, f64),
+    /// Where the chin may be (a head 28–33 mm tall from the crown found, 7 mm above the
+    /// bottom), from y to y; empty when no place fits.
+    pub chin_band: (f64, f64),
+    /// Where the head's centre may be (within 2 mm of the middle), from x to x.
+    pub centre_band: (f64, f64),
+}
+
 /// Every rule's result, and a crop when the framing is wrong but fixable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub results: Vec<RuleResult>,
     pub suggested_crop: Option<CropBox>,
+    /// Where the head is, when exactly one face was found.
+    pub outline: Option<HeadOutline>,
 }
 
 impl Report {
@@ -181,6 +257,21 @@ fn sharpness(rgb: &image::RgbImage, face: &FaceBox) -> f64 {
     values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64
 }
 
+/// The rules a crop claims to fix.
+pub const FRAMING: [Rule; 5] =
+    [Rule::HeadHeight, Rule::HeadCentred, Rule::TopMargin, Rule::ChinMargin, Rule::Proportions];
+
+/// Whether `after` (the cropped picture's report) makes good the crop `before` suggested:
+/// every framing rule that failed now passes, and no rule that passed now fails.
+pub fn crop_delivers(before: &Report, after: &Report) -> bool {
+    let verdict = |report: &Report, rule| report.result(rule).map(|r| r.verdict);
+    before.results.iter().all(|was| match was.verdict {
+        Verdict::Pass => verdict(after, was.rule) == Some(Verdict::Pass),
+        Verdict::Fail if FRAMING.contains(&was.rule) => verdict(after, was.rule) == Some(Verdict::Pass),
+        Verdict::Fail | Verdict::CannotTell => true,
+    })
+}
+
 /// Checks `image` given the faces found in it.
 pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     let (width, height) = image.dimensions();
@@ -206,7 +297,7 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
             (Rule::Sharpness, "variance"),
         ];
         results.extend(geometry.map(|(rule, unit)| unknown(rule, unit)));
-        return Report { results, suggested_crop: None };
+        return Report { results, suggested_crop: None, outline: None };
     };
     let (x_scale, y_scale) = (NORMAL_WIDTH / w, NORMAL_HEIGHT / h);
     let box_h = f64::from(face.height);
@@ -217,11 +308,11 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
     let centre_offset = ((f64::from(face.x) + f64::from(face.width) / 2.0) - w / 2.0) * x_scale / PX_PER_MM;
     let top_margin = crown * y_scale / PX_PER_MM;
     let chin_margin = (h - chin) * y_scale / PX_PER_MM;
-    results.push(judged(Rule::HeadHeight, head_height, "px", (331.0..=390.0).contains(&head_height)));
-    results.push(judged(Rule::HeadWidth, head_width, "px", (177.0..=260.0).contains(&head_width)));
-    results.push(judged(Rule::HeadCentred, centre_offset, "mm", centre_offset.abs() <= 2.0));
-    results.push(judged(Rule::TopMargin, top_margin, "mm", (3.0..=5.0).contains(&top_margin)));
-    results.push(judged(Rule::ChinMargin, chin_margin, "mm", chin_margin >= 7.0));
+    results.push(judged(Rule::HeadHeight, head_height, "px", Rule::HeadHeight.accepts(head_height)));
+    results.push(judged(Rule::HeadWidth, head_width, "px", Rule::HeadWidth.accepts(head_width)));
+    results.push(judged(Rule::HeadCentred, centre_offset, "mm", Rule::HeadCentred.accepts(centre_offset)));
+    results.push(judged(Rule::TopMargin, top_margin, "mm", Rule::TopMargin.accepts(top_margin)));
+    results.push(judged(Rule::ChinMargin, chin_margin, "mm", chin_margin >= CHIN_MARGIN_MIN_MM));
 
     // The border: a strip along the top and down both sides above the chin, away from the head.
     let (band_x, band_y) = ((w * 0.08) as u32, (h * 0.05) as u32);
@@ -249,20 +340,45 @@ pub fn check(image: &DynamicImage, faces: &[FaceBox]) -> Report {
 
     let face_area = Region { x: face.x..face.x + face.width, y: face.y..face.y + face.height, keep: |_, _| true };
     let face_stats = stats(&rgb, face_area);
-    let exposure_ok = (60.0..=215.0).contains(&face_stats.mean()) && face_stats.clipped <= 0.05 * face_stats.n;
+    let exposure_ok = Rule::Exposure.accepts(face_stats.mean()) && face_stats.clipped <= 0.05 * face_stats.n;
     results.push(judged(Rule::Exposure, face_stats.mean(), "luma", exposure_ok));
     let sharp = sharpness(&rgb, face);
     results.push(judged(Rule::Sharpness, sharp, "variance", sharp >= 40.0));
 
-    let framing = [Rule::HeadHeight, Rule::HeadCentred, Rule::TopMargin, Rule::ChinMargin, Rule::Proportions];
-    let framed = framing.iter().all(|rule| results.iter().any(|r| r.rule == *rule && r.verdict == Verdict::Pass));
+    let framed = FRAMING.iter().all(|rule| results.iter().any(|r| r.rule == *rule && r.verdict == Verdict::Pass));
     let suggested_crop = if framed { None } else { crop_for(face, crown, chin, width, height) };
-    Report { results, suggested_crop }
+    let outline = outline_of(face, crown, chin, (w, h));
+    Report { results, suggested_crop, outline: Some(outline) }
+}
+
+/// The head's lines and the bands the framing rules allow, in the picture's pixels, from the
+/// same ranges the rules judge by.
+fn outline_of(face: &FaceBox, crown: f64, chin: f64, (w, h): (f64, f64)) -> HeadOutline {
+    let band = |rule: Rule, per: f64, origin: f64| {
+        rule.range().map_or((0.0, 0.0), |range| (origin + range.start() * per, origin + range.end() * per))
+    };
+    // Picture pixels per millimetre (printed at 33 × 48 mm) and per normalised pixel.
+    let (mm_x, mm_y) = (w / 33.0, h / 48.0);
+    let per_normal_y = h / NORMAL_HEIGHT;
+    let (lowest, highest) = band(Rule::HeadHeight, per_normal_y, crown);
+    let chin_band = (lowest, highest.min(h - CHIN_MARGIN_MIN_MM * mm_y));
+    HeadOutline {
+        width: w as u32,
+        height: h as u32,
+        face: CropBox { x: face.x, y: face.y, width: face.width, height: face.height },
+        crown,
+        eyes: f64::from(face.y) + EYES_BELOW_BOX_TOP * f64::from(face.height),
+        chin,
+        crown_band: band(Rule::TopMargin, mm_y, 0.0),
+        chin_band: (chin_band.0, chin_band.1.max(chin_band.0)),
+        centre_band: band(Rule::HeadCentred, mm_x, w / 2.0),
+    }
 }
 
 /// The 33:48 crop in which the head is 360 px of 567 tall, centred on the face, with a top
 /// margin of 4 mm (down to 3 mm when the head is near the top of the picture); `None` if no
-/// such crop fits inside the image.
+/// such crop fits inside the image or it would be smaller than the print size (390 × 567):
+/// enlarging a crop cannot add the detail a print needs.
 fn crop_for(face: &FaceBox, crown: f64, chin: f64, width: u32, height: u32) -> Option<CropBox> {
     let crop_h = (chin - crown) * NORMAL_HEIGHT / 360.0;
     let crop_w = crop_h * 33.0 / 48.0;
@@ -270,6 +386,8 @@ fn crop_for(face: &FaceBox, crown: f64, chin: f64, width: u32, height: u32) -> O
     let top = (crown - 4.0 * mm).max(0.0);
     let left = f64::from(face.x) + f64::from(face.width) / 2.0 - crop_w / 2.0;
     let fits = crown - top >= 3.0 * mm
+        && crop_w >= NORMAL_WIDTH
+        && crop_h >= NORMAL_HEIGHT
         && left >= 0.0
         && left + crop_w <= f64::from(width)
         && top + crop_h <= f64::from(height);

@@ -7,6 +7,7 @@
 //! (EXIF, GPS, comments, ICC) and anything appended to the file: an upright JPEG by keeping
 //! only the segments a decoder needs (`jpeg_segments`), anything else by re-encoding.
 
+pub mod assess;
 pub mod check;
 pub mod faces;
 pub mod intake;
@@ -15,7 +16,8 @@ mod raster;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use check::{CropBox, Report, Rule, RuleResult, Verdict, check};
+pub use assess::assess;
+pub use check::{CropBox, FRAMING, HeadOutline, Report, Rule, RuleResult, Verdict, check, crop_delivers};
 pub use faces::{FaceBox, FaceDetector, detect_faces};
 pub use intake::{
     CleanImage, CleanMaterial, IntakeError, IntakeLimits, Kind, decode, sniff, take_cropped, take_image, take_material,

@@ -2,6 +2,7 @@
 //! scikit-image from PyPI and extracts its public-domain sample images into
 //! `target/fixtures/` (or `LINGSHI_FIXTURES`); a test that needs one and cannot find it fails.
 
+use image::ImageEncoder;
 use std::path::PathBuf;
 
 /// Where the fixtures are.
@@ -54,4 +55,17 @@ pub fn lfw_subset() -> (Vec<image::GrayImage>, Vec<image::GrayImage>) {
     let mut faces = images;
     let non_faces = faces.split_off(100);
     (faces, non_faces)
+}
+
+/// The astronaut as a phone would take it: a loose 1440 × 1440 snapshot (2 MP), as a JPEG.
+/// The fixture itself is 512 px, too small for any crop of it to reach the print size of
+/// 390 × 567; so is a 1024 px enlargement (its head is under 300 px tall).
+pub fn phone_snapshot() -> Vec<u8> {
+    let astronaut = image::load_from_memory(&fixture("astronaut.png")).unwrap_or_else(|e| panic!("astronaut: {e}"));
+    let enlarged = astronaut.resize_exact(1440, 1440, image::imageops::FilterType::Lanczos3).to_rgb8();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .write_image(enlarged.as_raw(), 1440, 1440, image::ExtendedColorType::Rgb8)
+        .unwrap_or_else(|e| panic!("jpeg: {e}"));
+    jpeg
 }

@@ -1,5 +1,6 @@
-// Face capture for real-name verification and an order's face step: preview the front camera, take a still, and
-// send it as a JPEG to the API. A file picker (camera capture on phones) is the fallback.
+// Face capture for real-name verification and an order's face step: preview the front camera; "人脸识别" takes
+// a still and sends it as a JPEG to the API; after a refusal the button reads "重试" (FAQ 9). A file picker
+// (camera capture on phones) is the fallback.
 (function () {
   "use strict";
   const root = document.getElementById("face");
@@ -28,6 +29,7 @@
     } catch (ignored) { /* keep the generic message */ }
     result.className = "error";
     result.textContent = message;
+    document.getElementById("capture").textContent = root.dataset.retry;
   }
 
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {

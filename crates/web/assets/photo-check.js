@@ -49,7 +49,7 @@
       item.dataset.verdict = rule.verdict;
       item.className = "rule-" + rule.verdict;
       const measured = rule.measured === null ? "" : " (" + root.dataset.measured + " " + rule.measured + " " + rule.unit_name + ")";
-      item.textContent = words[rule.verdict] + ": " + rule.requirement + measured;
+      item.textContent = (rule.advice ? rule.advice + " — " : words[rule.verdict] + ": ") + rule.requirement + measured;
       list.appendChild(item);
     }
     if (body.suggested_crop) await showCrop(file, body.suggested_crop);

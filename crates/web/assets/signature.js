@@ -1,5 +1,6 @@
-// The handwritten signature of the nationality-status declaration: drawn with a finger,
-// pen or mouse on a canvas, sent as a lossless PNG; "sign again" clears the pad.
+// The handwritten signature of the nationality-status declaration (图 7、8): "手写签名" opens
+// the pad, drawn with a finger, pen or mouse; "完成" sends it as a lossless PNG and the page
+// shows the saved signature; "重新签名" opens the pad again; "清除" wipes the pad.
 (function () {
   "use strict";
   const root = document.getElementById("signature");
@@ -43,6 +44,13 @@
     canvas.addEventListener(name, function () { drawing = false; });
   });
   document.getElementById("signature-clear").addEventListener("click", clear);
+  const start = document.getElementById("signature-start");
+  start.addEventListener("click", function () {
+    document.getElementById("signature-area").hidden = false;
+    start.hidden = true;
+    clear();
+    canvas.focus();
+  });
   document.getElementById("signature-done").addEventListener("click", function () {
     if (!drawn) {
       result.className = "upload-result error";

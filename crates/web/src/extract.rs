@@ -46,6 +46,34 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
     }
 }
 
+/// A query string; an empty field counts as absent where the target type says so
+/// ([`blank_as_none`]), and a malformed one is a clear 400 in the reader's language.
+pub struct CheckedQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for CheckedQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(_) => Err(AppError::BadRequest("malformed_query")),
+        }
+    }
+}
+
+/// Reads an optional value whose empty text (a form's untouched field) means absent.
+pub fn blank_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| serde::de::Error::custom("unreadable value")),
+    }
+}
+
 /// The request's language: the `lang` cookie, else `Accept-Language`, else Chinese.
 #[derive(Debug, Clone, Copy)]
 pub struct Lang(pub Locale);

@@ -70,6 +70,8 @@ pub async fn record_metrics(request: Request, next: Next) -> Response {
 pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let locale = locale_of(request.headers());
     let path = request.uri().path().to_owned();
+    let comes_back = request.method() == axum::http::Method::GET;
+    let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let mut response = next.run(request).await;
     let error = match response.extensions_mut().remove::<AppError>() {
         Some(error) => error,
@@ -93,13 +95,21 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
         return (error.status(), axum::Json(body)).into_response();
     }
     if matches!(error, AppError::Unauthenticated) {
-        let login = if path.starts_with("/staff") { "/staff/login" } else { "/login" };
-        return Redirect::to(login).into_response();
+        if path.starts_with("/staff") {
+            return Redirect::to("/staff/login").into_response();
+        }
+        // Back to the page asked for (a service tile, an order) once signed in.
+        let login = match crate::pages::forms::local_path(&path_and_query).filter(|_| comes_back) {
+            Some(next) => format!("/login?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default()),
+            None => "/login".to_owned(),
+        };
+        return Redirect::to(&login).into_response();
     }
     (error.status(), error_page(&state, locale, &error)).into_response()
 }
 
-/// Axum answers some failures itself (unknown route, wrong method, body over the limit)
+/// Axum answers some failures itself (unknown route, wrong method, body over the limit, an
+/// unreadable path or query)
 /// with a plain-text body; those get our shape too.
 fn framework_failure(response: &Response) -> Option<AppError> {
     let is_plain = response
@@ -111,6 +121,7 @@ fn framework_failure(response: &Response) -> Option<AppError> {
         StatusCode::NOT_FOUND => Some(AppError::NotFound),
         StatusCode::METHOD_NOT_ALLOWED => Some(AppError::BadRequest("method_not_allowed")),
         StatusCode::PAYLOAD_TOO_LARGE => Some(AppError::TooLarge),
+        StatusCode::BAD_REQUEST => Some(AppError::BadRequest("malformed_request")),
         _ => None,
     }
 }

@@ -46,6 +46,8 @@ pub struct PensionSettings {
     pub deadline: chrono::Duration,
     /// Pushes tried before the push is given up.
     pub push_attempts: i32,
+    /// The departments are the demo's simulator, not real ones: pages say so.
+    pub simulated: bool,
 }
 
 impl std::fmt::Debug for PensionSettings {
@@ -64,6 +66,7 @@ impl PensionSettings {
             poll_after: chrono::Duration::hours(1),
             deadline: chrono::Duration::days(30),
             push_attempts: 8,
+            simulated: false,
         }
     }
 }

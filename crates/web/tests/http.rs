@@ -467,7 +467,10 @@ both_backends!(pages_show_errors_beside_fields_and_require_a_session, |db: Db, d
 
     let account = app.client.get(app.url("/account")).send().await.expect("request");
     assert_eq!(account.status(), StatusCode::SEE_OTHER);
-    assert_eq!(account.headers()["location"], "/login");
+    assert_eq!(account.headers()["location"], "/login?next=%2Faccount", "back to the page asked for once signed in");
+    let outside = app.client.get(app.url("/login?next=//evil.example/")).send().await.expect("request");
+    let html = outside.text().await.expect("html");
+    assert!(!html.contains("evil.example"), "only paths on this site are kept");
 
     let switch = app.client.get(app.url("/lang?to=en&back=/register")).send().await.expect("request");
     assert_eq!(switch.headers()["location"], "/register");
@@ -524,7 +527,7 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
             .body(body)
             .send()
     };
-    let response = check(lingshi_photo::testing::fixture("astronaut.png"), "zh-CN").await.expect("request");
+    let response = check(lingshi_photo::testing::phone_snapshot(), "zh-CN").await.expect("request");
     assert_eq!(response.status(), StatusCode::OK);
     let report: serde_json::Value = response.json().await.expect("json");
     let rules = report["rules"].as_array().expect("rules");
@@ -535,6 +538,16 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
     assert!(head["requirement"].as_str().unwrap_or("").contains("头部高度"));
     assert_eq!((&head["unit"], &head["unit_name"]), (&serde_json::json!("px"), &serde_json::json!("像素")));
     assert!(report["suggested_crop"]["width"].as_u64().is_some(), "a loose snapshot gets a crop");
+    assert!(
+        head["advice"].as_str().is_some_and(|a| a.starts_with("头部太小")),
+        "what to do comes first, which way it is off: {head}"
+    );
+    let outline = &report["outline"];
+    assert!(
+        outline["face"]["width"].as_u64().is_some()
+            && outline["crown_band"][1].as_f64() > outline["crown_band"][0].as_f64(),
+        "{outline}"
+    );
 
     let english: serde_json::Value = check(lingshi_photo::testing::fixture("astronaut.png"), "en")
         .await

@@ -3,10 +3,17 @@
 
 use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
 use lingshi_photo::testing::fixture;
-use lingshi_photo::{FaceBox, FaceDetector, IntakeLimits, Report, Rule, Verdict, check, take_image};
+use lingshi_photo::{
+    FaceBox, FaceDetector, IntakeLimits, Report, Rule, RuleResult, Verdict, assess, check, crop_delivers, take_image,
+};
 
 fn astronaut() -> DynamicImage {
     take_image(&fixture("astronaut.png"), IntakeLimits::PHOTO).expect("fixture").pixels
+}
+
+/// The astronaut as a phone would take it: a loose 1440 px snapshot.
+fn loose_snapshot() -> DynamicImage {
+    take_image(&lingshi_photo::testing::phone_snapshot(), IntakeLimits::PHOTO).expect("snapshot").pixels
 }
 
 fn faces(image: &DynamicImage) -> Vec<FaceBox> {
@@ -19,7 +26,7 @@ fn verdict(report: &Report, rule: Rule) -> Verdict {
 
 /// The astronaut cropped as the check suggests, enlarged to `width` × `height`.
 fn framed_at(width: u32, height: u32) -> DynamicImage {
-    let original = astronaut();
+    let original = loose_snapshot();
     let report = check(&original, &faces(&original));
     let crop = report.suggested_crop.expect("the astronaut's framing is fixable by cropping");
     original.crop_imm(crop.x, crop.y, crop.width, crop.height).resize_exact(
@@ -68,7 +75,7 @@ fn one_face_is_required_and_without_one_the_geometry_cannot_be_told() {
 
 #[test]
 fn a_loose_snapshot_fails_the_framing_and_the_suggested_crop_fixes_it() {
-    let original = astronaut();
+    let original = loose_snapshot();
     let loose = check(&original, &faces(&original));
     assert_eq!(verdict(&loose, Rule::HeadHeight), Verdict::Fail, "{loose:?}");
     assert_eq!(verdict(&loose, Rule::Proportions), Verdict::Fail);
@@ -92,6 +99,51 @@ fn a_loose_snapshot_fails_the_framing_and_the_suggested_crop_fixes_it() {
         }
         assert_eq!(report.suggested_crop, None);
     }
+}
+
+#[test]
+fn a_crop_is_offered_only_when_cutting_it_delivers_and_never_below_the_print_size() {
+    let snapshot = loose_snapshot();
+    let offered = assess(&snapshot).expect("model");
+    let crop = offered.suggested_crop.expect("a phone snapshot's framing is fixable");
+    assert!(crop.width >= 390 && crop.height >= 567, "{crop:?}");
+    let cut = snapshot.crop_imm(crop.x, crop.y, crop.width, crop.height);
+    assert!(crop_delivers(&offered, &check(&cut, &faces(&cut))));
+    // The portrait: 390 × 567 already, the head too small. Any crop fixing the head
+    // would be below the print size, so none is offered (it used to be, and made it worse).
+    let portrait = astronaut().crop_imm(80, 0, 352, 512).resize_exact(390, 567, image::imageops::FilterType::Lanczos3);
+    let report = assess(&portrait).expect("model");
+    assert_eq!(verdict(&report, Rule::HeadHeight), Verdict::Fail, "{report:?}");
+    assert_eq!(report.suggested_crop, None, "{report:?}");
+}
+
+#[test]
+fn a_crop_that_breaks_a_passing_rule_or_leaves_a_framing_rule_failing_does_not_deliver() {
+    let result = |rule, verdict| RuleResult { rule, verdict, measured: None, unit: "" };
+    let report = |results: Vec<RuleResult>| Report { results, suggested_crop: None, outline: None };
+    let before = report(vec![
+        result(Rule::HeadHeight, Verdict::Fail),
+        result(Rule::BackgroundUniform, Verdict::Pass),
+        result(Rule::Exposure, Verdict::Fail),
+    ]);
+    let fixed = report(vec![
+        result(Rule::HeadHeight, Verdict::Pass),
+        result(Rule::BackgroundUniform, Verdict::Pass),
+        result(Rule::Exposure, Verdict::Fail),
+    ]);
+    assert!(crop_delivers(&before, &fixed), "a crop need not fix the exposure");
+    let still_small = report(vec![
+        result(Rule::HeadHeight, Verdict::Fail),
+        result(Rule::BackgroundUniform, Verdict::Pass),
+        result(Rule::Exposure, Verdict::Fail),
+    ]);
+    assert!(!crop_delivers(&before, &still_small));
+    let new_failure = report(vec![
+        result(Rule::HeadHeight, Verdict::Pass),
+        result(Rule::BackgroundUniform, Verdict::Fail),
+        result(Rule::Exposure, Verdict::Fail),
+    ]);
+    assert!(!crop_delivers(&before, &new_failure));
 }
 
 #[test]

@@ -110,8 +110,13 @@ pub struct StartRequest {
     /// "本人已阅读并同意以上声明".
     pub statement_accepted: bool,
     pub mission_id: String,
-    /// ISO 3166 code of the country the applicant lives in.
+    /// ISO 3166 code of the country the applicant lives in, or `OTHER`.
     pub residence_country: String,
+    /// ISO 3166 code of the country the applicant is in now (or `OTHER`), when it is not
+    /// where they live: the emergency travel document goes to the mission where the
+    /// applicant is, passports to the mission where they live.
+    #[serde(default)]
+    pub present_country: String,
     /// Filed for someone else (family, friends: FAQ 1).
     #[serde(default)]
     pub on_behalf: bool,
@@ -150,6 +155,7 @@ pub async fn create(
         statement_accepted: body.statement_accepted,
         mission_id: body.mission_id,
         residence_country: body.residence_country,
+        present_country: body.present_country,
         on_behalf: body.on_behalf,
         route,
         application_type: body.application_type,
@@ -210,7 +216,8 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
                    "done": i < progress, "open": i <= progress})
         })
         .collect();
-    let file_view = |f: &lingshi_storage::orders::OrderFile| json!({"id": f.id, "kind": f.content_kind, "size": f.size_bytes, "created_at": f.created_at.to_rfc3339()});
+    let local = |at| crate::pages::missions::mission_time(&loaded.mission, at);
+    let file_view = |f: &lingshi_storage::orders::OrderFile| json!({"id": f.id, "kind": f.content_kind, "size": f.size_bytes, "created_at": f.created_at.to_rfc3339(), "created_local": local(f.created_at)});
     let materials: Vec<Value> = loaded
         .materials()
         .into_iter()
@@ -234,7 +241,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
     let timeline: Vec<Value> = events
         .iter()
         .map(|e| {
-            json!({"at": e.at.to_rfc3339(), "state": e.state.code(), "event": e.event,
+            json!({"at": e.at.to_rfc3339(), "at_local": local(e.at), "state": e.state.code(), "event": e.event,
                    "text": catalogs.text(locale, &format!("event_{}", e.event)), "note": e.note})
         })
         .collect();
@@ -246,6 +253,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
     let extra = json!({
         "mission": {"id": loaded.mission.id, "name": loaded.mission.name.get(locale.tag())},
         "version": order.version,
+        "time_zone": loaded.mission.time_zone,
         "steps": steps,
         "next_step": loaded.next_step().map(Step::code),
         "form": loaded.form,
@@ -265,10 +273,11 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
             "reason": item.reason,
             "due_on": item.due_on.map(|d| d.to_string()),
             "answered": item.answered_at.is_some(),
+            "files": loaded.supplement_files(item).map(file_view).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "payments": loaded.payments.iter().map(|p| json!({
             "kind": p.kind, "method": p.method, "amount": lingshi_domain::mission::Money { minor: p.amount_minor, currency: p.currency.clone() }.display(),
-            "at": p.at.to_rfc3339(),
+            "at": p.at.to_rfc3339(), "at_local": local(p.at),
         })).collect::<Vec<_>>(),
         "paid_minor": lingshi_storage::order_work::net_paid(&loaded.payments),
         "paid": lingshi_domain::mission::Money {

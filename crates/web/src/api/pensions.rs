@@ -38,6 +38,8 @@ pub async fn view(state: &AppState, pension: &Pension, locale: Locale) -> Result
         "status": pension.status.code(),
         "status_name": state.catalogs.text(locale, &format!("pension_status_{}", pension.status.code())),
         "region": pension.region,
+        "region_name": lingshi_domain::region::name_of(&pension.region, locale.tag()),
+        "simulated": state.settings.pension.simulated,
         "name": pension.form.name,
         "face_state": pension.face_state,
         "reason": pension.reason,

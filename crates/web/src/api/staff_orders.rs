@@ -5,7 +5,7 @@
 use crate::api::orders::{order_view, summary};
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
-use crate::extract::{ApiJson, Lang};
+use crate::extract::{ApiJson, CheckedQuery, Lang};
 use crate::service::staff_orders::{self, StaffAction, age_in_days};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -46,11 +46,13 @@ pub struct QueueQuery {
     pub face_skipped: bool,
     pub photo_failed: bool,
     pub minor: bool,
-    /// Submitted on or after (YYYY-MM-DD).
+    /// Submitted on or after (YYYY-MM-DD; empty means no bound).
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::extract::blank_as_none")]
     pub from: Option<NaiveDate>,
-    /// Submitted up to and including (YYYY-MM-DD).
+    /// Submitted up to and including (YYYY-MM-DD; empty means no bound).
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::extract::blank_as_none")]
     pub until: Option<NaiveDate>,
     /// An order number, a document number or a name in Chinese or pinyin (the last two
     /// searched through their keyed indexes, exactly).
@@ -118,7 +120,7 @@ pub async fn queue(
     State(state): State<AppState>,
     current: CurrentStaff,
     Lang(locale): Lang,
-    Query(query): Query<QueueQuery>,
+    CheckedQuery(query): CheckedQuery<QueueQuery>,
 ) -> Result<Json<Value>, AppError> {
     let (page, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
     let items = queue_rows(&state, &page, locale)?;

@@ -2,7 +2,7 @@
 
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
-use crate::extract::{Lang, PageForm};
+use crate::extract::{CheckedQuery, Lang, PageForm};
 use crate::pages::forms::rerender;
 use crate::render::page;
 use crate::service::identity::{self, IdentityClaim};
@@ -43,8 +43,25 @@ async fn verify_form(
     State(state): State<AppState>,
     Lang(locale): Lang,
     _current: CurrentAccount,
+    CheckedQuery(query): CheckedQuery<VerifyQuery>,
 ) -> Result<Html<String>, AppError> {
-    page(&state, locale, "verify.html", json!({"values": {"document_kind": "resident_id"}}))
+    let context = json!({"values": {"document_kind": "resident_id"}, "to_apply": query.why == VERIFY_TO_APPLY});
+    page(&state, locale, "verify.html", context)
+}
+
+/// Why the applicant was sent to real-name verification.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct VerifyQuery {
+    why: String,
+}
+
+/// Where a service sends an account that is not verified yet (Step 3: apply only after it).
+pub const VERIFY_TO_APPLY: &str = "apply";
+
+/// The page a service sends an unverified account to, saying why.
+pub fn verify_first() -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/verify?why={VERIFY_TO_APPLY}"))
 }
 
 #[derive(Deserialize)]

@@ -15,7 +15,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use lingshi_domain::application::{HeldDocument, RouteAnswers, Service, route};
+use lingshi_domain::application::{DistrictBasis, HeldDocument, RouteAnswers, Service, route};
+use lingshi_domain::country;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -31,6 +32,7 @@ struct StartForm {
     statement: String,
     mission_id: String,
     residence_country: String,
+    present_country: String,
     on_behalf: String,
     held: String,
     lost: String,
@@ -71,7 +73,7 @@ async fn first_screen(
 ) -> Result<Response, AppError> {
     let service = service_of(&service)?;
     if !current.account.identity_state.may_apply() {
-        return Ok(Redirect::to("/verify").into_response());
+        return Ok(crate::pages::account::verify_first().into_response());
     }
     screen(&state, locale, service, "statement", &StartForm::default(), Value::Null).await
 }
@@ -87,11 +89,12 @@ async fn screen(
 ) -> Result<Response, AppError> {
     let missions = lingshi_storage::missions::list(&state.db).await?;
     let chosen = missions.iter().find(|m| m.id == form.mission_id).map(|m| mission_view(m, locale));
-    let countries: Vec<Value> = missions
-        .iter()
-        .flat_map(|m| m.district.iter().map(move |code| (code.clone(), m.country.get(locale.tag()).to_owned())))
-        .map(|(code, name)| json!({"code": code, "name": name}))
-        .collect();
+    let named = |code: &str| json!({"code": code, "name": country::name_of(code, locale.tag())});
+    let mut district: Vec<&str> = missions.iter().flat_map(|m| m.district.iter().map(String::as_str)).collect();
+    district.sort_unstable();
+    district.dedup();
+    let district: Vec<Value> = district.into_iter().map(named).collect();
+    let everywhere: Vec<Value> = country::ALL.iter().map(|c| named(c.code)).collect();
     let types: Vec<Value> = form
         .answers()
         .and_then(|answers| route(answers).ok())
@@ -105,7 +108,9 @@ async fn screen(
         "values": form,
         "errors": errors,
         "continents": grouped(&missions, locale),
-        "countries": countries,
+        "district_countries": district,
+        "all_countries": everywhere,
+        "by_presence": service.district_basis() == DistrictBasis::Presence,
         "mission": chosen,
         "types": types,
     });
@@ -118,7 +123,7 @@ async fn screen(
 fn screen_of(field: &str) -> &'static str {
     match field {
         "statement_accepted" => "statement",
-        "mission_id" | "residence_country" => "mission",
+        "mission_id" | "residence_country" | "present_country" => "mission",
         "route" => "route",
         _ => "type",
     }
@@ -137,17 +142,25 @@ async fn next_screen(
         let errors = if form.screen == "statement" { message("statement_required") } else { Value::Null };
         return screen(&state, locale, service, "statement", &form, errors).await;
     }
-    if form.mission_id.is_empty() || form.residence_country.is_empty() {
-        let errors = if form.screen == "mission" { message("mission_and_residence_required") } else { Value::Null };
+    let start = Start {
+        service,
+        statement_accepted: true,
+        mission_id: form.mission_id.clone(),
+        residence_country: form.residence_country.clone(),
+        present_country: form.present_country.clone(),
+        on_behalf: form.on_behalf == "on",
+        route: None,
+        application_type: None,
+    };
+    let place = orders::checked_place(&state, &start).await?;
+    if let Some(problem) = place.problems.first() {
+        let unanswered = problem.code == "required";
+        let errors = match (unanswered, form.screen == "mission") {
+            (true, true) => message("mission_and_residence_required"),
+            (true, false) => Value::Null,
+            (false, _) => message(problem.code),
+        };
         return screen(&state, locale, service, "mission", &form, errors).await;
-    }
-    let mission = lingshi_storage::missions::find(&state.db, &form.mission_id).await?;
-    match mission {
-        None => return screen(&state, locale, service, "mission", &form, message("unknown_choice")).await,
-        Some(m) if !m.serves(&form.residence_country) => {
-            return screen(&state, locale, service, "mission", &form, message("outside_district")).await;
-        }
-        Some(_) => {}
     }
     let passport = service == Service::PassportOrTravelDocument;
     if passport && form.screen == "mission" {
@@ -162,13 +175,9 @@ async fn next_screen(
         };
     }
     let start = Start {
-        service,
-        statement_accepted: true,
-        mission_id: form.mission_id.clone(),
-        residence_country: form.residence_country.clone(),
-        on_behalf: form.on_behalf == "on",
         route: if passport { form.answers() } else { None },
         application_type: passport.then(|| form.application_type.clone()),
+        ..start
     };
     match orders::start(&state, &current.account, &start, None).await {
         Ok(loaded) => Ok(Redirect::to(&format!("/orders/{}/steps/details", loaded.order.id)).into_response()),

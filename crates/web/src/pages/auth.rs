@@ -2,9 +2,9 @@
 
 use crate::auth::{SessionKind, presented_token};
 use crate::error::AppError;
-use crate::extract::{ClientKey, Lang, PageForm};
+use crate::extract::{CheckedQuery, ClientKey, Lang, PageForm};
 use crate::i18n::Locale;
-use crate::pages::forms::{blank, redirect_with_session, rerender, signed_in};
+use crate::pages::forms::{blank, local_path, redirect_with_session, rerender, signed_in};
 use crate::render::page;
 use crate::service::accounts::{self, AddressAndPassword, parse_address};
 use crate::state::AppState;
@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/register", blank("register.html").post(register_submit))
         .route("/register/confirm", post(register_confirm))
-        .route("/login", blank("login.html").post(login_submit))
+        .route("/login", get(login_form).post(login_submit))
         .route("/logout", post(logout))
         .route("/password/forgot", blank("password_forgot.html").post(forgot_submit))
         .route("/password/reset", post(reset_submit))
@@ -65,12 +65,36 @@ async fn register_confirm(
     signed_in(&state, locale, SessionKind::Applicant, outcome, "/account", form_again)
 }
 
+/// Where to go once signed in: the page that sent the applicant here, if it is ours.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Next {
+    next: String,
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    CheckedQuery(query): CheckedQuery<Next>,
+) -> Result<Response, AppError> {
+    let next = local_path(&query.next).unwrap_or_default();
+    Ok(page(&state, locale, "login.html", json!({"values": {"next": next}}))?.into_response())
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    address: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
 async fn login_submit(
     State(state): State<AppState>,
     Lang(locale): Lang,
     ClientKey(client): ClientKey,
     headers: HeaderMap,
-    PageForm(form): PageForm<AddressPasswordForm>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let previous = presented_token(&headers, SessionKind::Applicant);
     let outcome = match parse_address(&form.address) {
@@ -82,8 +106,8 @@ async fn login_submit(
         locale,
         SessionKind::Applicant,
         outcome,
-        "/account",
-        ("login.html", json!({"address": form.address})),
+        local_path(&form.next).unwrap_or("/account"),
+        ("login.html", json!({"address": form.address, "next": form.next})),
     )
 }
 

@@ -40,6 +40,17 @@ pub fn redirect_with_session(state: &AppState, kind: SessionKind, token: Option<
     ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
 }
 
+/// `next` if it is a path on this site (`/apply/passport`), never another site
+/// (`//evil.example`, `https://…`): where to go back to after signing in.
+pub fn local_path(next: &str) -> Option<&str> {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 512
+        && next.chars().all(|c| c.is_ascii_graphic());
+    safe.then_some(next)
+}
+
 /// A `GET` route showing an empty form.
 pub fn blank(template: &'static str) -> MethodRouter<AppState> {
     get(

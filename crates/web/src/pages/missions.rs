@@ -22,6 +22,15 @@ pub fn local_now(mission: &Mission, now: chrono::DateTime<chrono::Utc>) -> Optio
     Some(now.with_timezone(&zone).naive_local())
 }
 
+/// `at` on the mission's wall clock with its zone's abbreviation, as pages show times:
+/// `2026-11-30 03:49 CET` (UTC, so labelled, if the mission's zone is unknown).
+pub fn mission_time(mission: &Mission, at: chrono::DateTime<chrono::Utc>) -> String {
+    match mission.time_zone.parse::<chrono_tz::Tz>() {
+        Ok(zone) => at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string(),
+        Err(_) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
 /// A link that searches a map for the mission's address (opened by the reader's browser;
 /// no page here loads it).
 pub fn map_link(address: &str) -> String {
@@ -59,6 +68,7 @@ pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
         "time_zone": mission.time_zone,
         "currency": mission.currency,
         "district": mission.district,
+        "district_names": mission.district.iter().map(|code| lingshi_domain::country::name_of(code, tag)).collect::<Vec<_>>(),
         "submission_methods": mission.submission_methods,
         "pickup_methods": mission.pickup_methods,
         "fees": mission.fees.iter().map(|f| json!({"service": f.service, "label": f.label.get(tag), "amount": f.amount.display(), "minor": f.amount.minor, "currency": f.amount.currency})).collect::<Vec<_>>(),

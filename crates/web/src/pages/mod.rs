@@ -4,7 +4,7 @@ mod account;
 mod apply;
 mod auth;
 pub mod download;
-mod forms;
+pub(crate) mod forms;
 mod home;
 mod legalizations;
 pub mod missions;

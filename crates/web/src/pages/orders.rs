@@ -81,13 +81,27 @@ async fn order_page(
     just_submitted: bool,
     summary: Value,
 ) -> Result<Response, AppError> {
+    let status = if summary.is_null() { StatusCode::OK } else { StatusCode::CONFLICT };
+    render_order(state, locale, loaded, just_submitted, json!({"summary": summary}), status).await
+}
+
+/// The order page with `messages`: a `summary` above it and/or field `errors` beside the
+/// items they concern.
+async fn render_order(
+    state: &AppState,
+    locale: Locale,
+    loaded: &Loaded,
+    just_submitted: bool,
+    messages: Value,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let context = json!({
         "order": order_view(state, loaded, locale).await?,
         "mission": mission_view(&loaded.mission, locale),
         "just_submitted": just_submitted,
-        "summary": summary,
+        "summary": messages["summary"],
+        "errors": messages["errors"],
     });
-    let status = if summary.is_null() { StatusCode::OK } else { StatusCode::CONFLICT };
     Ok((status, page(state, locale, "order.html", context)?).into_response())
 }
 
@@ -251,7 +265,12 @@ async fn remove_file(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let loaded = order_files::remove(&state, &current.account, &id, &file).await?;
-    Ok(Redirect::to(&step_url(&loaded.order.id, Step::Materials)).into_response())
+    let back = if loaded.order.state == lingshi_domain::order::OrderState::SupplementRequired {
+        format!("/orders/{}", loaded.order.id)
+    } else {
+        step_url(&loaded.order.id, Step::Materials)
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 async fn crop_photo(
@@ -323,6 +342,11 @@ async fn provide_supplement(
         Err(AppError::Conflict(code)) => {
             let loaded = orders::load(&state, &current.account, &id).await?;
             order_page(&state, locale, &loaded, false, Value::String(state.catalogs.error(locale, code))).await
+        }
+        Err(error @ AppError::Invalid(_)) => {
+            let loaded = orders::load(&state, &current.account, &id).await?;
+            let messages = json!({"errors": field_messages(&state, locale, &error)});
+            render_order(&state, locale, &loaded, false, messages, error.status()).await
         }
         Err(other) => Err(other),
     }

@@ -36,9 +36,20 @@ async fn render_form(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let missions = lingshi_storage::missions::list(&state.db).await?;
-    let regions: Vec<&String> = state.settings.pension.departments.keys().collect();
-    let context =
-        json!({"continents": grouped(&missions, locale), "regions": regions, "values": values, "errors": errors});
+    let regions: Vec<Value> = state
+        .settings
+        .pension
+        .departments
+        .keys()
+        .map(|code| json!({"code": code, "name": lingshi_domain::region::name_of(code, locale.tag())}))
+        .collect();
+    let context = json!({
+        "continents": grouped(&missions, locale),
+        "regions": regions,
+        "simulated": state.settings.pension.simulated,
+        "values": values,
+        "errors": errors,
+    });
     Ok((status, page(state, locale, "pension_form.html", context)?).into_response())
 }
 
@@ -48,7 +59,7 @@ async fn form_page(
     current: CurrentAccount,
 ) -> Result<Response, AppError> {
     if !current.account.identity_state.may_apply() {
-        return Ok(Redirect::to("/verify").into_response());
+        return Ok(crate::pages::account::verify_first().into_response());
     }
     render_form(&state, locale, json!({"mission_id": lingshi_storage::seed::BELGIUM}), Value::Null, StatusCode::OK)
         .await

@@ -6,7 +6,7 @@ use crate::api::orders::order_view;
 use crate::api::staff_orders::QueueQuery;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
-use crate::extract::{Lang, PageForm};
+use crate::extract::{CheckedQuery, Lang, PageForm};
 use crate::i18n::Locale;
 use crate::render::{field_messages, page};
 use crate::service::staff_orders::{self, StaffAction};
@@ -34,7 +34,7 @@ async fn queue(
     State(state): State<AppState>,
     Lang(locale): Lang,
     current: CurrentStaff,
-    Query(query): Query<QueueQuery>,
+    CheckedQuery(query): CheckedQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
     let (page_of_orders, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
     let rows = crate::api::staff_orders::queue_rows(&state, &page_of_orders, locale)?;
@@ -57,7 +57,14 @@ async fn dashboard(
 ) -> Result<Response, AppError> {
     let mission = crate::api::staff_orders::overview_mission(&current.staff, &query)?;
     let board = crate::service::dashboard::of_mission(&state, &mission, Utc::now()).await?;
-    let context = json!({"board": board, "mission": mission});
+    let catalogs = &state.catalogs;
+    let labels = crate::charts::DailyLabels {
+        title: catalogs.text(locale, "staff_per_day"),
+        received: catalogs.text(locale, "staff_received"),
+        completed: catalogs.text(locale, "staff_completed"),
+    };
+    let chart = crate::charts::daily_bars(&board.per_day, &labels);
+    let context = json!({"board": board, "mission": mission, "chart": chart});
     Ok(page(&state, locale, "staff_dashboard.html", context)?.into_response())
 }
 

@@ -4,6 +4,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::service::heavy_work;
 use crate::state::AppState;
 use chrono::Utc;
+use lingshi_domain::documents::DocumentAnswer;
 use lingshi_domain::{IdentityDocument, IdentityState, PersonName};
 use lingshi_integrations::face::FaceOutcome;
 use lingshi_photo::{CleanImage, take_image};
@@ -23,13 +24,13 @@ impl IdentityClaim {
     pub fn parse(name: &str, document_kind: &str, document_number: &str) -> Result<Self, FieldErrors> {
         let today = Utc::now().date_naive();
         let name = PersonName::parse(name);
-        let document = match document_kind {
-            "resident_id" | "passport" => {
-                IdentityDocument::parse(document_kind, document_number, today).map_err(|e| ("document_number", e))
-            }
-            "" => Err(("document_kind", lingshi_domain::ValidationError::Required)),
-            _ => Err(("document_kind", lingshi_domain::ValidationError::UnknownChoice)),
-        };
+        let document = IdentityDocument::parse_answers(document_kind, document_number, today).map_err(|(answer, e)| {
+            let field = match answer {
+                DocumentAnswer::Kind => "document_kind",
+                DocumentAnswer::Number => "document_number",
+            };
+            (field, e)
+        });
         match (name, document) {
             (Ok(name), Ok(document)) => Ok(Self { name, document }),
             (n, d) => {

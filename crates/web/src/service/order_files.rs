@@ -12,7 +12,7 @@ use crate::service::photo::{read_stored_report, stored_report, stored_report_pas
 use crate::state::AppState;
 use lingshi_domain::application::{Material, Service, Step};
 use lingshi_domain::order::OrderState;
-use lingshi_photo::{Kind, detect_faces, take_image, take_material};
+use lingshi_photo::{Kind, take_image, take_material};
 use lingshi_storage::accounts::Account;
 use lingshi_storage::orders::NewFile;
 
@@ -95,8 +95,7 @@ fn refused(slot: Slot) -> impl Fn(lingshi_photo::IntakeError) -> AppError {
 
 /// A clean photo with its check's report.
 fn checked_photo(clean: lingshi_photo::CleanImage) -> Result<Taken, AppError> {
-    let faces = detect_faces(&clean.pixels).map_err(AppError::internal)?;
-    let report = stored_report(&lingshi_photo::check(&clean.pixels, &faces)).to_string();
+    let report = stored_report(&lingshi_photo::assess(&clean.pixels).map_err(AppError::internal)?).to_string();
     Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: Some(report) })
 }
 
@@ -261,6 +260,12 @@ pub async fn remove(state: &AppState, account: &Account, id: &str, file_id: &str
         let file = loaded.files.iter().find(|f| f.id == file_id).ok_or(AppError::NotFound)?;
         let slot = Slot::parse(&file.slot).ok_or(AppError::Conflict("file_not_removable"))?;
         ensure_slot_open(loaded, slot)?;
+        // Answering a supplement, only what was added for it goes: the papers staff reviewed stay.
+        let answering = loaded.order.state == OrderState::SupplementRequired;
+        let open = loaded.supplements.iter().filter(|asked| asked.answered_at.is_none());
+        if answering && !open.clone().any(|asked| loaded.supplement_files(asked).any(|f| f.id == file_id)) {
+            return Err(AppError::Conflict("file_not_removable"));
+        }
         Ok(None)
     })
     .await

@@ -8,7 +8,8 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use lingshi_domain::application::{
-    ApplicationType, Circumstances, Material, Need, RouteAnswers, Service, Step, materials, parent_must_sign, route,
+    ApplicationType, Circumstances, Material, Need, RouteAnswers, Service, Step, Whereabouts, materials,
+    parent_must_sign, route,
 };
 use lingshi_domain::application_form::{
     Annotations, Declaration, Delivery, Details, DetailsContext, Form, Payment, Pickup,
@@ -41,7 +42,7 @@ impl From<Vec<lingshi_domain::application_form::FieldError>> for FieldErrors {
 }
 
 /// What starting an application takes: the statement accepted, the mission, where the
-/// applicant lives, whom it is for, and (for passports and travel documents) the routing
+/// applicant lives and is now, whom it is for, and (for passports and travel documents) the routing
 /// answers and the application type chosen among those they offer.
 #[derive(Debug, Clone)]
 pub struct Start {
@@ -49,6 +50,8 @@ pub struct Start {
     pub statement_accepted: bool,
     pub mission_id: String,
     pub residence_country: String,
+    /// Where the applicant is now; empty when it is where they live.
+    pub present_country: String,
     pub on_behalf: bool,
     pub route: Option<RouteAnswers>,
     pub application_type: Option<String>,
@@ -94,6 +97,15 @@ impl Loaded {
 
     pub fn files_in(&self, slot: &str) -> impl Iterator<Item = &OrderFile> {
         self.files.iter().filter(move |f| f.slot == slot)
+    }
+
+    /// The files added to `asked`'s material since staff asked for it: what the applicant
+    /// sends for that supplement, and may still remove before sending.
+    pub fn supplement_files<'a>(
+        &'a self,
+        asked: &'a lingshi_storage::order_work::Supplement,
+    ) -> impl Iterator<Item = &'a OrderFile> {
+        self.files_in(&asked.material).filter(move |file| file.created_at >= asked.created_at)
     }
 
     /// Required materials with no file yet, in the guide's order.
@@ -226,25 +238,67 @@ fn order_number(mission: &Mission, now: DateTime<Utc>) -> Result<String, AppErro
     Ok(format!("{}{}{tail}", mission.country_code.to_ascii_uppercase(), now.format("%y%m%d")))
 }
 
+/// Where the applicant lives and is now, checked against the mission: each a known country
+/// (or "another"), the one the service goes by inside the mission's district.
+pub struct Place {
+    pub mission: Option<Mission>,
+    pub residence: String,
+    pub present: String,
+    pub problems: Vec<FieldError>,
+}
+
+/// Checks the start's mission and places. An absent `present_country` means the applicant
+/// is where they live.
+pub async fn checked_place(state: &AppState, start: &Start) -> Result<Place, AppError> {
+    let mut problems = Vec::new();
+    let mission = lingshi_storage::missions::find(&state.db, &start.mission_id).await?;
+    let mut answer = |field: &'static str, text: &str| match text.trim() {
+        "" => {
+            problems.push(FieldError { field, code: "required" });
+            None
+        }
+        text => {
+            let parsed = lingshi_domain::country::parse_answer(text);
+            if parsed.is_none() {
+                problems.push(FieldError { field, code: "unknown_choice" });
+            }
+            parsed
+        }
+    };
+    let residence = answer("residence_country", &start.residence_country);
+    let present = match start.present_country.trim() {
+        "" => residence,
+        text => answer("present_country", text),
+    };
+    match (&mission, residence, present) {
+        (None, _, _) => {
+            let code = if start.mission_id.trim().is_empty() { "required" } else { "unknown_choice" };
+            problems.push(FieldError { field: "mission_id", code });
+        }
+        (Some(mission), Some(residence), Some(present)) => {
+            if let Err(refused) = (Whereabouts { residence, present }).check(start.service, mission) {
+                problems.push(FieldError { field: refused.field, code: refused.error.code() });
+            }
+        }
+        _ => {}
+    }
+    Ok(Place {
+        mission,
+        residence: residence.unwrap_or_default().to_owned(),
+        present: present.unwrap_or_default().to_owned(),
+        problems,
+    })
+}
+
 /// Checks what starting an application takes (statement, mission and district, routing and
 /// type) and returns the mission, the type and the initial form.
 pub async fn checked_start(
     state: &AppState,
     start: &Start,
 ) -> Result<(Mission, Option<ApplicationType>, Form), AppError> {
-    let mut problems = Vec::new();
+    let Place { mission, residence, present, mut problems } = checked_place(state, start).await?;
     if !start.statement_accepted {
-        problems.push(FieldError { field: "statement_accepted", code: "statement_required" });
-    }
-    let mission = lingshi_storage::missions::find(&state.db, &start.mission_id).await?;
-    let residence = start.residence_country.trim().to_ascii_uppercase();
-    match &mission {
-        None => problems.push(FieldError { field: "mission_id", code: "unknown_choice" }),
-        Some(_) if residence.is_empty() => problems.push(FieldError { field: "residence_country", code: "required" }),
-        Some(m) if !m.serves(&residence) => {
-            problems.push(FieldError { field: "residence_country", code: "outside_district" });
-        }
-        Some(_) => {}
+        problems.insert(0, FieldError { field: "statement_accepted", code: "statement_required" });
     }
     let kind = match start.service {
         Service::EmergencyTravelDocument => None,
@@ -265,7 +319,7 @@ pub async fn checked_start(
         return Err(FieldErrors(problems).into());
     }
     let mission = mission.ok_or(AppError::NotFound)?;
-    let form = Form { residence_country: residence, route: start.route, ..Form::default() };
+    let form = Form { residence_country: residence, present_country: present, route: start.route, ..Form::default() };
     Ok((mission, kind, form))
 }
 
@@ -761,7 +815,7 @@ pub async fn provide_supplement(state: &AppState, account: &Account, id: &str) -
             .supplements
             .iter()
             .filter(|asked| asked.answered_at.is_none())
-            .filter(|asked| !loaded.files_in(&asked.material).any(|file| file.created_at >= asked.created_at))
+            .filter(|asked| loaded.supplement_files(asked).next().is_none())
             .filter_map(|asked| Material::from_code(&asked.material))
             .map(|material| FieldError { field: material.code(), code: "material_missing" })
             .collect();

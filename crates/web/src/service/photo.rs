@@ -8,14 +8,13 @@ use crate::service::heavy_work;
 use crate::service::rate_limits::RateLimit;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
-use lingshi_photo::{IntakeLimits, Report, check, decode, detect_faces};
+use lingshi_photo::{IntakeLimits, Report, assess, decode};
 use serde_json::{Value, json};
 
 /// Checks `bytes` as a passport photo.
 pub fn check_bytes(bytes: &[u8], limits: IntakeLimits) -> Result<Report, AppError> {
     let (_, pixels) = decode(bytes, limits).map_err(|e| FieldErrors::single("photo", e.code()))?;
-    let faces = detect_faces(&pixels).map_err(AppError::internal)?;
-    Ok(check(&pixels, &faces))
+    assess(&pixels).map_err(AppError::internal)
 }
 
 /// Photo checks for anyone, without an account: each costs tens of milliseconds of a core,
@@ -46,7 +45,7 @@ pub fn stored_report(report: &Report) -> Value {
             })
         })
         .collect();
-    json!({"passes": report.passes(), "rules": rules, "suggested_crop": report.suggested_crop})
+    json!({"passes": report.passes(), "rules": rules, "suggested_crop": report.suggested_crop, "outline": report.outline})
 }
 
 /// A file's stored report read back (`None` when it has none, or it cannot be read).
@@ -69,9 +68,23 @@ pub fn localized_report(stored: &Value, catalogs: &Catalogs, locale: Locale) -> 
             rule["requirement"] = Value::String(catalogs.text(locale, &format!("photo_rule_{code}")).to_owned());
             let unit = rule["unit"].as_str().unwrap_or_default().replace('/', "_per_");
             rule["unit_name"] = Value::String(catalogs.text(locale, &format!("photo_unit_{unit}")).to_owned());
+            if rule["verdict"] == "fail" {
+                rule["advice"] =
+                    Value::String(catalogs.text(locale, &advice_key(&code, rule["measured"].as_f64())).to_owned());
+            }
         }
     }
     view
+}
+
+/// The catalog key of what to do about a failed rule: which way a ranged measure is off
+/// (`photo_fix_head_height_low`: the head is too small), else the rule's one advice.
+fn advice_key(code: &str, measured: Option<f64>) -> String {
+    let side = lingshi_photo::Rule::from_code(code)
+        .zip(measured)
+        .and_then(|(rule, measured)| rule.above_range(measured))
+        .map_or("", |above| if above { "_high" } else { "_low" });
+    format!("photo_fix_{code}{side}")
 }
 
 /// The report as the API and the CLI show it: each rule with its verdict, the value

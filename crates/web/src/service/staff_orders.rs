@@ -278,11 +278,14 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
     use lingshi_domain::application::Service;
     use lingshi_domain::application_form::DetailsContext;
     let mission_id = scope(staff)?.ok_or(AppError::Forbidden("not_your_role"))?;
+    // Whoever stands at the counter is in the mission's country, wherever they live.
+    let here = lingshi_storage::missions::find(&state.db, &mission_id).await?.map(|m| m.country_code);
     let start = orders::Start {
         service: walk_in.service,
         statement_accepted: true,
         mission_id: mission_id.clone(),
         residence_country: walk_in.residence_country,
+        present_country: here.unwrap_or_default(),
         on_behalf: false,
         route: walk_in.route,
         application_type: walk_in.application_type,

@@ -313,6 +313,11 @@ both_backends!(the_suggested_crop_replaces_the_photo_and_is_checked_again, |db: 
     assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "photo_has_no_crop"));
 
     let (_, order) = applicant.upload(&id, "photo", "image/png", photo()).await;
+    assert!(
+        order["photo"]["report"]["suggested_crop"].is_null(),
+        "a 512 px snapshot: any crop fixing the head would be below the print size"
+    );
+    let (_, order) = applicant.upload(&id, "photo", "image/png", lingshi_photo::testing::phone_snapshot()).await;
     let loose_id = order["photo"]["file"]["id"].as_str().expect("photo").to_owned();
     let crop = order["photo"]["report"]["suggested_crop"].clone();
     assert_eq!(photo_verdict(&order, "proportions"), "fail", "a square snapshot");
@@ -434,6 +439,43 @@ both_backends!(starting_follows_the_guide_and_the_faq, |db: Db, dir: PathBuf| as
         assert!(spec["paths"].get(path).is_some(), "{path} is documented");
     }
 });
+
+both_backends!(
+    a_visitor_who_lost_a_passport_gets_an_emergency_document_where_they_are_not_a_passport,
+    |db: Db, dir: PathBuf| async move {
+        let app = TestApp::start(db, dir).await;
+        let applicant = Applicant::verified(&app, "visitor@example.org", "E12345678").await;
+        let visitor = |service: &str, present: &str| {
+            json!({"service": service, "statement_accepted": true, "mission_id": "be-embassy",
+                   "residence_country": "CN", "present_country": present})
+        };
+        let (status, order) = applicant.start(visitor("emergency", "BE"), None).await;
+        assert_eq!(status, StatusCode::CREATED, "a short-stay visitor in Belgium (Step 4 二): {order}");
+        let mut passport = visitor("passport", "BE");
+        passport["route"] = json!({"held": "ordinary_passport", "lost": true});
+        passport["application_type"] = json!("replacement.passport.replacement");
+        let (status, answer) = applicant.start(passport, None).await;
+        assert_eq!(
+            (status, field_code(&answer, "residence_country")),
+            (StatusCode::UNPROCESSABLE_ENTITY, "outside_district".to_owned()),
+            "passports stay with the mission where the applicant lives: {answer}"
+        );
+        let (status, answer) = applicant.start(visitor("emergency", "FR"), None).await;
+        assert_eq!(
+            (status, field_code(&answer, "present_country")),
+            (StatusCode::UNPROCESSABLE_ENTITY, "present_outside_district".to_owned()),
+            "{answer}"
+        );
+        let (status, answer) = applicant.start(visitor("emergency", "Belgium"), None).await;
+        assert_eq!(
+            (status, field_code(&answer, "present_country")),
+            (StatusCode::UNPROCESSABLE_ENTITY, "unknown_choice".to_owned()),
+            "{answer}"
+        );
+        let (_, mine) = applicant.call(Method::GET, "/api/v1/orders", None).await;
+        assert_eq!(mine["orders"].as_array().map(Vec::len), Some(1), "only the accepted start left a draft");
+    }
+);
 
 both_backends!(
     an_emergency_document_is_confirmed_irreversible_and_cannot_be_withdrawn,

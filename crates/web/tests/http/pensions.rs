@@ -1,134 +1,27 @@
-//! Pension-eligibility certification against a simulator of a social-security department
-//! that this test starts: it accepts, rejects, times out, answers twice or answers garbage;
+//! Pension-eligibility certification against the simulated social-security department
+//! (`lingshi_integrations::pension_simulator`, the one the demo runs) that this test starts: it accepts, rejects, times out, answers twice or answers garbage;
 //! decisions come by signed callback or by polling. Both backends.
 
 use crate::orders::Applicant;
 use crate::support::{TestApp, error_code, field_code};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode as AxumStatus};
-use axum::routing::{get, post};
 use chrono::Utc;
-use lingshi_integrations::pension::{CertificationRecord, SIGNATURE_HEADER, SigningKey};
+use lingshi_integrations::pension::{SIGNATURE_HEADER, SigningKey};
+use lingshi_integrations::pension_simulator::{Behaviour as Mode, Department};
 use lingshi_storage::{Db, both_backends};
 use lingshi_web::Settings;
 use lingshi_web::state::PensionSettings;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const SECRET: &[u8] = b"department shared secret";
 
-/// How the simulated department behaves.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Mode {
-    /// Receipt, then a callback: approved.
-    Approve,
-    /// Receipt, then a callback: not approved, with a reason.
-    Reject,
-    /// Receipt, then the same callback twice and a contradicting third.
-    Twice,
-    /// Takes longer than the platform waits.
-    Slow,
-    /// Answers 200 with something that is not JSON.
-    Garbage,
-    /// Receipt, no callback; the decision is there when asked.
-    DecideWhenPolled,
-    /// Receipt, and never a decision.
-    NeverDecide,
-}
-
-#[derive(Clone)]
-struct Department {
-    mode: Arc<Mutex<Mode>>,
-    received: Arc<Mutex<Vec<CertificationRecord>>>,
-    platform: Arc<Mutex<String>>,
-}
-
-async fn send_callback(platform: String, reference: String, status: &str, reason: Option<&str>) {
-    let body = serde_json::to_vec(&json!({"reference": reference, "status": status, "reason": reason})).expect("json");
-    let signature = SigningKey::new(SECRET).sign(&body, Utc::now());
-    let _ = reqwest::Client::new()
-        .post(format!("{platform}/api/v1/pension/callbacks"))
-        .header(SIGNATURE_HEADER, signature)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await;
-}
-
-async fn receive(
-    State(department): State<Department>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> (AxumStatus, String) {
-    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !SigningKey::new(SECRET).verify(signature, &body, Utc::now()) {
-        return (AxumStatus::UNAUTHORIZED, "{}".into());
-    }
-    let Ok(record) = serde_json::from_slice::<CertificationRecord>(&body) else {
-        return (AxumStatus::BAD_REQUEST, "{}".into());
-    };
-    let mode = *department.mode.lock().expect("mode");
-    department.received.lock().expect("received").push(record.clone());
-    let platform = department.platform.lock().expect("platform").clone();
-    let reference = record.reference.clone();
-    match mode {
-        Mode::Slow => {
-            tokio::time::sleep(Duration::from_secs(3)).await;
-            (AxumStatus::ACCEPTED, json!({"receipt": "late"}).to_string())
-        }
-        Mode::Garbage => (AxumStatus::OK, "<html>maintenance</html>".into()),
-        Mode::Approve | Mode::Reject | Mode::Twice => {
-            tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                match mode {
-                    Mode::Reject => {
-                        send_callback(platform, reference, "not_approved", Some("未按时提交生存证明")).await
-                    }
-                    Mode::Twice => {
-                        send_callback(platform.clone(), reference.clone(), "approved", None).await;
-                        send_callback(platform.clone(), reference.clone(), "approved", None).await;
-                        send_callback(platform, reference, "not_approved", Some("late")).await;
-                    }
-                    _ => send_callback(platform, reference, "approved", None).await,
-                }
-            });
-            (AxumStatus::ACCEPTED, json!({"receipt": format!("R-{}", record.reference)}).to_string())
-        }
-        Mode::DecideWhenPolled | Mode::NeverDecide => (AxumStatus::ACCEPTED, json!({"receipt": "R"}).to_string()),
-    }
-}
-
-async fn decision(
-    State(department): State<Department>,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-) -> (AxumStatus, String) {
-    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let path = format!("/certifications/{reference}");
-    if !SigningKey::new(SECRET).verify(signature, path.as_bytes(), Utc::now()) {
-        return (AxumStatus::UNAUTHORIZED, "{}".into());
-    }
-    let status = if *department.mode.lock().expect("mode") == Mode::DecideWhenPolled { "approved" } else { "pending" };
-    (AxumStatus::OK, json!({"status": status}).to_string())
-}
-
 async fn start_department(mode: Mode) -> (String, Department) {
-    let department = Department {
-        mode: Arc::new(Mutex::new(mode)),
-        received: Arc::new(Mutex::new(Vec::new())),
-        platform: Arc::new(Mutex::new(String::new())),
-    };
-    let app = axum::Router::new()
-        .route("/certifications", post(receive))
-        .route("/certifications/{reference}", get(decision))
-        .with_state(department.clone());
+    let department = Department::new(SigningKey::new(SECRET), mode, Duration::from_millis(100));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}"), department)
+    let url = department.serve(listener).expect("serve");
+    (url, department)
 }
 
 /// The platform wired to a department in `mode`; pushes are tried once, polls come at once.
@@ -151,7 +44,7 @@ async fn platform(db: Db, dir: PathBuf, mode: Mode, deadline: chrono::Duration) 
         supplement_mail: None,
     };
     let app = TestApp::start_with(db, dir, settings).await;
-    *department.platform.lock().expect("platform") = app.base.clone();
+    department.set_platform(&app.base);
     (app, department)
 }
 
@@ -189,7 +82,7 @@ both_backends!(an_approved_certification_arrives_by_signed_callback, |db: Db, di
     let id = submitted(&applicant).await;
     let approved = wait_for(&applicant, &id, "approved").await;
     assert_eq!(approved["paper_form"], false);
-    let received = department.received.lock().expect("received").clone();
+    let received = department.received();
     assert_eq!(received.len(), 1);
     assert_eq!((received[0].id_number.as_str(), received[0].face.as_str()), ("11010519491231002X", "skipped"));
 });
@@ -199,7 +92,7 @@ both_backends!(a_rejection_carries_its_reason, |db: Db, dir: PathBuf| async move
     let applicant = Applicant::verified(&app, "pensioner@example.org", "E12345678").await;
     let id = submitted(&applicant).await;
     let refused = wait_for(&applicant, &id, "not_approved").await;
-    assert_eq!(refused["reason"], "未按时提交生存证明");
+    assert_eq!(refused["reason"], lingshi_integrations::pension_simulator::REJECTION_REASON);
 });
 
 both_backends!(answering_twice_or_contradicting_changes_nothing, |db: Db, dir: PathBuf| async move {
@@ -222,13 +115,13 @@ both_backends!(
         assert_eq!(failed["paper_form"], true);
         assert_eq!(failed["mission"]["phone"], "0032-26633001", "with the mission's contacts");
 
-        *department.mode.lock().expect("mode") = Mode::Garbage;
+        department.set_behaviour(Mode::Garbage);
         let officer =
             crate::staff_orders::officer(&app, lingshi_domain::order::StaffRole::Reviewer, "be.reviewer").await;
         let (status, body) = officer.call(Method::POST, &format!("/api/v1/staff/pensions/{id}/repush"), None).await;
         assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")));
         wait_for(&applicant, &id, "failed").await;
-        *department.mode.lock().expect("mode") = Mode::Approve;
+        department.set_behaviour(Mode::Approve);
         let (status, _) = officer.call(Method::POST, &format!("/api/v1/staff/pensions/{id}/repush"), None).await;
         assert_eq!(status, StatusCode::OK);
         wait_for(&applicant, &id, "approved").await;

@@ -38,11 +38,13 @@ impl Officer {
         Self { base: app.base.clone(), token, client: reqwest::Client::new() }
     }
 
+    /// A request with the staff cookie, to a page or the API.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base)).header("cookie", format!("ls_staff={}", self.token))
+    }
+
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", format!("ls_staff={}", self.token));
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -53,9 +55,7 @@ impl Officer {
     /// Sends `body` as JSON-typed bytes, whatever they are.
     pub async fn call_raw(&self, method: Method, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
         let response = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", format!("ls_staff={}", self.token))
+            .request(method, path)
             .header("content-type", "application/json")
             .body(body)
             .send()
@@ -117,6 +117,20 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
     }
     let (_, none) = reviewer.call(Method::GET, "/api/v1/staff/orders?q=li%20si", None).await;
     assert_eq!(none["orders"].as_array().map(Vec::len), Some(0));
+    // The console's filter form sends its untouched date fields empty: absent, not errors.
+    let filtered = format!("/api/v1/staff/orders?q={number}&from=&until=&state=");
+    let (status, found) = reviewer.call(Method::GET, &filtered, None).await;
+    assert_eq!((status, found["orders"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{found}");
+    let (status, body) = reviewer.call(Method::GET, "/api/v1/staff/orders?from=30-11-2026", None).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "malformed_query"));
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("日期")), "{body}");
+    let page = reviewer
+        .request(Method::GET, &format!("/staff/orders?q={number}&from=&until="))
+        .send()
+        .await
+        .expect("queue page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("html").contains(number.as_str()), "the page finds the order");
     let (_, order) = reviewer.order(&id).await;
     assert_eq!(order["photo"]["report"]["rules"].as_array().map(Vec::len), Some(13), "staff see the photo's report");
     let photo = order["photo"]["file"]["id"].as_str().expect("photo");
@@ -142,6 +156,27 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
         (status, crate::support::field_code(&body, "other")),
         (StatusCode::UNPROCESSABLE_ENTITY, "material_missing".to_owned()),
         "nothing uploaded since the request"
+    );
+    let page = applicant.request(Method::POST, &format!("/orders/{id}/supplement")).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("id=\"supplement-error-other\""), "the message stands beside the item: {html}");
+    let (status, _) = applicant.upload(&id, "other", "application/pdf", pdf()).await;
+    assert_eq!(status, StatusCode::OK, "a supplement is uploaded online");
+    // 增加、删减或修改: what was added for the supplement can be taken back before sending.
+    let (_, seen) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+    let added = seen["supplements"][0]["files"][0]["id"].as_str().expect("the added file").to_owned();
+    let path = format!("/api/v1/orders/{id}/files/{added}");
+    assert_eq!(applicant.call(Method::DELETE, &path, None).await.0, StatusCode::OK);
+    let (_, seen) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+    assert_eq!(seen["supplements"][0]["files"].as_array().map(Vec::len), Some(0), "{seen}");
+    let reviewed = seen["photo"]["file"]["id"].as_str().expect("photo").to_owned();
+    let (status, body) = applicant.call(Method::DELETE, &format!("/api/v1/orders/{id}/files/{reviewed}"), None).await;
+    assert_eq!(status.as_u16() / 100, 4, "what staff reviewed stays: {body}");
+    let timeline = seen["timeline"].as_array().expect("timeline");
+    assert!(
+        timeline.iter().all(|e| e["at_local"].as_str().is_some_and(|t| t.ends_with("CET") || t.ends_with("CEST"))),
+        "times on the mission's clock, labelled: {timeline:?}"
     );
     let (status, _) = applicant.upload(&id, "other", "application/pdf", pdf()).await;
     assert_eq!(status, StatusCode::OK, "a supplement is uploaded online");

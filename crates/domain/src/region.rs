@@ -1,0 +1,84 @@
+//! China's provincial-level divisions (省、自治区、直辖市) by their six-digit administrative
+//! code (GB/T 2260), with the names a pensioner reads: a pension is paid by the
+//! human-resources and social-security department of one of them (养老金发放地区).
+
+/// A provincial-level division.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+macro_rules! regions {
+    ($(($code:literal, $zh:literal, $en:literal)),* $(,)?) => {
+        &[$(Region { code: $code, zh: $zh, en: $en }),*]
+    };
+}
+
+/// The 31 provincial-level divisions of the mainland, in code order.
+pub const ALL: &[Region] = regions![
+    ("110000", "北京市", "Beijing"),
+    ("120000", "天津市", "Tianjin"),
+    ("130000", "河北省", "Hebei"),
+    ("140000", "山西省", "Shanxi"),
+    ("150000", "内蒙古自治区", "Inner Mongolia"),
+    ("210000", "辽宁省", "Liaoning"),
+    ("220000", "吉林省", "Jilin"),
+    ("230000", "黑龙江省", "Heilongjiang"),
+    ("310000", "上海市", "Shanghai"),
+    ("320000", "江苏省", "Jiangsu"),
+    ("330000", "浙江省", "Zhejiang"),
+    ("340000", "安徽省", "Anhui"),
+    ("350000", "福建省", "Fujian"),
+    ("360000", "江西省", "Jiangxi"),
+    ("370000", "山东省", "Shandong"),
+    ("410000", "河南省", "Henan"),
+    ("420000", "湖北省", "Hubei"),
+    ("430000", "湖南省", "Hunan"),
+    ("440000", "广东省", "Guangdong"),
+    ("450000", "广西壮族自治区", "Guangxi"),
+    ("460000", "海南省", "Hainan"),
+    ("500000", "重庆市", "Chongqing"),
+    ("510000", "四川省", "Sichuan"),
+    ("520000", "贵州省", "Guizhou"),
+    ("530000", "云南省", "Yunnan"),
+    ("540000", "西藏自治区", "Tibet"),
+    ("610000", "陕西省", "Shaanxi"),
+    ("620000", "甘肃省", "Gansu"),
+    ("630000", "青海省", "Qinghai"),
+    ("640000", "宁夏回族自治区", "Ningxia"),
+    ("650000", "新疆维吾尔自治区", "Xinjiang"),
+];
+
+/// The division with `code`.
+pub fn find(code: &str) -> Option<&'static Region> {
+    ALL.iter().find(|r| r.code == code.trim())
+}
+
+impl Region {
+    /// The name in `locale` (Chinese for any `zh…` tag, English otherwise).
+    pub fn name(&self, locale: &str) -> &'static str {
+        if locale.starts_with("zh") { self.zh } else { self.en }
+    }
+}
+
+/// The name of `code` in `locale`, or the code itself for a division not in the table
+/// (a prefecture-level department configured by its own code).
+pub fn name_of(code: &str, locale: &str) -> String {
+    find(code).map_or_else(|| code.to_owned(), |r| r.name(locale).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits_ending_in_zeros_and_unique() {
+        assert_eq!(ALL.len(), 31);
+        assert!(ALL.windows(2).all(|w| w[0].code < w[1].code));
+        assert!(ALL.iter().all(|r| r.code.len() == 6 && r.code.ends_with("0000") && r.code.parse::<u32>().is_ok()));
+        assert_eq!(name_of("440000", "zh-CN"), "广东省");
+        assert_eq!(name_of("440300", "en"), "440300");
+    }
+}
