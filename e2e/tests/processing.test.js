@@ -59,6 +59,10 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   await reviewer.page.getByRole("link", { name: order.number }).click();
   await reviewer.page.locator("#photo-report").waitFor();
   assert.match(await reviewer.page.locator("#photo-report").innerText(), /\([\d.]+ 毫米\)/, "the officer reads the measures with their units");
+  // The measures drawn over the photo: the face box, the head's lines, the allowed bands.
+  assert.equal(await reviewer.page.locator("#photo-outline rect.face").count(), 1);
+  assert.equal(await reviewer.page.locator("#photo-outline rect.band").count(), 3);
+  assert.equal(await reviewer.page.locator("#photo-outline line").count(), 3);
   await checkPage(reviewer.page, "processing-01-review");
   await reviewer.page.getByLabel("材料 1").selectOption({ label: "其他材料" });
   await reviewer.page.getByLabel("原因 1").fill("请补充比利时居留卡正反面");
@@ -72,6 +76,19 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   await checkPage(phonePage, "processing-03-applicant-badge");
   await phonePage.getByRole("link", { name: "护照换发" }).click();
   await phonePage.getByText("请补充比利时居留卡正反面").first().waitFor();
+  await phonePage.getByRole("heading", { name: "在线上传" }).waitFor();
+  await phonePage.getByRole("heading", { name: "邮件上传" }).waitFor();
+  // Sent with nothing new: the message stands beside the item, on the order page.
+  await phonePage.getByRole("button", { name: "提交补充材料" }).click();
+  await phonePage.locator("#supplement-error-other").waitFor();
+  assert.match(phonePage.url(), /\/orders\/[^/]+\/supplement$/);
+  await checkPage(phonePage, "processing-03b-supplement-missing");
+  // 增加、删减或修改: a file added by mistake is removed, the right one added.
+  await phonePage.locator("#upload-other").setInputFiles(PDF);
+  await phonePage.locator("#supplement-files .uploaded").first().waitFor();
+  await phonePage.getByRole("button", { name: "删除" }).click();
+  await phonePage.getByRole("heading", { name: "在线上传" }).waitFor();
+  assert.equal(await phonePage.locator("#supplement-files .uploaded").count(), 0, "the file added by mistake is gone");
   await phonePage.locator("#upload-other").setInputFiles(PDF);
   await phonePage.locator("#supplement-files .uploaded").first().waitFor();
   await checkPage(phonePage, "processing-04-applicant-supplement");
@@ -104,6 +121,9 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
 
   await issuer.page.goto("/staff/dashboard");
   await issuer.page.getByText("请补充比利时居留卡正反面 — 1").waitFor();
+  // 30 days drawn as bars (received and completed each day); the numbers stay in a table.
+  assert.equal(await issuer.page.locator("#per-day-chart svg rect.received").count(), 31, "30 days and the legend");
+  assert.equal(await issuer.page.locator("#per-day-table tbody tr").count(), 30);
   await checkPage(issuer.page, "processing-08-dashboard");
 
   const admin = await staffConsole(stack, createStaff(stack, "admin.be", "mission_admin"));

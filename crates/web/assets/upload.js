@@ -1,6 +1,6 @@
 // Uploads for application steps: each <input type=file data-upload-url> sends the chosen
-// file as the raw body to its URL, then loads the page afresh (a GET, never a re-post) to show it (and, for a photo, its
-// advisory check). Errors from the API are shown beside the input.
+// file as the raw body to its URL, then loads the page afresh (a GET, never a re-post; the uploader's data-back
+// where the page answered a post to another address) to show it (and, for a photo, its advisory check). Errors from the API are shown beside the input.
 (function () {
   "use strict";
   const types = { "image/jpeg": true, "image/png": true, "application/pdf": true };
@@ -19,7 +19,7 @@
         credentials: "same-origin",
       });
       if (response.ok) {
-        window.location.assign(window.location.pathname);
+        window.location.assign((box && box.dataset.back) || window.location.pathname);
         return;
       }
       input.disabled = false;
