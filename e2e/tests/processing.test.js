@@ -74,6 +74,7 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   await phonePage.goto("/orders");
   await phonePage.getByText("有新消息").waitFor();
   await checkPage(phonePage, "processing-03-applicant-badge");
+  assert.match(await phonePage.getByRole("link", { name: order.number }).getAttribute("href"), /^\/orders\//, "the order number opens the order");
   await phonePage.getByRole("link", { name: "护照换发" }).click();
   await phonePage.getByText("请补充比利时居留卡正反面").first().waitFor();
   await phonePage.getByRole("heading", { name: "在线上传" }).waitFor();

@@ -11,7 +11,11 @@ test("a citizen registers by e-mail, logs in again and verifies their identity",
   const page = await context.newPage();
   await page.goto("/");
   await checkPage(page, "01-home");
-  await page.getByRole("link", { name: "注册" }).first().click();
+  // Step 2 图 1、2: "立即登录", then "注册新账号" on the login screen.
+  await page.getByRole("link", { name: "注册新账号" }).waitFor();
+  await page.getByRole("link", { name: "立即登录" }).click();
+  await page.waitForURL("**/login");
+  await page.getByRole("link", { name: "注册新账号" }).click();
   await checkPage(page, "02-register");
 
   await page.getByLabel("手机号或电子邮箱").fill("+32 470 12 34 56");
@@ -103,6 +107,7 @@ test("the missions directory shows the Embassy in Belgium as the guide gives it"
   await page.getByRole("link", { name: "中国驻比利时大使馆" }).click();
   await page.getByText("439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles").waitFor();
   await page.getByText("使馆正门北侧约 15 米").waitFor();
+  assert.equal(await page.locator("dt:has-text('领区') + dd").textContent(), "比利时", "the district by name, not BE");
   assert.equal(await page.getByRole("link", { name: "0032-26633001" }).getAttribute("href"), "tel:+3226633001");
   await checkPage(page, "13-mission-belgium");
   await context.close();
