@@ -222,6 +222,17 @@ export async function verifiedApplicant(stack, context, email, passport) {
   return { token, password };
 }
 
+/** Reloads a pension certification's page until its status reads `status` (the department
+ * decides by callback a moment after the push), or fails after `tries` reloads. */
+export async function waitForPensionStatus(page, status, tries = 60) {
+  for (let i = 0; i < tries; i++) {
+    if ((await page.locator("#pension-status").textContent()) === status) return;
+    await new Promise((r) => setTimeout(r, 250));
+    await page.reload();
+  }
+  throw new Error(`the certification never reached ${status}`);
+}
+
 /** A staff member of the Embassy in Belgium, created with the binary's admin command. */
 export function createStaff(stack, username, role, password = "staff password 123") {
   execFileSync(process.env.LINGSHI_BIN, [

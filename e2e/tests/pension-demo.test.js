@@ -4,7 +4,7 @@
 // that service.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useStack, phone, checkPage, fixturePath, verifiedApplicant } from "../harness.js";
+import { useStack, phone, checkPage, fixturePath, verifiedApplicant, waitForPensionStatus } from "../harness.js";
 
 const stack = useStack({ before, after });
 
@@ -38,12 +38,7 @@ test("in demo mode a pensioner picks a province by name and the simulated depart
   await page.waitForURL(/\/pension\/[0-9a-f-]+$/);
   await page.getByLabel("或上传现拍照片").setInputFiles(fixturePath("astronaut.png"));
   await page.locator("#pension-status").waitFor();
-  for (let i = 0; i < 60; i++) {
-    if ((await page.locator("#pension-status").textContent()) === "审核通过") break;
-    await new Promise((r) => setTimeout(r, 250));
-    await page.reload();
-  }
-  assert.equal(await page.locator("#pension-status").textContent(), "审核通过");
+  await waitForPensionStatus(page, "审核通过");
   await page.locator("#pension-simulated").waitFor();
   await page.getByText("广东省").waitFor();
   await checkPage(page, "pension-demo-02-approved");

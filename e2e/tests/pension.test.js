@@ -3,10 +3,9 @@
 // watches. The department is a simulator of the documented protocol (signed JSON), started
 // here on loopback.
 import { test, before, after } from "node:test";
-import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
-import { useStack, phone, checkPage, fixturePath, verifiedApplicant } from "../harness.js";
+import { useStack, phone, checkPage, fixturePath, verifiedApplicant, waitForPensionStatus } from "../harness.js";
 
 const SECRET = "department shared secret for e2e";
 let platformBase = "";
@@ -69,12 +68,7 @@ test("a pensioner certifies online and sees the department's approval", async ()
   await checkPage(page, "pension-02-face");
   await page.getByLabel("或上传现拍照片").setInputFiles(fixturePath("astronaut.png"));
   await page.locator("#pension-status").waitFor();
-  for (let i = 0; i < 50; i++) {
-    if ((await page.locator("#pension-status").textContent()) === "审核通过") break;
-    await new Promise((r) => setTimeout(r, 200));
-    await page.reload();
-  }
-  assert.equal(await page.locator("#pension-status").textContent(), "审核通过");
+  await waitForPensionStatus(page, "审核通过");
   await checkPage(page, "pension-03-approved");
   await page.getByRole("link", { name: "我的订单" }).first().click();
   await page.getByText("审核通过").waitFor();

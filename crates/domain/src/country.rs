@@ -2,26 +2,17 @@
 //! (Chinese and English): where an applicant lives or is now, and a mission's consular
 //! district, are chosen and shown by name, never as bare codes.
 
+use crate::place_name::{PlaceName, place_names};
+
 /// A country or region the platform can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Country {
-    pub code: &'static str,
-    pub zh: &'static str,
-    pub en: &'static str,
-}
+pub type Country = PlaceName;
 
 /// The answer "another country or region" to "where do you live / where are you now".
 pub const OTHER: &str = "OTHER";
 
-macro_rules! countries {
-    ($(($code:literal, $zh:literal, $en:literal)),* $(,)?) => {
-        &[$(Country { code: $code, zh: $zh, en: $en }),*]
-    };
-}
-
 /// Every country of Europe (where the seeded missions are), China with Hong Kong, Macau and
 /// Taiwan, and the countries Chinese citizens abroad most often live in; sorted by code.
-pub const ALL: &[Country] = countries![
+pub const ALL: &[Country] = place_names![
     ("AD", "安道尔", "Andorra"),
     ("AE", "阿联酋", "United Arab Emirates"),
     ("AL", "阿尔巴尼亚", "Albania"),
@@ -99,7 +90,7 @@ pub const ALL: &[Country] = countries![
 
 /// The country with `code` (any case).
 pub fn find(code: &str) -> Option<&'static Country> {
-    ALL.iter().find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+    crate::place_name::find(ALL, code)
 }
 
 /// A country answer normalised: a known code upper-cased, or [`OTHER`]; `None` otherwise.
@@ -108,16 +99,9 @@ pub fn parse_answer(answer: &str) -> Option<&'static str> {
     if answer.eq_ignore_ascii_case(OTHER) { Some(OTHER) } else { find(answer).map(|c| c.code) }
 }
 
-impl Country {
-    /// The name in `locale` (`zh-CN` or `en`; Chinese for anything else Chinese).
-    pub fn name(&self, locale: &str) -> &'static str {
-        if locale.starts_with("zh") { self.zh } else { self.en }
-    }
-}
-
 /// The name of `code` in `locale`, or the code itself when it names no known country.
 pub fn name_of(code: &str, locale: &str) -> String {
-    find(code).map_or_else(|| code.to_owned(), |c| c.name(locale).to_owned())
+    crate::place_name::name_of(ALL, code, locale)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod password;
 pub mod pension;
 pub mod person;
 pub mod pinyin_name;
+pub mod place_name;
 pub mod region;
 pub mod resident_id;
 pub mod verification;

@@ -2,22 +2,13 @@
 //! code (GB/T 2260), with the names a pensioner reads: a pension is paid by the
 //! human-resources and social-security department of one of them (养老金发放地区).
 
-/// A provincial-level division.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Region {
-    pub code: &'static str,
-    pub zh: &'static str,
-    pub en: &'static str,
-}
+use crate::place_name::{PlaceName, place_names};
 
-macro_rules! regions {
-    ($(($code:literal, $zh:literal, $en:literal)),* $(,)?) => {
-        &[$(Region { code: $code, zh: $zh, en: $en }),*]
-    };
-}
+/// A provincial-level division.
+pub type Region = PlaceName;
 
 /// The 31 provincial-level divisions of the mainland, in code order.
-pub const ALL: &[Region] = regions![
+pub const ALL: &[Region] = place_names![
     ("110000", "北京市", "Beijing"),
     ("120000", "天津市", "Tianjin"),
     ("130000", "河北省", "Hebei"),
@@ -51,22 +42,10 @@ pub const ALL: &[Region] = regions![
     ("650000", "新疆维吾尔自治区", "Xinjiang"),
 ];
 
-/// The division with `code`.
-pub fn find(code: &str) -> Option<&'static Region> {
-    ALL.iter().find(|r| r.code == code.trim())
-}
-
-impl Region {
-    /// The name in `locale` (Chinese for any `zh…` tag, English otherwise).
-    pub fn name(&self, locale: &str) -> &'static str {
-        if locale.starts_with("zh") { self.zh } else { self.en }
-    }
-}
-
 /// The name of `code` in `locale`, or the code itself for a division not in the table
 /// (a prefecture-level department configured by its own code).
 pub fn name_of(code: &str, locale: &str) -> String {
-    find(code).map_or_else(|| code.to_owned(), |r| r.name(locale).to_owned())
+    crate::place_name::name_of(ALL, code, locale)
 }
 
 #[cfg(test)]
