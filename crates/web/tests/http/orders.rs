@@ -184,6 +184,56 @@ both_backends!(a_renewal_goes_from_the_statement_to_under_review, |db: Db, dir: 
     assert_eq!(status, StatusCode::CONFLICT, "no fingerprints for a withdrawn order");
 });
 
+both_backends!(a_submission_and_its_idempotency_key_commit_together_or_not_at_all, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db.clone(), dir).await;
+    let applicant = Applicant::verified(&app, "zhang@example.org", "E12345678").await;
+    let id = filled_renewal(&applicant).await;
+    // The key's row cannot be written (as if the process died before it was): the
+    // submission must not stay behind without it.
+    match &db {
+        Db::Sqlite(pool) => {
+            sqlx::query(
+                "CREATE TRIGGER refuse_key BEFORE INSERT ON idempotency_keys WHEN NEW.idempotency_key = 'crash-between'
+                     BEGIN SELECT RAISE(ABORT, 'simulated crash'); END",
+            )
+            .execute(pool)
+            .await
+            .expect("trigger");
+        }
+        Db::Postgres(pool) => {
+            sqlx::query(
+                "CREATE FUNCTION refuse_key() RETURNS trigger AS $$ BEGIN
+                       IF NEW.idempotency_key = 'crash-between' THEN RAISE EXCEPTION 'simulated crash'; END IF;
+                       RETURN NEW; END $$ LANGUAGE plpgsql",
+            )
+            .execute(pool)
+            .await
+            .expect("function");
+            sqlx::query(
+                    "CREATE TRIGGER refuse_key BEFORE INSERT ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION refuse_key()",
+                )
+                .execute(pool)
+                .await
+                .expect("trigger");
+        }
+    }
+    let (status, _) = applicant.submit(&id, Some("crash-between")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
+    assert_eq!(order["state"], "draft", "no submission without its key: {order}");
+    match &db {
+        Db::Sqlite(pool) => sqlx::query("DROP TRIGGER refuse_key").execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => {
+            sqlx::query("DROP TRIGGER refuse_key ON idempotency_keys").execute(pool).await.map(|_| ())
+        }
+    }
+    .expect("drop");
+    let (status, first) = applicant.submit(&id, Some("crash-between")).await;
+    assert_eq!((status, first["state"].as_str()), (StatusCode::OK, Some("under_review")), "{first}");
+    let (status, again) = applicant.submit(&id, Some("crash-between")).await;
+    assert_eq!((status, &again["id"]), (StatusCode::OK, &first["id"]), "the retry answers with the submission");
+});
+
 both_backends!(starting_twice_with_one_idempotency_key_makes_one_draft, |db: Db, dir: PathBuf| async move {
     let app = TestApp::start(db, dir).await;
     let applicant = Applicant::verified(&app, "zhang@example.org", "E12345678").await;

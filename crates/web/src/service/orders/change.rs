@@ -1,0 +1,203 @@
+//! The one way an order changes: locked, checked to be the caller's, changed, saved with
+//! its timeline, its records, its audit row and the applicant's notice, in one transaction.
+
+use super::{Loaded, Principal, form_of, load_as};
+use crate::error::AppError;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use lingshi_storage::StorageError;
+use lingshi_storage::accounts::Account;
+use lingshi_storage::audit::{self, AuditEntry};
+use lingshi_storage::orders::{self, Order};
+
+/// What a change did, for the timeline and the audit log, and what it records besides.
+pub struct Outcome {
+    pub event: &'static str,
+    /// The mission's reply, or the applicant's reason: shown on the timeline.
+    pub note: Option<String>,
+    pub records: Vec<Record>,
+}
+
+impl Outcome {
+    pub fn event(event: &'static str, note: Option<String>) -> Self {
+        Self { event, note, records: Vec::new() }
+    }
+}
+
+/// Rows written alongside a change.
+pub enum Record {
+    /// A payment (`payment`) or refund (`refund`) taken by staff.
+    Money { kind: &'static str, method: String, amount_minor: i64, currency: String, reference: Option<String> },
+    /// Items asked of the applicant: material code, reason, due date.
+    Supplements(Vec<(String, String, Option<chrono::NaiveDate>)>),
+    /// The applicant answered the open supplement requests.
+    SupplementsAnswered,
+    /// The applicant's idempotency key for this request (a submission), remembered with it.
+    IdempotencyKey(String),
+}
+
+impl Record {
+    async fn write(
+        &self,
+        tx: &mut lingshi_storage::Tx,
+        state: &AppState,
+        principal: Principal<'_>,
+        order_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let staff_id = match principal {
+            Principal::Staff(staff) => staff.id.as_str(),
+            Principal::Applicant(_) => "",
+        };
+        match self {
+            Record::Money { kind, method, amount_minor, currency, reference } => {
+                let new = lingshi_storage::order_work::NewPayment {
+                    order_id,
+                    kind,
+                    method,
+                    amount_minor: *amount_minor,
+                    currency,
+                    reference: reference.as_deref(),
+                    staff_id,
+                };
+                lingshi_storage::order_work::record_payment(tx, &state.vault, &new, now).await?;
+            }
+            Record::Supplements(items) => {
+                for (material, reason, due) in items {
+                    let item = (material.as_str(), reason.as_str(), *due);
+                    lingshi_storage::order_work::request_supplement(tx, &state.vault, order_id, item, staff_id, now)
+                        .await?;
+                }
+            }
+            Record::SupplementsAnswered => lingshi_storage::order_work::answer_supplements(tx, order_id, now).await?,
+            Record::IdempotencyKey(key) => {
+                let Principal::Applicant(account) = principal else {
+                    return Err(AppError::internal("an idempotency key belongs to an applicant's request"));
+                };
+                orders::remember_idempotency_key(tx, &account.id, key, order_id, now).await.map_err(conflict)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file attached or detached together with a change.
+pub enum FileChange<'a> {
+    None,
+    /// A file already in the blob store, attached to the order (replacing the slot's
+    /// earlier files when `replace`).
+    Attach {
+        file: orders::NewFile<'a>,
+        replace: bool,
+    },
+    /// The order's file with this id, detached.
+    Detach(&'a str),
+}
+
+/// Locks order `id`, checks it is `account`'s, applies `apply` to it, attaches or detaches
+/// `file`, and saves it with its timeline entry, in one transaction. `apply` sees the order
+/// as it is inside the lock. Returns the order as saved.
+pub async fn change(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    file: FileChange<'_>,
+    apply: impl FnOnce(&mut Loaded) -> Result<Option<Outcome>, AppError>,
+) -> Result<Loaded, AppError> {
+    change_as(state, Principal::Applicant(account), id, None, file, apply).await
+}
+
+/// [`change`] for any principal. With `expected_version`, the change is refused when the
+/// order moved on since the caller looked at it (two officers, two tabs). A state change,
+/// and anything staff do, appends an audit row in the same transaction; a state change by
+/// staff marks the order unread and notifies the applicant through the outbox.
+pub async fn change_as(
+    state: &AppState,
+    principal: Principal<'_>,
+    id: &str,
+    expected_version: Option<i32>,
+    file: FileChange<'_>,
+    apply: impl FnOnce(&mut Loaded) -> Result<Option<Outcome>, AppError>,
+) -> Result<Loaded, AppError> {
+    let before = load_as(state, principal, id).await?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let order =
+        orders::lock(&mut tx, &state.vault, id).await?.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?;
+    if expected_version.is_some_and(|v| v != order.version) {
+        return Err(AppError::Conflict("concurrent_change"));
+    }
+    let previous_state = order.state;
+    let mut loaded = Loaded { form: form_of(&order)?, order, ..before };
+    let outcome = apply(&mut loaded)?;
+    match file {
+        FileChange::None => {}
+        FileChange::Attach { file, replace } => {
+            orders::put_file(&mut tx, id, &file, replace, now).await?;
+        }
+        FileChange::Detach(file_id) => orders::remove_file(&mut tx, id, file_id).await?,
+    }
+    let state_changed = loaded.order.state != previous_state;
+    let by_staff = matches!(principal, Principal::Staff(_));
+    if state_changed && by_staff {
+        loaded.order.unread = true;
+    }
+    loaded.order.form = serde_json::to_value(&loaded.form).map_err(AppError::internal)?;
+    loaded.order.version = orders::save(&mut tx, &state.vault, &loaded.order, now).await.map_err(conflict)?;
+    if let Some(outcome) = &outcome {
+        let order = &loaded.order;
+        orders::add_event(&mut tx, &state.vault, &order.id, order.state, outcome.event, outcome.note.as_deref(), now)
+            .await?;
+        for record in &outcome.records {
+            record.write(&mut tx, state, principal, &order.id, now).await?;
+        }
+        if state_changed || by_staff {
+            let actor = principal.audit_actor();
+            let entry = AuditEntry {
+                mission_id: Some(&order.mission_id),
+                actor: &actor,
+                action: outcome.event,
+                order_id: Some(&order.id),
+                before_state: Some(previous_state.code()),
+                after_state: Some(order.state.code()),
+                reason: outcome.note.as_deref(),
+            };
+            audit::append(&mut tx, &state.vault, &entry, now).await?;
+        }
+        if state_changed && by_staff {
+            notify_applicant(&mut tx, state, order).await?;
+        }
+    }
+    tx.commit().await?;
+    loaded.files = orders::files(&state.db, id).await?;
+    loaded.payments = lingshi_storage::order_work::payments(&state.db, &state.vault, id).await?;
+    loaded.supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, id).await?;
+    Ok(loaded)
+}
+
+/// Tells the submitter, by the channel they registered with, that their order changed. The
+/// message names the order number and its new state, nothing personal.
+async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, order: &Order) -> Result<(), AppError> {
+    let Some(submitter) = order.submitter_id.as_deref() else { return Ok(()) };
+    let Some(account) = lingshi_storage::accounts::find(&state.db, submitter).await? else {
+        return Ok(());
+    };
+    let Ok(address) = lingshi_domain::ContactAddress::parse(&account.login) else { return Ok(()) };
+    let locale = crate::i18n::Locale::from_tag(&account.locale).unwrap_or_default();
+    let catalogs = &state.catalogs;
+    let state_key = format!("state_{}", order.state.code());
+    let state_name = catalogs.text(locale, &state_key);
+    let subject = catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number);
+    let body =
+        catalogs.text(locale, "notice_order_body").replace("{number}", &order.number).replace("{state}", state_name);
+    crate::service::codes::enqueue_message(tx, state, &address, subject, body).await?;
+    Ok(())
+}
+
+/// A concurrent change (the order or a unique key moved on) as the caller sees it.
+pub(super) fn conflict(error: StorageError) -> AppError {
+    match error {
+        StorageError::Conflict(_) => AppError::Conflict("concurrent_change"),
+        other => other.into(),
+    }
+}

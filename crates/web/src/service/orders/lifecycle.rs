@@ -1,0 +1,80 @@
+//! What an applicant does with a submitted order: withdraw it, send a supplement, delete a
+//! draft, ask for a fingerprint appointment.
+
+use super::{FileChange, Loaded, Outcome, Record, change};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::state::AppState;
+use chrono::Utc;
+use lingshi_domain::application::Material;
+use lingshi_domain::order::{Actor, OrderAction, OrderState, transition};
+use lingshi_storage::accounts::Account;
+
+/// Withdraws a submitted order before acceptance (never an emergency travel document).
+pub async fn withdraw(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    reason: Option<String>,
+) -> Result<Loaded, AppError> {
+    let reason = reason
+        .map(|r| lingshi_domain::application_form::short_text(&r, 200))
+        .transpose()
+        .map_err(|e| FieldErrors::single("reason", e.code()))?;
+    change(state, account, id, FileChange::None, |loaded| {
+        loaded.order.state = transition(loaded.order.state, OrderAction::Withdraw, Actor::Applicant, loaded.facts())
+            .map_err(|e| AppError::Conflict(e.code()))?;
+        Ok(Some(Outcome::event("withdrawn", reason)))
+    })
+    .await
+}
+
+/// Sends what the mission asked for: the order returns to review (the files were uploaded to
+/// the listed items beforehand, as on the materials screen).
+pub async fn provide_supplement(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    change(state, account, id, FileChange::None, |loaded| {
+        loaded.order.state =
+            transition(loaded.order.state, OrderAction::ProvideSupplement, Actor::Applicant, loaded.facts())
+                .map_err(|e| AppError::Conflict(e.code()))?;
+        let unanswered: Vec<FieldError> = loaded
+            .supplements
+            .iter()
+            .filter(|asked| asked.answered_at.is_none())
+            .filter(|asked| loaded.supplement_files(asked).next().is_none())
+            .filter_map(|asked| Material::from_code(&asked.material))
+            .map(|material| FieldError { field: material.code(), code: "material_missing" })
+            .collect();
+        if !unanswered.is_empty() {
+            return Err(FieldErrors(unanswered).into());
+        }
+        Ok(Some(Outcome { event: "supplement_provided", note: None, records: vec![Record::SupplementsAnswered] }))
+    })
+    .await
+}
+
+/// Deletes a draft.
+pub async fn delete_draft(state: &AppState, account: &Account, id: &str) -> Result<(), AppError> {
+    change(state, account, id, FileChange::None, |loaded| {
+        loaded.order.state = transition(loaded.order.state, OrderAction::DeleteDraft, Actor::Applicant, loaded.facts())
+            .map_err(|e| AppError::Conflict(e.code()))?;
+        Ok(Some(Outcome::event("deleted", None)))
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Asks for an appointment to record fingerprints at the mission (FAQ 8): possible once the
+/// order is submitted and not yet finished; asking again changes nothing.
+pub async fn request_fingerprints(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    change(state, account, id, FileChange::None, |loaded| {
+        let state = loaded.order.state;
+        if state == OrderState::Draft || state.is_terminal() {
+            return Err(AppError::Conflict("fingerprints_not_now"));
+        }
+        if loaded.order.fingerprint_requested_at.is_some() {
+            return Ok(None);
+        }
+        loaded.order.fingerprint_requested_at = Some(Utc::now());
+        Ok(Some(Outcome::event("fingerprints_requested", None)))
+    })
+    .await
+}

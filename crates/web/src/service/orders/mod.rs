@@ -1,0 +1,215 @@
+//! Applications from the applicant's side (SPEC §3, §4, §8): start a draft, fill its steps in
+//! the guide's order, submit it, follow it, withdraw it, ask for a fingerprint appointment.
+//! One module per use case; this one holds the order as loaded and who may see it.
+//!
+//! Every change goes through [`change`]: the order is locked, checked to be the caller's,
+//! changed, saved with its version bumped and its timeline extended, in one transaction.
+
+mod change;
+mod lifecycle;
+mod start;
+mod steps;
+mod submit;
+
+pub use change::{FileChange, Outcome, Record, change, change_as};
+pub use lifecycle::{delete_draft, provide_supplement, request_fingerprints, withdraw};
+pub use start::{Origin, Place, Start, checked_place, checked_start, insert_order, start};
+pub use steps::{advance, ensure_draft, index_applicant, open_step, save_step};
+pub use submit::{fee_of, submit};
+
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::state::AppState;
+use chrono::Utc;
+use lingshi_domain::application::{
+    ApplicationType, Circumstances, Material, Need, Service, Step, materials, parent_must_sign,
+};
+use lingshi_domain::application_form::{Annotations, Form};
+use lingshi_domain::mission::Mission;
+use lingshi_domain::order::{Actor, OrderAction, OrderFacts, OrderState, StaffRole, transition};
+use lingshi_storage::accounts::Account;
+use lingshi_storage::audit::AuditActor;
+use lingshi_storage::orders::{self, Order, OrderFile};
+use lingshi_storage::staff::Staff;
+
+/// The field under which a document number is indexed for staff search.
+pub const DOCUMENT_INDEX_FIELD: &str = "orders.document_number";
+/// The field under which an applicant's name (Chinese, or pinyin without spaces) is indexed.
+pub const NAME_INDEX_FIELD: &str = "orders.name";
+
+/// A name as the search index keys it: without spaces, upper-case.
+pub fn name_key(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace() && *c != '·').flat_map(char::to_uppercase).collect()
+}
+
+impl From<Vec<lingshi_domain::application_form::FieldError>> for FieldErrors {
+    fn from(errors: Vec<lingshi_domain::application_form::FieldError>) -> Self {
+        Self(errors.into_iter().map(|e| FieldError { field: e.field, code: e.error.code() }).collect())
+    }
+}
+
+/// An order and what follows from it, as both the pages and the API show it.
+pub struct Loaded {
+    pub order: Order,
+    pub form: Form,
+    pub service: Service,
+    pub kind: Option<ApplicationType>,
+    pub mission: Mission,
+    pub files: Vec<OrderFile>,
+    pub payments: Vec<lingshi_storage::order_work::Payment>,
+    pub supplements: Vec<lingshi_storage::order_work::Supplement>,
+}
+
+impl Loaded {
+    /// The steps of this order's service.
+    pub fn steps(&self) -> &'static [Step] {
+        self.service.steps()
+    }
+
+    /// The first step not yet completed, if any.
+    pub fn next_step(&self) -> Option<Step> {
+        self.steps().get(usize::try_from(self.order.progress).unwrap_or(0)).copied()
+    }
+
+    pub fn age(&self) -> Option<u32> {
+        self.form.details.as_ref().and_then(|d| d.age(Utc::now().date_naive()))
+    }
+
+    /// The materials listed for this order (empty for emergency documents).
+    pub fn materials(&self) -> Vec<(Material, Need)> {
+        let Some(kind) = self.kind else { return Vec::new() };
+        materials(&Circumstances {
+            kind,
+            under_16: self.age().is_some_and(|age| age < 16),
+            annotated: self.form.annotations.as_ref().is_some_and(Annotations::annotated),
+            foreign_name: self.form.details.as_ref().is_some_and(|d| d.foreign_name),
+        })
+    }
+
+    pub fn files_in(&self, slot: &str) -> impl Iterator<Item = &OrderFile> {
+        self.files.iter().filter(move |f| f.slot == slot)
+    }
+
+    /// The files added to `asked`'s material since staff asked for it: what the applicant
+    /// sends for that supplement, and may still remove before sending.
+    pub fn supplement_files<'a>(
+        &'a self,
+        asked: &'a lingshi_storage::order_work::Supplement,
+    ) -> impl Iterator<Item = &'a OrderFile> {
+        self.files_in(&asked.material).filter(move |file| file.created_at >= asked.created_at)
+    }
+
+    /// Required materials with no file yet, in the guide's order.
+    pub fn missing_materials(&self) -> Vec<Material> {
+        self.materials()
+            .into_iter()
+            .filter(|(material, need)| *need == Need::Required && self.files_in(material.code()).next().is_none())
+            .map(|(material, _)| material)
+            .collect()
+    }
+
+    pub fn parent_must_sign(&self) -> bool {
+        self.kind.is_some_and(|kind| parent_must_sign(kind, self.age().unwrap_or(u32::MAX)))
+    }
+
+    /// Whether the applicant may withdraw now (the state machine decides).
+    pub fn may_withdraw(&self) -> bool {
+        transition(self.order.state, OrderAction::Withdraw, Actor::Applicant, self.facts()).is_ok()
+    }
+
+    pub fn facts(&self) -> OrderFacts {
+        let due = self.order.fee_minor.unwrap_or(0);
+        OrderFacts {
+            service: self.service.kind(),
+            fee_settled: lingshi_storage::order_work::net_paid(&self.payments) >= due,
+        }
+    }
+}
+
+fn form_of(order: &Order) -> Result<Form, AppError> {
+    serde_json::from_value(order.form.clone()).map_err(AppError::internal)
+}
+
+async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
+    let form = form_of(&order)?;
+    let service = Service::from_code(&order.service).ok_or_else(|| AppError::internal("unknown service"))?;
+    let kind = order.application_type.as_deref().and_then(ApplicationType::from_code);
+    let mission = lingshi_storage::missions::find(&state.db, &order.mission_id)
+        .await?
+        .ok_or_else(|| AppError::internal("order of an unknown mission"))?;
+    let files = orders::files(&state.db, &order.id).await?;
+    let payments = lingshi_storage::order_work::payments(&state.db, &state.vault, &order.id).await?;
+    let supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, &order.id).await?;
+    Ok(Loaded { order, form, service, kind, mission, files, payments, supplements })
+}
+
+/// Who is changing or reading an order.
+#[derive(Clone, Copy)]
+pub enum Principal<'a> {
+    /// The account that submitted the order.
+    Applicant(&'a Account),
+    /// An officer of the order's mission (or a system administrator).
+    Staff(&'a Staff),
+}
+
+impl Principal<'_> {
+    /// The missions whose orders this principal may see: `None` for every mission.
+    fn mission_scope(&self) -> Option<Option<&str>> {
+        match self {
+            Principal::Applicant(_) => None,
+            Principal::Staff(staff) if staff.role == StaffRole::SystemAdmin => Some(None),
+            Principal::Staff(staff) => Some(Some(staff.mission_id.as_deref().unwrap_or("\u{0}"))),
+        }
+    }
+
+    /// Whether this principal may touch `order` (checked again inside the lock).
+    fn owns(&self, order: &Order) -> bool {
+        match self {
+            Principal::Applicant(account) => {
+                order.submitter_id.as_deref() == Some(account.id.as_str()) && order.state != OrderState::Deleted
+            }
+            Principal::Staff(_) => {
+                let visible = !matches!(order.state, OrderState::Draft | OrderState::Deleted);
+                visible && self.mission_scope().flatten().is_none_or(|mission| mission == order.mission_id)
+            }
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match self {
+            Principal::Applicant(_) => Actor::Applicant,
+            Principal::Staff(staff) => Actor::Staff(staff.role),
+        }
+    }
+
+    fn audit_actor(&self) -> AuditActor {
+        match self {
+            Principal::Applicant(account) => AuditActor { kind: "applicant", id: account.id.clone(), role: None },
+            Principal::Staff(staff) => {
+                AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) }
+            }
+        }
+    }
+}
+
+/// The order `id` if `account` submitted it; 404 otherwise, whether it exists or not.
+pub async fn load(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    load_as(state, Principal::Applicant(account), id).await
+}
+
+/// The order `id` if `principal` may see it; 404 otherwise, whether it exists or not.
+pub async fn load_as(state: &AppState, principal: Principal<'_>, id: &str) -> Result<Loaded, AppError> {
+    let order = match principal {
+        Principal::Applicant(account) => orders::find_for_submitter(&state.db, &state.vault, id, &account.id).await?,
+        Principal::Staff(_) => {
+            let scope = principal.mission_scope().flatten();
+            orders::find_for_mission(&state.db, &state.vault, id, scope).await?
+        }
+    };
+    complete(state, order.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?).await
+}
+
+/// Every order `account` filed, for itself and for others, newest first.
+pub async fn list(state: &AppState, account: &Account) -> Result<Vec<(Order, Form)>, AppError> {
+    let all = orders::list_for_submitter(&state.db, &state.vault, &account.id).await?;
+    all.into_iter().map(|order| form_of(&order).map(|form| (order, form))).collect()
+}

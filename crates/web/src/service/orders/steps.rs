@@ -1,0 +1,130 @@
+//! Filling a draft's steps in the guide's order: each step's answers validated and saved,
+//! the draft moved on; what staff search by indexed from the personal details.
+
+use super::{DOCUMENT_INDEX_FIELD, FileChange, Loaded, NAME_INDEX_FIELD, change, name_key};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::state::AppState;
+use chrono::Utc;
+use lingshi_domain::application::{Service, Step};
+use lingshi_domain::application_form::{Annotations, Declaration, Delivery, Details, DetailsContext, Payment, Pickup};
+use lingshi_domain::order::OrderState;
+use lingshi_storage::accounts::Account;
+use lingshi_storage::orders::{Order, OrderFile};
+use serde_json::Value;
+
+/// Refuses changes to anything but a draft.
+pub fn ensure_draft(loaded: &Loaded) -> Result<(), AppError> {
+    if loaded.order.state == OrderState::Draft { Ok(()) } else { Err(AppError::Conflict("order_not_draft")) }
+}
+
+/// The position of `step` in the order's steps, if the step may be saved now: every step
+/// before it must be complete.
+pub fn open_step(loaded: &Loaded, step: Step) -> Result<usize, AppError> {
+    let position = loaded.steps().iter().position(|s| *s == step).ok_or(AppError::NotFound)?;
+    if position > usize::try_from(loaded.order.progress).unwrap_or(0) {
+        return Err(AppError::Conflict("step_out_of_order"));
+    }
+    Ok(position)
+}
+
+pub fn advance(loaded: &mut Loaded, position: usize) {
+    let next = i32::try_from(position + 1).unwrap_or(i32::MAX);
+    loaded.order.progress = loaded.order.progress.max(next);
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, AppError> {
+    serde_json::from_value(body).map_err(|_| AppError::BadRequest("unexpected_json"))
+}
+
+/// Saves one step's answers (`body` is that step's JSON) and moves the draft on.
+pub async fn save_step(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    step: Step,
+    body: Value,
+) -> Result<Loaded, AppError> {
+    let vault = state.vault.clone();
+    change(state, account, id, FileChange::None, |loaded| {
+        ensure_draft(loaded)?;
+        let position = open_step(loaded, step)?;
+        let today = Utc::now().date_naive();
+        match step {
+            Step::Details => {
+                let input: Details = parse(body)?;
+                let context = DetailsContext { kind: loaded.kind, held: loaded.form.route.map(|r| r.held), today };
+                let details = input.validate(&context).map_err(FieldErrors::from)?;
+                index_applicant(&mut loaded.order, &details, &vault, today);
+                loaded.form.details = Some(details);
+            }
+            Step::Annotations => {
+                let input: Annotations = parse(body)?;
+                loaded.form.annotations = Some(input.validate().map_err(FieldErrors::from)?);
+            }
+            Step::Photo => {
+                let photo = loaded.files_in("photo").next().ok_or(FieldErrors::single("photo", "photo_missing"))?;
+                loaded.order.photo_passed = Some(photo_passed(photo));
+            }
+            Step::Declaration => {
+                let input: Declaration = parse(body)?;
+                let declaration = input.validate(loaded.parent_must_sign()).map_err(FieldErrors::from)?;
+                if loaded.files_in("signature").next().is_none() {
+                    return Err(FieldErrors::single("signature", "signature_missing").into());
+                }
+                loaded.form.declaration = Some(declaration);
+            }
+            Step::Materials => ensure_materials(loaded)?,
+            Step::Delivery => {
+                let input: Delivery = parse(body)?;
+                loaded.form.delivery = Some(input.validate(&loaded.mission).map_err(FieldErrors::from)?);
+            }
+            Step::Review => {
+                let confirmed = body.get("confirmed").and_then(Value::as_bool).unwrap_or(false);
+                if !confirmed {
+                    return Err(FieldErrors::single("confirmed", "review_unconfirmed").into());
+                }
+                loaded.form.review_confirmed = true;
+            }
+            Step::Face => return Err(AppError::Conflict("face_step_by_capture")),
+            Step::Pickup => {
+                let input: Pickup = parse(body)?;
+                loaded.form.pickup = Some(input.validate(today).map_err(FieldErrors::from)?);
+            }
+            Step::Payment => {
+                let input: Payment = parse(body)?;
+                let emergency = loaded.service == Service::EmergencyTravelDocument;
+                loaded.form.payment = Some(input.validate(emergency).map_err(FieldErrors::from)?);
+            }
+        }
+        advance(loaded, position);
+        Ok(None)
+    })
+    .await
+}
+
+/// Sets what the queue filters and searches on from the applicant's details: the minor
+/// flag and the keyed indexes of the document number and the name.
+pub fn index_applicant(order: &mut Order, details: &Details, vault: &lingshi_storage::Vault, today: chrono::NaiveDate) {
+    order.minor = details.age(today).is_some_and(|age| age < 18);
+    order.document_index = [&details.document_number, &details.resident_id]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
+    order.name_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&details.chinese_name())));
+    let pinyin = format!("{}{}", details.surname_pinyin, details.given_name_pinyin);
+    order.pinyin_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&pinyin)));
+}
+
+fn photo_passed(photo: &OrderFile) -> bool {
+    crate::service::photo::stored_report_passes(photo.report.as_deref()).unwrap_or(false)
+}
+
+/// Refuses when a required material has no file, naming each one missing.
+pub(super) fn ensure_materials(loaded: &Loaded) -> Result<(), AppError> {
+    let missing = loaded.missing_materials();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(FieldErrors(missing.into_iter().map(|m| FieldError { field: m.code(), code: "material_missing" }).collect())
+        .into())
+}

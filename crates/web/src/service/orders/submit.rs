@@ -1,0 +1,91 @@
+//! Submitting a completed draft (paying offline): everything checked again, the fee fixed
+//! on the order, and an idempotency key remembered in the same transaction.
+
+use super::steps::ensure_materials;
+use super::{FileChange, Loaded, Outcome, Record, change, ensure_draft, load};
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+use chrono::Utc;
+use lingshi_domain::application::{Service, Step};
+use lingshi_domain::application_form::Annotations;
+use lingshi_domain::order::{Actor, OrderAction, transition};
+use lingshi_storage::accounts::Account;
+use lingshi_storage::orders;
+
+/// Submits a completed draft, paying offline. Everything is checked again: a step edited
+/// after later ones may have changed what is required. With an idempotency key, a repeated
+/// request answers with the order the first one submitted.
+pub async fn submit(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Loaded, AppError> {
+    if let Some(key) = idempotency_key {
+        let mut tx = state.db.begin().await?;
+        let earlier = orders::idempotent_order(&mut tx, &account.id, key).await?;
+        drop(tx);
+        if let Some(earlier) = earlier {
+            return load(state, account, &earlier).await;
+        }
+    }
+    let loaded = change(state, account, id, FileChange::None, |loaded| {
+        ensure_draft(loaded)?;
+        if let Some(step) = loaded.next_step() {
+            return Err(FieldErrors::single("step", step_incomplete_code(step)).into());
+        }
+        if loaded.service == Service::PassportOrTravelDocument {
+            ensure_materials(loaded)?;
+            if loaded.files_in("photo").next().is_none() {
+                return Err(FieldErrors::single("photo", "photo_missing").into());
+            }
+            if loaded.files_in("signature").next().is_none() {
+                return Err(FieldErrors::single("signature", "signature_missing").into());
+            }
+        }
+        let next = transition(loaded.order.state, OrderAction::SubmitPayingOffline, Actor::Applicant, loaded.facts())
+            .map_err(|e| AppError::Conflict(e.code()))?;
+        let fee = fee_of(loaded);
+        loaded.order.state = next;
+        loaded.order.payment_method = Some("offline".into());
+        loaded.order.fee_minor = fee.as_ref().map(|f| f.minor);
+        loaded.order.fee_currency = fee.map(|f| f.currency);
+        loaded.order.submitted_at = Some(Utc::now());
+        // The key commits with the submission: no crash between them can let it through twice.
+        let records = idempotency_key.map(|key| Record::IdempotencyKey(key.to_owned())).into_iter().collect();
+        Ok(Some(Outcome { event: "submitted", note: None, records }))
+    })
+    .await?;
+    Ok(loaded)
+}
+
+fn step_incomplete_code(step: Step) -> &'static str {
+    match step {
+        Step::Details => "step_incomplete_details",
+        Step::Annotations => "step_incomplete_annotations",
+        Step::Photo => "step_incomplete_photo",
+        Step::Declaration => "step_incomplete_declaration",
+        Step::Materials => "step_incomplete_materials",
+        Step::Delivery => "step_incomplete_delivery",
+        Step::Review => "step_incomplete_review",
+        Step::Face => "step_incomplete_face",
+        Step::Pickup => "step_incomplete_pickup",
+        Step::Payment => "step_incomplete_payment",
+    }
+}
+
+/// The fee from the mission's table: the document's, plus the annotation's if annotated.
+pub fn fee_of(loaded: &Loaded) -> Option<lingshi_domain::mission::Money> {
+    let document = match (loaded.service, loaded.kind.map(|k| k.product)) {
+        (Service::EmergencyTravelDocument, _) => "emergency_travel_document",
+        (_, Some(lingshi_domain::application::Product::TravelDocument)) => "travel_document",
+        _ => "passport",
+    };
+    let annotated = loaded.form.annotations.as_ref().is_some_and(Annotations::annotated);
+    let amount = |service: &str| loaded.mission.fees.iter().find(|f| f.service == service).map(|f| f.amount.clone());
+    let mut total = amount(document)?;
+    if annotated && let Some(extra) = amount("annotation").filter(|a| a.currency == total.currency) {
+        total.minor += extra.minor;
+    }
+    Some(total)
+}
