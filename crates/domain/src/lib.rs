@@ -11,6 +11,7 @@ pub mod contact;
 pub mod country;
 pub mod documents;
 pub mod error;
+pub mod fees;
 pub mod legalization;
 pub mod mission;
 pub mod normalize;

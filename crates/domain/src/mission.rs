@@ -120,8 +120,7 @@ impl Money {
 /// One line of a mission's fee table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fee {
-    /// Stable key of the service (`passport`, `travel_document`, `emergency_travel_document`,
-    /// `annotation`).
+    /// The line's key: a [`FeeItem`](crate::fees::FeeItem) code.
     pub service: String,
     pub label: Localized,
     pub amount: Money,

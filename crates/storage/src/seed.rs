@@ -6,23 +6,24 @@
 use crate::db::Db;
 use crate::error::StorageError;
 use chrono::{NaiveDate, NaiveTime};
+use lingshi_domain::fees::FeeItem;
 use lingshi_domain::mission::{Continent, Fee, Localized, Mission, Money, OpeningSlot, PickupMethod, SubmissionMethod};
 
 /// Id of the Embassy in Belgium, the reference mission.
 pub const BELGIUM: &str = "be-embassy";
 
-fn eur(service: &str, zh: &str, en: &str, minor: i64) -> Fee {
-    Fee { service: service.into(), label: Localized::new(zh, en), amount: Money { minor, currency: "EUR".into() } }
+fn eur(item: FeeItem, zh: &str, en: &str, minor: i64) -> Fee {
+    Fee { service: item.code().into(), label: Localized::new(zh, en), amount: Money { minor, currency: "EUR".into() } }
 }
 
 /// The fee table used where a mission has not yet published its own: €16 for a passport or
 /// travel document (the rate SPEC §6 cites for France and Germany) and €0 for annotations.
 fn standard_fees() -> Vec<Fee> {
     vec![
-        eur("passport", "护照", "Passport", 1600),
-        eur("travel_document", "旅行证", "Travel document", 1600),
-        eur("emergency_travel_document", "应急旅行证", "Emergency travel document", 1600),
-        eur("annotation", "加注", "Annotation", 0),
+        eur(FeeItem::Passport, "护照", "Passport", 1600),
+        eur(FeeItem::TravelDocument, "旅行证", "Travel document", 1600),
+        eur(FeeItem::EmergencyTravelDocument, "应急旅行证", "Emergency travel document", 1600),
+        eur(FeeItem::Annotation, "加注", "Annotation", 0),
     ]
 }
 

@@ -74,18 +74,8 @@ fn step_incomplete_code(step: Step) -> &'static str {
     }
 }
 
-/// The fee from the mission's table: the document's, plus the annotation's if annotated.
+/// What the order costs, from its mission's fee table ([`lingshi_domain::fees::for_order`]).
 pub fn fee_of(loaded: &Loaded) -> Option<lingshi_domain::mission::Money> {
-    let document = match (loaded.service, loaded.kind.map(|k| k.product)) {
-        (Service::EmergencyTravelDocument, _) => "emergency_travel_document",
-        (_, Some(lingshi_domain::application::Product::TravelDocument)) => "travel_document",
-        _ => "passport",
-    };
     let annotated = loaded.form.annotations.as_ref().is_some_and(Annotations::annotated);
-    let amount = |service: &str| loaded.mission.fees.iter().find(|f| f.service == service).map(|f| f.amount.clone());
-    let mut total = amount(document)?;
-    if annotated && let Some(extra) = amount("annotation").filter(|a| a.currency == total.currency) {
-        total.minor += extra.minor;
-    }
-    Some(total)
+    lingshi_domain::fees::for_order(&loaded.mission.fees, loaded.service, loaded.kind.map(|k| k.product), annotated)
 }
