@@ -13,6 +13,9 @@ pub enum StorageError {
     NotFound,
     #[error("stored data could not be decrypted")]
     Crypto,
+    /// A stored value no code path writes (an unknown state code): the column it came from.
+    #[error("stored value of {0} is not one the platform writes")]
+    Corrupt(&'static str),
     #[error("migration {0} changed after it was applied")]
     MigrationChanged(i64),
     #[error("DATABASE_URL must start with sqlite: or postgres://")]

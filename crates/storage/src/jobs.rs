@@ -64,7 +64,7 @@ pub struct ClaimedJob {
     pub id: String,
     pub kind: String,
     pub payload: serde_json::Value,
-    /// Including this one.
+    /// Including this one; it also names the lease: a later claim counts one more.
     pub attempts: i32,
     pub max_attempts: i32,
 }
@@ -126,22 +126,25 @@ pub async fn claim(
         .collect()
 }
 
-/// Marks a job done and drops its payload: nothing personal outlives the work.
-pub async fn complete(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
+/// Marks a job done and drops its payload: nothing personal outlives the work. Only the
+/// lease holder can: once a lease expired and another runner claimed the job again (its
+/// `attempts` moved on), a late word from the first runner changes nothing and `false` says so.
+pub async fn complete(db: &Db, job: &ClaimedJob, now: DateTime<Utc>) -> Result<bool, StorageError> {
     let empty: &[u8] = &[];
-    crate::db_run!(db, |pool| {
+    let changed = crate::db_run!(db, |pool| {
         sqlx::query(
             "UPDATE jobs SET state = 'done', payload = $1, locked_until = NULL, last_error = NULL, updated_at = $2
-             WHERE id = $3",
+             WHERE id = $3 AND state = 'running' AND attempts = $4",
         )
         .bind(empty)
         .bind(now)
-        .bind(id)
+        .bind(&job.id)
+        .bind(job.attempts)
         .execute(pool)
         .await
         .map(|done| done.rows_affected())
     })?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// What became of a failed job.
@@ -158,27 +161,30 @@ pub fn backoff(attempts: i32) -> Duration {
 }
 
 /// Records a failure: schedules a retry with backoff, or marks the job dead when it has
-/// used its attempts. `error` must not contain personal data.
-pub async fn fail(db: &Db, job: &ClaimedJob, error: &str, now: DateTime<Utc>) -> Result<Fate, StorageError> {
+/// used its attempts. `error` must not contain personal data. Only the lease holder can, as
+/// for [`complete`]: `None` when the job was claimed again meanwhile.
+pub async fn fail(db: &Db, job: &ClaimedJob, error: &str, now: DateTime<Utc>) -> Result<Option<Fate>, StorageError> {
     let fate = if job.attempts >= job.max_attempts { Fate::Dead } else { Fate::RetryAt(now + backoff(job.attempts)) };
     let (state, run_at) = match fate {
         Fate::Dead => ("dead", now),
         Fate::RetryAt(at) => ("pending", at),
     };
-    crate::db_run!(db, |pool| {
+    let changed = crate::db_run!(db, |pool| {
         sqlx::query(
-            "UPDATE jobs SET state = $1, run_at = $2, locked_until = NULL, last_error = $3, updated_at = $4 WHERE id = $5",
+            "UPDATE jobs SET state = $1, run_at = $2, locked_until = NULL, last_error = $3, updated_at = $4
+             WHERE id = $5 AND state = 'running' AND attempts = $6",
         )
         .bind(state)
         .bind(run_at)
         .bind(error)
         .bind(now)
         .bind(&job.id)
+        .bind(job.attempts)
         .execute(pool)
         .await
         .map(|done| done.rows_affected())
     })?;
-    Ok(fate)
+    Ok((changed == 1).then_some(fate))
 }
 
 /// A job as staff see it in the console (no payload).

@@ -104,7 +104,7 @@ impl OrderRow {
     fn open(self, vault: &Vault) -> Result<Order, StorageError> {
         let form = serde_json::from_slice(&vault.decrypt(&form_field(&self.id), &self.form)?)?;
         Ok(Order {
-            state: OrderState::from_code(&self.state).ok_or(StorageError::Crypto)?,
+            state: OrderState::from_code(&self.state).ok_or(StorageError::Corrupt("orders.state"))?,
             id: self.id,
             number: self.number,
             mission_id: self.mission_id,
@@ -426,7 +426,7 @@ pub async fn events(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<OrderE
         .map(|row| {
             Ok(OrderEvent {
                 at: row.at,
-                state: OrderState::from_code(&row.state).ok_or(StorageError::Crypto)?,
+                state: OrderState::from_code(&row.state).ok_or(StorageError::Corrupt("orders.state"))?,
                 event: row.event,
                 note: row.note.map(|n| vault.decrypt_string(&note_field(order_id), &n)).transpose()?,
             })

@@ -68,7 +68,7 @@ impl Row {
         let form = serde_json::from_slice(&vault.decrypt(&form_field(&self.id), &self.form)?)?;
         let reason = self.reason.map(|r| vault.decrypt_string(&reason_field(&self.id), &r)).transpose()?;
         Ok(Pension {
-            status: PensionStatus::from_code(&self.status).ok_or(StorageError::Crypto)?,
+            status: PensionStatus::from_code(&self.status).ok_or(StorageError::Corrupt("pensions.status"))?,
             id: self.id,
             reference: self.reference,
             account_id: self.account_id,

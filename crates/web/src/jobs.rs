@@ -64,12 +64,19 @@ pub async fn run_once(state: &AppState) -> Result<usize, lingshi_storage::Storag
     let claimed = jobs::claim(&state.db, &state.vault, LEASE, BATCH, now).await?;
     for job in &claimed {
         match handle(state, job).await {
-            Ok(()) => jobs::complete(&state.db, &job.id, Utc::now()).await?,
+            Ok(()) => {
+                if !jobs::complete(&state.db, job, Utc::now()).await? {
+                    tracing::warn!(job.id = %job.id, job.kind = %job.kind, "job finished after its lease went to another runner");
+                }
+            }
             Err(error) => match jobs::fail(&state.db, job, &error, Utc::now()).await? {
-                Fate::RetryAt(at) => {
+                None => {
+                    tracing::warn!(job.id = %job.id, job.kind = %job.kind, error.cause = %error, "job failed after its lease went to another runner")
+                }
+                Some(Fate::RetryAt(at)) => {
                     tracing::warn!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, job.retry_at = %at, error.cause = %error, "job failed; will retry")
                 }
-                Fate::Dead => {
+                Some(Fate::Dead) => {
                     tracing::error!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, error.cause = %error, "job failed for good; marked dead");
                     gave_up(state, job).await;
                 }

@@ -52,6 +52,17 @@ both_backends!(a_draft_is_its_submitters_alone_and_its_form_is_sealed, |db: Db, 
     assert!(matches!(orders::find_for_submitter(&db, &other_key, &id, &owner).await, Err(StorageError::Crypto)));
     let duplicate = draft(&db, &vault, &owner, "BE261125AAAAAA").await;
     assert!(matches!(duplicate, Err(StorageError::Conflict("orders.number"))));
+    // A state no code writes is named as corrupt, not mistaken for a decryption failure.
+    lingshi_storage::db_run!(&db, |pool| {
+        sqlx::query("UPDATE orders SET state = 'teleported' WHERE id = $1")
+            .bind(&id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })
+    .expect("update");
+    let corrupt = orders::find_for_submitter(&db, &vault, &id, &owner).await;
+    assert!(matches!(corrupt, Err(StorageError::Corrupt("orders.state"))), "{corrupt:?}");
 });
 
 both_backends!(two_writers_of_one_version_cannot_both_win, |db: Db, _dir| async move {
