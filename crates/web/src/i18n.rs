@@ -113,6 +113,67 @@ mod tests {
         }
     }
 
+    /// The string literal right after each `marker` in `source`.
+    fn literals_after<'a>(source: &'a str, marker: &str) -> Vec<&'a str> {
+        source
+            .match_indices(marker)
+            .filter_map(|(at, _)| {
+                let rest = &source[at + marker.len()..];
+                let start = rest.find('"')?;
+                let text = &rest[start + 1..];
+                // Only a literal that follows at once (a variable is checked where it is made).
+                rest[..start].trim_matches(|c: char| c.is_whitespace() || c == ',').is_empty().then_some(())?;
+                text.find('"').map(|end| &text[..end])
+            })
+            .collect()
+    }
+
+    fn sources(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+
+    /// A typo in an error code would reach the applicant as a raw code: every code the web
+    /// layer writes as a literal (`Conflict("…")`, `FieldErrors::single(field, "…")`,
+    /// `code: "…"`, a rate limit's `refusal`) has its message in both languages.
+    #[test]
+    fn every_error_code_written_in_the_web_layer_has_a_message() {
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let catalogs = Catalogs::load();
+        let mut checked = 0;
+        for source in &files {
+            let mut codes: Vec<&str> = ["Conflict(", "Forbidden(", "BadRequest(", "code: ", "refusal: "]
+                .iter()
+                .flat_map(|marker| literals_after(source, marker))
+                .collect();
+            for call in source.split("FieldErrors::single(").skip(1) {
+                let call = &call[..call.find(')').unwrap_or(call.len())];
+                let literals: Vec<&str> = call.split('"').skip(1).step_by(2).take(2).collect();
+                if let [_, code] = literals[..] {
+                    codes.push(code);
+                }
+            }
+            for code in codes.into_iter().filter(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')) {
+                for locale in Locale::ALL {
+                    assert!(
+                        catalogs.all(locale).contains_key(&format!("err_{code}")),
+                        "err_{code} missing in {}",
+                        locale.tag()
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "the scan found the codes ({checked})");
+    }
+
     #[test]
     fn locales_are_negotiated_from_headers() {
         assert_eq!(Locale::from_accept_language("fr-BE,en;q=0.8,zh;q=0.5"), Some(Locale::En));
