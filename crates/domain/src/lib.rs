@@ -5,6 +5,7 @@
 //! [`ValidationError`] whose stable `code()` the web layer translates. The order state
 //! machine of SPEC §8 lives in [`order`]; the missions directory's value types in [`mission`].
 
+pub mod actions;
 pub mod application;
 pub mod application_form;
 pub mod contact;

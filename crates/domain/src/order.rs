@@ -60,6 +60,12 @@ impl OrderState {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// Whether staff see an order in this state: a draft is the applicant's alone, and a
+    /// deleted draft is kept only for the audit trail.
+    pub fn seen_by_staff(self) -> bool {
+        !matches!(self, OrderState::Draft | OrderState::Deleted)
+    }
+
     /// No action leads out of a terminal state.
     pub fn is_terminal(self) -> bool {
         matches!(self, OrderState::Rejected | OrderState::Completed | OrderState::Withdrawn | OrderState::Deleted)
@@ -182,6 +188,12 @@ impl StaffRole {
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
+
+    /// Whether the role administers a mission (or all of them): manages its staff and reads
+    /// its whole audit log.
+    pub fn administers(self) -> bool {
+        matches!(self, StaffRole::MissionAdmin | StaffRole::SystemAdmin)
+    }
 }
 
 /// Who takes an action.
@@ -224,6 +236,14 @@ pub enum TransitionError {
     FeeUnpaid,
     #[error("an emergency travel document's fee is never refunded")]
     EmergencyNotRefunded,
+    #[error("this role may not take this action")]
+    RoleMayNot,
+    #[error("this action is not possible while the order is {state:?}")]
+    NotNow { state: OrderState },
+    #[error("only an application registered at the counter takes files from staff")]
+    NotAWalkIn,
+    #[error("fingerprints can be asked for once the order is submitted and not yet finished")]
+    FingerprintsNotNow,
 }
 
 impl TransitionError {
@@ -234,6 +254,10 @@ impl TransitionError {
             TransitionError::EmergencyIrrevocable => "emergency_irrevocable",
             TransitionError::FeeUnpaid => "fee_unpaid",
             TransitionError::EmergencyNotRefunded => "emergency_not_refunded",
+            TransitionError::RoleMayNot => "not_your_role",
+            TransitionError::NotNow { .. } => "transition_not_from_state",
+            TransitionError::NotAWalkIn => "not_a_walk_in",
+            TransitionError::FingerprintsNotNow => "fingerprints_not_now",
         }
     }
 }
@@ -258,6 +282,10 @@ pub fn transition(
     }
     Ok(next)
 }
+
+/// How a cashier may record a payment taken at the counter (SPEC §6: card, WeChat, Alipay,
+/// or cash).
+pub const COUNTER_PAYMENT_METHODS: [&str; 4] = ["card", "wechat", "alipay", "cash"];
 
 /// Money recorded on an order by staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

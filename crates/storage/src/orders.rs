@@ -81,6 +81,14 @@ struct OrderRow {
 }
 
 /// The columns of [`OrderRow`], for `concat!` (the driver takes only static SQL).
+/// The states staff never see ([`OrderState::seen_by_staff`]), as SQL; a test holds the two
+/// together.
+macro_rules! hidden_from_staff {
+    () => {
+        "('draft', 'deleted')"
+    };
+}
+
 macro_rules! select_orders {
     ($($rest:expr),*) => {
         concat!(
@@ -200,7 +208,8 @@ pub async fn find_for_mission(
     id: &str,
     mission_id: Option<&str>,
 ) -> Result<Option<Order>, StorageError> {
-    let sql = select_orders!("WHERE id = $1 AND ($2 IS NULL OR mission_id = $2) AND state NOT IN ('draft', 'deleted')");
+    let sql =
+        select_orders!("WHERE id = $1 AND ($2 IS NULL OR mission_id = $2) AND state NOT IN ", hidden_from_staff!());
     let row: Option<OrderRow> =
         crate::db_run!(db, |pool| sqlx::query_as(sql).bind(id).bind(mission_id).fetch_optional(pool).await)?;
     row.map(|r| r.open(vault)).transpose()
@@ -238,12 +247,12 @@ pub struct QueueFilter {
 /// the three flags, the two dates, number, document index, (limit, offset), name index.
 macro_rules! queue_filter {
     () => {
-        "WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
+        concat!("WHERE state NOT IN ", hidden_from_staff!(), " AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
            AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
            AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
            AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
            AND (($10 IS NULL AND $11 IS NULL AND $14 IS NULL)
-                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14) "
+                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14) ")
     };
 }
 
@@ -277,10 +286,11 @@ pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<O
 /// How many submitted orders of the mission are in each state.
 pub async fn counts_by_state(db: &Db, mission_id: Option<&str>) -> Result<Vec<(String, i64)>, StorageError> {
     Ok(crate::db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT state, COUNT(*) FROM orders WHERE state NOT IN ('draft', 'deleted') AND ($1 IS NULL OR mission_id = $1)
-             GROUP BY state ORDER BY state",
-        )
+        sqlx::query_as(concat!(
+            "SELECT state, COUNT(*) FROM orders WHERE state NOT IN ",
+            hidden_from_staff!(),
+            " AND ($1 IS NULL OR mission_id = $1) GROUP BY state ORDER BY state"
+        ))
         .bind(mission_id)
         .fetch_all(pool)
         .await
@@ -554,4 +564,16 @@ pub async fn remember_idempotency_key(
     })
     .map_err(|e| StorageError::on_unique(e, "idempotency_keys"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_hides_from_staff_exactly_the_states_the_domain_hides() {
+        let hidden: Vec<String> =
+            OrderState::ALL.iter().filter(|s| !s.seen_by_staff()).map(|s| format!("'{}'", s.code())).collect();
+        assert_eq!(hidden_from_staff!(), format!("({})", hidden.join(", ")));
+    }
 }

@@ -15,8 +15,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use lingshi_domain::actions::Action;
 use lingshi_domain::application::{ApplicationType, RouteAnswers, Service, Step, route};
 use lingshi_domain::application_form::Form;
+use lingshi_domain::order::Actor;
 use lingshi_storage::orders::Order;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -162,7 +164,7 @@ pub async fn create(
     };
     let key = idempotency_key(&headers)?;
     let loaded = orders::start(&state, &current.account, &start, key.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(order_view(&state, &loaded, locale).await?)))
+    Ok((StatusCode::CREATED, Json(order_view(&state, &loaded, locale, Actor::Applicant).await?)))
 }
 
 /// Who the order is for, in one line: 张三 (ZHANG SAN).
@@ -202,8 +204,8 @@ pub async fn list(
     Ok(Json(json!({"orders": items})))
 }
 
-/// The whole order as its submitter sees it.
-pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Result<Value, AppError> {
+/// The whole order as `viewer` sees it, with the actions offered to `viewer` now.
+pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewer: Actor) -> Result<Value, AppError> {
     let catalogs = &state.catalogs;
     let order = &loaded.order;
     let progress = usize::try_from(order.progress).unwrap_or(0);
@@ -249,6 +251,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
         (Some(minor), Some(currency)) => Some(lingshi_domain::mission::Money { minor, currency: currency.clone() }),
         _ => orders::fee_of(loaded),
     };
+    let actions = loaded.actions(viewer);
     let mut view = summary(catalogs, locale, order, &loaded.form);
     let extra = json!({
         "mission": {"id": loaded.mission.id, "name": loaded.mission.name.get(locale.tag())},
@@ -264,7 +267,8 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
         "face_state": order.face_state,
         "payment_method": order.payment_method,
         "fee": fee.map(|f| json!({"minor": f.minor, "currency": f.currency, "display": f.display()})),
-        "may_withdraw": loaded.may_withdraw(),
+        "actions": actions.iter().map(|a| a.code()).collect::<Vec<_>>(),
+        "may_withdraw": actions.contains(&Action::Withdraw),
         "fingerprint_requested_at": order.fingerprint_requested_at.map(|t| t.to_rfc3339()),
         "timeline": timeline,
         "supplements": loaded.supplements.iter().map(|item| json!({
@@ -297,7 +301,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale) -> Re
 }
 
 async fn respond(state: &AppState, loaded: Loaded, locale: Locale) -> Result<Json<Value>, AppError> {
-    Ok(Json(order_view(state, &loaded, locale).await?))
+    Ok(Json(order_view(state, &loaded, locale, Actor::Applicant).await?))
 }
 
 /// One order of the caller's.

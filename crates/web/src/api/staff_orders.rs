@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
+use lingshi_domain::order::Actor;
 use lingshi_storage::orders::QueueFilter;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -138,7 +139,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let loaded = staff_orders::load(&state, &current.staff, &id).await?;
-    Ok(Json(order_view(&state, &loaded, locale).await?))
+    Ok(Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
 }
 
 /// An action on an order, taken on the version the officer saw.
@@ -208,7 +209,7 @@ pub async fn act(
 ) -> Result<Json<Value>, AppError> {
     let version = body.version;
     let loaded = staff_orders::act(&state, &current.staff, &id, version, body.action()?).await?;
-    Ok(Json(order_view(&state, &loaded, locale).await?))
+    Ok(Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
 }
 
 /// The order's audit trail: who, in which role, did what, when (UTC), from and to which
@@ -309,7 +310,10 @@ pub async fn register_walk_in(
         pickup: body.pickup,
     };
     let loaded = staff_orders::register_walk_in(&state, &current.staff, walk_in).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(order_view(&state, &loaded, locale).await?)))
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?),
+    ))
 }
 
 /// Adds the photo (`photo`) or a material of a walk-in this mission registered.
@@ -327,7 +331,7 @@ pub async fn upload_for_walk_in(
     let slot = crate::service::order_files::Slot::parse(&slot).ok_or(AppError::NotFound)?;
     let loaded =
         crate::service::order_files::upload_for_walk_in(&state, &current.staff, &id, slot, body.to_vec()).await?;
-    Ok(Json(order_view(&state, &loaded, locale).await?))
+    Ok(Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
 }
 
 /// One CSV cell: quoted when it holds a separator, a quote or a line break; a leading
@@ -345,8 +349,7 @@ pub async fn audit_csv(
     current: CurrentStaff,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    use lingshi_domain::order::StaffRole;
-    if !matches!(current.staff.role, StaffRole::MissionAdmin | StaffRole::SystemAdmin) {
+    if !current.staff.role.administers() {
         return Err(AppError::Forbidden("not_your_role"));
     }
     let mission = overview_mission(&current.staff, &query)?;

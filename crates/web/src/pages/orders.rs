@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lingshi_domain::application::Step;
+use lingshi_domain::order::Actor;
 use lingshi_domain::suggest_pinyin;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -96,7 +97,7 @@ async fn render_order(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let context = json!({
-        "order": order_view(state, loaded, locale).await?,
+        "order": order_view(state, loaded, locale, Actor::Applicant).await?,
         "mission": mission_view(&loaded.mission, locale),
         "just_submitted": just_submitted,
         "summary": messages["summary"],
@@ -183,7 +184,7 @@ async fn render_step(
         "position": position + 1,
         "count": steps.len(),
         "previous": position.checked_sub(1).map(|p| step_url(&loaded.order.id, steps[p])),
-        "order": order_view(state, loaded, locale).await?,
+        "order": order_view(state, loaded, locale, Actor::Applicant).await?,
         "mission": mission_view(&loaded.mission, locale),
         "values": values,
         "errors": errors,

@@ -76,7 +76,7 @@ async fn home(
         .map(|j| json!({"kind": j.kind, "attempts": j.attempts, "error": j.last_error}))
         .collect();
     let context = json!({
-        "staff": {"name": staff.display_name, "username": staff.username, "role": staff.role.code()},
+        "staff": {"name": staff.display_name, "username": staff.username, "role": staff.role.code(), "administers": staff.role.administers()},
         "mission": mission,
         "dev_messages": messages,
         "dead_jobs": dead,

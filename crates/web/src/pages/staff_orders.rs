@@ -4,12 +4,13 @@
 
 use crate::api::orders::order_view;
 use crate::api::staff_orders::QueueQuery;
+use crate::api::staff_orders::{ActionRequest, SupplementItem};
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::extract::{CheckedQuery, Lang, PageForm};
 use crate::i18n::Locale;
 use crate::render::{field_messages, page};
-use crate::service::staff_orders::{self, StaffAction};
+use crate::service::staff_orders;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -18,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use lingshi_domain::application::Material;
+use lingshi_domain::order::Actor;
 use lingshi_domain::order::OrderState;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -39,8 +41,7 @@ async fn queue(
     let (page_of_orders, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
     let rows = crate::api::staff_orders::queue_rows(&state, &page_of_orders, locale)?;
     let counts: Vec<Value> = counts.into_iter().map(|(code, n)| json!({"state": code, "count": n})).collect();
-    let states: Vec<&str> =
-        OrderState::ALL.iter().map(|s| s.code()).filter(|s| !matches!(*s, "draft" | "deleted")).collect();
+    let states: Vec<&str> = OrderState::ALL.iter().filter(|s| s.seen_by_staff()).map(|s| s.code()).collect();
     let context = json!({"orders": rows, "counts": counts, "states": states, "query": {
         "state": query.state, "service": query.service, "q": query.q, "face_skipped": query.face_skipped,
         "photo_failed": query.photo_failed, "minor": query.minor, "sort": query.sort,
@@ -172,8 +173,8 @@ async fn review_page(
         .collect();
     let face = loaded.files_in("face").next().map(|f| f.id.clone());
     let context = json!({
-        "order": order_view(state, &loaded, locale).await?,
-        "role": current.staff.role.code(),
+        "order": order_view(state, &loaded, locale, Actor::Staff(current.staff.role)).await?,
+        "payment_methods": lingshi_domain::order::COUNTER_PAYMENT_METHODS,
         "audit": trail,
         "all_materials": materials,
         "face_file": face,
@@ -203,34 +204,25 @@ struct ActionForm {
 }
 
 impl ActionForm {
-    fn into_action(self) -> Result<StaffAction, AppError> {
+    /// The form as the API's request: one parser of actions serves both.
+    fn into_request(self) -> ActionRequest {
         let due = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
         let optional = |text: String| Some(text).filter(|t| !t.trim().is_empty());
-        Ok(match self.action.as_str() {
-            "accept" => StaffAction::Accept,
-            "reject" => StaffAction::Reject { reason: self.reason },
-            "request_supplement" => {
-                let items =
-                    [(self.material_1, self.reason_1, self.due_1), (self.material_2, self.reason_2, self.due_2)]
-                        .into_iter()
-                        .filter(|(material, _, _)| !material.is_empty())
-                        .map(|(material, reason, when)| (material, reason, due(&when)))
-                        .collect();
-                StaffAction::RequestSupplement { items }
-            }
-            "require_interview" => StaffAction::RequireInterview { reason: self.reason },
-            "complete_interview" => StaffAction::CompleteInterview,
-            "mark_ready" => StaffAction::MarkReady,
-            "hand_over" => StaffAction::HandOver { method: self.method, tracking: optional(self.tracking) },
-            "old_document_cancelled" => StaffAction::OldDocumentCancelled,
-            "record_payment" => StaffAction::RecordPayment {
-                method: self.method,
-                amount: self.amount,
-                reference: optional(self.reference),
-            },
-            "record_refund" => StaffAction::RecordRefund { amount: self.amount, reason: self.reason },
-            _ => return Err(crate::error::FieldErrors::single("action", "unknown_choice").into()),
-        })
+        let items = [(self.material_1, self.reason_1, self.due_1), (self.material_2, self.reason_2, self.due_2)]
+            .into_iter()
+            .filter(|(material, _, _)| !material.is_empty())
+            .map(|(material, reason, when)| SupplementItem { material, reason, due_on: due(&when) })
+            .collect();
+        ActionRequest {
+            version: self.version,
+            action: self.action,
+            reason: self.reason,
+            items,
+            method: self.method,
+            tracking: optional(self.tracking),
+            amount: self.amount,
+            reference: optional(self.reference),
+        }
     }
 }
 
@@ -242,7 +234,7 @@ async fn act(
     PageForm(form): PageForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let version = form.version;
-    let outcome = match form.into_action() {
+    let outcome = match form.into_request().action() {
         Ok(action) => staff_orders::act(&state, &current.staff, &id, version, action).await.map(|_| ()),
         Err(error) => Err(error),
     };

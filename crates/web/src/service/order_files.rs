@@ -226,10 +226,8 @@ pub async fn upload_for_walk_in(
 ) -> Result<Loaded, AppError> {
     let principal = orders::Principal::Staff(staff);
     let ensure_open = |loaded: &Loaded| -> Result<(), AppError> {
-        if loaded.order.intake_staff_id.is_none() {
-            return Err(AppError::Conflict("not_a_walk_in"));
-        }
-        if loaded.order.state.is_terminal() || slot == Slot::Signature {
+        loaded.ensure(lingshi_domain::actions::Action::AttachAtCounter, principal.actor())?;
+        if slot == Slot::Signature {
             return Err(AppError::Conflict("transition_not_from_state"));
         }
         if let Slot::Material(material) = slot

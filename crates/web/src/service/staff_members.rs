@@ -11,9 +11,9 @@ use lingshi_storage::staff::Staff;
 /// The mission an administrator manages: their own; `None` for a system administrator.
 fn managed_mission(admin: &Staff) -> Result<Option<&str>, AppError> {
     match admin.role {
+        _ if !admin.role.administers() => Err(AppError::Forbidden("not_your_role")),
         StaffRole::SystemAdmin => Ok(None),
-        StaffRole::MissionAdmin => admin.mission_id.as_deref().map(Some).ok_or(AppError::Forbidden("not_your_role")),
-        _ => Err(AppError::Forbidden("not_your_role")),
+        _ => admin.mission_id.as_deref().map(Some).ok_or(AppError::Forbidden("not_your_role")),
     }
 }
 

@@ -8,9 +8,10 @@ use crate::error::{AppError, FieldErrors};
 use crate::service::orders::{self, FileChange, Loaded, Outcome, Principal, Record};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
+use lingshi_domain::actions::Action;
 use lingshi_domain::application::Material;
 use lingshi_domain::application_form::short_text;
-use lingshi_domain::order::{MoneyAction, OrderAction, OrderState, StaffRole, check_money, transition};
+use lingshi_domain::order::{Actor, COUNTER_PAYMENT_METHODS, OrderAction, OrderState, StaffRole, transition};
 use lingshi_storage::orders::{Order, QueueFilter};
 use lingshi_storage::staff::Staff;
 
@@ -205,21 +206,12 @@ fn apply(
             Outcome::event("handed_over", note(&prepared))
         }
         StaffAction::OldDocumentCancelled => {
-            if !matches!(staff.role, StaffRole::Issuer | StaffRole::MissionAdmin) {
-                return Err(AppError::Conflict("not_your_role"));
-            }
-            if !matches!(
-                loaded.order.state,
-                OrderState::AwaitingProduction | OrderState::ReadyForPickup | OrderState::Completed
-            ) {
-                return Err(AppError::Conflict("transition_not_from_state"));
-            }
+            loaded.ensure(Action::OldDocumentCancelled, Actor::Staff(staff.role))?;
             Outcome::event("old_document_cancelled", None)
         }
         StaffAction::RecordPayment { method, reference, .. } => {
-            check_money(staff.role, MoneyAction::Payment, loaded.service.kind(), loaded.order.state)
-                .map_err(|e| AppError::Conflict(e.code()))?;
-            if !matches!(method.as_str(), "card" | "wechat" | "alipay" | "cash") {
+            loaded.ensure(Action::RecordPayment, Actor::Staff(staff.role))?;
+            if !COUNTER_PAYMENT_METHODS.contains(&method.as_str()) {
                 return Err(FieldErrors::single("method", "unknown_choice").into());
             }
             let Prepared::Amount(amount_minor) = prepared else {
@@ -231,8 +223,7 @@ fn apply(
             Outcome { event: "payment_recorded", note: None, records: vec![record] }
         }
         StaffAction::RecordRefund { .. } => {
-            check_money(staff.role, MoneyAction::Refund, loaded.service.kind(), loaded.order.state)
-                .map_err(|e| AppError::Conflict(e.code()))?;
+            loaded.ensure(Action::RecordRefund, Actor::Staff(staff.role))?;
             let Prepared::AmountAndReason(amount_minor, why) = prepared else {
                 return Err(AppError::internal("refund not prepared"));
             };

@@ -133,6 +133,13 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
     assert!(page.text().await.expect("html").contains(number.as_str()), "the page finds the order");
     let (_, order) = reviewer.order(&id).await;
     assert_eq!(order["photo"]["report"]["rules"].as_array().map(Vec::len), Some(13), "staff see the photo's report");
+    assert_eq!(
+        order["actions"],
+        json!(["accept", "reject", "request_supplement", "require_interview"]),
+        "the reviewer is offered what the domain allows"
+    );
+    let (_, as_cashier) = cashier.order(&id).await;
+    assert_eq!(as_cashier["actions"], json!(["record_payment"]));
     let photo = order["photo"]["file"]["id"].as_str().expect("photo");
     let (status, _) = reviewer.call(Method::GET, &format!("/api/v1/staff/orders/{id}/files/{photo}"), None).await;
     assert_ne!(status, StatusCode::NOT_FOUND);
@@ -149,6 +156,7 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
         (seen["unread"].as_bool(), seen["supplements"][0]["reason"].as_str()),
         (Some(true), Some("请补充比利时居留卡"))
     );
+    assert_eq!(seen["actions"], json!(["withdraw", "provide_supplement", "request_fingerprints"]), "{seen}");
     let (_, seen_again) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
     assert_eq!(seen_again["unread"], false, "opening the order reads the news");
     let (status, body) = applicant.call(Method::POST, &format!("/api/v1/orders/{id}/supplement"), None).await;

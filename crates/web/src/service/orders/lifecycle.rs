@@ -5,8 +5,9 @@ use super::{FileChange, Loaded, Outcome, Record, change};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::Utc;
+use lingshi_domain::actions::Action;
 use lingshi_domain::application::Material;
-use lingshi_domain::order::{Actor, OrderAction, OrderState, transition};
+use lingshi_domain::order::{Actor, OrderAction, transition};
 use lingshi_storage::accounts::Account;
 
 /// Withdraws a submitted order before acceptance (never an emergency travel document).
@@ -66,10 +67,7 @@ pub async fn delete_draft(state: &AppState, account: &Account, id: &str) -> Resu
 /// order is submitted and not yet finished; asking again changes nothing.
 pub async fn request_fingerprints(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
     change(state, account, id, FileChange::None, |loaded| {
-        let state = loaded.order.state;
-        if state == OrderState::Draft || state.is_terminal() {
-            return Err(AppError::Conflict("fingerprints_not_now"));
-        }
+        loaded.ensure(Action::RequestFingerprints, Actor::Applicant)?;
         if loaded.order.fingerprint_requested_at.is_some() {
             return Ok(None);
         }

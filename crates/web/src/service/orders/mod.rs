@@ -20,12 +20,13 @@ pub use submit::{fee_of, submit};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::Utc;
+use lingshi_domain::actions::{Action, ActionFacts, available_actions};
 use lingshi_domain::application::{
     ApplicationType, Circumstances, Material, Need, Service, Step, materials, parent_must_sign,
 };
 use lingshi_domain::application_form::{Annotations, Form};
 use lingshi_domain::mission::Mission;
-use lingshi_domain::order::{Actor, OrderAction, OrderFacts, OrderState, StaffRole, transition};
+use lingshi_domain::order::{Actor, OrderFacts, OrderState, StaffRole};
 use lingshi_storage::accounts::Account;
 use lingshi_storage::audit::AuditActor;
 use lingshi_storage::orders::{self, Order, OrderFile};
@@ -111,9 +112,24 @@ impl Loaded {
         self.kind.is_some_and(|kind| parent_must_sign(kind, self.age().unwrap_or(u32::MAX)))
     }
 
-    /// Whether the applicant may withdraw now (the state machine decides).
-    pub fn may_withdraw(&self) -> bool {
-        transition(self.order.state, OrderAction::Withdraw, Actor::Applicant, self.facts()).is_ok()
+    /// What the rules of [`lingshi_domain::actions`] need to know about this order.
+    pub fn action_facts(&self) -> ActionFacts {
+        ActionFacts {
+            order: self.facts(),
+            paid: lingshi_storage::order_work::net_paid(&self.payments) > 0,
+            walk_in: self.order.intake_staff_id.is_some(),
+            fingerprints_requested: self.order.fingerprint_requested_at.is_some(),
+        }
+    }
+
+    /// Everything `actor` is offered on this order now.
+    pub fn actions(&self, actor: Actor) -> Vec<Action> {
+        available_actions(self.order.state, actor, self.action_facts())
+    }
+
+    /// Refuses `action` by `actor` unless the rules allow it now (409 with their reason).
+    pub fn ensure(&self, action: Action, actor: Actor) -> Result<(), AppError> {
+        action.check(self.order.state, actor, self.action_facts()).map_err(|e| AppError::Conflict(e.code()))
     }
 
     pub fn facts(&self) -> OrderFacts {
@@ -168,7 +184,7 @@ impl Principal<'_> {
                 order.submitter_id.as_deref() == Some(account.id.as_str()) && order.state != OrderState::Deleted
             }
             Principal::Staff(_) => {
-                let visible = !matches!(order.state, OrderState::Draft | OrderState::Deleted);
+                let visible = order.state.seen_by_staff();
                 visible && self.mission_scope().flatten().is_none_or(|mission| mission == order.mission_id)
             }
         }
