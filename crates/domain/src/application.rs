@@ -93,6 +93,18 @@ impl ApplicationType {
         }
     }
 
+    /// A foreign name (with a birth certificate and a statement) is possible only on a travel
+    /// document (FAQ 4).
+    pub fn may_use_foreign_name(self) -> bool {
+        self.product == Product::TravelDocument
+    }
+
+    /// Whether the applicant holds a document whose number is asked for (not on a minor's
+    /// first application).
+    pub fn asks_document_number(self) -> bool {
+        self.case != Case::MinorFirst
+    }
+
     /// Whether the applicant brings an old document that is cancelled at hand-over.
     pub fn has_old_document(self) -> bool {
         !matches!(self.case, Case::MinorFirst) && self.business != Business::Issue
@@ -429,6 +441,12 @@ pub struct Circumstances {
     pub foreign_name: bool,
 }
 
+impl Circumstances {
+    fn parents_involved(&self) -> bool {
+        parents_required(Some(self.kind), self.under_16)
+    }
+}
+
 /// One row of the materials table: the item, the cases it is listed for, and its need,
 /// given the circumstances (`None`: not listed).
 struct MaterialRow {
@@ -469,8 +487,8 @@ const MATERIALS: &[MaterialRow] = &[
         material: Material::BirthCertificate,
         cases: &[Case::Renewal, Case::Replacement, Case::TravelDocument, Case::MinorFirst],
         need: |c| {
-            let foreign_name = c.foreign_name && c.kind.product == Product::TravelDocument;
-            required_if(c.under_16 || c.kind.case == Case::MinorFirst || foreign_name)
+            let foreign_name = c.foreign_name && c.kind.may_use_foreign_name();
+            required_if(c.parents_involved() || foreign_name)
         },
     },
     MaterialRow {
@@ -487,12 +505,12 @@ const MATERIALS: &[MaterialRow] = &[
     MaterialRow {
         material: Material::ParentalConsent,
         cases: &[Case::Renewal, Case::Replacement, Case::TravelDocument, Case::MinorFirst],
-        need: |c| required_if(c.under_16 || c.kind.case == Case::MinorFirst),
+        need: |c| required_if(c.parents_involved()),
     },
     MaterialRow {
         material: Material::ForeignNameStatement,
         cases: &[Case::TravelDocument, Case::Renewal, Case::Replacement, Case::MinorFirst],
-        need: |c| required_if(c.foreign_name && c.kind.product == Product::TravelDocument),
+        need: |c| required_if(c.foreign_name && c.kind.may_use_foreign_name()),
     },
     MaterialRow {
         material: Material::Other,
@@ -516,10 +534,18 @@ pub fn parent_must_sign(kind: ApplicationType, age: u32) -> bool {
     kind.case == Case::MinorFirst || age < 10
 }
 
-/// Whether the parents' details are asked for (a minor's first application, or anyone
-/// under 16).
-pub fn parents_required(kind: Option<ApplicationType>, age: u32) -> bool {
-    kind.is_some_and(|k| k.case == Case::MinorFirst) || age < 16
+/// Below this age the parents take part: their details, consent, a parent's passport page.
+const PARENTS_TAKE_PART_BELOW: u32 = 16;
+
+/// Whether an applicant of `age` (if known) is under 16.
+pub fn under_16(age: Option<u32>) -> bool {
+    age.is_some_and(|age| age < PARENTS_TAKE_PART_BELOW)
+}
+
+/// Whether the parents take part (their details, consent…): a minor's first application,
+/// or an applicant under 16 ([`under_16`]).
+pub fn parents_required(kind: Option<ApplicationType>, under_16: bool) -> bool {
+    kind.is_some_and(|k| k.case == Case::MinorFirst) || under_16
 }
 
 /// Completed years between `birth` and `today`.

@@ -6,7 +6,7 @@
 //! legacy for renewals, the current document's number is checked as that document, parents'
 //! details are required for minors.
 
-use crate::application::{ApplicationType, Business, Case, HeldDocument, Product, age_on, parents_required};
+use crate::application::{ApplicationType, Business, Case, HeldDocument, age_on, parents_required, under_16};
 use crate::error::ValidationError;
 use crate::{Email, PassportNo, PersonName, PinyinField, PinyinMode, ResidentId, Sex, TravelDocNo};
 use chrono::NaiveDate;
@@ -132,7 +132,7 @@ impl Details {
     pub fn validate(&self, context: &DetailsContext) -> Result<Details, Vec<FieldError>> {
         let mut errors = Errors::default();
         let foreign_name = self.foreign_name;
-        if foreign_name && context.kind.is_some_and(|k| k.product != Product::TravelDocument) {
+        if foreign_name && context.kind.is_some_and(|k| !k.may_use_foreign_name()) {
             errors.0.push(FieldError { field: "foreign_name", error: ValidationError::ForeignNameOnlyTravelDocument });
         }
         let mode = match context.kind {
@@ -170,7 +170,7 @@ impl Details {
         {
             errors.0.push(FieldError { field: "birth_date", error: ValidationError::NotUnder16 });
         }
-        let parents = parents_required(context.kind, age.unwrap_or(u32::MAX));
+        let parents = parents_required(context.kind, under_16(age));
         let parent_field = |errors: &mut Errors, field: &'static str, input: &str, max: usize| {
             let parsed =
                 if parents { short_text(input, max).map(Some) } else { optional(input, |s| short_text(s, max)) };

@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use lingshi_domain::application::Step;
+use lingshi_domain::application::{ApplicationType, Step, parents_required, under_16};
 use lingshi_domain::order::Actor;
 use lingshi_domain::suggest_pinyin;
 use serde::Deserialize;
@@ -190,9 +190,9 @@ async fn render_step(
         "errors": errors,
         "suggestion": suggestion,
         "pinyin_strict": loaded.kind.is_some_and(|k| k.pinyin_mode() == lingshi_domain::PinyinMode::Strict),
-        "ask_document_number": loaded.kind.is_none_or(|k| k.case != lingshi_domain::application::Case::MinorFirst),
-        "may_use_foreign_name": loaded.kind.is_some_and(|k| k.product == lingshi_domain::application::Product::TravelDocument),
-        "minor_parents": loaded.age().is_some_and(|age| age < 16) || loaded.kind.is_some_and(|k| k.case == lingshi_domain::application::Case::MinorFirst),
+        "ask_document_number": loaded.kind.is_none_or(ApplicationType::asks_document_number),
+        "may_use_foreign_name": loaded.kind.is_some_and(ApplicationType::may_use_foreign_name),
+        "minor_parents": parents_required(loaded.kind, under_16(loaded.age())),
     });
     Ok((status, page(state, locale, "order_step.html", context)?).into_response())
 }

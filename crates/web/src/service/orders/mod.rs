@@ -80,7 +80,7 @@ impl Loaded {
         let Some(kind) = self.kind else { return Vec::new() };
         materials(&Circumstances {
             kind,
-            under_16: self.age().is_some_and(|age| age < 16),
+            under_16: lingshi_domain::application::under_16(self.age()),
             annotated: self.form.annotations.as_ref().is_some_and(Annotations::annotated),
             foreign_name: self.form.details.as_ref().is_some_and(|d| d.foreign_name),
         })
