@@ -102,9 +102,100 @@ impl PensionStatus {
     }
 }
 
+/// What happens to a certification (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PensionEvent {
+    /// The applicant finished the face step (or skipped it): the record goes out.
+    Submit,
+    /// The department acknowledged the record.
+    Pushed,
+    /// The department refused the record.
+    PushRefused,
+    /// The push kept failing until the runner gave up.
+    PushAbandoned,
+    /// No decision came before the deadline.
+    DeadlinePassed,
+    Approve,
+    NotApprove,
+    /// Staff send a failed certification again.
+    Repush,
+}
+
+impl PensionEvent {
+    /// Stable name, as the audit log records it.
+    pub fn code(self) -> &'static str {
+        match self {
+            PensionEvent::Submit => "pension_submitted",
+            PensionEvent::Pushed => "pension_pushed",
+            PensionEvent::PushRefused => "pension_push_refused",
+            PensionEvent::PushAbandoned => "pension_push_abandoned",
+            PensionEvent::DeadlinePassed => "pension_deadline_passed",
+            PensionEvent::Approve => "pension_approved",
+            PensionEvent::NotApprove => "pension_not_approved",
+            PensionEvent::Repush => "pension_repushed",
+        }
+    }
+
+    /// The status this event leads to from `from`; `None` when the table has no such edge.
+    /// A decision is taken once, even late (after the certification failed), and a later,
+    /// different answer does not overturn it.
+    pub fn from(self, from: PensionStatus) -> Option<PensionStatus> {
+        use PensionEvent as E;
+        use PensionStatus as S;
+        match (from, self) {
+            (S::Draft, E::Submit) => Some(S::Submitted),
+            (S::Submitted, E::Pushed) => Some(S::Pushed),
+            (S::Submitted, E::PushRefused | E::PushAbandoned) => Some(S::Failed),
+            (S::Pushed, E::DeadlinePassed) => Some(S::Failed),
+            (status, E::Approve) if status.awaits_decision() => Some(S::Approved),
+            (status, E::NotApprove) if status.awaits_decision() => Some(S::NotApproved),
+            (S::Failed, E::Repush) => Some(S::Submitted),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_certification_moves_only_along_its_table() {
+        use PensionEvent as E;
+        use PensionStatus as S;
+        let all = [S::Draft, S::Submitted, S::Pushed, S::Approved, S::NotApproved, S::Failed];
+        let events = [
+            E::Submit,
+            E::Pushed,
+            E::PushRefused,
+            E::PushAbandoned,
+            E::DeadlinePassed,
+            E::Approve,
+            E::NotApprove,
+            E::Repush,
+        ];
+        let edges: Vec<(S, E, S)> = all
+            .into_iter()
+            .flat_map(|from| events.into_iter().filter_map(move |event| event.from(from).map(|to| (from, event, to))))
+            .collect();
+        assert_eq!(
+            edges,
+            [
+                (S::Draft, E::Submit, S::Submitted),
+                (S::Submitted, E::Pushed, S::Pushed),
+                (S::Submitted, E::PushRefused, S::Failed),
+                (S::Submitted, E::PushAbandoned, S::Failed),
+                (S::Submitted, E::Approve, S::Approved),
+                (S::Submitted, E::NotApprove, S::NotApproved),
+                (S::Pushed, E::DeadlinePassed, S::Failed),
+                (S::Pushed, E::Approve, S::Approved),
+                (S::Pushed, E::NotApprove, S::NotApproved),
+                (S::Failed, E::Approve, S::Approved),
+                (S::Failed, E::NotApprove, S::NotApproved),
+                (S::Failed, E::Repush, S::Submitted),
+            ]
+        );
+    }
 
     #[test]
     fn the_form_is_checked_field_by_field() {

@@ -9,9 +9,11 @@
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
-use lingshi_domain::pension::{PensionForm, PensionStatus};
+use lingshi_domain::pension::{PensionEvent, PensionForm, PensionStatus};
 use lingshi_integrations::pension::{CertificationRecord, Decision, DepartmentClient, DepartmentError};
+use lingshi_storage::StorageError;
 use lingshi_storage::accounts::Account;
+use lingshi_storage::audit::{AuditActor, AuditEntry};
 use lingshi_storage::jobs;
 use lingshi_storage::pensions::{self, Pension};
 use lingshi_storage::staff::Staff;
@@ -64,8 +66,8 @@ pub async fn submit(
     id: &str,
     capture: Option<Vec<u8>>,
 ) -> Result<Pension, AppError> {
-    let mut pension = load(state, account, id).await?;
-    if pension.status != PensionStatus::Draft {
+    let pension = load(state, account, id).await?;
+    if PensionEvent::Submit.from(pension.status).is_none() {
         return Err(AppError::Conflict("order_not_draft"));
     }
     let face = match capture {
@@ -75,34 +77,17 @@ pub async fn submit(
         }
         None => "skipped",
     };
-    let now = Utc::now();
-    pension.face_state = Some(face.to_owned());
-    pension.status = PensionStatus::Submitted;
-    pension.submitted_at = Some(now);
-    let mut tx = state.db.begin().await?;
-    pensions::save(&mut tx, &state.vault, &pension, now).await.map_err(version_conflict)?;
-    queue_push(&mut tx, state, &pension.id, now).await?;
-    tx.commit().await?;
+    let mover = Mover::Applicant(account);
+    let submitted = change(state, id, PensionEvent::Submit, &mover, |p| {
+        p.face_state = Some(face.to_owned());
+        p.submitted_at = Some(Utc::now());
+    })
+    .await?;
+    if submitted.is_none() {
+        return Err(AppError::Conflict("order_not_draft"));
+    }
     state.jobs_waiting.notify_one();
     load(state, account, id).await
-}
-
-fn version_conflict(error: lingshi_storage::StorageError) -> AppError {
-    match error {
-        lingshi_storage::StorageError::Conflict(_) => AppError::Conflict("concurrent_change"),
-        other => other.into(),
-    }
-}
-
-async fn queue_push(
-    tx: &mut lingshi_storage::Tx,
-    state: &AppState,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let attempts = state.settings.pension.push_attempts;
-    jobs::enqueue(tx, &state.vault, PUSH, &json!({"id": id}), attempts, now).await?;
-    Ok(())
 }
 
 fn client_for(state: &AppState, region: &str) -> Result<DepartmentClient, DepartmentError> {
@@ -133,41 +118,92 @@ fn job_id(payload: &serde_json::Value) -> Result<&str, String> {
     payload["id"].as_str().ok_or_else(|| "payload without id".to_owned())
 }
 
-/// How often [`update`] re-reads and re-applies after losing a race.
+/// How often [`change`] re-reads and re-applies after losing a race.
 const UPDATE_ATTEMPTS: usize = 5;
 
-/// Saves `change` to certification `id` as it is now (re-read, so a job and a callback
-/// racing each other both see the other's result; the loser of a race re-applies its change
-/// to what the winner saved).
-async fn update(state: &AppState, id: &str, change: impl Fn(&mut Pension) -> bool) -> Result<Option<Pension>, String> {
-    let storage = |e: lingshi_storage::StorageError| e.diagnostic();
-    for _ in 0..UPDATE_ATTEMPTS {
-        let Some(mut pension) = pensions::find(&state.db, &state.vault, id).await.map_err(storage)? else {
-            return Ok(None);
-        };
-        if !change(&mut pension) {
-            return Ok(Some(pension));
+/// Who moves a certification, as the audit log names them.
+enum Mover<'a> {
+    Applicant(&'a Account),
+    Staff(&'a Staff),
+    /// The department (its answer or silence), through a job or a callback.
+    Department,
+}
+
+impl Mover<'_> {
+    fn audit_actor(&self) -> AuditActor {
+        match self {
+            Mover::Applicant(account) => AuditActor { kind: "applicant", id: account.id.clone(), role: None },
+            Mover::Staff(staff) => {
+                AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) }
+            }
+            Mover::Department => AuditActor { kind: "system", id: "department".into(), role: None },
         }
+    }
+}
+
+/// The one way a certification's status changes: `event` is applied to the certification as
+/// it is now (re-read, so a job and a callback racing each other both see the other's
+/// result; the loser re-applies), `also` sets what goes with it, and the save, the follow-up
+/// jobs and the audit row commit together. `None` when the certification is gone or the
+/// event does not apply to its status any more.
+async fn change(
+    state: &AppState,
+    id: &str,
+    event: PensionEvent,
+    mover: &Mover<'_>,
+    also: impl Fn(&mut Pension),
+) -> Result<Option<Pension>, StorageError> {
+    for _ in 0..UPDATE_ATTEMPTS {
+        let Some(mut pension) = pensions::find(&state.db, &state.vault, id).await? else { return Ok(None) };
+        let before = pension.status;
+        let Some(after) = event.from(before) else { return Ok(None) };
+        pension.status = after;
+        also(&mut pension);
         let now = Utc::now();
-        let mut tx = state.db.begin().await.map_err(storage)?;
+        let mut tx = state.db.begin().await?;
         match pensions::save(&mut tx, &state.vault, &pension, now).await {
             Ok(()) => {}
-            Err(lingshi_storage::StorageError::Conflict(_)) => continue,
-            Err(other) => return Err(storage(other)),
+            Err(StorageError::Conflict(_)) => continue,
+            Err(other) => return Err(other),
         }
-        if pension.status == PensionStatus::Approved {
-            remind_next_year(&mut tx, state, &pension, now).await.map_err(storage)?;
-        }
-        if pension.status == PensionStatus::Pushed {
-            let run_at = now + state.settings.pension.poll_after;
-            jobs::enqueue_at(&mut tx, &state.vault, (POLL, &json!({"id": pension.id}), POLL_ATTEMPTS), run_at, now)
-                .await
-                .map_err(storage)?;
-        }
-        tx.commit().await.map_err(storage)?;
+        follow_up(&mut tx, state, &pension, now).await?;
+        let entry = AuditEntry {
+            mission_id: Some(&pension.mission_id),
+            actor: &mover.audit_actor(),
+            action: event.code(),
+            order_id: Some(&pension.id),
+            before_state: Some(before.code()),
+            after_state: Some(after.code()),
+            reason: pension.reason.as_deref(),
+        };
+        lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
+        tx.commit().await?;
         return Ok(Some(pension));
     }
-    Err("the certification kept changing under this update".into())
+    Err(StorageError::Conflict("pensions.version"))
+}
+
+/// The work a status brings: a push for a submitted certification, a poll for a pushed one,
+/// next year's reminder for an approved one.
+async fn follow_up(
+    tx: &mut lingshi_storage::Tx,
+    state: &AppState,
+    pension: &Pension,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let payload = json!({"id": pension.id});
+    match pension.status {
+        PensionStatus::Submitted => {
+            jobs::enqueue(tx, &state.vault, PUSH, &payload, state.settings.pension.push_attempts, now).await?;
+        }
+        PensionStatus::Pushed => {
+            let run_at = now + state.settings.pension.poll_after;
+            jobs::enqueue_at(tx, &state.vault, (POLL, &payload, POLL_ATTEMPTS), run_at, now).await?;
+        }
+        PensionStatus::Approved => remind_next_year(tx, state, pension, now).await?,
+        _ => {}
+    }
+    Ok(())
 }
 
 async fn remind_next_year(
@@ -181,20 +217,19 @@ async fn remind_next_year(
     Ok(())
 }
 
-/// Takes the department's decision, once: a later, different answer does not overturn it.
-fn decide(pension: &mut Pension, decision: &Decision) -> bool {
-    let status = match decision.status.as_str() {
-        "approved" => PensionStatus::Approved,
-        "not_approved" => PensionStatus::NotApproved,
-        _ => return false,
+/// Takes the department's decision, once ([`PensionEvent::from`] refuses a second one).
+async fn decide(state: &AppState, id: &str, decision: &Decision) -> Result<Option<Pension>, StorageError> {
+    let event = match decision.status.as_str() {
+        "approved" => PensionEvent::Approve,
+        "not_approved" => PensionEvent::NotApprove,
+        _ => return Ok(None),
     };
-    if !pension.status.awaits_decision() {
-        return false;
-    }
-    pension.status = status;
-    pension.reason = decision.reason.clone().filter(|r| !r.trim().is_empty()).map(|r| r.chars().take(500).collect());
-    pension.decided_at = Some(Utc::now());
-    true
+    let reason = decision.reason.clone().filter(|r| !r.trim().is_empty()).map(|r| r.chars().take(500).collect());
+    change(state, id, event, &Mover::Department, |p| {
+        p.reason.clone_from(&reason);
+        p.decided_at = Some(Utc::now());
+    })
+    .await
 }
 
 /// The push job: sends the record; a refusal fails the certification at once, anything else
@@ -208,26 +243,20 @@ pub async fn run_push(state: &AppState, payload: &serde_json::Value) -> Result<(
         return Ok(());
     }
     let client = client_for(state, &pension.region).map_err(|e| e.to_string())?;
+    let storage = |e: StorageError| e.diagnostic();
     match client.push(&record_of(&pension)).await {
         Ok(receipt) => {
-            update(state, id, |p| {
-                let fresh = p.status == PensionStatus::Submitted;
-                if fresh {
-                    p.status = PensionStatus::Pushed;
-                    p.receipt = Some(receipt.chars().take(100).collect());
-                }
-                fresh
-            })
-            .await?;
+            let receipt: String = receipt.chars().take(100).collect();
+            change(state, id, PensionEvent::Pushed, &Mover::Department, |p| p.receipt = Some(receipt.clone()))
+                .await
+                .map_err(storage)?;
             Ok(())
         }
         Err(DepartmentError::Refused(status)) => {
-            update(state, id, |p| {
-                p.status = PensionStatus::Failed;
-                p.reason = Some(format!("HTTP {status}"));
-                true
-            })
-            .await?;
+            let reason = format!("HTTP {status}");
+            change(state, id, PensionEvent::PushRefused, &Mover::Department, |p| p.reason = Some(reason.clone()))
+                .await
+                .map_err(storage)?;
             Ok(())
         }
         Err(transient) => Err(transient.to_string()),
@@ -238,14 +267,7 @@ pub async fn run_push(state: &AppState, payload: &serde_json::Value) -> Result<(
 /// the paper form.
 pub async fn push_gave_up(state: &AppState, payload: &serde_json::Value) -> Result<(), String> {
     let id = job_id(payload)?;
-    update(state, id, |p| {
-        let waiting = p.status == PensionStatus::Submitted;
-        if waiting {
-            p.status = PensionStatus::Failed;
-        }
-        waiting
-    })
-    .await?;
+    change(state, id, PensionEvent::PushAbandoned, &Mover::Department, |_| {}).await.map_err(|e| e.diagnostic())?;
     Ok(())
 }
 
@@ -261,14 +283,8 @@ pub async fn run_poll(state: &AppState, payload: &serde_json::Value) -> Result<(
     }
     let deadline = pension.submitted_at.unwrap_or_else(Utc::now) + state.settings.pension.deadline;
     if Utc::now() >= deadline {
-        update(state, id, |p| {
-            let waiting = p.status == PensionStatus::Pushed;
-            if waiting {
-                p.status = PensionStatus::Failed;
-            }
-            waiting
-        })
-        .await?;
+        let late = change(state, id, PensionEvent::DeadlinePassed, &Mover::Department, |_| {});
+        late.await.map_err(|e| e.diagnostic())?;
         return Ok(());
     }
     let client = client_for(state, &pension.region).map_err(|e| e.to_string())?;
@@ -276,7 +292,7 @@ pub async fn run_poll(state: &AppState, payload: &serde_json::Value) -> Result<(
     if decision.status == "pending" {
         return Err("no decision yet".into());
     }
-    update(state, id, |p| decide(p, &decision)).await?;
+    decide(state, id, &decision).await.map_err(|e| e.diagnostic())?;
     Ok(())
 }
 
@@ -327,8 +343,8 @@ pub async fn callback(state: &AppState, signature: &str, body: &[u8]) -> Result<
         .map_err(|_| CallbackRefusal::Unknown)?
         .ok_or(CallbackRefusal::Unknown)?;
     let decision = Decision { status: message.status, reason: message.reason };
-    let updated = update(state, &pension.id, |p| decide(p, &decision)).await.map_err(|_| CallbackRefusal::Unknown)?;
-    Ok(updated.map_or(pension.status, |p| p.status))
+    let decided = decide(state, &pension.id, &decision).await.map_err(|_| CallbackRefusal::Unknown)?;
+    Ok(decided.map_or(pension.status, |p| p.status))
 }
 
 /// The mission's submitted certifications, for its staff.
@@ -340,35 +356,9 @@ pub async fn for_mission(state: &AppState, staff: &Staff) -> Result<Vec<Pension>
 /// Staff push a failed certification again.
 pub async fn repush(state: &AppState, staff: &Staff, id: &str) -> Result<Pension, AppError> {
     let mission = crate::service::staff::own_mission(staff)?;
-    let mut pension = pensions::find(&state.db, &state.vault, id)
-        .await?
-        .filter(|p| p.mission_id == mission)
-        .ok_or(AppError::NotFound)?;
-    if pension.status != PensionStatus::Failed {
-        return Err(AppError::Conflict("transition_not_from_state"));
-    }
-    let now = Utc::now();
-    pension.status = PensionStatus::Submitted;
-    pension.reason = None;
-    let mut tx = state.db.begin().await?;
-    pensions::save(&mut tx, &state.vault, &pension, now).await.map_err(version_conflict)?;
-    queue_push(&mut tx, state, &pension.id, now).await?;
-    let actor = lingshi_storage::audit::AuditActor {
-        kind: "staff",
-        id: staff.id.clone(),
-        role: Some(staff.role.code().to_owned()),
-    };
-    let entry = lingshi_storage::audit::AuditEntry {
-        mission_id: Some(mission),
-        actor: &actor,
-        action: "pension_repushed",
-        order_id: Some(&pension.id),
-        before_state: Some(PensionStatus::Failed.code()),
-        after_state: Some(PensionStatus::Submitted.code()),
-        reason: None,
-    };
-    lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
-    tx.commit().await?;
+    pensions::find(&state.db, &state.vault, id).await?.filter(|p| p.mission_id == mission).ok_or(AppError::NotFound)?;
+    let pushed = change(state, id, PensionEvent::Repush, &Mover::Staff(staff), |p| p.reason = None).await?;
+    let pension = pushed.ok_or(AppError::Conflict("transition_not_from_state"))?;
     state.jobs_waiting.notify_one();
-    pensions::find(&state.db, &state.vault, id).await?.ok_or(AppError::NotFound)
+    Ok(pension)
 }

@@ -103,6 +103,18 @@ both_backends!(answering_twice_or_contradicting_changes_nothing, |db: Db, dir: P
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (_, still) = applicant.call(Method::GET, &format!("/api/v1/pensions/{id}"), None).await;
     assert_eq!(still["status"], "approved", "the first decision stands");
+    // Every status change is audited, in one chain, and the repeated answers add nothing.
+    let rows = lingshi_storage::audit::for_mission(&app.db, "be-embassy").await.expect("audit");
+    let mine: Vec<_> = rows.iter().filter(|r| r.order_id.as_deref() == Some(id.as_str())).collect();
+    let actions: Vec<&str> = mine.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions.first(), Some(&"pension_submitted"), "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| a.ends_with("approved")).count(), 1, "one decision: {actions:?}");
+    assert_eq!(actions.last(), Some(&"pension_approved"), "{actions:?}");
+    for pair in mine.windows(2) {
+        assert_eq!(pair[0].after_state, pair[1].before_state, "each row starts where the last ended");
+    }
+    let chain = lingshi_storage::audit::verify(&app.db).await.expect("verify");
+    assert!(matches!(chain, lingshi_storage::audit::ChainCheck::Intact { .. }), "{chain:?}");
 });
 
 both_backends!(
