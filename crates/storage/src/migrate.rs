@@ -47,6 +47,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_pensions.sql"),
         postgres: include_str!("../migrations/postgres/0005_pensions.sql"),
     },
+    Migration {
+        version: 6,
+        name: "state_checks",
+        sqlite: include_str!("../migrations/sqlite/0006_state_checks.sql"),
+        postgres: include_str!("../migrations/postgres/0006_state_checks.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

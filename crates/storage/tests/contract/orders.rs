@@ -52,17 +52,57 @@ both_backends!(a_draft_is_its_submitters_alone_and_its_form_is_sealed, |db: Db, 
     assert!(matches!(orders::find_for_submitter(&db, &other_key, &id, &owner).await, Err(StorageError::Crypto)));
     let duplicate = draft(&db, &vault, &owner, "BE261125AAAAAA").await;
     assert!(matches!(duplicate, Err(StorageError::Conflict("orders.number"))));
-    // A state no code writes is named as corrupt, not mistaken for a decryption failure.
-    lingshi_storage::db_run!(&db, |pool| {
-        sqlx::query("UPDATE orders SET state = 'teleported' WHERE id = $1")
-            .bind(&id)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected())
-    })
-    .expect("update");
+    // The database takes every state the domain has, and refuses any other.
+    let set_state = |state: &'static str| {
+        let (db, id) = (db.clone(), id.clone());
+        async move {
+            lingshi_storage::db_run!(&db, |pool| {
+                sqlx::query("UPDATE orders SET state = $1 WHERE id = $2")
+                    .bind(state)
+                    .bind(&id)
+                    .execute(pool)
+                    .await
+                    .map(|done| done.rows_affected())
+            })
+        }
+    };
+    for state in OrderState::ALL {
+        assert_eq!(set_state(state.code()).await.expect("a domain state"), 1, "{state:?}");
+    }
+    assert!(set_state("teleported").await.is_err(), "the database refuses a state no code writes");
+    // Were it there all the same (a check dropped by hand), it is named as corrupt, not
+    // mistaken for a decryption failure.
+    match &db {
+        Db::Sqlite(pool) => sqlx::query("DROP TRIGGER orders_state_known_on_update").execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => {
+            sqlx::query("ALTER TABLE orders DROP CONSTRAINT orders_state_known").execute(pool).await.map(|_| ())
+        }
+    }
+    .expect("drop the check");
+    set_state("teleported").await.expect("unchecked");
     let corrupt = orders::find_for_submitter(&db, &vault, &id, &owner).await;
     assert!(matches!(corrupt, Err(StorageError::Corrupt("orders.state"))), "{corrupt:?}");
+});
+
+both_backends!(accounts_hold_only_the_identity_states_their_code_writes, |db: Db, _dir| async move {
+    let id = account(&db, "checked@example.org").await;
+    let set = |state: &'static str| {
+        let (db, id) = (db.clone(), id.clone());
+        async move {
+            lingshi_storage::db_run!(&db, |pool| {
+                sqlx::query("UPDATE accounts SET identity_state = $1 WHERE id = $2")
+                    .bind(state)
+                    .bind(&id)
+                    .execute(pool)
+                    .await
+                    .map(|done| done.rows_affected())
+            })
+        }
+    };
+    for state in lingshi_domain::IdentityState::ALL {
+        assert_eq!(set(state.code()).await.expect("a domain state"), 1, "{state:?}");
+    }
+    assert!(set("half_verified").await.is_err());
 });
 
 both_backends!(two_writers_of_one_version_cannot_both_win, |db: Db, _dir| async move {
