@@ -10,6 +10,7 @@ pub mod application;
 pub mod application_form;
 pub mod contact;
 pub mod country;
+pub mod details;
 pub mod documents;
 pub mod error;
 pub mod fees;

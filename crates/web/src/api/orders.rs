@@ -169,7 +169,9 @@ pub async fn create(
 
 /// Who the order is for, in one line: 张三 (ZHANG SAN).
 fn applicant_name(form: &Form) -> Option<String> {
-    form.details.as_ref().map(|d| format!("{} ({} {})", d.chinese_name(), d.surname_pinyin, d.given_name_pinyin))
+    form.details
+        .as_ref()
+        .map(|d| format!("{} ({} {})", d.chinese_name(), d.surname_pinyin.as_str(), d.given_name_pinyin.as_str()))
 }
 
 pub fn summary(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) -> Value {

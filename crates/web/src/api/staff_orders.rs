@@ -281,7 +281,7 @@ pub struct WalkInRequest {
     pub route: Option<crate::api::orders::RouteRequest>,
     pub application_type: Option<String>,
     #[schema(value_type = Object)]
-    pub details: lingshi_domain::application_form::Details,
+    pub details: lingshi_domain::details::Details,
     #[schema(value_type = Option<Object>)]
     pub delivery: Option<lingshi_domain::application_form::Delivery>,
     #[schema(value_type = Option<Object>)]

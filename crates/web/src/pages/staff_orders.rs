@@ -106,7 +106,7 @@ async fn walk_in_submit(
     } else {
         Service::EmergencyTravelDocument
     };
-    let details: lingshi_domain::application_form::Details = serde_json::from_value(values.clone()).unwrap_or_default();
+    let details: lingshi_domain::details::Details = serde_json::from_value(values.clone()).unwrap_or_default();
     let passport = service == Service::PassportOrTravelDocument;
     let kind = ApplicationType::from_code(&field("application_type"));
     let held: Option<HeldDocument> = serde_json::from_value(Value::String(field("held"))).ok();

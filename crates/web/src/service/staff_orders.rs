@@ -257,7 +257,7 @@ pub struct WalkIn {
     pub route: Option<lingshi_domain::application::RouteAnswers>,
     pub application_type: Option<String>,
     pub residence_country: String,
-    pub details: lingshi_domain::application_form::Details,
+    pub details: lingshi_domain::details::Details,
     pub delivery: Option<lingshi_domain::application_form::Delivery>,
     pub pickup: Option<lingshi_domain::application_form::Pickup>,
 }
@@ -267,7 +267,7 @@ pub struct WalkIn {
 /// officer adds the photo and materials afterwards ([`crate::service::order_files`]).
 pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) -> Result<Loaded, AppError> {
     use lingshi_domain::application::Service;
-    use lingshi_domain::application_form::DetailsContext;
+    use lingshi_domain::details::DetailsContext;
     let mission_id = scope(staff)?.ok_or(AppError::Forbidden("not_your_role"))?;
     // Whoever stands at the counter is in the mission's country, wherever they live.
     let here = lingshi_storage::missions::find(&state.db, &mission_id).await?.map(|m| m.country_code);

@@ -72,7 +72,7 @@ impl Loaded {
     }
 
     pub fn age(&self) -> Option<u32> {
-        self.form.details.as_ref().and_then(|d| d.age(Utc::now().date_naive()))
+        self.form.details.as_ref().map(|d| d.age(Utc::now().date_naive()))
     }
 
     /// The materials listed for this order (empty for emergency documents).

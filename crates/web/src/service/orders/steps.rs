@@ -6,7 +6,8 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::application::{Service, Step};
-use lingshi_domain::application_form::{Annotations, Declaration, Delivery, Details, DetailsContext, Payment, Pickup};
+use lingshi_domain::application_form::{Annotations, Declaration, Delivery, Payment, Pickup};
+use lingshi_domain::details::{Details, DetailsContext, ValidDetails};
 use lingshi_domain::order::OrderState;
 use lingshi_storage::accounts::Account;
 use lingshi_storage::orders::{Order, OrderFile};
@@ -104,14 +105,16 @@ pub async fn save_step(
 
 /// Sets what the queue filters and searches on from the applicant's details: the minor
 /// flag and the keyed indexes of the document number and the name.
-pub fn index_applicant(order: &mut Order, details: &Details, vault: &lingshi_storage::Vault, today: chrono::NaiveDate) {
-    order.minor = details.age(today).is_some_and(|age| age < 18);
-    order.document_index = [&details.document_number, &details.resident_id]
-        .into_iter()
-        .find(|n| !n.is_empty())
-        .map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
+pub fn index_applicant(
+    order: &mut Order,
+    details: &ValidDetails,
+    vault: &lingshi_storage::Vault,
+    today: chrono::NaiveDate,
+) {
+    order.minor = details.age(today) < 18;
+    order.document_index = details.identity_number().map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
     order.name_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&details.chinese_name())));
-    let pinyin = format!("{}{}", details.surname_pinyin, details.given_name_pinyin);
+    let pinyin = format!("{}{}", details.surname_pinyin.as_str(), details.given_name_pinyin.as_str());
     order.pinyin_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&pinyin)));
 }
 
