@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod fees;
 pub mod legalization;
+pub mod materials;
 pub mod mission;
 pub mod normalize;
 pub mod order;

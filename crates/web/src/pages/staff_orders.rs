@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
-use lingshi_domain::application::Material;
+use lingshi_domain::materials::Material;
 use lingshi_domain::order::Actor;
 use lingshi_domain::order::OrderState;
 use serde::Deserialize;

@@ -51,7 +51,7 @@ pub async fn accept(state: &AppState, mail: InboundMail) -> Result<usize, AppErr
                 tracing::warn!(order.id = %order.id, "a mailed attachment was not an acceptable file");
                 continue;
             };
-            let other = lingshi_domain::application::Material::Other.code();
+            let other = lingshi_domain::materials::Material::Other.code();
             let stored = StoredFile::store(state, other, material.kind, &material.bytes, None)?;
             orders::change_as(state, Principal::Applicant(&account), &order.id, None, stored.attach(false), |loaded| {
                 if loaded.order.state == OrderState::SupplementRequired {

@@ -9,8 +9,8 @@ use crate::service::orders::{self, FileChange, Loaded, Outcome, Principal, Recor
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use lingshi_domain::actions::Action;
-use lingshi_domain::application::Material;
 use lingshi_domain::application_form::short_text;
+use lingshi_domain::materials::Material;
 use lingshi_domain::order::{Actor, COUNTER_PAYMENT_METHODS, OrderAction, OrderState, StaffRole, transition};
 use lingshi_storage::orders::{Order, QueueFilter};
 use lingshi_storage::staff::Staff;

@@ -6,7 +6,7 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::actions::Action;
-use lingshi_domain::application::Material;
+use lingshi_domain::materials::Material;
 use lingshi_domain::order::{Actor, OrderAction, transition};
 use lingshi_storage::accounts::Account;
 

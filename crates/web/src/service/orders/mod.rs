@@ -21,10 +21,9 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::actions::{Action, ActionFacts, available_actions};
-use lingshi_domain::application::{
-    ApplicationType, Circumstances, Material, Need, Service, Step, materials, parent_must_sign,
-};
+use lingshi_domain::application::{ApplicationType, Service, Step, parent_must_sign};
 use lingshi_domain::application_form::{Annotations, Form};
+use lingshi_domain::materials::{Circumstances, Material, Need, materials};
 use lingshi_domain::mission::Mission;
 use lingshi_domain::order::{Actor, OrderFacts, OrderState, StaffRole};
 use lingshi_storage::accounts::Account;

@@ -12,6 +12,12 @@ use crate::error::StorageError;
 use chrono::{DateTime, Utc};
 use lingshi_domain::order::OrderState;
 
+mod events;
+mod files;
+
+pub use events::{OrderEvent, add_event, events};
+pub use files::{NewFile, OrderFile, files, put_file, remove_file};
+
 /// An order with its form decrypted.
 #[derive(Debug, Clone)]
 pub struct Order {
@@ -102,10 +108,6 @@ macro_rules! select_orders {
 
 fn form_field(order_id: &str) -> String {
     format!("orders.form/{order_id}")
-}
-
-fn note_field(order_id: &str) -> String {
-    format!("order_events.note/{order_id}")
 }
 
 impl OrderRow {
@@ -377,158 +379,6 @@ pub async fn mark_read(db: &Db, id: &str, submitter_id: &str) -> Result<(), Stor
             .map(|done| done.rows_affected())
     })?;
     Ok(())
-}
-
-/// One entry of an order's timeline.
-#[derive(Debug, Clone)]
-pub struct OrderEvent {
-    pub at: DateTime<Utc>,
-    pub state: OrderState,
-    /// What happened (`created`, `submitted`, `withdrawn`, `fingerprint_requested`…).
-    pub event: String,
-    /// The mission's reply or the applicant's reason, if any.
-    pub note: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    at: DateTime<Utc>,
-    state: String,
-    event: String,
-    note: Option<Vec<u8>>,
-}
-
-/// Appends to the timeline of `order_id`.
-pub async fn add_event(
-    tx: &mut Tx,
-    vault: &Vault,
-    order_id: &str,
-    state: OrderState,
-    event: &str,
-    note: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let note = note.map(|n| vault.encrypt_str(&note_field(order_id), n)).transpose()?;
-    crate::tx_run!(tx, |conn| {
-        sqlx::query("INSERT INTO order_events (id, order_id, at, state, event, note) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(order_id)
-            .bind(now)
-            .bind(state.code())
-            .bind(event)
-            .bind(note)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected())
-    })?;
-    Ok(())
-}
-
-/// The timeline of `order_id`, oldest first.
-pub async fn events(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<OrderEvent>, StorageError> {
-    let rows: Vec<EventRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as("SELECT at, state, event, note FROM order_events WHERE order_id = $1 ORDER BY at, id")
-            .bind(order_id)
-            .fetch_all(pool)
-            .await
-    })?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(OrderEvent {
-                at: row.at,
-                state: OrderState::from_code(&row.state).ok_or(StorageError::Corrupt("orders.state"))?,
-                event: row.event,
-                note: row.note.map(|n| vault.decrypt_string(&note_field(order_id), &n)).transpose()?,
-            })
-        })
-        .collect()
-}
-
-/// A file attached to an order: the photo, the signature, the face capture or a material.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OrderFile {
-    pub id: String,
-    pub slot: String,
-    pub blob_key: String,
-    pub content_kind: String,
-    pub size_bytes: i64,
-    /// The photo check's report as JSON, for photos.
-    pub report: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// What is recorded about a stored file.
-pub struct NewFile<'a> {
-    pub slot: &'a str,
-    pub blob_key: &'a str,
-    pub content_kind: &'a str,
-    pub size_bytes: i64,
-    pub report: Option<&'a str>,
-}
-
-/// Attaches a file to `order_id`; with `replace`, the slot's earlier files are detached.
-pub async fn put_file(
-    tx: &mut Tx,
-    order_id: &str,
-    file: &NewFile<'_>,
-    replace: bool,
-    now: DateTime<Utc>,
-) -> Result<String, StorageError> {
-    if replace {
-        crate::tx_run!(tx, |conn| {
-            sqlx::query("DELETE FROM order_files WHERE order_id = $1 AND slot = $2")
-                .bind(order_id)
-                .bind(file.slot)
-                .execute(conn)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    crate::tx_run!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO order_files (id, order_id, slot, blob_key, content_kind, size_bytes, report, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&id)
-        .bind(order_id)
-        .bind(file.slot)
-        .bind(file.blob_key)
-        .bind(file.content_kind)
-        .bind(file.size_bytes)
-        .bind(file.report)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected())
-    })?;
-    Ok(id)
-}
-
-/// Detaches file `file_id` from `order_id`; `NotFound` if it is not that order's.
-pub async fn remove_file(tx: &mut Tx, order_id: &str, file_id: &str) -> Result<(), StorageError> {
-    let removed = crate::tx_run!(tx, |conn| {
-        sqlx::query("DELETE FROM order_files WHERE order_id = $1 AND id = $2")
-            .bind(order_id)
-            .bind(file_id)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected())
-    })?;
-    if removed == 1 { Ok(()) } else { Err(StorageError::NotFound) }
-}
-
-/// The files of `order_id`, by slot then age.
-pub async fn files(db: &Db, order_id: &str) -> Result<Vec<OrderFile>, StorageError> {
-    Ok(crate::db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, slot, blob_key, content_kind, size_bytes, report, created_at FROM order_files
-             WHERE order_id = $1 ORDER BY slot, created_at, id",
-        )
-        .bind(order_id)
-        .fetch_all(pool)
-        .await
-    })?)
 }
 
 /// The order an earlier submission with this idempotency key created, if any.
