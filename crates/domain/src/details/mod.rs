@@ -152,65 +152,35 @@ impl Details {
         let father_document = parent_field(&mut errors, "father_document", &self.father_document, 30);
         let mother_name = parent_field(&mut errors, "mother_name", &self.mother_name, 64);
         let mother_document = parent_field(&mut errors, "mother_document", &self.mother_document, 30);
-        let required = (
-            surname_zh,
-            given_name_zh,
-            surname_pinyin,
-            given_name_pinyin,
-            sex,
-            birth_date,
-            birth_place,
-            resident_id,
-            document_number,
-            address,
-            phone,
-            email,
-            occupation,
-            emergency_contact_name,
-            emergency_contact_phone,
-        );
-        let (
-            Some(surname_zh),
-            Some(given_name_zh),
-            Some(surname_pinyin),
-            Some(given_name_pinyin),
-            Some(sex),
-            Some(birth_date),
-            Some(birth_place),
-            Some(resident_id),
-            Some(document_number),
-            Some(address),
-            Some(phone),
-            Some(email),
-            Some(occupation),
-            Some(emergency_contact_name),
-            Some(emergency_contact_phone),
-        ) = required
-        else {
-            return Err(errors.into_errors());
-        };
-        errors.finish(ValidDetails {
-            surname_zh,
-            given_name_zh,
-            surname_pinyin,
-            given_name_pinyin,
-            foreign_name,
-            sex,
-            birth_date,
-            birth_place,
-            resident_id,
-            document_number,
-            address,
-            phone,
-            email,
-            occupation,
-            emergency_contact_name,
-            emergency_contact_phone,
-            father_name,
-            father_document,
-            mother_name,
-            mother_document,
-        })
+        // Every field parsed (`None` only where an error was recorded just above).
+        let valid = (|| {
+            Some(ValidDetails {
+                surname_zh: surname_zh?,
+                given_name_zh: given_name_zh?,
+                surname_pinyin: surname_pinyin?,
+                given_name_pinyin: given_name_pinyin?,
+                foreign_name,
+                sex: sex?,
+                birth_date: birth_date?,
+                birth_place: birth_place?,
+                resident_id: resident_id?,
+                document_number: document_number?,
+                address: address?,
+                phone: phone?,
+                email: email?,
+                occupation: occupation?,
+                emergency_contact_name: emergency_contact_name?,
+                emergency_contact_phone: emergency_contact_phone?,
+                father_name,
+                father_document,
+                mother_name,
+                mother_document,
+            })
+        })();
+        match valid {
+            Some(valid) => errors.finish(valid),
+            None => Err(errors.into_errors()),
+        }
     }
 }
 

@@ -12,6 +12,13 @@ fn vault() -> Vault {
     Vault::new(&MasterKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("key"))
 }
 
+/// Runs `sql` (`$1` the value, `$2` the row's id) straight on the database, past the code.
+async fn set_column(db: &Db, sql: &'static str, value: &'static str, id: &str) -> Result<u64, sqlx::Error> {
+    lingshi_storage::db_run!(db, |pool| {
+        sqlx::query(sql).bind(value).bind(id).execute(pool).await.map(|done| done.rows_affected())
+    })
+}
+
 async fn account(db: &Db, login: &str) -> String {
     let mut tx = db.begin().await.expect("begin");
     let address = ContactAddress::parse(login).expect("address");
@@ -53,19 +60,7 @@ both_backends!(a_draft_is_its_submitters_alone_and_its_form_is_sealed, |db: Db, 
     let duplicate = draft(&db, &vault, &owner, "BE261125AAAAAA").await;
     assert!(matches!(duplicate, Err(StorageError::Conflict("orders.number"))));
     // The database takes every state the domain has, and refuses any other.
-    let set_state = |state: &'static str| {
-        let (db, id) = (db.clone(), id.clone());
-        async move {
-            lingshi_storage::db_run!(&db, |pool| {
-                sqlx::query("UPDATE orders SET state = $1 WHERE id = $2")
-                    .bind(state)
-                    .bind(&id)
-                    .execute(pool)
-                    .await
-                    .map(|done| done.rows_affected())
-            })
-        }
-    };
+    let set_state = |state: &'static str| set_column(&db, "UPDATE orders SET state = $1 WHERE id = $2", state, &id);
     for state in OrderState::ALL {
         assert_eq!(set_state(state.code()).await.expect("a domain state"), 1, "{state:?}");
     }
@@ -86,19 +81,8 @@ both_backends!(a_draft_is_its_submitters_alone_and_its_form_is_sealed, |db: Db, 
 
 both_backends!(accounts_hold_only_the_identity_states_their_code_writes, |db: Db, _dir| async move {
     let id = account(&db, "checked@example.org").await;
-    let set = |state: &'static str| {
-        let (db, id) = (db.clone(), id.clone());
-        async move {
-            lingshi_storage::db_run!(&db, |pool| {
-                sqlx::query("UPDATE accounts SET identity_state = $1 WHERE id = $2")
-                    .bind(state)
-                    .bind(&id)
-                    .execute(pool)
-                    .await
-                    .map(|done| done.rows_affected())
-            })
-        }
-    };
+    let set =
+        |state: &'static str| set_column(&db, "UPDATE accounts SET identity_state = $1 WHERE id = $2", state, &id);
     for state in lingshi_domain::IdentityState::ALL {
         assert_eq!(set(state.code()).await.expect("a domain state"), 1, "{state:?}");
     }

@@ -140,6 +140,18 @@ impl Loaded {
     }
 }
 
+/// The order an earlier request with this idempotency key answered with, if any.
+async fn answered_before(state: &AppState, account: &Account, key: Option<&str>) -> Result<Option<Loaded>, AppError> {
+    let Some(key) = key else { return Ok(None) };
+    let mut tx = state.db.begin().await?;
+    let earlier = orders::idempotent_order(&mut tx, &account.id, key).await?;
+    drop(tx);
+    match earlier {
+        Some(id) => load(state, account, &id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 fn form_of(order: &Order) -> Result<Form, AppError> {
     serde_json::from_value(order.form.clone()).map_err(AppError::internal)
 }

@@ -3,7 +3,7 @@
 //! order number.
 
 use super::change::conflict;
-use super::{Loaded, load};
+use super::{Loaded, answered_before, load};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -141,13 +141,8 @@ pub async fn start(
     idempotency_key: Option<&str>,
 ) -> Result<Loaded, AppError> {
     ensure_may_apply(account)?;
-    if let Some(key) = idempotency_key {
-        let mut tx = state.db.begin().await?;
-        let existing = orders::idempotent_order(&mut tx, &account.id, key).await?;
-        drop(tx);
-        if let Some(existing) = existing {
-            return load(state, account, &existing).await;
-        }
+    if let Some(earlier) = answered_before(state, account, idempotency_key).await? {
+        return Ok(earlier);
     }
     let (mission, kind, form) = checked_start(state, start).await?;
     let origin = Origin {

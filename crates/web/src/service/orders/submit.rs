@@ -2,7 +2,7 @@
 //! on the order, and an idempotency key remembered in the same transaction.
 
 use super::steps::ensure_materials;
-use super::{FileChange, Loaded, Outcome, Record, change, ensure_draft, load};
+use super::{FileChange, Loaded, Outcome, Record, answered_before, change, ensure_draft};
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use chrono::Utc;
@@ -10,7 +10,6 @@ use lingshi_domain::application::{Service, Step};
 use lingshi_domain::application_form::Annotations;
 use lingshi_domain::order::{Actor, OrderAction, transition};
 use lingshi_storage::accounts::Account;
-use lingshi_storage::orders;
 
 /// Submits a completed draft, paying offline. Everything is checked again: a step edited
 /// after later ones may have changed what is required. With an idempotency key, a repeated
@@ -21,13 +20,8 @@ pub async fn submit(
     id: &str,
     idempotency_key: Option<&str>,
 ) -> Result<Loaded, AppError> {
-    if let Some(key) = idempotency_key {
-        let mut tx = state.db.begin().await?;
-        let earlier = orders::idempotent_order(&mut tx, &account.id, key).await?;
-        drop(tx);
-        if let Some(earlier) = earlier {
-            return load(state, account, &earlier).await;
-        }
+    if let Some(earlier) = answered_before(state, account, idempotency_key).await? {
+        return Ok(earlier);
     }
     let loaded = change(state, account, id, FileChange::None, |loaded| {
         ensure_draft(loaded)?;
