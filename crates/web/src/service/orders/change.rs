@@ -201,3 +201,14 @@ pub(super) fn conflict(error: StorageError) -> AppError {
         other => other.into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_race_reads_as_a_concurrent_change_and_anything_else_passes_through() {
+        assert!(matches!(conflict(StorageError::Conflict("orders.version")), AppError::Conflict("concurrent_change")));
+        assert!(!matches!(conflict(StorageError::NotFound), AppError::Conflict(_)));
+    }
+}

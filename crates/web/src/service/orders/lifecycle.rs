@@ -36,20 +36,25 @@ pub async fn provide_supplement(state: &AppState, account: &Account, id: &str) -
         loaded.order.state =
             transition(loaded.order.state, OrderAction::ProvideSupplement, Actor::Applicant, loaded.facts())
                 .map_err(|e| AppError::Conflict(e.code()))?;
-        let unanswered: Vec<FieldError> = loaded
-            .supplements
-            .iter()
-            .filter(|asked| asked.answered_at.is_none())
-            .filter(|asked| loaded.supplement_files(asked).next().is_none())
-            .filter_map(|asked| Material::from_code(&asked.material))
-            .map(|material| FieldError { field: material.code(), code: "material_missing" })
-            .collect();
+        let unanswered = unanswered_supplements(loaded);
         if !unanswered.is_empty() {
             return Err(FieldErrors(unanswered).into());
         }
         Ok(Some(Outcome { event: "supplement_provided", note: None, records: vec![Record::SupplementsAnswered] }))
     })
     .await
+}
+
+/// The open requests nothing was added for since staff asked, each as its item's error.
+fn unanswered_supplements(loaded: &Loaded) -> Vec<FieldError> {
+    loaded
+        .supplements
+        .iter()
+        .filter(|asked| asked.answered_at.is_none())
+        .filter(|asked| loaded.supplement_files(asked).next().is_none())
+        .filter_map(|asked| Material::from_code(&asked.material))
+        .map(|material| FieldError { field: material.code(), code: "material_missing" })
+        .collect()
 }
 
 /// Deletes a draft.
@@ -75,4 +80,35 @@ pub async fn request_fingerprints(state: &AppState, account: &Account, id: &str)
         Ok(Some(Outcome::event("fingerprints_requested", None)))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::orders::testing::{draft, file, renewal};
+    use chrono::Duration;
+    use lingshi_domain::application::Service;
+    use lingshi_storage::order_work::Supplement;
+
+    #[test]
+    fn a_supplement_is_answered_only_by_files_added_since_it_was_asked() {
+        let asked_at = Utc::now();
+        let mut loaded = draft(Service::PassportOrTravelDocument, Some(renewal()));
+        loaded.supplements = vec![Supplement {
+            id: "s".into(),
+            material: "other".into(),
+            reason: "居留卡".into(),
+            due_on: None,
+            created_at: asked_at,
+            answered_at: None,
+        }];
+        loaded.files = vec![file("other", asked_at - Duration::days(1))];
+        let missing: Vec<_> = unanswered_supplements(&loaded).iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(missing, [("other", "material_missing")], "a file from before the request does not count");
+        loaded.files.push(file("other", asked_at + Duration::minutes(5)));
+        assert!(unanswered_supplements(&loaded).is_empty());
+        loaded.supplements[0].answered_at = Some(asked_at + Duration::minutes(6));
+        loaded.files.pop();
+        assert!(unanswered_supplements(&loaded).is_empty(), "an answered request asks nothing more");
+    }
 }

@@ -10,6 +10,8 @@ mod lifecycle;
 mod start;
 mod steps;
 mod submit;
+#[cfg(test)]
+mod testing;
 
 pub use change::{FileChange, Outcome, Record, change, change_as};
 pub use lifecycle::{delete_draft, provide_supplement, request_fingerprints, withdraw};
@@ -239,4 +241,26 @@ pub async fn load_as(state: &AppState, principal: Principal<'_>, id: &str) -> Re
 pub async fn list(state: &AppState, account: &Account) -> Result<Vec<(Order, Form)>, AppError> {
     let all = orders::list_for_submitter(&state.db, &state.vault, &account.id).await?;
     all.into_iter().map(|order| form_of(&order).map(|form| (order, form))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{draft, file, renewal};
+    use super::*;
+
+    #[test]
+    fn a_draft_lists_its_cases_materials_and_offers_what_the_domain_allows() {
+        let mut loaded = draft(Service::PassportOrTravelDocument, Some(renewal()));
+        assert_eq!(loaded.missing_materials(), [Material::CurrentDocumentPage]);
+        loaded.files.push(file("current_document_page", Utc::now()));
+        assert!(loaded.missing_materials().is_empty());
+        assert_eq!(loaded.actions(Actor::Applicant), [lingshi_domain::actions::Action::DeleteDraft]);
+        assert!(loaded.actions(Actor::Staff(StaffRole::Reviewer)).is_empty(), "staff have nothing to do with a draft");
+        loaded.order.state = OrderState::UnderReview;
+        assert!(loaded.ensure(lingshi_domain::actions::Action::Accept, Actor::Staff(StaffRole::Reviewer)).is_ok());
+        assert!(matches!(
+            loaded.ensure(lingshi_domain::actions::Action::Accept, Actor::Applicant),
+            Err(AppError::Conflict("transition_not_permitted"))
+        ));
+    }
 }

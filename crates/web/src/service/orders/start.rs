@@ -208,3 +208,21 @@ pub async fn insert_order(
     }
     Err(AppError::internal("no free order number"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_number_reads_out_the_country_the_day_and_six_unambiguous_characters() {
+        let mission = lingshi_storage::seed::missions().into_iter().next().expect("Belgium");
+        let day = chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00Z").expect("time").with_timezone(&Utc);
+        let numbers: Vec<String> = (0..50).map(|_| order_number(&mission, day).expect("number")).collect();
+        for number in &numbers {
+            assert!(number.starts_with("BE261130") && number.len() == 14, "{number}");
+            assert!(number[8..].chars().all(|c| c.is_ascii_alphanumeric() && !"01OI".contains(c)), "{number}");
+        }
+        let distinct: std::collections::HashSet<_> = numbers.iter().collect();
+        assert!(distinct.len() > 45, "random tails");
+    }
+}

@@ -131,3 +131,57 @@ pub(super) fn ensure_materials(loaded: &Loaded) -> Result<(), AppError> {
     Err(FieldErrors(missing.into_iter().map(|m| FieldError { field: m.code(), code: "material_missing" }).collect())
         .into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::orders::testing::{draft, renewal};
+
+    #[test]
+    fn steps_open_in_the_guides_order_and_progress_never_moves_back() {
+        let mut loaded = draft(Service::PassportOrTravelDocument, Some(renewal()));
+        assert_eq!(open_step(&loaded, Step::Details).ok(), Some(0));
+        assert!(matches!(open_step(&loaded, Step::Photo), Err(AppError::Conflict("step_out_of_order"))));
+        assert!(matches!(open_step(&loaded, Step::Pickup), Err(AppError::NotFound)), "not a passport step");
+        advance(&mut loaded, 2);
+        assert_eq!(open_step(&loaded, Step::Declaration).ok(), Some(3));
+        advance(&mut loaded, 0);
+        assert_eq!(loaded.order.progress, 3, "saving an earlier step again keeps the later ones done");
+        loaded.order.state = OrderState::UnderReview;
+        assert!(matches!(ensure_draft(&loaded), Err(AppError::Conflict("order_not_draft"))));
+    }
+
+    #[test]
+    fn the_applicant_is_indexed_by_document_name_and_pinyin_and_flagged_when_minor() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+        let input = Details {
+            surname_zh: "张".into(),
+            given_name_zh: "三".into(),
+            surname_pinyin: "ZHANG".into(),
+            given_name_pinyin: "SAN".into(),
+            sex: "male".into(),
+            birth_date: "2012-05-01".into(),
+            birth_place: "北京".into(),
+            document_number: "E12345678".into(),
+            address: "Rue Neuve 1, Bruxelles".into(),
+            phone: "+32 470 00 00 00".into(),
+            occupation: "学生".into(),
+            emergency_contact_name: "李四".into(),
+            emergency_contact_phone: "+32 470 00 00 01".into(),
+            father_name: "张大".into(),
+            father_document: "E11111111".into(),
+            mother_name: "李二".into(),
+            mother_document: "E22222222".into(),
+            ..Details::default()
+        };
+        let context = DetailsContext { kind: Some(renewal()), held: None, today };
+        let details = input.validate(&context).expect("valid");
+        let vault = lingshi_storage::Vault::new(&lingshi_storage::MasterKey::generate().expect("key"));
+        let mut order = draft(Service::PassportOrTravelDocument, Some(renewal())).order;
+        index_applicant(&mut order, &details, &vault, today);
+        assert!(order.minor, "14 years old");
+        assert_eq!(order.document_index, Some(vault.blind_index(DOCUMENT_INDEX_FIELD, "E12345678")));
+        assert_eq!(order.name_index, Some(vault.blind_index(NAME_INDEX_FIELD, "张三")));
+        assert_eq!(order.pinyin_index, Some(vault.blind_index(NAME_INDEX_FIELD, "ZHANGSAN")));
+    }
+}

@@ -73,3 +73,29 @@ pub fn fee_of(loaded: &Loaded) -> Option<lingshi_domain::mission::Money> {
     let annotated = loaded.form.annotations.as_ref().is_some_and(Annotations::annotated);
     lingshi_domain::fees::for_order(&loaded.mission.fees, loaded.service, loaded.kind.map(|k| k.product), annotated)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::orders::testing::{draft, renewal};
+
+    #[test]
+    fn the_fee_is_the_missions_for_the_document_and_its_annotation() {
+        let mut renewal = draft(Service::PassportOrTravelDocument, Some(renewal()));
+        assert_eq!(fee_of(&renewal).map(|f| f.display()), Some("16.00 EUR".to_owned()));
+        renewal.form.annotations = Some(Annotations { kind: "former_name".into(), text: "张山".into() });
+        assert_eq!(fee_of(&renewal).map(|f| f.minor), Some(1600), "the seeded annotation costs nothing");
+        let emergency = draft(Service::EmergencyTravelDocument, None);
+        assert_eq!(fee_of(&emergency).map(|f| f.currency), Some("EUR".to_owned()));
+    }
+
+    #[test]
+    fn each_unfinished_step_has_its_own_message() {
+        let codes: std::collections::HashSet<_> = Step::ALL.iter().map(|s| step_incomplete_code(*s)).collect();
+        assert_eq!(codes.len(), Step::ALL.len());
+        let catalogs = crate::i18n::Catalogs::load();
+        for code in codes {
+            assert!(catalogs.all(crate::i18n::Locale::Zh).contains_key(&format!("err_{code}")), "{code}");
+        }
+    }
+}
