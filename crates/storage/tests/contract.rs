@@ -210,6 +210,30 @@ both_backends!(sessions_slide_expire_and_end, |db: Db, _dir| async move {
     assert_eq!(sessions::touch(&db, "token-b", idle, now).await.expect("t"), None);
 });
 
+both_backends!(a_read_inside_the_minute_writes_nothing_and_the_idle_promise_holds, |db: Db, _dir| async move {
+    let now = Utc::now();
+    let lifetime = Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(8) };
+    let session = Session { kind: PrincipalKind::Account, principal_id: "acct-1".into() };
+    let mut tx = db.begin().await.expect("begin");
+    sessions::create(&mut tx, "token", &session, lifetime, now).await.expect("create");
+    tx.commit().await.expect("commit");
+    let expiry = || sessions::idle_expires_at(&db, "token");
+    let created = expiry().await.expect("read").expect("session");
+    for seconds in [1, 20, 59] {
+        let at = now + Duration::seconds(seconds);
+        assert!(sessions::touch(&db, "token", lifetime.idle, at).await.expect("touch").is_some());
+        assert_eq!(expiry().await.expect("read"), Some(created), "a read at +{seconds} s wrote nothing");
+    }
+    let later = now + Duration::seconds(90);
+    sessions::touch(&db, "token", lifetime.idle, later).await.expect("touch");
+    let slid = expiry().await.expect("read").expect("session");
+    assert!(slid >= later + lifetime.idle, "at least the idle window after the last use: {slid}");
+    assert!(slid > created, "slid forward");
+    // An older request arriving late cannot move the expiry back.
+    sessions::touch(&db, "token", lifetime.idle, now + Duration::seconds(61)).await.expect("touch");
+    assert_eq!(expiry().await.expect("read"), Some(slid));
+});
+
 both_backends!(sessions_end_at_their_absolute_lifetime, |db: Db, _dir| async move {
     let now = Utc::now();
     let lifetime = Lifetime { idle: Duration::hours(2), absolute: Duration::hours(3) };

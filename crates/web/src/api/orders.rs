@@ -314,8 +314,7 @@ pub async fn show(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let loaded = orders::load(&state, &current.account, &id).await?;
-    lingshi_storage::orders::mark_read(&state.db, &id, &current.account.id).await?;
+    let loaded = orders::open(&state, &current.account, &id).await?;
     respond(&state, loaded, locale).await
 }
 

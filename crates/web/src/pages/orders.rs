@@ -70,8 +70,7 @@ async fn show(
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
-    let loaded = orders::load(&state, &current.account, &id).await?;
-    lingshi_storage::orders::mark_read(&state.db, &id, &current.account.id).await?;
+    let loaded = orders::open(&state, &current.account, &id).await?;
     order_page(&state, locale, &loaded, query.submitted.is_some(), Value::Null).await
 }
 

@@ -237,6 +237,17 @@ pub async fn load_as(state: &AppState, principal: Principal<'_>, id: &str) -> Re
     complete(state, order.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?).await
 }
 
+/// The order `id` as its submitter opens it: the news it held is then read (a write only when
+/// there was news, so opening an order is otherwise a pure read). The answer still shows it
+/// as it was, unread.
+pub async fn open(state: &AppState, account: &Account, id: &str) -> Result<Loaded, AppError> {
+    let loaded = load(state, account, id).await?;
+    if loaded.order.unread {
+        orders::mark_read(&state.db, id, &account.id).await?;
+    }
+    Ok(loaded)
+}
+
 /// Every order `account` filed, for itself and for others, newest first.
 pub async fn list(state: &AppState, account: &Account) -> Result<Vec<(Order, Form)>, AppError> {
     let all = orders::list_for_submitter(&state.db, &state.vault, &account.id).await?;
