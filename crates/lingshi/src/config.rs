@@ -10,7 +10,7 @@
 //! | `LINGSHI_SMTP_URL` | unset: mail is written to `$LINGSHI_DATA_DIR/mail/` | `smtp://`, `smtp+starttls://` or `smtps://[user:pass@]host[:port]` |
 //! | `LINGSHI_MAIL_FROM` | `Lingshi <noreply@lingshi.localhost>` | sender of outgoing mail |
 //! | `LINGSHI_PUBLIC_URL` | unset | public base URL; `https://…` marks cookies Secure |
-//! | `LINGSHI_DEMO` | `true` unless `LINGSHI_PUBLIC_URL` is set | demo mode: every external party left unconfigured (pension departments) is served by its simulator, labelled as such on the pages; `false` is production |
+//! | `LINGSHI_DEMO` | `true` unless `LINGSHI_PUBLIC_URL` is set | demo mode: the demo staff account is created (and printed once), and every external party left unconfigured (pension departments) is served by its simulator, labelled as such on the pages; `false` is production: neither |
 //! | `LINGSHI_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (behind a proxy) |
 //! | `LINGSHI_PENSION_DEPARTMENTS` | unset: no department connected | `region=https://…;region=https://…`, the social-security departments pension certifications are pushed to |
 //! | `LINGSHI_PENSION_SECRET` | required with the above | the secret shared with the departments for request and callback signatures |

@@ -106,7 +106,10 @@ fn callback_base(listening: SocketAddr) -> String {
 /// Runs the platform until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = prepare_database(&config).await?;
-    announce_demo_admin(&db).await?;
+    // Production has no demo account: staff are created with `lingshi admin create-staff`.
+    if config.demo {
+        announce_demo_admin(&db).await?;
+    }
     let vault = Vault::new(&master_key(&config)?);
     let blobs = BlobStore::open(&config.data_dir.join("files"))?;
     let adapters = Adapters {

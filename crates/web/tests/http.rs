@@ -447,6 +447,27 @@ both_backends!(health_metrics_and_the_openapi_document_are_served, |db: Db, dir:
     ] {
         assert!(spec["paths"].get(path).is_some(), "{path} documented");
     }
+    // Every operation declares each parameter its path names, and no two paths differ only
+    // in the names of their parameters (OpenAPI forbids both; clients cannot be generated).
+    let paths = spec["paths"].as_object().expect("paths");
+    let mut shapes = std::collections::HashSet::new();
+    let mut declared = 0;
+    for (path, operations) in paths {
+        let names: Vec<&str> = path.split('/').filter_map(|part| part.strip_prefix('{')?.strip_suffix('}')).collect();
+        let shape: Vec<&str> = path.split('/').map(|part| if part.starts_with('{') { "{}" } else { part }).collect();
+        assert!(shapes.insert(shape.join("/")), "{path} differs from another path only by its parameters' names");
+        for (method, operation) in operations.as_object().expect("operations") {
+            let in_path: Vec<&str> = operation["parameters"]
+                .as_array()
+                .map(|list| list.iter().filter(|p| p["in"] == "path").filter_map(|p| p["name"].as_str()).collect())
+                .unwrap_or_default();
+            for name in &names {
+                assert!(in_path.contains(name), "{method} {path} does not declare {{{name}}}");
+                declared += 1;
+            }
+        }
+    }
+    assert!(declared > 30, "the check saw the parameterised operations ({declared})");
     let metrics = app.client.get(app.url("/metrics")).send().await.expect("request").text().await.expect("text");
     assert!(metrics.contains("http_requests_total"));
 });

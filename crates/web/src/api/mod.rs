@@ -8,6 +8,7 @@ pub mod missions;
 pub mod notices;
 pub mod openapi;
 pub mod orders;
+pub mod path_params;
 pub mod pensions;
 pub mod photo_checks;
 pub mod staff_members;

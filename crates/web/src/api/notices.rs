@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The mission's published notices, the reader's language first, Markdown rendered safely.
-#[utoipa::path(get, path = "/api/v1/missions/{id}/notices", responses((status = 200, body = Object), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/missions/{id}/notices", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 404)))]
 pub async fn published(
     State(state): State<AppState>,
     Lang(locale): Lang,
@@ -63,7 +63,7 @@ pub async fn write(
 }
 
 /// Publishes (`publish`) or withdraws (`unpublish`) a notice of the officer's mission.
-#[utoipa::path(post, path = "/api/v1/staff/notices/{id}/{change}", responses((status = 204), (status = 404)))]
+#[utoipa::path(post, path = "/api/v1/staff/notices/{id}/{change}", params(crate::api::path_params::NoticeChange), responses((status = 204), (status = 404)))]
 pub async fn set_published(
     State(state): State<AppState>,
     current: CurrentStaff,

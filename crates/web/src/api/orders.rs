@@ -307,7 +307,7 @@ async fn respond(state: &AppState, loaded: Loaded, locale: Locale) -> Result<Jso
 }
 
 /// One order of the caller's.
-#[utoipa::path(get, path = "/api/v1/orders/{id}", responses((status = 200, body = Object), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/orders/{id}", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -319,7 +319,7 @@ pub async fn show(
 }
 
 /// Deletes a draft.
-#[utoipa::path(delete, path = "/api/v1/orders/{id}", responses((status = 204), (status = 404), (status = 409)))]
+#[utoipa::path(delete, path = "/api/v1/orders/{id}", params(crate::api::path_params::Id), responses((status = 204), (status = 404), (status = 409)))]
 pub async fn delete_draft(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -332,7 +332,7 @@ pub async fn delete_draft(
 /// Saves one step's answers: `details`, `annotations`, `photo` (`{}` once the photo is
 /// uploaded), `declaration`, `materials` (`{}` once every required item is uploaded),
 /// `delivery`, `review` (`{"confirmed": true}`), `pickup`, `payment`. Steps go in order.
-#[utoipa::path(put, path = "/api/v1/orders/{id}/steps/{step}", request_body = Object,
+#[utoipa::path(put, path = "/api/v1/orders/{id}/steps/{step}", params(crate::api::path_params::OrderStep), request_body = Object,
     responses((status = 200, body = Object), (status = 422), (status = 409, description = "out of order or not a draft")))]
 pub async fn save_step(
     State(state): State<AppState>,
@@ -349,7 +349,7 @@ pub async fn save_step(
 }
 
 /// Uploads the raw body to a slot: `photo`, `signature` (PNG) or a material's code.
-#[utoipa::path(put, path = "/api/v1/orders/{id}/files/{slot}", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+#[utoipa::path(put, path = "/api/v1/orders/{id}/files/{file}", params(crate::api::path_params::OrderFile), request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 200, body = Object), (status = 422), (status = 413), (status = 415)))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -365,7 +365,7 @@ pub async fn upload(
 }
 
 /// A file of the order, as stored (cleaned of metadata).
-#[utoipa::path(get, path = "/api/v1/orders/{id}/files/{file}", responses((status = 200), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/orders/{id}/files/{file}", params(crate::api::path_params::OrderFile), responses((status = 200), (status = 404)))]
 pub async fn download(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -376,7 +376,7 @@ pub async fn download(
 }
 
 /// Removes an uploaded file while the order may change.
-#[utoipa::path(delete, path = "/api/v1/orders/{id}/files/{file}", responses((status = 200, body = Object), (status = 404)))]
+#[utoipa::path(delete, path = "/api/v1/orders/{id}/files/{file}", params(crate::api::path_params::OrderFile), responses((status = 200, body = Object), (status = 404)))]
 pub async fn remove_file(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -387,7 +387,7 @@ pub async fn remove_file(
 }
 
 /// Replaces the photo with the crop its check suggested, and checks the crop again.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/files/{file}/crop",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/files/{file}/crop", params(crate::api::path_params::OrderFile),
     responses((status = 200, body = Object), (status = 404), (status = 409, description = "no crop suggested")))]
 pub async fn crop_photo(
     State(state): State<AppState>,
@@ -399,7 +399,7 @@ pub async fn crop_photo(
 }
 
 /// The order's face step from a live capture (raw JPEG or PNG body).
-#[utoipa::path(put, path = "/api/v1/orders/{id}/face", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+#[utoipa::path(put, path = "/api/v1/orders/{id}/face", params(crate::api::path_params::Id), request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 200, body = Object), (status = 422, description = "no single face: retry or skip")))]
 pub async fn verify_face(
     State(state): State<AppState>,
@@ -414,7 +414,7 @@ pub async fn verify_face(
 }
 
 /// Skips the order's face step; staff may then require a video interview.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/face/skip", responses((status = 200, body = Object), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/face/skip", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 409)))]
 pub async fn skip_face(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -425,7 +425,7 @@ pub async fn skip_face(
 }
 
 /// Submits the completed draft (payment offline). Honours `Idempotency-Key`.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/submit",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/submit", params(crate::api::path_params::Id),
     responses((status = 200, body = Object), (status = 422, description = "a step or a material is missing")))]
 pub async fn submit(
     State(state): State<AppState>,
@@ -446,7 +446,7 @@ pub struct WithdrawRequest {
 }
 
 /// Withdraws before acceptance (never an emergency travel document).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/withdraw", request_body = WithdrawRequest,
+#[utoipa::path(post, path = "/api/v1/orders/{id}/withdraw", params(crate::api::path_params::Id), request_body = WithdrawRequest,
     responses((status = 200, body = Object), (status = 409)))]
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -459,7 +459,7 @@ pub async fn withdraw(
 }
 
 /// Asks for an appointment to record fingerprints at the mission (FAQ 8).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/fingerprint-appointment",
+#[utoipa::path(post, path = "/api/v1/orders/{id}/fingerprint-appointment", params(crate::api::path_params::Id),
     responses((status = 200, body = Object), (status = 409)))]
 pub async fn request_fingerprints(
     State(state): State<AppState>,
@@ -471,7 +471,7 @@ pub async fn request_fingerprints(
 }
 
 /// Sends the supplements the mission asked for (upload them to their items first).
-#[utoipa::path(post, path = "/api/v1/orders/{id}/supplement", responses((status = 200, body = Object), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/orders/{id}/supplement", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 409)))]
 pub async fn provide_supplement(
     State(state): State<AppState>,
     current: CurrentAccount,

@@ -94,7 +94,7 @@ pub async fn mine(
 }
 
 /// One certification of the account's.
-#[utoipa::path(get, path = "/api/v1/pensions/{id}", responses((status = 200, body = Object), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/pensions/{id}", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -106,7 +106,7 @@ pub async fn show(
 }
 
 /// The face step from a capture (raw JPEG or PNG); submits the certification.
-#[utoipa::path(put, path = "/api/v1/pensions/{id}/face", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+#[utoipa::path(put, path = "/api/v1/pensions/{id}/face", params(crate::api::path_params::Id), request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 200, body = Object), (status = 422), (status = 409)))]
 pub async fn face(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub async fn face(
 }
 
 /// Skips the face step; submits the certification.
-#[utoipa::path(post, path = "/api/v1/pensions/{id}/face/skip", responses((status = 200, body = Object), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/pensions/{id}/face/skip", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 409)))]
 pub async fn skip_face(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -161,7 +161,7 @@ pub async fn staff_list(
 }
 
 /// Pushes a failed certification again.
-#[utoipa::path(post, path = "/api/v1/staff/pensions/{id}/repush", responses((status = 200, body = Object), (status = 409), (status = 404)))]
+#[utoipa::path(post, path = "/api/v1/staff/pensions/{id}/repush", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 409), (status = 404)))]
 pub async fn repush(
     State(state): State<AppState>,
     current: CurrentStaff,

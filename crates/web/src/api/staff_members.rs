@@ -68,7 +68,7 @@ pub async fn add(
 }
 
 /// Disables a member (their sessions end).
-#[utoipa::path(post, path = "/api/v1/staff/members/{username}/disable", responses((status = 204), (status = 404)))]
+#[utoipa::path(post, path = "/api/v1/staff/members/{username}/disable", params(crate::api::path_params::Username), responses((status = 204), (status = 404)))]
 pub async fn disable(
     State(state): State<AppState>,
     current: CurrentStaff,
@@ -79,7 +79,7 @@ pub async fn disable(
 }
 
 /// Re-enables a member.
-#[utoipa::path(post, path = "/api/v1/staff/members/{username}/enable", responses((status = 204), (status = 404)))]
+#[utoipa::path(post, path = "/api/v1/staff/members/{username}/enable", params(crate::api::path_params::Username), responses((status = 204), (status = 404)))]
 pub async fn enable(
     State(state): State<AppState>,
     current: CurrentStaff,

@@ -131,7 +131,7 @@ pub async fn queue(
 
 /// The whole order: details, photo with its report, signature, materials, face, history,
 /// payments, supplements.
-#[utoipa::path(get, path = "/api/v1/staff/orders/{id}", responses((status = 200, body = Object), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/staff/orders/{id}", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
     current: CurrentStaff,
@@ -198,7 +198,7 @@ impl ActionRequest {
 }
 
 /// Takes an action; the answer is the order as it now is.
-#[utoipa::path(post, path = "/api/v1/staff/orders/{id}/actions", request_body = ActionRequest,
+#[utoipa::path(post, path = "/api/v1/staff/orders/{id}/actions", params(crate::api::path_params::Id), request_body = ActionRequest,
     responses((status = 200, body = Object), (status = 409, description = "not possible now, not this role, or stale version"), (status = 404)))]
 pub async fn act(
     State(state): State<AppState>,
@@ -214,7 +214,7 @@ pub async fn act(
 
 /// The order's audit trail: who, in which role, did what, when (UTC), from and to which
 /// state, and why.
-#[utoipa::path(get, path = "/api/v1/staff/orders/{id}/audit", responses((status = 200, body = Object), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/staff/orders/{id}/audit", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 404)))]
 pub async fn audit_trail(
     State(state): State<AppState>,
     current: CurrentStaff,
@@ -234,7 +234,7 @@ pub async fn audit_trail(
 }
 
 /// A file of an order of the officer's mission.
-#[utoipa::path(get, path = "/api/v1/staff/orders/{id}/files/{file}", responses((status = 200), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/staff/orders/{id}/files/{file}", params(crate::api::path_params::OrderFile), responses((status = 200), (status = 404)))]
 pub async fn download(
     State(state): State<AppState>,
     current: CurrentStaff,
@@ -289,7 +289,7 @@ pub struct WalkInRequest {
 }
 
 /// Registers an urgent application at the counter for someone without an account; it
-/// enters review at once. Add its photo and materials with `PUT …/files/{slot}`.
+/// enters review at once. Add its photo and materials with `PUT …/files/{file}` (the slot).
 #[utoipa::path(post, path = "/api/v1/staff/walk-ins", request_body = WalkInRequest,
     responses((status = 201, body = Object), (status = 422), (status = 409, description = "not this role")))]
 pub async fn register_walk_in(
@@ -317,7 +317,7 @@ pub async fn register_walk_in(
 }
 
 /// Adds the photo (`photo`) or a material of a walk-in this mission registered.
-#[utoipa::path(put, path = "/api/v1/staff/orders/{id}/files/{slot}", request_body(content = Vec<u8>, content_type = "image/jpeg"),
+#[utoipa::path(put, path = "/api/v1/staff/orders/{id}/files/{file}", params(crate::api::path_params::OrderFile), request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 200, body = Object), (status = 409, description = "not a walk-in"), (status = 422)))]
 pub async fn upload_for_walk_in(
     State(state): State<AppState>,
