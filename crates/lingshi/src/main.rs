@@ -103,6 +103,7 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => setup::serve(config).await,
         Command::Migrate => {
+            setup::ensure_database_exists(&config)?;
             let db = setup::open_database(&config).await?;
             println!("migrations applied: {}", lingshi_storage::migrate::run(&db).await?);
             Ok(())
@@ -113,6 +114,7 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
         }
         Command::Photo(Photo::Check { file, json, lang }) => photo_check(&file, json, &lang),
         Command::Admin(admin) => {
+            setup::ensure_database_exists(&config)?;
             let db = setup::prepare_database(&config).await?;
             run_admin(admin, &db).await
         }

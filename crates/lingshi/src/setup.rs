@@ -35,6 +35,26 @@ pub async fn prepare_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Refuses to go on when the configured SQLite database does not exist: an admin command or
+/// `migrate` must not turn a mistyped `LINGSHI_DATA_DIR` into a new, empty database (where
+/// `audit-verify` would find an intact chain of no rows); only `serve` and `demo` create one.
+pub fn ensure_database_exists(config: &Config) -> anyhow::Result<()> {
+    let sqlite_file = config
+        .database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| config.database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|path| !path.contains(":memory:"));
+    if let Some(path) = sqlite_file
+        && !std::path::Path::new(path).exists()
+    {
+        anyhow::bail!(
+            "no database at {path}: check LINGSHI_DATA_DIR or DATABASE_URL (only `lingshi serve` and `lingshi demo` create one)"
+        );
+    }
+    Ok(())
+}
+
 /// Creates the demo mission administrator on first run and prints its credentials once.
 pub async fn announce_demo_admin(db: &Db) -> anyhow::Result<()> {
     match lingshi_web::service::staff::ensure_demo_admin(db).await? {

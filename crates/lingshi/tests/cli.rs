@@ -50,14 +50,19 @@ fn audit_verify_reports_the_first_tampered_row() {
             .output()
             .expect("run")
     };
+    let url = format!("sqlite://{}", dir.join("lingshi.db").display());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // The database exists (as `serve` leaves it): admin commands never create one.
+    let db = runtime.block_on(async {
+        let db = lingshi_storage::Db::connect(&url).await.expect("db");
+        lingshi_storage::migrate::run(&db).await.expect("migrate");
+        db
+    });
     let empty = verify();
     assert!(empty.status.success(), "{}", String::from_utf8_lossy(&empty.stderr));
     assert!(String::from_utf8_lossy(&empty.stdout).contains("intact: 0 rows"));
 
-    let url = format!("sqlite://{}", dir.join("lingshi.db").display());
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let db = lingshi_storage::Db::connect(&url).await.expect("db");
         let vault = lingshi_storage::Vault::new(&lingshi_storage::MasterKey::generate().expect("key"));
         let officer =
             lingshi_storage::audit::AuditActor { kind: "staff", id: "s1".into(), role: Some("reviewer".into()) };
@@ -91,4 +96,23 @@ fn audit_verify_reports_the_first_tampered_row() {
     assert!(!broken.status.success());
     assert!(String::from_utf8_lossy(&broken.stderr).contains("broken at row 2"));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn admin_commands_refuse_a_database_that_does_not_exist() {
+    let dir = std::env::temp_dir().join(format!("lingshi-cli-missing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for command in [&["admin", "audit-verify"][..], &["admin", "list-missions"], &["migrate"]] {
+        let run = lingshi()
+            .args(command)
+            .env("LINGSHI_DATA_DIR", &dir)
+            .env("DATABASE_URL", "")
+            .env("LINGSHI_LOG", "error")
+            .output()
+            .expect("run");
+        assert!(!run.status.success(), "{command:?} must fail");
+        let error = String::from_utf8_lossy(&run.stderr);
+        assert!(error.contains("no database at") && error.contains("LINGSHI_DATA_DIR"), "{command:?}: {error}");
+        assert!(!dir.join("lingshi.db").exists(), "{command:?} created a database");
+    }
 }

@@ -468,6 +468,9 @@ both_backends!(health_metrics_and_the_openapi_document_are_served, |db: Db, dir:
         }
     }
     assert!(declared > 30, "the check saw the parameterised operations ({declared})");
+    // A query the handler cannot read is answered in the API's one error shape, not plain text.
+    let (status, body) = app.get_json("/api/v1/pinyin-suggestions").await;
+    assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "malformed_request"), "{body}");
     let metrics = app.client.get(app.url("/metrics")).send().await.expect("request").text().await.expect("text");
     assert!(metrics.contains("http_requests_total"));
 });
