@@ -475,6 +475,16 @@ both_backends!(health_metrics_and_the_openapi_document_are_served, |db: Db, dir:
     assert!(metrics.contains("http_requests_total"));
 });
 
+both_backends!(nodes_starting_together_create_the_demo_account_once, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let ensure = || lingshi_web::service::staff::ensure_demo_admin(&app.db);
+    let results = tokio::join!(ensure(), ensure(), ensure(), ensure());
+    let outcomes = [results.0, results.1, results.2, results.3];
+    assert!(outcomes.iter().all(Result::is_ok), "no node fails: {outcomes:?}");
+    let created = outcomes.iter().filter(|o| matches!(o, Ok(Some(_)))).count();
+    assert_eq!(created, 1, "exactly one node prints the password");
+});
+
 both_backends!(pages_show_errors_beside_fields_and_require_a_session, |db: Db, dir: PathBuf| async move {
     let app = TestApp::start(db, dir).await;
     let response = app

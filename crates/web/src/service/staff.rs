@@ -119,8 +119,12 @@ pub async fn ensure_demo_admin(db: &Db) -> Result<Option<String>, CreateStaffErr
         mission_id: Some(seed::BELGIUM),
         password: &password,
     };
-    create(db, &spec, None).await?;
-    Ok(Some(password))
+    match create(db, &spec, None).await {
+        Ok(_) => Ok(Some(password)),
+        // Another node starting at the same moment created it first.
+        Err(CreateStaffError::UsernameTaken) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// The mission an officer belongs to; a system administrator, who has none, cannot act for a
