@@ -54,8 +54,8 @@ pub enum AppError {
     TooLarge,
     /// 415
     UnsupportedMediaType,
-    /// 429: slow down.
-    TooMany(&'static str),
+    /// 429: slow down; worth trying again after this many seconds (`Retry-After`).
+    TooMany(&'static str, u64),
     /// 500: logged once with its cause; the client learns nothing more.
     Internal,
 }
@@ -71,7 +71,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,12 +82,20 @@ impl AppError {
             AppError::BadRequest(code)
             | AppError::Forbidden(code)
             | AppError::Conflict(code)
-            | AppError::TooMany(code) => code,
+            | AppError::TooMany(code, _) => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::NotFound => "not_found",
             AppError::TooLarge => "too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal => "internal",
+        }
+    }
+
+    /// Seconds until a refused request is worth trying again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooMany(_, seconds) => Some(*seconds),
+            _ => None,
         }
     }
 
@@ -127,4 +135,9 @@ impl IntoResponse for AppError {
         response.extensions_mut().insert(self);
         response
     }
+}
+
+/// A duration as whole seconds, at least one (a `Retry-After` of 0 would invite a storm).
+pub fn seconds(duration: chrono::Duration) -> u64 {
+    u64::try_from(duration.num_seconds()).unwrap_or(0).max(1)
 }

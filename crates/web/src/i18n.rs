@@ -149,7 +149,7 @@ mod tests {
         let catalogs = Catalogs::load();
         let mut checked = 0;
         for source in &files {
-            let mut codes: Vec<&str> = ["Conflict(", "Forbidden(", "BadRequest(", "code: ", "refusal: "]
+            let mut codes: Vec<&str> = ["Conflict(", "Forbidden(", "BadRequest(", "TooMany(", "code: ", "refusal: "]
                 .iter()
                 .flat_map(|marker| literals_after(source, marker))
                 .collect();

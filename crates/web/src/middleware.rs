@@ -80,6 +80,23 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
             None => return response,
         },
     };
+    // Where a page asked for without a session sends the reader back after signing in.
+    let back = crate::pages::forms::local_path(&path_and_query).filter(|_| comes_back);
+    let mut rendered = render_error(&state, locale, (&path, back), &error);
+    if let Some(seconds) = error.retry_after() {
+        rendered.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    rendered
+}
+
+/// The body of `error`'s response: JSON under `/api`, a page (or the login, then `back`)
+/// elsewhere.
+fn render_error(
+    state: &AppState,
+    locale: crate::i18n::Locale,
+    (path, back): (&str, Option<&str>),
+    error: &AppError,
+) -> Response {
     let catalogs = &state.catalogs;
     if path.starts_with("/api/") || path == "/openapi.json" {
         let fields: Vec<_> = error
@@ -99,13 +116,13 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
             return Redirect::to("/staff/login").into_response();
         }
         // Back to the page asked for (a service tile, an order) once signed in.
-        let login = match crate::pages::forms::local_path(&path_and_query).filter(|_| comes_back) {
+        let login = match back {
             Some(next) => format!("/login?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default()),
             None => "/login".to_owned(),
         };
         return Redirect::to(&login).into_response();
     }
-    (error.status(), error_page(&state, locale, &error)).into_response()
+    (error.status(), error_page(state, locale, error)).into_response()
 }
 
 /// Axum answers some failures itself (unknown route, wrong method, body over the limit, an

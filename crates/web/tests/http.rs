@@ -126,7 +126,11 @@ both_backends!(codes_cannot_be_requested_again_at_once, |db: Db, dir: PathBuf| a
     let app = TestApp::start(db, dir).await;
     let request = json!({"address": "quick@example.com", "password": PASSWORD});
     assert_eq!(app.post_json("/api/v1/registrations", request.clone()).await.0, StatusCode::ACCEPTED);
-    let (status, body) = app.post_json("/api/v1/registrations", request).await;
+    let again = app.client.post(app.url("/api/v1/registrations")).json(&request).send().await.expect("request");
+    let retry_after: Option<u64> =
+        again.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    assert!(retry_after.is_some_and(|s| (1..=60).contains(&s)), "when to come back: {retry_after:?}");
+    let (status, body) = (again.status(), again.json::<serde_json::Value>().await.expect("json"));
     assert_eq!((status, error_code(&body)), (StatusCode::TOO_MANY_REQUESTS, "code_recently_sent"));
 });
 

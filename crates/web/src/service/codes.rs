@@ -1,5 +1,6 @@
 //! One-time codes: rate-limited issuing, delivery through the outbox, and checking.
 
+use crate::error::seconds;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
 use crate::jobs::{DELIVER_MESSAGE, Message};
@@ -45,11 +46,11 @@ async fn check_rate(
 ) -> Result<(), AppError> {
     let now = Utc::now();
     let counts = codes::issue_counts(&state.db, address.as_str(), purpose, client, now - Duration::hours(1)).await?;
-    if counts.last_for_purpose.is_some_and(|last| now - last < MIN_INTERVAL) {
-        return Err(AppError::TooMany("code_recently_sent"));
+    if let Some(last) = counts.last_for_purpose.filter(|last| now - *last < MIN_INTERVAL) {
+        return Err(AppError::TooMany("code_recently_sent", seconds(MIN_INTERVAL - (now - last))));
     }
     if counts.to_address >= PER_ADDRESS_PER_HOUR || counts.to_client >= PER_CLIENT_PER_HOUR {
-        return Err(AppError::TooMany("too_many_codes"));
+        return Err(AppError::TooMany("too_many_codes", seconds(Duration::hours(1))));
     }
     Ok(())
 }
@@ -137,7 +138,8 @@ pub async fn check(
         CodeCheck::Unknown => Err(FieldErrors::single("code", "code_unknown").into()),
         CodeCheck::Expired => Err(FieldErrors::single("code", "code_expired").into()),
         CodeCheck::Wrong { .. } => Err(FieldErrors::single("code", "code_wrong").into()),
-        CodeCheck::TooManyTries => Err(AppError::TooMany("code_too_many_tries")),
+        // The code is spent; a new one may be asked for after the usual interval.
+        CodeCheck::TooManyTries => Err(AppError::TooMany("code_too_many_tries", seconds(MIN_INTERVAL))),
     })
 }
 

@@ -3,6 +3,7 @@
 //! keyed by a blind index of the client's address, so that no address is stored.
 
 use crate::error::AppError;
+use crate::error::seconds;
 use chrono::{DateTime, Duration, Utc};
 
 /// One kind of limited request: at most `allowed` per `window` for one client.
@@ -23,7 +24,7 @@ impl RateLimit {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let used = lingshi_storage::throttle::recent_events(db, self.kind, client, now - self.window).await?;
-        if used >= self.allowed { Err(AppError::TooMany(self.refusal)) } else { Ok(()) }
+        if used >= self.allowed { Err(AppError::TooMany(self.refusal, seconds(self.window))) } else { Ok(()) }
     }
 
     /// Counts one request of `client` at `now`.

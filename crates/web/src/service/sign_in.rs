@@ -3,6 +3,7 @@
 //! replaces the one the browser held (session rotation, so a planted session id is useless).
 
 use crate::auth::{SessionKind, new_token};
+use crate::error::seconds;
 use crate::error::{AppError, FieldErrors};
 use crate::service::passwords;
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub async fn sign_in(
     let since = Utc::now() - FAILURE_WINDOW;
     let (by_login, by_client) = throttle::recent_failures(&state.db, login_key, client, since).await?;
     if by_login >= FAILURES_PER_LOGIN || by_client >= FAILURES_PER_CLIENT {
-        return Err(AppError::TooMany("too_many_attempts"));
+        return Err(AppError::TooMany("too_many_attempts", seconds(FAILURE_WINDOW)));
     }
     let matches = passwords::verify(password, credentials.as_ref().map(|c| c.password_hash.clone())).await?;
     let usable = credentials.filter(|c| matches && !c.disabled);
