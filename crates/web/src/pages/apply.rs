@@ -94,7 +94,7 @@ async fn screen(
     district.sort_unstable();
     district.dedup();
     let district: Vec<Value> = district.into_iter().map(named).collect();
-    let everywhere: Vec<Value> = country::ALL.iter().map(|c| named(c.code)).collect();
+    let everywhere = crate::pages::missions::country_choices(locale);
     let types: Vec<Value> = form
         .answers()
         .and_then(|answers| route(answers).ok())

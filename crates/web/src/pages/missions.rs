@@ -31,6 +31,11 @@ pub fn mission_time(mission: &Mission, at: chrono::DateTime<chrono::Utc>) -> Str
     }
 }
 
+/// Every country the platform names, as `{code, name}` choices in the reader's language.
+pub fn country_choices(locale: Locale) -> Vec<Value> {
+    lingshi_domain::country::ALL.iter().map(|c| json!({"code": c.code, "name": c.name(locale.tag())})).collect()
+}
+
 /// A link that searches a map for the mission's address (opened by the reader's browser;
 /// no page here loads it).
 pub fn map_link(address: &str) -> String {

@@ -80,7 +80,8 @@ async fn walk_in_page(
         .into_iter()
         .map(|kind| json!({"code": kind.code(), "name": crate::api::orders::type_name(&state.catalogs, locale, kind)}))
         .collect();
-    let context = json!({"types": types, "values": values, "errors": errors});
+    let countries = crate::pages::missions::country_choices(locale);
+    let context = json!({"types": types, "countries": countries, "values": values, "errors": errors});
     Ok((status, page(state, locale, "staff_walk_in.html", context)?).into_response())
 }
 
