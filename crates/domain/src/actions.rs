@@ -31,6 +31,9 @@ pub enum Action {
     /// FAQ 8: an appointment to record fingerprints at the mission.
     RequestFingerprints,
     DeleteDraft,
+    /// Pay online: the order waits for its online payment (微信支付 at submission), or its
+    /// fee is due by the mission's payment notice (线下支付, FAQ 6).
+    PayOnline,
 }
 
 /// What the rules need to know about an order besides its state.
@@ -45,7 +48,7 @@ pub struct ActionFacts {
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Accept,
         Action::Reject,
         Action::RequestSupplement,
@@ -61,6 +64,7 @@ impl Action {
         Action::ProvideSupplement,
         Action::RequestFingerprints,
         Action::DeleteDraft,
+        Action::PayOnline,
     ];
 
     /// Stable snake_case name, as the API and the console's forms spell it.
@@ -81,6 +85,7 @@ impl Action {
             Action::ProvideSupplement => "provide_supplement",
             Action::RequestFingerprints => "request_fingerprints",
             Action::DeleteDraft => "delete_draft",
+            Action::PayOnline => "pay_online",
         }
     }
 
@@ -116,6 +121,16 @@ impl Action {
                 Err(TransitionError::FingerprintsNotNow)
             }
             (Action::RequestFingerprints, _) => Ok(()),
+            (Action::PayOnline, _) if actor != Actor::Applicant => Err(TransitionError::RoleMayNot),
+            (Action::PayOnline, _) => {
+                let fee_due = matches!(state, OrderState::AwaitingProduction | OrderState::ReadyForPickup)
+                    && !facts.order.fee_settled;
+                if state == OrderState::PendingPayment || fee_due {
+                    Ok(())
+                } else {
+                    Err(TransitionError::NotNow { state })
+                }
+            }
             (_, None) => Err(TransitionError::RoleMayNot),
             (Action::OldDocumentCancelled, Some(role)) => {
                 if !matches!(role, StaffRole::Issuer | StaffRole::MissionAdmin) {
@@ -213,6 +228,21 @@ mod tests {
         let emergency = facts(ServiceKind::EmergencyTravelDocument);
         assert_eq!(available_actions(S::UnderReview, me, emergency), [A::RequestFingerprints], "never withdrawn");
         assert!(available_actions(S::Completed, me, f).is_empty());
+    }
+
+    #[test]
+    fn the_applicant_pays_online_while_the_order_waits_for_it_or_the_fee_is_due_by_notice() {
+        let unpaid = facts(PASSPORT);
+        let me = Actor::Applicant;
+        assert!(available_actions(S::PendingPayment, me, unpaid).contains(&A::PayOnline));
+        assert!(available_actions(S::ReadyForPickup, me, unpaid).contains(&A::PayOnline), "the payment notice");
+        let paid = ActionFacts { order: OrderFacts { fee_settled: true, ..unpaid.order }, ..unpaid };
+        assert!(!available_actions(S::ReadyForPickup, me, paid).contains(&A::PayOnline));
+        assert!(!available_actions(S::UnderReview, me, unpaid).contains(&A::PayOnline));
+        assert_eq!(
+            A::PayOnline.check(S::PendingPayment, Actor::Staff(StaffRole::Cashier), unpaid),
+            Err(TransitionError::RoleMayNot)
+        );
     }
 
     #[test]

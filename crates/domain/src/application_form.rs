@@ -223,7 +223,7 @@ impl Pickup {
     }
 }
 
-/// The payment choice (图 16): offline now; WeChat Pay is shown but not yet available.
+/// The payment choice (图 16): WeChat Pay where the mission takes it online, or offline.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Payment {
@@ -235,10 +235,12 @@ pub struct Payment {
 }
 
 impl Payment {
-    pub fn validate(&self, emergency: bool) -> Result<Payment, Vec<FieldError>> {
+    /// `wechat_offered`: the mission takes WeChat Pay online.
+    pub fn validate(&self, emergency: bool, wechat_offered: bool) -> Result<Payment, Vec<FieldError>> {
         let mut errors = Errors::default();
         let method = match self.method.trim() {
             "offline" => Some("offline"),
+            "wechat" if wechat_offered => Some("wechat"),
             "wechat" => errors.check("method", Err(ValidationError::PaymentUnavailable)),
             "" => errors.check("method", Err(ValidationError::Required)),
             _ => errors.check("method", Err(ValidationError::UnknownChoice)),

@@ -20,6 +20,7 @@ pub mod mission;
 pub mod normalize;
 pub mod order;
 pub mod password;
+pub mod payment;
 pub mod pension;
 pub mod person;
 pub mod pinyin_name;

@@ -12,6 +12,7 @@
 pub mod face;
 pub mod inbound;
 pub mod mail;
+pub mod payments;
 pub mod pension;
 pub mod pension_simulator;
 pub mod sms;

@@ -4,12 +4,16 @@
 use crate::config::Config;
 use anyhow::Context;
 use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
+use lingshi_integrations::payments::Provider;
+use lingshi_integrations::payments::wechat::WechatPay;
+use lingshi_integrations::payments::wechat_simulator::WechatSimulator;
 use lingshi_integrations::pension::SigningKey;
 use lingshi_integrations::pension_simulator::{Behaviour, Department};
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault, migrate, seed};
 use lingshi_web::service::detecting_verifier::DetectingVerifier;
+use lingshi_web::state::PaymentSettings;
 use lingshi_web::{Adapters, AppState, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -116,6 +120,29 @@ async fn simulated_pension_departments(
     Ok(Some(department))
 }
 
+/// The payment providers: the configured WeChat Pay merchant, or in demo mode the WeChat Pay
+/// simulator (its keys made now, its payer page linked from the pages, labelled as a
+/// simulation). Notifications go to `notify_base`.
+async fn payment_settings(config: &Config, notify_base: String) -> anyhow::Result<PaymentSettings> {
+    let mut settings = PaymentSettings::none();
+    settings.notify_base = notify_base;
+    settings.rates_source = config.rates_source.clone();
+    if let Some(wechat) = &config.wechat {
+        let client = WechatPay::new(wechat.clone()).context("LINGSHI_WECHATPAY_BASE_URL")?;
+        settings.providers.insert(Provider::WechatPay, Arc::new(client));
+    } else if config.demo {
+        let simulator = WechatSimulator::new(1).map_err(|e| anyhow::anyhow!("WeChat Pay simulator: {e}"))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("WeChat Pay simulator")?;
+        let url = simulator.serve(listener)?;
+        let client = WechatPay::new(simulator.merchant_config(std::time::Duration::from_secs(10)))
+            .map_err(|e| anyhow::anyhow!("WeChat Pay simulator: {e}"))?;
+        settings.providers.insert(Provider::WechatPay, Arc::new(client));
+        settings.simulators.insert(Provider::WechatPay, url.clone());
+        println!("Demo mode: WeChat Pay is a simulator at {url} (no money moves)");
+    }
+    Ok(settings)
+}
+
 /// The address the platform's own simulators call back: its listening address, with an
 /// unspecified host (`0.0.0.0`) read as loopback.
 fn callback_base(listening: SocketAddr) -> String {
@@ -139,6 +166,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let mut pension = config.pension.clone();
     let department = simulated_pension_departments(&config, &mut pension).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on LINGSHI_ADDR {}", config.addr))?;
+    let local = callback_base(listener.local_addr()?);
+    let payments = payment_settings(&config, config.public_url.clone().unwrap_or_else(|| local.clone())).await?;
     let settings = Settings {
         secure_cookies: config.secure_cookies,
         trust_forwarded_for: config.trust_forwarded_for,
@@ -146,8 +178,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         public_url: config.public_url.clone(),
         pension,
         supplement_mail: config.supplement_mail.clone(),
+        payments,
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
+    start_payment_tasks(&state, config.demo).await;
     lingshi_web::health::prometheus();
     tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
     tokio::spawn(purge_sessions(db.clone()));
@@ -159,17 +193,33 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tokio::spawn(lingshi_web::service::inbound_mail::run(state.clone(), inbox));
         println!("Supplements by e-mail are taken on smtp://{addr}");
     }
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("cannot listen on LINGSHI_ADDR {}", config.addr))?;
     println!("Lingshi is listening on http://{}", listener.local_addr()?);
     if let Some(department) = department {
-        department.set_platform(&callback_base(listener.local_addr()?));
+        department.set_platform(&local);
     }
     let app = lingshi_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     db.close().await;
     Ok(())
+}
+
+/// The reference rates (the configured feed every six hours, or the demo's simulated feed
+/// once) and the daily reconciliation of each provider's bill.
+async fn start_payment_tasks(state: &AppState, demo: bool) {
+    use lingshi_web::service::payments::{rates, reconcile};
+    match state.settings.payments.rates_source.clone() {
+        Some(source) => {
+            tokio::spawn(rates::run_forever(state.clone(), source));
+        }
+        None if demo => match rates::import_demo(state).await {
+            Ok(day) => println!("Demo mode: reference rates of {} are simulated", day.date),
+            Err(error) => tracing::warn!(error.cause = %error, "demo reference rates not imported"),
+        },
+        None => {}
+    }
+    if !state.settings.payments.providers.is_empty() {
+        tokio::spawn(reconcile::run_forever(state.clone()));
+    }
 }
 
 async fn purge_sessions(db: Db) {

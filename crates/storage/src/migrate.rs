@@ -53,6 +53,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_state_checks.sql"),
         postgres: include_str!("../migrations/postgres/0006_state_checks.sql"),
     },
+    Migration {
+        version: 7,
+        name: "online_payments",
+        sqlite: include_str!("../migrations/sqlite/0007_online_payments.sql"),
+        postgres: include_str!("../migrations/postgres/0007_online_payments.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -116,6 +116,20 @@ impl FromRequestParts<AppState> for ClientKey {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
+        Ok(Self(state.vault.blind_index("client", &client)))
+    }
+}
+
+/// The client's address (from `X-Forwarded-For` behind a trusted proxy), for a payment
+/// provider that asks for the payer's; never stored.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let forwarded = state
             .settings
             .trust_forwarded_for
@@ -124,8 +138,7 @@ impl FromRequestParts<AppState> for ClientKey {
             .and_then(|v| v.split(',').next())
             .map(|ip| ip.trim().to_owned());
         let direct = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
-        let client = forwarded.or(direct).unwrap_or_else(|| "unknown".to_owned());
-        Ok(Self(state.vault.blind_index("client", &client)))
+        Ok(Self(forwarded.or(direct).unwrap_or_else(|| "unknown".to_owned())))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The job runner: drains the outbox written by services and performs the work against
 //! the outside world. Every handler is idempotent enough for at-least-once delivery.
 
+use crate::service::payments::jobs as payments;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
 use lingshi_integrations::mail::OutgoingMail;
@@ -45,12 +46,21 @@ async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
         crate::service::pensions::PUSH => crate::service::pensions::run_push(state, &job.payload).await,
         crate::service::pensions::POLL => crate::service::pensions::run_poll(state, &job.payload).await,
         crate::service::pensions::REMINDER => crate::service::pensions::run_reminder(state, &job.payload).await,
+        payments::POLL_PAYMENT => payments::run_poll(state, &job.payload).await,
+        payments::CLOSE_PAYMENT => payments::run_close(state, &job.payload).await,
+        payments::SEND_REFUND => payments::run_send_refund(state, &job.payload).await,
+        payments::POLL_REFUND => payments::run_poll_refund(state, &job.payload).await,
         other => Err(format!("no handler for job kind {other}")),
     }
 }
 
 /// What follows when a job is given up for good.
 async fn gave_up(state: &AppState, job: &ClaimedJob) {
+    if matches!(job.kind.as_str(), payments::SEND_REFUND | payments::POLL_REFUND)
+        && let Err(error) = payments::refund_gave_up(state, &job.payload).await
+    {
+        tracing::error!(job.id = %job.id, error.cause = %error, "could not record a refund given up");
+    }
     if job.kind == crate::service::pensions::PUSH
         && let Err(error) = crate::service::pensions::push_gave_up(state, &job.payload).await
     {

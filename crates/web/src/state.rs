@@ -5,6 +5,7 @@ use crate::i18n::Catalogs;
 use crate::render::Templates;
 use lingshi_integrations::face::FaceVerifier;
 use lingshi_integrations::mail::Mailer;
+use lingshi_integrations::payments::{PaymentProvider, Provider};
 use lingshi_integrations::sms::SmsSender;
 use lingshi_photo::IntakeLimits;
 use lingshi_storage::blobs::BlobStore;
@@ -29,6 +30,55 @@ pub struct Settings {
     /// Where applicants mail supplements (`supplement@consular.example`), if inbound mail is
     /// on; each order's address is `supplement+<order number>@consular.example`.
     pub supplement_mail: Option<String>,
+    /// The online payment providers and how payments are followed.
+    pub payments: PaymentSettings,
+}
+
+/// The online payment providers (WeChat Pay, Alipay) the missions take money through.
+#[derive(Clone)]
+pub struct PaymentSettings {
+    pub providers: std::collections::BTreeMap<Provider, Arc<dyn PaymentProvider>>,
+    /// The base URL providers post notifications to (`LINGSHI_PUBLIC_URL` in production).
+    pub notify_base: String,
+    /// In demo mode, each simulated provider's base URL, whose payer page the pages link to.
+    pub simulators: std::collections::BTreeMap<Provider, String>,
+    /// When a payment still unsettled is first queried, and again after each query.
+    pub query_every: chrono::Duration,
+    /// How long a payment may be paid before it is closed.
+    pub expires_after: chrono::Duration,
+    /// Where the ECB's daily reference rates are read from (a URL or a file), if anywhere.
+    pub rates_source: Option<String>,
+}
+
+impl std::fmt::Debug for PaymentSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentSettings")
+            .field("providers", &self.providers.keys().collect::<Vec<_>>())
+            .field("notify_base", &self.notify_base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PaymentSettings {
+    /// No provider: applicants pay at the counter (线下支付) only.
+    pub fn none() -> Self {
+        Self {
+            providers: std::collections::BTreeMap::new(),
+            notify_base: String::new(),
+            simulators: std::collections::BTreeMap::new(),
+            query_every: chrono::Duration::minutes(5),
+            expires_after: chrono::Duration::hours(2),
+            rates_source: None,
+        }
+    }
+
+    pub fn provider(&self, provider: Provider) -> Option<&Arc<dyn PaymentProvider>> {
+        self.providers.get(&provider)
+    }
+
+    pub fn offers(&self, provider: Provider) -> bool {
+        self.providers.contains_key(&provider)
+    }
 }
 
 /// How pension certifications reach the departments.

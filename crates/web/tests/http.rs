@@ -6,6 +6,8 @@ mod hostile;
 mod legalizations;
 #[path = "http/orders.rs"]
 mod orders;
+#[path = "http/payments.rs"]
+mod payments;
 #[path = "http/pensions.rs"]
 mod pensions;
 #[path = "http/staff_orders.rs"]
@@ -640,6 +642,7 @@ both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| asyn
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
         supplement_mail: None,
+        payments: lingshi_web::state::PaymentSettings::none(),
     };
     let app = TestApp::start_with(db, dir, settings).await;
     let mut photo = lingshi_photo::testing::fixture("astronaut.png");

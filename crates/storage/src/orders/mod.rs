@@ -217,6 +217,14 @@ pub async fn find_for_mission(
     row.map(|r| r.open(vault)).transpose()
 }
 
+/// The order `id`, in whatever state (for the platform itself: a payment provider's report
+/// may concern a draft).
+pub async fn find(db: &Db, vault: &Vault, id: &str) -> Result<Option<Order>, StorageError> {
+    let row: Option<OrderRow> =
+        crate::db_run!(db, |pool| sqlx::query_as(select_orders!("WHERE id = $1")).bind(id).fetch_optional(pool).await)?;
+    row.map(|r| r.open(vault)).transpose()
+}
+
 /// What a staff queue asks for.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {

@@ -9,6 +9,7 @@ pub mod notices;
 pub mod openapi;
 pub mod orders;
 pub mod path_params;
+pub mod payments;
 pub mod pensions;
 pub mod photo_checks;
 pub mod staff_members;
@@ -25,6 +26,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(legalizations::router())
         .merge(notices::router())
         .merge(orders::router(settings))
+        .merge(payments::router())
         .merge(pensions::router(settings))
         .merge(photo_checks::router(settings))
         .merge(staff_orders::router(settings))

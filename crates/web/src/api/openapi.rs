@@ -1,7 +1,8 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
 use crate::api::{
-    accounts, legalizations, me, missions, notices, orders, pensions, photo_checks, staff_members, staff_orders,
+    accounts, legalizations, me, missions, notices, orders, payments, pensions, photo_checks, staff_members,
+    staff_orders,
 };
 use crate::state::AppState;
 use axum::routing::get;
@@ -38,6 +39,10 @@ use utoipa::OpenApi;
         orders::upload,
         orders::download,
         orders::remove_file,
+        payments::create,
+        payments::refresh,
+        payments::abandon,
+        payments::notification,
         orders::crop_photo,
         orders::verify_face,
         orders::skip_face,

@@ -291,6 +291,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewe
             currency: order.fee_currency.clone().unwrap_or_else(|| loaded.mission.currency.clone()),
         }
         .display(),
+        "online": crate::api::payments::online_view(loaded),
         "walk_in": order.intake_staff_id.is_some(),
         "supplement_mail": state
             .settings

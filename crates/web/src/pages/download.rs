@@ -18,13 +18,18 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/download/{mission}", get(download_page)).route("/download/{mission}/qr.svg", get(qr_code))
 }
 
-/// The page's address as a phone scanning the code must reach it.
-fn page_url(state: &AppState, headers: &HeaderMap, mission: &str) -> String {
-    let base = state.settings.public_url.clone().unwrap_or_else(|| {
+/// The platform's base URL as a phone (or a payer coming back from a provider) must reach
+/// it: `LINGSHI_PUBLIC_URL`, or the request's own host.
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    state.settings.public_url.clone().unwrap_or_else(|| {
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
         format!("http://{host}")
-    });
-    format!("{base}/download/{mission}")
+    })
+}
+
+/// The page's address as a phone scanning the code must reach it.
+fn page_url(state: &AppState, headers: &HeaderMap, mission: &str) -> String {
+    format!("{}/download/{mission}", public_base(state, headers))
 }
 
 /// `text` as a QR code in SVG, at least 256 px.

@@ -10,6 +10,7 @@ mod legalizations;
 pub mod missions;
 mod notices;
 mod orders;
+mod payments;
 mod pensions;
 mod staff;
 mod staff_members;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(legalizations::router())
         .merge(apply::router())
         .merge(orders::router())
+        .merge(payments::router())
         .merge(staff::router())
         .merge(staff_orders::router())
         .merge(staff_members::router())

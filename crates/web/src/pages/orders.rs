@@ -192,6 +192,8 @@ async fn render_step(
         "ask_document_number": loaded.kind.is_none_or(ApplicationType::asks_document_number),
         "may_use_foreign_name": loaded.kind.is_some_and(ApplicationType::may_use_foreign_name),
         "minor_parents": parents_required(loaded.kind, under_16(loaded.age())),
+        "wechat_offered": state.settings.payments.offers(lingshi_integrations::payments::Provider::WechatPay),
+        "payments_simulated": !state.settings.payments.simulators.is_empty(),
     });
     Ok((status, page(state, locale, "order_step.html", context)?).into_response())
 }
@@ -247,6 +249,9 @@ async fn submit_and_show(
     loaded: Loaded,
 ) -> Result<Response, AppError> {
     match orders::submit(state, &current.account, &loaded.order.id, None).await {
+        Ok(submitted) if submitted.order.state == lingshi_domain::order::OrderState::PendingPayment => {
+            Ok(Redirect::to(&format!("/orders/{}/pay", submitted.order.id)).into_response())
+        }
         Ok(submitted) => Ok(Redirect::to(&format!("/orders/{}?submitted=1", submitted.order.id)).into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let message = field_messages(state, locale, &error)

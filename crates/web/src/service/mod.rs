@@ -14,6 +14,7 @@ pub mod notices;
 pub mod order_files;
 pub mod orders;
 pub mod passwords;
+pub mod payments;
 pub mod pensions;
 pub mod photo;
 pub mod rate_limits;

@@ -230,6 +230,10 @@ fn apply(
             if amount_minor > lingshi_storage::order_work::net_paid(&loaded.payments) {
                 return Err(FieldErrors::single("amount", "amount_invalid").into());
             }
+            // Paid online: back through the original channel (FAQ 6), once the provider confirms.
+            if let Some(records) = crate::service::payments::staff_refund(loaded, amount_minor, &why, &staff.id)? {
+                return Ok(Some(Outcome { event: "refund_requested", note: Some(why), records }));
+            }
             let method =
                 loaded.payments.iter().rev().find(|p| p.kind == "payment").map_or("cash", |p| p.method.as_str());
             let currency = loaded.order.fee_currency.clone().unwrap_or_else(|| loaded.mission.currency.clone());
@@ -330,6 +334,7 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
         files: Vec::new(),
         payments: Vec::new(),
         supplements: Vec::new(),
+        online: orders::Online::default(),
     };
     let fee = orders::fee_of(&draft);
     order.fee_minor = fee.as_ref().map(|f| f.minor);

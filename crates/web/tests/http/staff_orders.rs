@@ -26,7 +26,7 @@ pub struct Officer {
 }
 
 impl Officer {
-    async fn new(app: &TestApp, mission: Option<&str>, role: StaffRole, username: &str) -> Self {
+    pub async fn new(app: &TestApp, mission: Option<&str>, role: StaffRole, username: &str) -> Self {
         let mut tx = app.db.begin().await.expect("begin");
         let new = NewStaff { mission_id: mission, username, display_name: username, role, password_hash: "unused" };
         let staff = lingshi_storage::staff::create(&mut tx, &new, chrono::Utc::now()).await.expect("staff");
@@ -64,12 +64,12 @@ impl Officer {
         (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn order(&self, id: &str) -> (StatusCode, Value) {
+    pub async fn order(&self, id: &str) -> (StatusCode, Value) {
         self.call(Method::GET, &format!("/api/v1/staff/orders/{id}"), None).await
     }
 
     /// Takes `action` on the version the officer last saw.
-    async fn act(&self, id: &str, action: Value) -> (StatusCode, Value) {
+    pub async fn act(&self, id: &str, action: Value) -> (StatusCode, Value) {
         let (_, order) = self.order(id).await;
         let mut body = action;
         body["version"] = order["version"].clone();
@@ -85,7 +85,7 @@ async fn submitted_renewal(app: &TestApp, email: &str, passport: &str) -> (Appli
     (applicant, id, order["number"].as_str().expect("number").to_owned())
 }
 
-fn mail_about(app: &TestApp, to: &str, number: &str) -> Option<String> {
+pub fn mail_about(app: &TestApp, to: &str, number: &str) -> Option<String> {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while std::time::Instant::now() < deadline {
         let found =
@@ -560,6 +560,7 @@ both_backends!(supplements_can_be_mailed_from_the_registered_address, |db: Db, d
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
         supplement_mail: Some("supplement@lingshi.test".into()),
+        payments: lingshi_web::state::PaymentSettings::none(),
     };
     let app = TestApp::start_with(db, dir, settings).await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -41,11 +41,16 @@ impl TestApp {
             public_url: None,
             pension: lingshi_web::state::PensionSettings::none(),
             supplement_mail: None,
+            payments: lingshi_web::state::PaymentSettings::none(),
         };
         Self::start_with(db, dir, settings).await
     }
 
-    pub async fn start_with(db: Db, dir: PathBuf, settings: Settings) -> Self {
+    /// Starts the platform; notifications from payment providers come to its own address.
+    pub async fn start_with(db: Db, dir: PathBuf, mut settings: Settings) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        settings.payments.notify_base = format!("http://{addr}");
         let mail = SmtpCatcher::start();
         let mailer = SmtpMailer::from_url(&mail.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
         let adapters = Adapters {
@@ -59,8 +64,6 @@ impl TestApp {
         lingshi_storage::seed::seed_missions(&db).await.expect("seed");
         lingshi_web::health::prometheus();
         tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
         let app = lingshi_web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { base: format!("http://{addr}"), client: new_client(), mail, db, state }

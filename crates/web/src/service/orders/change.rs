@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use lingshi_storage::StorageError;
 use lingshi_storage::accounts::Account;
 use lingshi_storage::audit::{self, AuditEntry};
-use lingshi_storage::orders::{self, Order};
+use lingshi_storage::orders;
 
 /// What a change did, for the timeline and the audit log, and what it records besides.
 pub struct Outcome {
@@ -22,6 +22,11 @@ impl Outcome {
     pub fn event(event: &'static str, note: Option<String>) -> Self {
         Self { event, note, records: Vec::new() }
     }
+
+    /// Records written with no timeline entry of their own (where a payment sends the payer).
+    pub fn quiet(records: Vec<Record>) -> Self {
+        Self { event: "", note: None, records }
+    }
 }
 
 /// Rows written alongside a change.
@@ -34,6 +39,16 @@ pub enum Record {
     SupplementsAnswered,
     /// The applicant's idempotency key for this request (a submission), remembered with it.
     IdempotencyKey(String),
+    /// A new online payment attempt.
+    NewOnlinePayment(Box<lingshi_storage::online_payments::OnlinePayment>),
+    /// An online payment as the provider now reports it.
+    OnlinePaymentChanged(Box<lingshi_storage::online_payments::OnlinePayment>),
+    /// A refund asked of the provider.
+    NewOnlineRefund(Box<lingshi_storage::online_payments::OnlineRefund>),
+    /// A refund as the provider now reports it.
+    OnlineRefundChanged(Box<lingshi_storage::online_payments::OnlineRefund>),
+    /// Work for the job runner, committed with the change: kind, payload, when.
+    Job(&'static str, serde_json::Value, DateTime<Utc>),
 }
 
 impl Record {
@@ -47,8 +62,9 @@ impl Record {
     ) -> Result<(), AppError> {
         let staff_id = match principal {
             Principal::Staff(staff) => staff.id.as_str(),
-            Principal::Applicant(_) => "",
+            Principal::Applicant(_) | Principal::System(_) => "",
         };
+        use lingshi_storage::online_payments as online;
         match self {
             Record::Money { kind, method, amount_minor, currency, reference } => {
                 let new = lingshi_storage::order_work::NewPayment {
@@ -75,6 +91,15 @@ impl Record {
                     return Err(AppError::internal("an idempotency key belongs to an applicant's request"));
                 };
                 orders::remember_idempotency_key(tx, &account.id, key, order_id, now).await.map_err(conflict)?;
+            }
+            Record::NewOnlinePayment(payment) => online::insert(tx, payment).await?,
+            Record::OnlinePaymentChanged(payment) => online::update(tx, payment, now).await?,
+            Record::NewOnlineRefund(refund) => online::insert_refund(tx, &state.vault, refund).await?,
+            Record::OnlineRefundChanged(refund) => online::update_refund(tx, refund, now).await?,
+            Record::Job(kind, payload, at) => {
+                let max = lingshi_storage::jobs::DEFAULT_MAX_ATTEMPTS;
+                lingshi_storage::jobs::enqueue_at(tx, &state.vault, (kind, payload, max), *at, now).await?;
+                state.jobs_waiting.notify_one();
             }
         }
         Ok(())
@@ -146,12 +171,17 @@ pub async fn change_as(
     loaded.order.version = orders::save(&mut tx, &state.vault, &loaded.order, now).await.map_err(conflict)?;
     if let Some(outcome) = &outcome {
         let order = &loaded.order;
-        orders::add_event(&mut tx, &state.vault, &order.id, order.state, outcome.event, outcome.note.as_deref(), now)
-            .await?;
         for record in &outcome.records {
             record.write(&mut tx, state, principal, &order.id, now).await?;
         }
-        if state_changed || by_staff {
+    }
+    if let Some(outcome) = outcome.as_ref().filter(|o| !o.event.is_empty()) {
+        let order = &loaded.order;
+        orders::add_event(&mut tx, &state.vault, &order.id, order.state, outcome.event, outcome.note.as_deref(), now)
+            .await?;
+        // Staff and the platform itself are audited in everything they do; applicants when
+        // they move the order.
+        if state_changed || !matches!(principal, Principal::Applicant(_)) {
             let actor = principal.audit_actor();
             let entry = AuditEntry {
                 mission_id: Some(&order.mission_id),
@@ -165,19 +195,33 @@ pub async fn change_as(
             audit::append(&mut tx, &state.vault, &entry, now).await?;
         }
         if state_changed && by_staff {
-            notify_applicant(&mut tx, state, order).await?;
+            notify_applicant(&mut tx, state, &loaded).await?;
         }
     }
     tx.commit().await?;
     loaded.files = orders::files(&state.db, id).await?;
     loaded.payments = lingshi_storage::order_work::payments(&state.db, &state.vault, id).await?;
     loaded.supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, id).await?;
+    loaded.online = super::Online::load(state, id).await?;
     Ok(loaded)
 }
 
-/// Tells the submitter, by the channel they registered with, that their order changed. The
-/// message names the order number and its new state, nothing personal.
-async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, order: &Order) -> Result<(), AppError> {
+/// Whether the change made the fee due by the mission's payment notice (FAQ 6: paying
+/// offline, the document sent by post, now ready, and a provider to pay online with).
+fn payment_notice_due(state: &AppState, loaded: &Loaded) -> bool {
+    use lingshi_domain::{actions::Action, order::Actor, order::OrderState};
+    loaded.order.state == OrderState::ReadyForPickup
+        && loaded.order.payment_method.as_deref() == Some("offline")
+        && loaded.form.delivery.as_ref().is_some_and(|d| d.pickup == "by_post")
+        && !state.settings.payments.providers.is_empty()
+        && loaded.ensure(Action::PayOnline, Actor::Applicant).is_ok()
+}
+
+/// Tells the submitter, by the channel they registered with, that their order changed: the
+/// order number and its new state, nothing personal; or the payment notice, with the link
+/// to the page of its QR codes.
+async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, loaded: &Loaded) -> Result<(), AppError> {
+    let order = &loaded.order;
     let Some(submitter) = order.submitter_id.as_deref() else { return Ok(()) };
     let Some(account) = lingshi_storage::accounts::find(&state.db, submitter).await? else {
         return Ok(());
@@ -187,9 +231,19 @@ async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, order:
     let catalogs = &state.catalogs;
     let state_key = format!("state_{}", order.state.code());
     let state_name = catalogs.text(locale, &state_key);
-    let subject = catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number);
-    let body =
-        catalogs.text(locale, "notice_order_body").replace("{number}", &order.number).replace("{state}", state_name);
+    let (subject, body) = if payment_notice_due(state, loaded) {
+        let base = state.settings.public_url.as_deref().unwrap_or(&state.settings.payments.notify_base);
+        let link = format!("{base}/orders/{}/pay", order.id);
+        let body =
+            catalogs.text(locale, "notice_payment_body").replace("{number}", &order.number).replace("{link}", &link);
+        (catalogs.text(locale, "notice_payment_subject").replace("{number}", &order.number), body)
+    } else {
+        let body = catalogs
+            .text(locale, "notice_order_body")
+            .replace("{number}", &order.number)
+            .replace("{state}", state_name);
+        (catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number), body)
+    };
     crate::service::codes::enqueue_message(tx, state, &address, subject, body).await?;
     Ok(())
 }

@@ -59,6 +59,24 @@ pub struct Loaded {
     pub files: Vec<OrderFile>,
     pub payments: Vec<lingshi_storage::order_work::Payment>,
     pub supplements: Vec<lingshi_storage::order_work::Supplement>,
+    /// Online payment attempts and their refunds.
+    pub online: Online,
+}
+
+/// An order's online payments and refunds, as the provider last reported them.
+#[derive(Default)]
+pub struct Online {
+    pub payments: Vec<lingshi_storage::online_payments::OnlinePayment>,
+    pub refunds: Vec<lingshi_storage::online_payments::OnlineRefund>,
+}
+
+impl Online {
+    pub async fn load(state: &AppState, order_id: &str) -> Result<Self, AppError> {
+        Ok(Self {
+            payments: lingshi_storage::online_payments::for_order(&state.db, order_id).await?,
+            refunds: lingshi_storage::online_payments::refunds_for_order(&state.db, &state.vault, order_id).await?,
+        })
+    }
 }
 
 impl Loaded {
@@ -168,7 +186,8 @@ async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
     let files = orders::files(&state.db, &order.id).await?;
     let payments = lingshi_storage::order_work::payments(&state.db, &state.vault, &order.id).await?;
     let supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, &order.id).await?;
-    Ok(Loaded { order, form, service, kind, mission, files, payments, supplements })
+    let online = Online::load(state, &order.id).await?;
+    Ok(Loaded { order, form, service, kind, mission, files, payments, supplements, online })
 }
 
 /// Who is changing or reading an order.
@@ -178,13 +197,15 @@ pub enum Principal<'a> {
     Applicant(&'a Account),
     /// An officer of the order's mission (or a system administrator).
     Staff(&'a Staff),
+    /// The platform itself, on a payment provider's word (named for the audit log).
+    System(&'static str),
 }
 
 impl Principal<'_> {
     /// The missions whose orders this principal may see: `None` for every mission.
     fn mission_scope(&self) -> Option<Option<&str>> {
         match self {
-            Principal::Applicant(_) => None,
+            Principal::Applicant(_) | Principal::System(_) => None,
             Principal::Staff(staff) if staff.role == StaffRole::SystemAdmin => Some(None),
             Principal::Staff(staff) => Some(Some(staff.mission_id.as_deref().unwrap_or("\u{0}"))),
         }
@@ -200,6 +221,7 @@ impl Principal<'_> {
                 let visible = order.state.seen_by_staff();
                 visible && self.mission_scope().flatten().is_none_or(|mission| mission == order.mission_id)
             }
+            Principal::System(_) => true,
         }
     }
 
@@ -207,6 +229,7 @@ impl Principal<'_> {
         match self {
             Principal::Applicant(_) => Actor::Applicant,
             Principal::Staff(staff) => Actor::Staff(staff.role),
+            Principal::System(_) => Actor::System,
         }
     }
 
@@ -216,6 +239,7 @@ impl Principal<'_> {
             Principal::Staff(staff) => {
                 AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) }
             }
+            Principal::System(name) => AuditActor { kind: "system", id: (*name).to_owned(), role: None },
         }
     }
 }
@@ -229,6 +253,7 @@ pub async fn load(state: &AppState, account: &Account, id: &str) -> Result<Loade
 pub async fn load_as(state: &AppState, principal: Principal<'_>, id: &str) -> Result<Loaded, AppError> {
     let order = match principal {
         Principal::Applicant(account) => orders::find_for_submitter(&state.db, &state.vault, id, &account.id).await?,
+        Principal::System(_) => orders::find(&state.db, &state.vault, id).await?,
         Principal::Staff(_) => {
             let scope = principal.mission_scope().flatten();
             orders::find_for_mission(&state.db, &state.vault, id, scope).await?

@@ -94,7 +94,8 @@ pub async fn save_step(
             Step::Payment => {
                 let input: Payment = parse(body)?;
                 let emergency = loaded.service == Service::EmergencyTravelDocument;
-                loaded.form.payment = Some(input.validate(emergency).map_err(FieldErrors::from)?);
+                let wechat = state.settings.payments.offers(lingshi_integrations::payments::Provider::WechatPay);
+                loaded.form.payment = Some(input.validate(emergency, wechat).map_err(FieldErrors::from)?);
             }
         }
         advance(loaded, position);

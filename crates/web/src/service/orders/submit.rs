@@ -1,5 +1,6 @@
-//! Submitting a completed draft (paying offline): everything checked again, the fee fixed
-//! on the order, and an idempotency key remembered in the same transaction.
+//! Submitting a completed draft: everything checked again, the fee fixed on the order, and
+//! an idempotency key remembered in the same transaction. Paying offline, the order goes to
+//! review; paying with WeChat Pay, it waits for the payment ([`crate::service::payments`]).
 
 use super::steps::ensure_materials;
 use super::{FileChange, Loaded, Outcome, Record, answered_before, change, ensure_draft};
@@ -11,7 +12,7 @@ use lingshi_domain::application_form::Annotations;
 use lingshi_domain::order::{Actor, OrderAction, transition};
 use lingshi_storage::accounts::Account;
 
-/// Submits a completed draft, paying offline. Everything is checked again: a step edited
+/// Submits a completed draft, paying as the payment step chose. Everything is checked again: a step edited
 /// after later ones may have changed what is required. With an idempotency key, a repeated
 /// request answers with the order the first one submitted.
 pub async fn submit(
@@ -37,11 +38,17 @@ pub async fn submit(
                 return Err(FieldErrors::single("signature", "signature_missing").into());
             }
         }
-        let next = transition(loaded.order.state, OrderAction::SubmitPayingOffline, Actor::Applicant, loaded.facts())
+        let online = loaded.form.payment.as_ref().is_some_and(|p| p.method == "wechat");
+        let (action, method) = if online {
+            (OrderAction::SubmitPayingOnline, lingshi_integrations::payments::Provider::WechatPay.code())
+        } else {
+            (OrderAction::SubmitPayingOffline, "offline")
+        };
+        let next = transition(loaded.order.state, action, Actor::Applicant, loaded.facts())
             .map_err(|e| AppError::Conflict(e.code()))?;
         let fee = fee_of(loaded);
         loaded.order.state = next;
-        loaded.order.payment_method = Some("offline".into());
+        loaded.order.payment_method = Some(method.into());
         loaded.order.fee_minor = fee.as_ref().map(|f| f.minor);
         loaded.order.fee_currency = fee.map(|f| f.currency);
         loaded.order.submitted_at = Some(Utc::now());

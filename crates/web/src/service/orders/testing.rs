@@ -49,6 +49,7 @@ pub fn draft(service: Service, kind: Option<ApplicationType>) -> Loaded {
         files: Vec::new(),
         payments: Vec::new(),
         supplements: Vec::new(),
+        online: super::Online::default(),
     }
 }
 
