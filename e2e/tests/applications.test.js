@@ -118,8 +118,9 @@ async function materials(page, shots, items) {
   await page.getByRole("button", { name: "提交" }).click();
 }
 
-/** 图 11, 14, 15, 16, 17: delivery, review, face, payment, submitted. */
-async function finish(page, shots, { face = "upload" } = {}) {
+/** 图 11, 14, 15, 16, 17: delivery, review, face, payment (线下支付, or 微信支付 through the
+ * demo's simulated WeChat Pay), submitted. */
+async function finish(page, shots, { face = "upload", pay = "offline" } = {}) {
   await page.waitForURL("**/steps/delivery");
   await page.getByLabel("邮寄递交材料").check();
   await page.getByLabel("到馆取证").check();
@@ -128,15 +129,43 @@ async function finish(page, shots, { face = "upload" } = {}) {
   await review(page, shots);
   await faceStep(page, shots, face);
   await page.waitForURL("**/steps/payment");
-  assert.equal(await page.getByLabel("微信支付").isDisabled(), true, "WeChat Pay is shown as unavailable");
+  assert.equal(await page.getByLabel("微信支付").isDisabled(), false, "WeChat Pay is offered");
+  await page.getByText("演示模式为模拟支付").waitFor();
+  if (pay === "wechat") await page.getByLabel("微信支付").check();
   await checkPage(page, `${shots}-13-payment`);
   await page.getByRole("button", { name: "提交订单" }).click();
-  await page.locator("#submitted").waitFor();
+  if (pay === "wechat") {
+    await payWithSimulatedWechat(page, shots);
+  } else {
+    await page.locator("#submitted").waitFor();
+  }
   assert.equal(await page.locator("#order-state").textContent(), "审核中");
   const number = (await page.locator("#order-number").textContent()).trim();
   assert.match(number, /^BE\d{6}[2-9A-HJ-NP-Z]{6}$/);
   await checkPage(page, `${shots}-14-submitted`);
   return number;
+}
+
+/** 微信支付 in the demo: the payment page (QR code, the yuan estimate, the simulation
+ * label), the simulator's payer page, and back to the order, paid. */
+async function payWithSimulatedWechat(page, shots) {
+  await page.waitForURL(/\/orders\/[0-9a-f-]+\/pay$/);
+  await page.locator("#payment-simulated").waitFor();
+  await page.locator("#payment-qr").waitFor();
+  assert.match(await page.locator("#payment-amount").textContent(), /16\.00 EUR/);
+  assert.match(await page.locator("#payment-estimate").textContent(), /约 ¥123\.20/);
+  await checkPage(page, `${shots}-13b-wechat-pay`);
+  await page.locator("#simulated-scan").click();
+  await page.getByRole("button", { name: "确认支付 · Pay" }).click();
+  await page.getByText("支付成功 · Paid").waitFor();
+  await page.getByRole("link", { name: /返回商户页面/ }).click();
+  await page.waitForURL(/\/orders\/[0-9a-f-]+$/);
+  for (let i = 0; i < 50 && (await page.locator("#order-state").textContent()) !== "审核中"; i++) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  await page.locator("#online-payments .online-paid").waitFor();
+  await checkPage(page, `${shots}-13c-paid`);
 }
 
 async function review(page, shots) {
@@ -179,6 +208,24 @@ test("3.1 renewal of an ordinary passport, every screen of the guide", async () 
   await page.getByRole("link", { name: "我的订单" }).first().click();
   await page.getByText("护照换发").waitFor();
   await checkPage(page, "renewal-15-my-orders");
+  await context.close();
+});
+
+test("3.1b a renewal paid with WeChat Pay (the demo's simulated scan) goes to review, paid", async () => {
+  assert.match(stack.platform.output(), /WeChat Pay is a simulator/);
+  const context = await phone(stack.browser, stack.platform.base);
+  await verifiedApplicant(stack, context, "wechat.payer@example.org", "E12345678");
+  const page = await context.newPage();
+  await start(page, "wechat", { held: "普通护照", lost: false, type: "护照换发" });
+  await details(page, "wechat", { ...ADULT, "现持（或遗失）证件号码": "E12345678" });
+  await page.waitForURL("**/steps/annotations");
+  await page.getByLabel("不需要加注").check();
+  await page.getByRole("button", { name: "下一步" }).click();
+  await photo(page, "wechat");
+  await declaration(page, "wechat");
+  await materials(page, "wechat", ["current_document_page"]);
+  await finish(page, "wechat", { pay: "wechat" });
+  assert.match(await page.locator("#online-payments").textContent(), /微信支付[\s\S]*16\.00 EUR[\s\S]*实付 123\.20 CNY/);
   await context.close();
 });
 

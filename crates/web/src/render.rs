@@ -43,6 +43,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("apply.html", include_str!("../templates/apply.html")),
     ("orders.html", include_str!("../templates/orders.html")),
     ("order.html", include_str!("../templates/order.html")),
+    ("online_payments.html", include_str!("../templates/online_payments.html")),
+    ("pay.html", include_str!("../templates/pay.html")),
     ("order_step.html", include_str!("../templates/order_step.html")),
     ("step_details.html", include_str!("../templates/step_details.html")),
     ("step_annotations.html", include_str!("../templates/step_annotations.html")),

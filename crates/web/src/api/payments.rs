@@ -84,6 +84,7 @@ pub fn checkout_view(view: &CheckoutView) -> Value {
         "state": view.payment.state.code(),
         "amount": Money { minor: view.payment.amount_minor, currency: view.payment.currency.clone() }.display(),
         "estimate_minor": view.payment.estimate_minor,
+        "estimate_display": view.payment.estimate_minor.map(|e| format!("{}.{:02}", e / 100, e % 100)),
         "rate_date": view.payment.rate_date,
         "expires_at": view.payment.expires_at.to_rfc3339(),
         "checkout": view.checkout,

@@ -328,7 +328,7 @@ both_backends!(
             admin.act(&id, json!({"action": "hand_over", "method": "post", "tracking": "EE123"})).await;
         assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "fee_unpaid"));
         let notice = payment_notice(&app, &number).expect("the payment notice");
-        assert!(notice.contains(&format!("/orders/{id}/pay")) && notice.contains("微信或支付宝"), "{notice}");
+        assert!(notice.contains(&format!("/orders/{id}/pay")) && notice.contains("扫描支付二维码"), "{notice}");
         let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
         assert!(order["actions"].as_array().expect("actions").contains(&json!("pay_online")), "{order}");
         assert!(simulator.pay(&code_url(&checkout(&applicant, &id).await)));
