@@ -214,10 +214,10 @@ test("3.1 renewal of an ordinary passport, every screen of the guide", async () 
 test("3.1b a renewal paid with WeChat Pay (the demo's simulated scan) goes to review, paid", async () => {
   assert.match(stack.platform.output(), /WeChat Pay is a simulator/);
   const context = await phone(stack.browser, stack.platform.base);
-  await verifiedApplicant(stack, context, "wechat.payer@example.org", "E12345678");
+  await verifiedApplicant(stack, context, "wechat.payer@example.org", "E23456789");
   const page = await context.newPage();
   await start(page, "wechat", { held: "普通护照", lost: false, type: "护照换发" });
-  await details(page, "wechat", { ...ADULT, "现持（或遗失）证件号码": "E12345678" });
+  await details(page, "wechat", { ...ADULT, "现持（或遗失）证件号码": "E23456789" });
   await page.waitForURL("**/steps/annotations");
   await page.getByLabel("不需要加注").check();
   await page.getByRole("button", { name: "下一步" }).click();

@@ -18,3 +18,15 @@ pub mod pension_simulator;
 pub mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// What kind of failure a call to an outside party met, by kind only: an HTTP error's text
+/// could quote the URL or the body, which may hold personal data.
+pub(crate) fn failure_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connection"
+    } else {
+        "transport"
+    }
+}

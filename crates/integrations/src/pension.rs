@@ -132,15 +132,7 @@ impl DepartmentClient {
     }
 
     fn classify(error: reqwest::Error) -> DepartmentError {
-        // Only the kind: the error's text could quote the URL or the body.
-        let kind = if error.is_timeout() {
-            "timeout"
-        } else if error.is_connect() {
-            "connection"
-        } else {
-            "transport"
-        };
-        DepartmentError::Transient(kind.to_owned())
+        DepartmentError::Transient(crate::failure_kind(&error).to_owned())
     }
 
     /// Pushes a record; returns the department's receipt.

@@ -206,16 +206,9 @@ pub trait PaymentProvider: Send + Sync {
     fn answer(&self, taken: bool) -> (u16, String);
 }
 
-/// A reqwest error as a transient failure, by kind only: its text could quote the URL.
+/// A reqwest error as a transient failure, by kind only ([`crate::failure_kind`]).
 pub(crate) fn transport(error: &reqwest::Error) -> ProviderError {
-    let kind = if error.is_timeout() {
-        "timeout"
-    } else if error.is_connect() {
-        "connection"
-    } else {
-        "transport"
-    };
-    ProviderError::Transient(kind.to_owned())
+    ProviderError::Transient(crate::failure_kind(error).to_owned())
 }
 
 /// A random reference of 32 upper-case hexadecimal digits (nonces, simulated ids).
