@@ -251,6 +251,12 @@ impl WechatSimulator {
         Ok(())
     }
 
+    /// [`Self::admit`], then the request's JSON body.
+    fn admit_json(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Value, Box<Response>> {
+        self.admit(method, uri, headers, body)?;
+        serde_json::from_slice(body).map_err(|_| Box::new(self.error(StatusCode::BAD_REQUEST, "PARAM_ERROR")))
+    }
+
     fn base(&self) -> String {
         self.base.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
@@ -263,11 +269,9 @@ async fn create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = sim.admit(&method, &uri, &headers, &body) {
-        return *refused;
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return sim.error(StatusCode::BAD_REQUEST, "PARAM_ERROR");
+    let request = match sim.admit_json(&method, &uri, &headers, &body) {
+        Ok(request) => request,
+        Err(refused) => return *refused,
     };
     let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
     let total = request.pointer("/amount/total").and_then(Value::as_i64).unwrap_or(0);
@@ -350,11 +354,9 @@ async fn refund(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = sim.admit(&method, &uri, &headers, &body) {
-        return *refused;
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return sim.error(StatusCode::BAD_REQUEST, "PARAM_ERROR");
+    let request = match sim.admit_json(&method, &uri, &headers, &body) {
+        Ok(request) => request,
+        Err(refused) => return *refused,
     };
     let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
     let amount = request.pointer("/amount/refund").and_then(Value::as_i64).unwrap_or(0);
