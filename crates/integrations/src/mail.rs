@@ -1,18 +1,30 @@
 //! Outgoing mail. `SmtpMailer` speaks SMTP to the configured relay; `FileMailer` writes each
-//! message as an `.eml` file, for a machine with no relay.
+//! message as an `.eml` file, for a machine with no relay. A message is plain text; one with
+//! images (a payment notice's QR codes) is also given as HTML showing them inline, each
+//! under its label, the text staying as the alternative.
 
 use async_trait::async_trait;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
-/// A plain-text message to one recipient.
+/// A plain-text message to one recipient, with images to show inline.
 #[derive(Debug, Clone)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub images: Vec<InlineImage>,
+}
+
+/// A PNG image shown in a message, under its label.
+#[derive(Debug, Clone)]
+pub struct InlineImage {
+    /// Its `Content-ID`: letters, digits and `-` only.
+    pub content_id: String,
+    pub label: String,
+    pub png: Vec<u8>,
 }
 
 /// Why a message was not sent. Carries no addresses or content.
@@ -34,13 +46,38 @@ pub trait Mailer: Send + Sync {
 
 fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
     let to: Mailbox = mail.to.parse().map_err(|_| MailError::Build("recipient".into()))?;
-    Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(&mail.subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())
-        .map_err(|e| MailError::Build(e.to_string()))
+    let builder = Message::builder().from(from.clone()).to(to).subject(&mail.subject);
+    let built = if mail.images.is_empty() {
+        builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())
+    } else {
+        let png = ContentType::parse("image/png").map_err(|e| MailError::Build(e.to_string()))?;
+        let related =
+            mail.images.iter().fold(MultiPart::related().singlepart(SinglePart::html(html(mail))), |part, image| {
+                part.singlepart(Attachment::new_inline(image.content_id.clone()).body(image.png.clone(), png.clone()))
+            });
+        builder.multipart(MultiPart::alternative().singlepart(SinglePart::plain(mail.body.clone())).multipart(related))
+    };
+    built.map_err(|e| MailError::Build(e.to_string()))
+}
+
+/// The HTML of a message with images: its text, then each image under its label.
+fn html(mail: &OutgoingMail) -> String {
+    let escape =
+        |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let paragraphs: String =
+        mail.body.split("\n\n").map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>"))).collect();
+    let images: String = mail
+        .images
+        .iter()
+        .map(|image| {
+            let label = escape(&image.label);
+            format!(
+                "<figure><img src=\"cid:{}\" alt=\"{label}\" width=\"240\"><figcaption>{label}</figcaption></figure>",
+                image.content_id
+            )
+        })
+        .collect();
+    format!("<!doctype html><html><body>{paragraphs}{images}</body></html>")
 }
 
 /// Describes an SMTP failure by its class and reply code only: a relay's reply text can

@@ -1,6 +1,7 @@
 //! A real SMTP server for tests: it listens on a loopback port, speaks SMTP to whoever
 //! connects (our mailer, in tests) and keeps each message it receives, parsed.
 
+use mail_parser::MimeHeaders;
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,8 @@ pub struct ReceivedMail {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// The images it carries: their content type and bytes.
+    pub images: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Clone, Default)]
@@ -41,6 +44,16 @@ impl Handler for Collector {
             to: self.to.clone(),
             subject: message.subject().unwrap_or_default().to_owned(),
             body: message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+            images: message
+                .parts
+                .iter()
+                .filter_map(|part| {
+                    let kind = part.content_type()?;
+                    (kind.ctype() == "image").then(|| {
+                        (format!("{}/{}", kind.ctype(), kind.subtype().unwrap_or_default()), part.contents().to_vec())
+                    })
+                })
+                .collect(),
         };
         if let Ok(mut inbox) = self.inbox.lock() {
             inbox.push(mail);

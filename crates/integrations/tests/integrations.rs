@@ -1,12 +1,15 @@
 //! Integration tests of the adapters against real peers: mail through a real SMTP exchange.
 
-use lingshi_integrations::mail::{FileMailer, MailError, Mailer, OutgoingMail, SmtpMailer};
+use lingshi_integrations::mail::{FileMailer, InlineImage, MailError, Mailer, OutgoingMail, SmtpMailer};
 use lingshi_integrations::testing::SmtpCatcher;
 use std::time::Duration;
 
 fn mail(to: &str) -> OutgoingMail {
     OutgoingMail {
-        to: to.into(), subject: "您的验证码 / Your code".into(), body: "验证码 / Code: 482913".into()
+        to: to.into(),
+        subject: "您的验证码 / Your code".into(),
+        body: "验证码 / Code: 482913".into(),
+        images: Vec::new(),
     }
 }
 
@@ -22,6 +25,21 @@ async fn smtp_mailer_delivers_through_a_real_smtp_exchange() {
             .expect("the message arrived");
     assert_eq!(received.subject, "您的验证码 / Your code");
     assert!(received.body.contains("482913"));
+}
+
+#[tokio::test]
+async fn images_travel_inline_beside_the_text() {
+    let catcher = SmtpCatcher::start();
+    let mailer = SmtpMailer::from_url(&catcher.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
+    let png = vec![0x89, b'P', b'N', b'G', 13, 10, 26, 10, 1, 2, 3];
+    let image = InlineImage { content_id: "wechat-pay".into(), label: "微信支付".into(), png: png.clone() };
+    mailer.send(&OutgoingMail { images: vec![image], ..mail("li.si@example.com") }).await.expect("send");
+    let received = tokio::task::spawn_blocking(move || catcher.wait_for("li.si@example.com", Duration::from_secs(5)))
+        .await
+        .expect("join")
+        .expect("the message arrived");
+    assert!(received.body.contains("482913"), "the text is still there: {}", received.body);
+    assert_eq!(received.images, vec![("image/png".to_owned(), png)]);
 }
 
 #[tokio::test]

@@ -23,6 +23,11 @@
 //! | `LINGSHI_WECHATPAY_PLATFORM_KEYS` | required | `serial=path.pem;…`: WeChat Pay's public key(s) by serial or public-key id |
 //! | `LINGSHI_WECHATPAY_APIV3_KEY` | required | the 32-character API v3 key (opens notifications) |
 //! | `LINGSHI_WECHATPAY_BASE_URL` | `https://apihk.mch.weixin.qq.com` | the API's base URL |
+//! | `LINGSHI_ALIPAY_CLIENT_ID` | unset: no Alipay (in demo mode, the simulator) | the Antom client id; with it, the two key files |
+//! | `LINGSHI_ALIPAY_KEY_FILE` | required with the above | the merchant's private key registered with Antom |
+//! | `LINGSHI_ALIPAY_PUBLIC_KEY_FILE` | required | Antom's public key (verifies answers and notifications) |
+//! | `LINGSHI_ALIPAY_KEY_VERSION` | `1` | the version of the merchant key |
+//! | `LINGSHI_ALIPAY_BASE_URL` | `https://open-de-global.alipay.com` | the API's base URL (Europe) |
 //! | `LINGSHI_ECB_RATES_URL` | unset (demo: the simulated feed) | the ECB's daily reference rates (`https://…/eurofxref-daily.xml` or a file), imported every six hours |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
@@ -40,7 +45,7 @@ pub struct ConfigError {
     pub reason: String,
 }
 
-fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError { variable, reason: reason.into() }
 }
 
@@ -65,51 +70,9 @@ pub struct Config {
     pub log_filter: String,
     /// The WeChat Pay merchant, when configured.
     pub wechat: Option<lingshi_integrations::payments::wechat::WechatConfig>,
+    /// The Alipay (Antom) merchant, when configured.
+    pub alipay: Option<lingshi_integrations::payments::alipay::AlipayConfig>,
     pub rates_source: Option<String>,
-}
-
-/// The WeChat Pay merchant's settings, each key file read and checked now.
-fn wechat_settings(
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<Option<lingshi_integrations::payments::wechat::WechatConfig>, ConfigError> {
-    use lingshi_integrations::payments::keys::{SigningKey, VerifyingKey};
-    use lingshi_integrations::payments::wechat::{WechatConfig, protocol::ApiV3Key};
-    let Some(mchid) = get("LINGSHI_WECHATPAY_MCHID") else { return Ok(None) };
-    let required = |name: &'static str| get(name).ok_or_else(|| invalid(name, "needed with LINGSHI_WECHATPAY_MCHID"));
-    let read = |name: &'static str, path: &str| {
-        std::fs::read_to_string(path.trim()).map_err(|e| invalid(name, format!("cannot read {}: {e}", path.trim())))
-    };
-    let key_file = required("LINGSHI_WECHATPAY_KEY_FILE")?;
-    let merchant_key = SigningKey::from_pem(&read("LINGSHI_WECHATPAY_KEY_FILE", &key_file)?)
-        .map_err(|e| invalid("LINGSHI_WECHATPAY_KEY_FILE", e.to_string()))?;
-    let mut platform_keys = std::collections::BTreeMap::new();
-    for entry in required("LINGSHI_WECHATPAY_PLATFORM_KEYS")?.split(';').map(str::trim).filter(|e| !e.is_empty()) {
-        let (serial, path) = entry
-            .split_once('=')
-            .ok_or_else(|| invalid("LINGSHI_WECHATPAY_PLATFORM_KEYS", format!("{entry:?} is not serial=path.pem")))?;
-        let key = VerifyingKey::from_pem(&read("LINGSHI_WECHATPAY_PLATFORM_KEYS", path)?)
-            .map_err(|e| invalid("LINGSHI_WECHATPAY_PLATFORM_KEYS", e.to_string()))?;
-        platform_keys.insert(serial.trim().to_owned(), key);
-    }
-    if platform_keys.is_empty() {
-        return Err(invalid("LINGSHI_WECHATPAY_PLATFORM_KEYS", "no key given"));
-    }
-    let api_v3_key = ApiV3Key::new(&required("LINGSHI_WECHATPAY_APIV3_KEY")?)
-        .ok_or_else(|| invalid("LINGSHI_WECHATPAY_APIV3_KEY", "must be 32 characters"))?;
-    let base_url = get("LINGSHI_WECHATPAY_BASE_URL").unwrap_or_else(|| "https://apihk.mch.weixin.qq.com".into());
-    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-        return Err(invalid("LINGSHI_WECHATPAY_BASE_URL", "must start with https://"));
-    }
-    Ok(Some(WechatConfig {
-        base_url: base_url.trim_end_matches('/').to_owned(),
-        mchid: mchid.trim().to_owned(),
-        appid: required("LINGSHI_WECHATPAY_APPID")?.trim().to_owned(),
-        merchant_serial: required("LINGSHI_WECHATPAY_SERIAL")?.trim().to_owned(),
-        merchant_key,
-        platform_keys,
-        api_v3_key,
-        timeout: std::time::Duration::from_secs(10),
-    }))
 }
 
 /// `region=url;region=url` and the shared secret.
@@ -212,10 +175,12 @@ impl Config {
                 "needed with LINGSHI_INBOUND_SMTP_ADDR: an address like supplement@consular.example",
             ));
         }
-        let wechat = wechat_settings(&get)?;
+        let wechat = crate::payment_config::wechat(&get)?;
+        let alipay = crate::payment_config::alipay(&get, public_url.as_deref())?;
         Ok(Self {
             addr,
             wechat,
+            alipay,
             rates_source: get("LINGSHI_ECB_RATES_URL").map(|s| s.trim().to_owned()),
             pension,
             inbound_smtp_addr,
@@ -316,43 +281,6 @@ mod tests {
     fn the_photo_size_limit_is_given_in_megabytes() {
         assert_eq!(config(&[]).expect("defaults").photo_max_bytes, 5 * 1024 * 1024);
         assert_eq!(config(&[("LINGSHI_PHOTO_MAX_MB", "12")]).expect("ok").photo_max_bytes, 12 * 1024 * 1024);
-    }
-
-    #[test]
-    fn a_wechat_pay_merchant_needs_every_part_and_a_readable_key() {
-        let missing = config(&[("LINGSHI_WECHATPAY_MCHID", "1900000001")]);
-        assert!(missing.is_err_and(|e| e.variable == "LINGSHI_WECHATPAY_KEY_FILE"));
-        let dir = std::env::temp_dir().join(format!("lingshi-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let bad_key = dir.join("apiclient_key.pem");
-        std::fs::write(&bad_key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n").expect("write");
-        let bad = config(&[
-            ("LINGSHI_WECHATPAY_MCHID", "1900000001"),
-            ("LINGSHI_WECHATPAY_KEY_FILE", bad_key.to_str().expect("path")),
-        ]);
-        let error = bad.expect_err("a bad key file stops the start");
-        assert_eq!(error.variable, "LINGSHI_WECHATPAY_KEY_FILE");
-        assert!(!error.to_string().contains("not a key"), "the key's content is not echoed");
-        // A key pair of our own making stands in for the merchant platform's files.
-        let (private_pem, public_pem) = lingshi_integrations::payments::keys::generate_pem().expect("keys");
-        let key_pem = dir.join("merchant.pem");
-        let platform_pem = dir.join("platform.pem");
-        std::fs::write(&platform_pem, &public_pem).expect("write");
-        std::fs::write(&key_pem, private_pem).expect("write");
-        let platform = format!("PUB_KEY_ID_1={}", platform_pem.display());
-        let good = config(&[
-            ("LINGSHI_WECHATPAY_MCHID", "1900000001"),
-            ("LINGSHI_WECHATPAY_APPID", "wx0000"),
-            ("LINGSHI_WECHATPAY_SERIAL", "ABC"),
-            ("LINGSHI_WECHATPAY_KEY_FILE", key_pem.to_str().expect("path")),
-            ("LINGSHI_WECHATPAY_PLATFORM_KEYS", &platform),
-            ("LINGSHI_WECHATPAY_APIV3_KEY", "0123456789abcdef0123456789abcdef"),
-        ])
-        .expect("configured");
-        let wechat = good.wechat.expect("wechat");
-        assert_eq!(wechat.base_url, "https://apihk.mch.weixin.qq.com");
-        assert!(!format!("{wechat:?}").contains("BEGIN"), "no key in Debug output");
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

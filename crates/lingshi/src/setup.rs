@@ -5,6 +5,8 @@ use crate::config::Config;
 use anyhow::Context;
 use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
 use lingshi_integrations::payments::Provider;
+use lingshi_integrations::payments::alipay::AlipayPay;
+use lingshi_integrations::payments::alipay_simulator::AlipaySimulator;
 use lingshi_integrations::payments::wechat::WechatPay;
 use lingshi_integrations::payments::wechat_simulator::WechatSimulator;
 use lingshi_integrations::pension::SigningKey;
@@ -120,27 +122,44 @@ async fn simulated_pension_departments(
     Ok(Some(department))
 }
 
-/// The payment providers: the configured WeChat Pay merchant, or in demo mode the WeChat Pay
+/// The payment providers: each configured merchant, or in demo mode each provider's
 /// simulator (its keys made now, its payer page linked from the pages, labelled as a
 /// simulation). Notifications go to `notify_base`.
 async fn payment_settings(config: &Config, notify_base: String) -> anyhow::Result<PaymentSettings> {
     let mut settings = PaymentSettings::none();
     settings.notify_base = notify_base;
     settings.rates_source = config.rates_source.clone();
+    let timeout = std::time::Duration::from_secs(10);
     if let Some(wechat) = &config.wechat {
         let client = WechatPay::new(wechat.clone()).context("LINGSHI_WECHATPAY_BASE_URL")?;
         settings.providers.insert(Provider::WechatPay, Arc::new(client));
     } else if config.demo {
         let simulator = WechatSimulator::new(1).map_err(|e| anyhow::anyhow!("WeChat Pay simulator: {e}"))?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("WeChat Pay simulator")?;
-        let url = simulator.serve(listener)?;
-        let client = WechatPay::new(simulator.merchant_config(std::time::Duration::from_secs(10)))
+        let url = simulator.serve(simulator_listener().await?)?;
+        let client = WechatPay::new(simulator.merchant_config(timeout))
             .map_err(|e| anyhow::anyhow!("WeChat Pay simulator: {e}"))?;
         settings.providers.insert(Provider::WechatPay, Arc::new(client));
         settings.simulators.insert(Provider::WechatPay, url.clone());
         println!("Demo mode: WeChat Pay is a simulator at {url} (no money moves)");
     }
+    if let Some(alipay) = &config.alipay {
+        let client = AlipayPay::new(alipay.clone()).context("LINGSHI_ALIPAY_BASE_URL")?;
+        settings.providers.insert(Provider::Alipay, Arc::new(client));
+    } else if config.demo {
+        let simulator = AlipaySimulator::new(1).map_err(|e| anyhow::anyhow!("Alipay simulator: {e}"))?;
+        let url = simulator.serve(simulator_listener().await?)?;
+        let path = lingshi_web::service::payments::notification_path(Provider::Alipay);
+        let client = AlipayPay::new(simulator.merchant_config(&path, timeout))
+            .map_err(|e| anyhow::anyhow!("Alipay simulator: {e}"))?;
+        settings.providers.insert(Provider::Alipay, Arc::new(client));
+        settings.simulators.insert(Provider::Alipay, url.clone());
+        println!("Demo mode: Alipay is a simulator at {url} (no money moves)");
+    }
     Ok(settings)
+}
+
+async fn simulator_listener() -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind("127.0.0.1:0").await.context("a payment simulator's port")
 }
 
 /// The address the platform's own simulators call back: its listening address, with an

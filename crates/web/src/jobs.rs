@@ -4,7 +4,7 @@
 use crate::service::payments::jobs as payments;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
-use lingshi_integrations::mail::OutgoingMail;
+use lingshi_integrations::mail::{InlineImage, OutgoingMail};
 use lingshi_storage::jobs::{self, ClaimedJob, Fate};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,31 @@ pub struct Message {
     pub masked_to: String,
     pub subject: String,
     pub body: String,
+    /// QR codes the mail shows (a payment notice's); a text message has the link alone.
+    #[serde(default)]
+    pub qr_codes: Vec<QrLink>,
+}
+
+/// A link shown in a mail as a QR code, under its label.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QrLink {
+    /// Names the image in the mail: letters, digits and `-`.
+    pub id: String,
+    pub label: String,
+    pub url: String,
+}
+
+/// The mail of `message`, its QR codes drawn.
+fn mail_of(message: Message) -> Result<OutgoingMail, String> {
+    let images = message
+        .qr_codes
+        .iter()
+        .map(|code| {
+            let png = crate::qr::png(&code.url).map_err(|e| e.code().to_owned())?;
+            Ok(InlineImage { content_id: code.id.clone(), label: code.label.clone(), png })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(OutgoingMail { to: message.to, subject: message.subject, body: message.body, images })
 }
 
 async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
@@ -32,11 +57,7 @@ async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
         DELIVER_MESSAGE => {
             let message: Message = serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
             match message.channel.as_str() {
-                "email" => state
-                    .mailer
-                    .send(&OutgoingMail { to: message.to, subject: message.subject, body: message.body })
-                    .await
-                    .map_err(|e| e.to_string()),
+                "email" => state.mailer.send(&mail_of(message)?).await.map_err(|e| e.to_string()),
                 "mobile" => {
                     state.sms.send(&message.to, &message.masked_to, &message.body).await.map_err(|e| e.to_string())
                 }

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod qr;
 pub mod render;
 pub mod service;
 pub mod state;

@@ -1,5 +1,7 @@
 //! HTTP tests of the whole platform, each run on SQLite and on PostgreSQL.
 
+#[path = "http/alipay.rs"]
+mod alipay;
 #[path = "http/hostile.rs"]
 mod hostile;
 #[path = "http/legalizations.rs"]
@@ -669,7 +671,7 @@ both_backends!(each_mission_has_a_download_page_with_a_qr_code_to_itself, |db: D
     let qr = app.client.get(app.url("/download/be-embassy/qr.svg")).send().await.expect("qr");
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     let svg = qr.text().await.expect("svg");
-    assert_eq!(svg, lingshi_web::pages::download::qr_svg(&expected_url).expect("svg"), "the code leads to the page");
+    assert_eq!(svg, lingshi_web::qr::svg(&expected_url).expect("svg"), "the code leads to the page");
     assert!(svg.contains("<svg") && !svg.contains("http://www.w3.org/1999/xlink\" href"), "self-contained");
     let other =
         app.client.get(app.url("/download/nl-embassy/qr.svg")).send().await.expect("qr").text().await.expect("svg");

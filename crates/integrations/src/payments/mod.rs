@@ -10,6 +10,8 @@
 //! - [`ecb`]: the European Central Bank's daily euro reference rates, for the estimate in
 //!   yuan shown before paying.
 
+pub mod alipay;
+pub mod alipay_simulator;
 pub mod ecb;
 pub mod keys;
 pub mod simulated;

@@ -32,17 +32,6 @@ fn page_url(state: &AppState, headers: &HeaderMap, mission: &str) -> String {
     format!("{}/download/{mission}", public_base(state, headers))
 }
 
-/// `text` as a QR code in SVG, at least 256 px.
-pub fn qr_svg(text: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(AppError::internal)?;
-    Ok(code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(256, 256)
-        .dark_color(qrcode::render::svg::Color("#000000"))
-        .light_color(qrcode::render::svg::Color("#ffffff"))
-        .build())
-}
-
 async fn download_page(
     State(state): State<AppState>,
     Lang(locale): Lang,
@@ -60,7 +49,7 @@ async fn qr_code(
     Path(mission): Path<String>,
 ) -> Result<Response, AppError> {
     let found = lingshi_storage::missions::find(&state.db, &mission).await?.ok_or(AppError::NotFound)?;
-    let svg = qr_svg(&page_url(&state, &headers, &found.id))?;
+    let svg = crate::qr::svg(&page_url(&state, &headers, &found.id))?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=3600")], svg)
         .into_response())
 }

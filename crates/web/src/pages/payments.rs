@@ -72,7 +72,7 @@ async fn pay_page(
     // The simulator's payer page, in demo mode: where a person "scans and pays".
     let simulator = state.settings.payments.simulators.get(&provider).and_then(|base| match &view.checkout {
         Some(Checkout::QrCode(code)) => {
-            let token = code.rsplit('=').next().unwrap_or_default();
+            let token = lingshi_integrations::payments::simulated::token_of(code);
             Some(format!("{base}/scan?pr={token}&redirect_url={}", urlencoded(&back)))
         }
         _ => None,
@@ -118,7 +118,7 @@ async fn qr_code(
             _ => None,
         })
         .ok_or(AppError::NotFound)?;
-    let svg = crate::pages::download::qr_svg(&code)?;
+    let svg = crate::qr::svg(&code)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-store")], svg).into_response())
 }
 

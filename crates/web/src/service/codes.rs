@@ -63,12 +63,24 @@ pub async fn enqueue_message(
     subject: String,
     body: String,
 ) -> Result<(), StorageError> {
+    enqueue_message_with_codes(tx, state, address, (subject, body), Vec::new()).await
+}
+
+/// [`enqueue_message`] with links shown as QR codes in the mail.
+pub async fn enqueue_message_with_codes(
+    tx: &mut Tx,
+    state: &AppState,
+    address: &ContactAddress,
+    (subject, body): (String, String),
+    qr_codes: Vec<crate::jobs::QrLink>,
+) -> Result<(), StorageError> {
     let message = Message {
         channel: address.channel().to_owned(),
         to: address.as_str().to_owned(),
         masked_to: address.masked(),
         subject,
         body,
+        qr_codes,
     };
     let payload = serde_json::to_value(&message)?;
     jobs::enqueue(tx, &state.vault, DELIVER_MESSAGE, &payload, jobs::DEFAULT_MAX_ATTEMPTS, Utc::now()).await?;

@@ -1,5 +1,6 @@
 //! Online payment against the WeChat Pay simulator (`lingshi_integrations::payments::
-//! wechat_simulator`, the one the demo runs), started by each test with its own keys:
+//! wechat_simulator`, the one the demo runs), started by each test with its own keys (beside
+//! the Alipay simulator, whose own tests are in `alipay.rs`):
 //! paying by scan, notifications replayed, forged or never sent, the wrong amount, the
 //! provider failing, refunds through the original channel, a payment for an abandoned
 //! order, the payment notice of an offline payer, and the daily reconciliation. Both
@@ -10,9 +11,12 @@ use crate::staff_orders::Officer;
 use crate::support::{TestApp, error_code};
 use lingshi_domain::order::StaffRole;
 use lingshi_integrations::payments::Provider;
-use lingshi_integrations::payments::simulated::{Faults, UNKNOWN_BILL_PAYMENT};
+use lingshi_integrations::payments::alipay::AlipayPay;
+use lingshi_integrations::payments::alipay_simulator::AlipaySimulator;
+use lingshi_integrations::payments::simulated::{Faults, Simulator, UNKNOWN_BILL_PAYMENT};
 use lingshi_integrations::payments::wechat::WechatPay;
 use lingshi_integrations::payments::wechat_simulator::WechatSimulator;
+use lingshi_integrations::testing::ReceivedMail;
 use lingshi_storage::{Db, both_backends};
 use lingshi_web::Settings;
 use lingshi_web::state::PaymentSettings;
@@ -22,15 +26,25 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The platform wired to a fresh simulator (notifications retried at once), unsettled
-/// payments queried every 200 ms, and the demo's reference rates imported.
+/// The platform wired to a fresh WeChat Pay simulator (notifications retried at once),
+/// unsettled payments queried every 200 ms, and the demo's reference rates imported.
 async fn platform(db: Db, dir: PathBuf) -> (TestApp, WechatSimulator) {
-    let simulator = WechatSimulator::new(1000).expect("simulator");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    simulator.serve(listener).expect("serve");
-    let client = WechatPay::new(simulator.merchant_config(Duration::from_secs(5))).expect("client");
+    let (app, wechat, _) = platform_with_both(db, dir).await;
+    (app, wechat)
+}
+
+/// [`platform`] with the Alipay simulator too.
+pub(crate) async fn platform_with_both(db: Db, dir: PathBuf) -> (TestApp, WechatSimulator, AlipaySimulator) {
+    let wechat = WechatSimulator::new(1000).expect("simulator");
+    wechat.serve(tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind")).expect("serve");
+    let alipay = AlipaySimulator::new(1000).expect("simulator");
+    alipay.serve(tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind")).expect("serve");
     let mut payments = PaymentSettings::none();
+    let client = WechatPay::new(wechat.merchant_config(Duration::from_secs(5))).expect("client");
     payments.providers.insert(Provider::WechatPay, Arc::new(client));
+    let path = lingshi_web::service::payments::notification_path(Provider::Alipay);
+    let client = AlipayPay::new(alipay.merchant_config(&path, Duration::from_secs(5))).expect("client");
+    payments.providers.insert(Provider::Alipay, Arc::new(client));
     payments.query_every = chrono::Duration::milliseconds(200);
     let settings = Settings {
         secure_cookies: false,
@@ -43,7 +57,7 @@ async fn platform(db: Db, dir: PathBuf) -> (TestApp, WechatSimulator) {
     };
     let app = TestApp::start_with(db, dir, settings).await;
     lingshi_web::service::payments::rates::import_demo(&app.state).await.expect("rates");
-    (app, simulator)
+    (app, wechat, alipay)
 }
 
 /// A renewal submitted paying with WeChat Pay, and its checkout; returns (order, checkout).
@@ -59,19 +73,23 @@ async fn submitted_paying_online(applicant: &Applicant) -> (String, Value) {
 }
 
 async fn checkout(applicant: &Applicant, id: &str) -> Value {
-    let body = json!({"provider": "wechat_pay"});
+    checkout_with(applicant, id, "wechat_pay").await
+}
+
+pub(crate) async fn checkout_with(applicant: &Applicant, id: &str, provider: &str) -> Value {
+    let body = json!({"provider": provider});
     let (status, checkout) = applicant.call(Method::POST, &format!("/api/v1/orders/{id}/payments"), Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{checkout}");
     checkout
 }
 
-fn code_url(checkout: &Value) -> String {
+pub(crate) fn code_url(checkout: &Value) -> String {
     assert_eq!(checkout["checkout"]["kind"], "qr_code", "{checkout}");
     checkout["checkout"]["url"].as_str().expect("code url").to_owned()
 }
 
 /// The order once `done` holds of it (within ten seconds).
-async fn order_when(applicant: &Applicant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn order_when(applicant: &Applicant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let mut last = Value::Null;
     for _ in 0..200 {
         let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
@@ -84,7 +102,7 @@ async fn order_when(applicant: &Applicant, id: &str, done: impl Fn(&Value) -> bo
     panic!("the order never got there: {last}");
 }
 
-fn events(order: &Value) -> Vec<String> {
+pub(crate) fn events(order: &Value) -> Vec<String> {
     order["timeline"]
         .as_array()
         .expect("timeline")
@@ -93,7 +111,7 @@ fn events(order: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn payment_rows(db: &Db) -> i64 {
+pub(crate) async fn payment_rows(db: &Db) -> i64 {
     let count: (i64,) = lingshi_storage::db_run!(db, |pool| {
         sqlx::query_as("SELECT COUNT(*) FROM order_payments WHERE kind = 'payment'").fetch_one(pool).await
     })
@@ -197,12 +215,12 @@ both_backends!(forged_and_stale_notifications_record_nothing, |db: Db, dir: Path
 });
 
 /// The payment notice mailed about order `number` (within ten seconds).
-fn payment_notice(app: &TestApp, number: &str) -> Option<String> {
+pub(crate) fn payment_notice(app: &TestApp, number: &str) -> Option<ReceivedMail> {
     for _ in 0..200 {
         let notice =
             app.mail.messages().into_iter().find(|m| m.subject.contains("缴费通知") && m.subject.contains(number));
-        if let Some(mail) = notice {
-            return Some(mail.body);
+        if notice.is_some() {
+            return notice;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -308,26 +326,37 @@ both_backends!(a_payment_for_an_order_no_longer_waiting_goes_back_by_itself, |db
     assert_eq!(error_code(&body), "transition_not_from_state", "{body}");
 });
 
+/// A renewal submitted to pay offline with the document sent by post, made ready by the
+/// mission's `admin`: its fee is now due by the payment notice. Returns (order, number).
+pub(crate) async fn ready_to_pay_by_notice(applicant: &Applicant, admin: &Officer) -> (String, String) {
+    let id = filled_renewal(applicant).await;
+    let by_post = json!({"submission": "by_post", "pickup": "by_post"});
+    assert_eq!(applicant.step(&id, "delivery", by_post).await.0, StatusCode::OK);
+    let (status, order) = applicant.submit(&id, None).await;
+    assert_eq!((status, order["state"].as_str()), (StatusCode::OK, Some("under_review")), "{order}");
+    let number = order["number"].as_str().expect("number").to_owned();
+    for action in ["accept", "mark_ready"] {
+        let (status, body) = admin.act(&id, json!({"action": action})).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    (id, number)
+}
+
+pub(crate) async fn mission_admin(app: &TestApp) -> Officer {
+    Officer::new(app, Some("be-embassy"), StaffRole::MissionAdmin, "admin").await
+}
+
 both_backends!(
     an_offline_payer_pays_the_mailed_payment_notice_and_the_document_goes_by_post,
     |db: Db, dir: PathBuf| async move {
         let (app, simulator) = platform(db, dir).await;
         let applicant = Applicant::verified(&app, "he@example.org", "E12345678").await;
-        let id = filled_renewal(&applicant).await;
-        let by_post = json!({"submission": "by_post", "pickup": "by_post"});
-        assert_eq!(applicant.step(&id, "delivery", by_post).await.0, StatusCode::OK);
-        let (status, order) = applicant.submit(&id, None).await;
-        assert_eq!((status, order["state"].as_str()), (StatusCode::OK, Some("under_review")), "{order}");
-        let number = order["number"].as_str().expect("number").to_owned();
-        let admin = Officer::new(&app, Some("be-embassy"), StaffRole::MissionAdmin, "admin").await;
-        for action in ["accept", "mark_ready"] {
-            let (status, body) = admin.act(&id, json!({"action": action})).await;
-            assert_eq!(status, StatusCode::OK, "{action}: {body}");
-        }
+        let admin = mission_admin(&app).await;
+        let (id, number) = ready_to_pay_by_notice(&applicant, &admin).await;
         let (status, body) =
             admin.act(&id, json!({"action": "hand_over", "method": "post", "tracking": "EE123"})).await;
         assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "fee_unpaid"));
-        let notice = payment_notice(&app, &number).expect("the payment notice");
+        let notice = payment_notice(&app, &number).expect("the payment notice").body;
         assert!(notice.contains(&format!("/orders/{id}/pay")) && notice.contains("扫描支付二维码"), "{notice}");
         let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
         assert!(order["actions"].as_array().expect("actions").contains(&json!("pay_online")), "{order}");

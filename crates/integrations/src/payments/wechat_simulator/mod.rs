@@ -7,7 +7,9 @@
 //! what a platform talking to it is configured with.
 
 use crate::payments::keys::{KeyError, SigningKey, VerifyingKey};
-use crate::payments::simulated::{self, Faults, Ledger, SentNotice, SimPayment, SimRefund};
+use crate::payments::simulated::{
+    self, Core, Faults, NewPayment, NewRefund, Refusal, SimPayment, SimRefund, SimRefundState, SimState, Simulator,
+};
 use crate::payments::wechat::WechatConfig;
 use crate::payments::wechat::protocol::{
     self, ApiError, ApiV3Key, Notification, RefundRecord, Transaction, TransactionAmount,
@@ -21,7 +23,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// WeChat Pay's notification retry schedule, in seconds after the first attempt's failure.
@@ -46,10 +48,27 @@ struct Keys {
 /// One simulated WeChat Pay; clones share it.
 #[derive(Clone)]
 pub struct WechatSimulator {
-    ledger: Arc<Mutex<Ledger>>,
+    core: Core,
     keys: Arc<Keys>,
-    base: Arc<Mutex<String>>,
-    compress: u32,
+}
+
+impl Simulator for WechatSimulator {
+    const NAME: &'static str = "微信支付";
+
+    fn core(&self) -> &Core {
+        &self.core
+    }
+
+    fn notify_payment(&self, payment: &SimPayment) {
+        let faults = self.core.with(|ledger| ledger.faults.clone());
+        let plain = serde_json::to_vec(&self.transaction(payment, &faults)).unwrap_or_default();
+        self.notify(&payment.notify_url, "TRANSACTION.SUCCESS", "transaction", &plain);
+    }
+
+    fn notify_refund(&self, refund: &SimRefund) {
+        let event = if refund.state == SimRefundState::Refunded { "REFUND.SUCCESS" } else { "REFUND.ABNORMAL" };
+        self.notify(&refund.notify_url, event, "refund", refund_json(refund).to_string().as_bytes());
+    }
 }
 
 impl WechatSimulator {
@@ -61,17 +80,12 @@ impl WechatSimulator {
         let api_v3_text: String = crate::payments::nonce().chars().take(32).collect();
         let api_v3_key = ApiV3Key::new(&api_v3_text).ok_or_else(|| KeyError::from("cannot make the API v3 key"))?;
         let keys = Keys { platform, merchant, merchant_public, platform_public, forger, api_v3_key, api_v3_text };
-        Ok(Self { ledger: Arc::default(), keys: Arc::new(keys), base: Arc::default(), compress })
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut Ledger) -> T) -> T {
-        f(&mut self.ledger.lock().unwrap_or_else(PoisonError::into_inner))
+        Ok(Self { core: Core::new(compress), keys: Arc::new(keys) })
     }
 
     /// Serves the API on `listener` in the background; returns its base URL.
     pub fn serve(&self, listener: tokio::net::TcpListener) -> std::io::Result<String> {
-        let base = format!("http://{}", listener.local_addr()?);
-        *self.base.lock().unwrap_or_else(PoisonError::into_inner) = base.clone();
+        let base = self.core.listen_on(&listener)?;
         let app = axum::Router::new()
             .route("/v3/global/transactions/native", post(create))
             .route("/v3/global/transactions/h5", post(create))
@@ -81,7 +95,7 @@ impl WechatSimulator {
             .route("/v3/global/refunds/out-refund-no/{no}", get(query_refund))
             .route("/v3/global/bill/tradebill", get(statements::bill))
             .route("/v3/billdownload/file", get(statements::download))
-            .route("/scan", get(statements::scan_page).post(statements::scan_pay))
+            .merge(simulated::scan_routes())
             .with_state(self.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Ok(base)
@@ -90,7 +104,7 @@ impl WechatSimulator {
     /// What a platform talking to this simulator is configured with.
     pub fn merchant_config(&self, timeout: Duration) -> WechatConfig {
         WechatConfig {
-            base_url: self.base.lock().unwrap_or_else(PoisonError::into_inner).clone(),
+            base_url: self.core.base(),
             mchid: MCHID.into(),
             appid: APPID.into(),
             merchant_serial: MERCHANT_SERIAL.into(),
@@ -106,52 +120,20 @@ impl WechatSimulator {
         self.keys.api_v3_text.clone()
     }
 
-    pub fn set_faults(&self, faults: Faults) {
-        self.with(|ledger| ledger.faults = faults);
-    }
-
-    /// Pays the payment a code URL (or H5 page) names, as a payer scanning it would.
-    pub fn pay(&self, code_url: &str) -> bool {
-        let token = code_url.rsplit(['=', '/']).next().unwrap_or_default().to_owned();
-        let paid = self.with(|ledger| match ledger.by_token(&token) {
-            Some(payment) if payment.state == "NOTPAY" => {
-                payment.state = "SUCCESS";
-                payment.paid_at = Some(Utc::now());
-                Some(payment.clone())
-            }
-            _ => None,
-        });
-        match paid {
-            Some(payment) => {
-                self.notify_payment(&payment);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The payments made so far, by `out_trade_no`.
-    pub fn payments(&self) -> Vec<SimPayment> {
-        self.with(|ledger| ledger.payments.values().cloned().collect())
-    }
-
-    pub fn refunds(&self) -> Vec<SimRefund> {
-        self.with(|ledger| ledger.refunds.values().cloned().collect())
-    }
-
-    /// Every notification sent so far, exactly as sent.
-    pub fn sent_notices(&self) -> Vec<SentNotice> {
-        self.with(|ledger| ledger.sent.clone())
-    }
-
     fn transaction(&self, payment: &SimPayment, faults: &Faults) -> Transaction {
-        let paid = payment.state == "SUCCESS";
+        let paid = payment.state == SimState::Paid;
+        let state = match payment.state {
+            SimState::Paid if payment.refunded_minor > 0 => "REFUND",
+            SimState::Paid => "SUCCESS",
+            SimState::Unpaid => "NOTPAY",
+            SimState::Closed => "CLOSED",
+        };
         Transaction {
             mchid: MCHID.into(),
             appid: APPID.into(),
             out_trade_no: payment.out_trade_no.clone(),
             id: paid.then(|| payment.transaction_id.clone()),
-            trade_state: if paid && payment.refunded_minor > 0 { "REFUND" } else { payment.state }.into(),
+            trade_state: state.into(),
             trade_type: "NATIVE".into(),
             amount: TransactionAmount {
                 total: payment.reported_amount(faults),
@@ -163,18 +145,9 @@ impl WechatSimulator {
         }
     }
 
-    fn notify_payment(&self, payment: &SimPayment) {
-        let faults = self.with(|ledger| ledger.faults.clone());
-        let plain = serde_json::to_vec(&self.transaction(payment, &faults)).unwrap_or_default();
-        self.notify(&payment.notify_url, "TRANSACTION.SUCCESS", "transaction", &plain);
-    }
-
-    /// Seals, signs (or forges) and sends a notification, with its duplicates.
+    /// Seals, signs (or forges) and sends a notification.
     fn notify(&self, url: &str, event_type: &str, original_type: &str, plain: &[u8]) {
-        let faults = self.with(|ledger| ledger.faults.clone());
-        if faults.no_notification {
-            return;
-        }
+        let faults = self.core.with(|ledger| ledger.faults.clone());
         let notification = Notification {
             id: uuid::Uuid::new_v4().to_string(),
             create_time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -192,11 +165,7 @@ impl WechatSimulator {
                 .map(|(name, value)| (name.to_owned(), value))
                 .chain([("content-type".to_owned(), "application/json".to_owned())])
                 .collect();
-        self.with(|ledger| ledger.sent.push((headers.clone(), body.clone())));
-        for _ in 0..=faults.duplicate_notices {
-            let compress = self.compress;
-            tokio::spawn(simulated::deliver(url.to_owned(), headers.clone(), body.clone(), &RETRY_SCHEDULE, compress));
-        }
+        self.core.send(url, headers, body, &RETRY_SCHEDULE);
     }
 
     fn authorized(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> bool {
@@ -240,12 +209,23 @@ impl WechatSimulator {
         )
     }
 
+    /// A refusal of the ledger, as WeChat Pay answers it.
+    fn refused(&self, refusal: Refusal) -> Response {
+        match refusal {
+            Refusal::Unknown => self.error(StatusCode::NOT_FOUND, "ORDER_NOT_EXIST"),
+            Refusal::ReferenceUsed => self.error(StatusCode::BAD_REQUEST, "OUT_TRADE_NO_USED"),
+            Refusal::AlreadyPaid => self.error(StatusCode::BAD_REQUEST, "ORDERPAID"),
+            Refusal::NotPaid => self.error(StatusCode::BAD_REQUEST, "ORDER_NOT_PAID"),
+            Refusal::BadRefundAmount => self.error(StatusCode::BAD_REQUEST, "INVALID_REFUND_AMOUNT"),
+        }
+    }
+
     /// Refuses unsigned requests and fails on purpose when asked to.
     fn admit(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(), Box<Response>> {
         if !self.authorized(method, uri, headers, body) {
             return Err(Box::new(self.error(StatusCode::UNAUTHORIZED, "SIGN_ERROR")));
         }
-        if self.with(Ledger::failing_call) {
+        if self.core.with(simulated::Ledger::failing_call) {
             return Err(Box::new(self.error(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEM_ERROR")));
         }
         Ok(())
@@ -255,10 +235,6 @@ impl WechatSimulator {
     fn admit_json(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Value, Box<Response>> {
         self.admit(method, uri, headers, body)?;
         serde_json::from_slice(body).map_err(|_| Box::new(self.error(StatusCode::BAD_REQUEST, "PARAM_ERROR")))
-    }
-
-    fn base(&self) -> String {
-        self.base.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
@@ -276,28 +252,23 @@ async fn create(
     let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
     let total = request.pointer("/amount/total").and_then(Value::as_i64).unwrap_or(0);
     let currency = request.pointer("/amount/currency").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let out_trade_no = text("out_trade_no");
-    if total <= 0 || currency.len() != 3 || out_trade_no.is_empty() || text("notify_url").is_empty() {
+    let (out_trade_no, notify_url) = (text("out_trade_no"), text("notify_url"));
+    if total <= 0 || currency.len() != 3 || out_trade_no.is_empty() || notify_url.is_empty() {
         return sim.error(StatusCode::BAD_REQUEST, "PARAM_ERROR");
     }
-    let created = sim.with(|ledger| {
-        let payment = ledger.payments.entry(out_trade_no.clone()).or_insert_with(|| SimPayment {
-            out_trade_no: out_trade_no.clone(),
-            token: crate::payments::nonce(),
-            transaction_id: format!("4200{}", &crate::payments::nonce()[..24]),
-            amount_minor: total,
-            currency: currency.clone(),
-            notify_url: text("notify_url"),
-            state: "NOTPAY",
-            paid_at: None,
-            refunded_minor: 0,
-        });
-        // The same out_trade_no again is the same payment, if it asks the same.
-        (payment.amount_minor == total && payment.currency == currency).then(|| payment.token.clone())
-    });
-    let Some(token) = created else { return sim.error(StatusCode::BAD_REQUEST, "OUT_TRADE_NO_USED") };
+    let new = NewPayment {
+        out_trade_no: &out_trade_no,
+        amount_minor: total,
+        currency: &currency,
+        notify_url: &notify_url,
+        id_prefix: "4200",
+    };
+    let token = match sim.core.with(|ledger| ledger.create(&new)) {
+        Ok(payment) => payment.token,
+        Err(refusal) => return sim.refused(refusal),
+    };
     if uri.path().ends_with("/h5") {
-        sim.answer(StatusCode::OK, &json!({"h5_url": format!("{}/scan?pr={token}", sim.base())}))
+        sim.answer(StatusCode::OK, &json!({"h5_url": format!("{}/scan?pr={token}", sim.core.base())}))
     } else {
         sim.answer(StatusCode::OK, &json!({"code_url": format!("weixin://wxpay/bizpayurl?pr={token}")}))
     }
@@ -313,12 +284,12 @@ async fn query(
     if let Err(refused) = sim.admit(&method, &uri, &headers, b"") {
         return *refused;
     }
-    let found = sim.with(|ledger| ledger.payments.get(&no).cloned().map(|p| (p, ledger.faults.clone())));
+    let found = sim.core.with(|ledger| ledger.payments.get(&no).cloned().map(|p| (p, ledger.faults.clone())));
     match found {
         Some((payment, faults)) => {
             sim.answer(StatusCode::OK, &serde_json::to_value(sim.transaction(&payment, &faults)).unwrap_or_default())
         }
-        None => sim.error(StatusCode::NOT_FOUND, "ORDER_NOT_EXIST"),
+        None => sim.refused(Refusal::Unknown),
     }
 }
 
@@ -333,17 +304,9 @@ async fn close(
     if let Err(refused) = sim.admit(&method, &uri, &headers, &body) {
         return *refused;
     }
-    let outcome = sim.with(|ledger| match ledger.payments.get_mut(&no) {
-        Some(payment) if payment.state == "SUCCESS" => Err("ORDERPAID"),
-        Some(payment) => {
-            payment.state = "CLOSED";
-            Ok(())
-        }
-        None => Err("ORDER_NOT_EXIST"),
-    });
-    match outcome {
+    match sim.core.with(|ledger| ledger.close(&no)) {
         Ok(()) => sim.answer(StatusCode::NO_CONTENT, &Value::Null),
-        Err(code) => sim.error(StatusCode::BAD_REQUEST, code),
+        Err(refusal) => sim.refused(refusal),
     }
 }
 
@@ -359,71 +322,36 @@ async fn refund(
         Err(refused) => return *refused,
     };
     let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let amount = request.pointer("/amount/refund").and_then(Value::as_i64).unwrap_or(0);
     let (out_trade_no, out_refund_no, notify_url) = (text("out_trade_no"), text("out_refund_no"), text("notify_url"));
-    let recorded = sim.with(|ledger| {
-        if let Some(existing) = ledger.refunds.get(&out_refund_no) {
-            return Ok((existing.clone(), false)); // the same request again
-        }
-        let payment =
-            ledger.payments.get_mut(&out_trade_no).filter(|p| p.state == "SUCCESS").ok_or("ORDER_NOT_PAID")?;
-        if amount <= 0 || amount > payment.amount_minor - payment.refunded_minor || out_refund_no.is_empty() {
-            return Err("INVALID_REFUND_AMOUNT");
-        }
-        payment.refunded_minor += amount;
-        let refund = SimRefund {
-            out_refund_no: out_refund_no.clone(),
-            out_trade_no: out_trade_no.clone(),
-            refund_id: format!("5030{}", &crate::payments::nonce()[..24]),
-            amount_minor: amount,
-            currency: payment.currency.clone(),
-            state: "PROCESSING",
-            at: Utc::now(),
-        };
-        ledger.refunds.insert(out_refund_no.clone(), refund.clone());
-        Ok((refund, true))
-    });
-    match recorded {
+    let new = NewRefund {
+        out_refund_no: &out_refund_no,
+        out_trade_no: &out_trade_no,
+        amount_minor: request.pointer("/amount/refund").and_then(Value::as_i64).unwrap_or(0),
+        notify_url: &notify_url,
+        id_prefix: "5030",
+    };
+    match sim.core.with(|ledger| ledger.refund(&new)) {
         Ok((refund, new)) => {
             if new {
-                tokio::spawn(sim.clone().settle_refund(refund.out_refund_no.clone(), notify_url));
+                sim.settle_refund_later(refund.out_refund_no.clone());
             }
             sim.answer(StatusCode::OK, &refund_json(&refund))
         }
-        Err(code) => sim.error(StatusCode::BAD_REQUEST, code),
-    }
-}
-
-impl WechatSimulator {
-    /// A moment after the request, the refund succeeds (or fails, when asked to) and is notified.
-    async fn settle_refund(self, out_refund_no: String, notify_url: String) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let settled = self.with(|ledger| {
-            let fails = ledger.faults.refund_fails;
-            let refund = ledger.refunds.get_mut(&out_refund_no)?;
-            refund.state = if fails { "ABNORMAL" } else { "SUCCESS" };
-            let refund = refund.clone();
-            if fails && let Some(payment) = ledger.payments.get_mut(&refund.out_trade_no) {
-                payment.refunded_minor -= refund.amount_minor;
-            }
-            let payment = ledger.payments.get(&refund.out_trade_no).cloned();
-            Some((refund, payment, ledger.faults.out_of_order))
-        });
-        let Some((refund, payment, out_of_order)) = settled else { return };
-        let event = if refund.state == "SUCCESS" { "REFUND.SUCCESS" } else { "REFUND.ABNORMAL" };
-        self.notify(&notify_url, event, "refund", refund_json(&refund).to_string().as_bytes());
-        if out_of_order && let Some(payment) = payment {
-            self.notify_payment(&payment);
-        }
+        Err(refusal) => sim.refused(refusal),
     }
 }
 
 fn refund_json(refund: &SimRefund) -> Value {
+    let status = match refund.state {
+        SimRefundState::Processing => "PROCESSING",
+        SimRefundState::Refunded => "SUCCESS",
+        SimRefundState::Failed => "ABNORMAL",
+    };
     let record = RefundRecord {
         out_trade_no: refund.out_trade_no.clone(),
         out_refund_no: refund.out_refund_no.clone(),
         refund_id: Some(refund.refund_id.clone()),
-        refund_status: refund.state.into(),
+        refund_status: status.into(),
     };
     serde_json::to_value(record).unwrap_or_default()
 }
@@ -438,7 +366,7 @@ async fn query_refund(
     if let Err(refused) = sim.admit(&method, &uri, &headers, b"") {
         return *refused;
     }
-    match sim.with(|ledger| ledger.refunds.get(&no).cloned()) {
+    match sim.core.with(|ledger| ledger.refunds.get(&no).cloned()) {
         Some(refund) => sim.answer(StatusCode::OK, &refund_json(&refund)),
         None => sim.error(StatusCode::NOT_FOUND, "RESOURCE_NOT_EXISTS"),
     }

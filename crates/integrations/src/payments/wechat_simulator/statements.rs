@@ -1,10 +1,10 @@
-//! The simulator's daily bill (and its download) and the payer's page of the demo.
+//! The simulator's daily bill and its download.
 
 use super::WechatSimulator;
-use crate::payments::simulated::{self, UNKNOWN_BILL_PAYMENT};
+use crate::payments::simulated::{SimRefundState, UNKNOWN_BILL_PAYMENT};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::json;
 use std::collections::HashMap;
@@ -14,7 +14,7 @@ fn bill_text(sim: &WechatSimulator, date: chrono::NaiveDate) -> String {
     let on_day = |at: chrono::DateTime<Utc>| (at + chrono::Duration::hours(8)).date_naive() == date;
     let money = |minor: i64| format!("{}.{:02}", minor / 100, minor % 100);
     let mut text = String::from("交易时间,商户订单号,交易状态,货币种类,应结订单金额,商户退款单号,退款金额\n");
-    sim.with(|ledger| {
+    sim.core.with(|ledger| {
         for payment in ledger.payments.values().filter(|p| p.paid_at.is_some_and(on_day)) {
             let amount = money(payment.reported_amount(&ledger.faults));
             text.push_str(&format!(
@@ -22,7 +22,7 @@ fn bill_text(sim: &WechatSimulator, date: chrono::NaiveDate) -> String {
                 payment.out_trade_no, payment.currency
             ));
         }
-        for refund in ledger.refunds.values().filter(|r| r.state == "SUCCESS" && on_day(r.at)) {
+        for refund in ledger.refunds.values().filter(|r| r.state == SimRefundState::Refunded && on_day(r.at)) {
             text.push_str(&format!(
                 "`{date} 11:00:00,`{},`REFUND,`{},`0.00,`{},`{}\n",
                 refund.out_trade_no,
@@ -54,7 +54,7 @@ pub(super) async fn bill(
     };
     let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, bill_text(&sim, date).as_bytes());
     let hash: String = digest.as_ref().iter().map(|b| format!("{b:02X}")).collect();
-    let url = format!("{}/v3/billdownload/file?token={date}", sim.base());
+    let url = format!("{}/v3/billdownload/file?token={date}", sim.core.base());
     sim.answer(StatusCode::OK, &json!({"download_url": url, "hash_type": "SHA1", "hash_value": hash}))
 }
 
@@ -72,32 +72,4 @@ pub(super) async fn download(
         Some(date) => (StatusCode::OK, bill_text(&sim, date)).into_response(),
         None => sim.error(StatusCode::NOT_FOUND, "NO_STATEMENT_EXIST"),
     }
-}
-
-pub(super) async fn scan_page(
-    State(sim): State<WechatSimulator>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let token = query.get("pr").cloned().unwrap_or_default();
-    match sim.with(|ledger| ledger.by_token(&token).cloned()) {
-        Some(payment) => {
-            Html(simulated::scan_page("微信支付", &payment, query.get("redirect_url").map(String::as_str)))
-                .into_response()
-        }
-        None => (StatusCode::NOT_FOUND, "no such payment").into_response(),
-    }
-}
-
-pub(super) async fn scan_pay(
-    State(sim): State<WechatSimulator>,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
-) -> Response {
-    let token = form.get("token").cloned().unwrap_or_default();
-    sim.pay(&token);
-    let mut query = vec![("pr", token.as_str())];
-    if let Some(redirect) = form.get("redirect").filter(|r| !r.is_empty()) {
-        query.push(("redirect_url", redirect));
-    }
-    let query = serde_urlencoded::to_string(query).unwrap_or_default();
-    axum::response::Redirect::to(&format!("/scan?{query}")).into_response()
 }

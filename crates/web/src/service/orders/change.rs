@@ -218,8 +218,8 @@ fn payment_notice_due(state: &AppState, loaded: &Loaded) -> bool {
 }
 
 /// Tells the submitter, by the channel they registered with, that their order changed: the
-/// order number and its new state, nothing personal; or the payment notice, with the link
-/// to the page of its QR codes.
+/// order number and its new state, nothing personal; or the payment notice (FAQ 6), with the
+/// link to the payment page and, in the mail, a QR code for each provider the mission takes.
 async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, loaded: &Loaded) -> Result<(), AppError> {
     let order = &loaded.order;
     let Some(submitter) = order.submitter_id.as_deref() else { return Ok(()) };
@@ -229,22 +229,45 @@ async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, loaded
     let Ok(address) = lingshi_domain::ContactAddress::parse(&account.login) else { return Ok(()) };
     let locale = crate::i18n::Locale::from_tag(&account.locale).unwrap_or_default();
     let catalogs = &state.catalogs;
-    let state_key = format!("state_{}", order.state.code());
-    let state_name = catalogs.text(locale, &state_key);
-    let (subject, body) = if payment_notice_due(state, loaded) {
+    if payment_notice_due(state, loaded) {
         let base = state.settings.public_url.as_deref().unwrap_or(&state.settings.payments.notify_base);
         let link = format!("{base}/orders/{}/pay", order.id);
-        let body =
-            catalogs.text(locale, "notice_payment_body").replace("{number}", &order.number).replace("{link}", &link);
-        (catalogs.text(locale, "notice_payment_subject").replace("{number}", &order.number), body)
+        let offered = crate::service::payments::offered(state, loaded);
+        let codes: Vec<crate::jobs::QrLink> = offered
+            .iter()
+            .map(|provider| crate::jobs::QrLink {
+                id: provider.code().replace('_', "-"),
+                label: catalogs.text(locale, &format!("pay_scan_{}", provider.code())).to_owned(),
+                url: format!("{link}?provider={}", provider.code()),
+            })
+            .collect();
+        let names: Vec<String> = offered
+            .iter()
+            .map(|provider| catalogs.text(locale, &format!("pay_title_{}", provider.code())).to_owned())
+            .collect();
+        let providers = match names.as_slice() {
+            [first, second] => {
+                catalogs.text(locale, "notice_payment_either").replace("{first}", first).replace("{second}", second)
+            }
+            names => names.join(", "),
+        };
+        let body = catalogs
+            .text(locale, "notice_payment_body")
+            .replace("{number}", &order.number)
+            .replace("{providers}", &providers)
+            .replace("{link}", &link);
+        let subject = catalogs.text(locale, "notice_payment_subject").replace("{number}", &order.number);
+        crate::service::codes::enqueue_message_with_codes(tx, state, &address, (subject, body), codes).await?;
     } else {
+        let state_key = format!("state_{}", order.state.code());
+        let state_name = catalogs.text(locale, &state_key);
         let body = catalogs
             .text(locale, "notice_order_body")
             .replace("{number}", &order.number)
             .replace("{state}", state_name);
-        (catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number), body)
-    };
-    crate::service::codes::enqueue_message(tx, state, &address, subject, body).await?;
+        let subject = catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number);
+        crate::service::codes::enqueue_message(tx, state, &address, subject, body).await?;
+    }
     Ok(())
 }
 

@@ -29,9 +29,14 @@ fn client(state: &AppState, provider: Provider) -> Result<Arc<dyn PaymentProvide
     state.settings.payments.provider(provider).cloned().ok_or(AppError::NotFound)
 }
 
+/// The path `provider` posts its notifications to.
+pub fn notification_path(provider: Provider) -> String {
+    format!("/api/v1/payments/{}/notifications", provider.code())
+}
+
 /// Where `provider` posts its notifications to us.
 fn notify_url(state: &AppState, provider: Provider) -> String {
-    format!("{}/api/v1/payments/{}/notifications", state.settings.payments.notify_base, provider.code())
+    format!("{}{}", state.settings.payments.notify_base, notification_path(provider))
 }
 
 /// The provider an order's payment names (`wechat_pay`, `alipay`).

@@ -97,7 +97,10 @@ pub async fn run_forever(state: AppState) {
         for provider in state.settings.payments.providers.keys().copied().collect::<Vec<_>>() {
             match lingshi_storage::reconciliation::ran(&state.db, provider.code(), yesterday).await {
                 Ok(false) => {
-                    if let Err(error) = run(&state, provider, yesterday).await {
+                    // A provider without a bill over its API (Antom's come by SFTP) is skipped.
+                    if let Err(error) = run(&state, provider, yesterday).await
+                        && error.code() != "bill_not_offered"
+                    {
                         tracing::warn!(
                             payment.provider = provider.code(),
                             error.code = error.code(),
