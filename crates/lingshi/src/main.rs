@@ -81,6 +81,13 @@ enum Admin {
     ListMissions,
     /// Check the audit log's hash chain from its first row; fails naming the first broken row.
     AuditVerify,
+    /// Reconcile each configured payment provider's bill of a day (China's day) with the
+    /// payments and refunds recorded, then print the differences recorded for that day.
+    Reconcile {
+        /// The bill's date, YYYY-MM-DD.
+        #[arg(long)]
+        date: chrono::NaiveDate,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -117,12 +124,12 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
         Command::Admin(admin) => {
             setup::ensure_database_exists(&config)?;
             let db = setup::prepare_database(&config).await?;
-            run_admin(admin, &db).await
+            run_admin(admin, &config, &db).await
         }
     }
 }
 
-async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()> {
+async fn run_admin(admin: Admin, config: &config::Config, db: &lingshi_storage::Db) -> anyhow::Result<()> {
     match admin {
         Admin::CreateStaff { username, name, role, mission, password } => {
             let role = StaffRole::from_code(&role).ok_or_else(|| {
@@ -180,7 +187,49 @@ async fn run_admin(admin: Admin, db: &lingshi_storage::Db) -> anyhow::Result<()>
                 anyhow::bail!("audit chain broken at row {seq}: it, or a row before it, was changed or removed")
             }
         },
+        Admin::Reconcile { date } => reconcile(config, db, date).await?,
     }
+    Ok(())
+}
+
+/// `admin reconcile`: each configured merchant's bill of `date` against our record, then
+/// every difference recorded for that day (in demo mode, those the running platform found
+/// with its simulators' bills).
+async fn reconcile(config: &config::Config, db: &lingshi_storage::Db, date: chrono::NaiveDate) -> anyhow::Result<()> {
+    use lingshi_web::service::payments::reconcile;
+    let providers = setup::configured_providers(config)?;
+    if providers.is_empty() {
+        println!("no payment merchant is configured: showing what the platform recorded for {date}");
+    }
+    for client in providers {
+        let provider = client.provider().code();
+        match reconcile::reconcile(db, client.as_ref(), date).await {
+            Ok(run) => println!("{provider}: {} bill lines, {} differences", run.lines, run.differences.len()),
+            Err(error) if error.code() == "bill_not_offered" => {
+                println!("{provider}: no bill over its API (Antom's reports come by SFTP)");
+            }
+            Err(error) => anyhow::bail!("{provider}: the bill of {date} could not be reconciled ({})", error.code()),
+        }
+    }
+    let differences = lingshi_storage::reconciliation::differences(db, Some(date)).await?;
+    for d in &differences {
+        let amount = |minor: Option<i64>| {
+            minor.map_or_else(
+                || "-".to_owned(),
+                |m| lingshi_domain::mission::Money { minor: m, currency: d.currency.clone() }.display(),
+            )
+        };
+        println!(
+            "{}\t{}\t{}\t{}\tours {}\ttheirs {}",
+            d.bill_date,
+            d.provider,
+            d.kind,
+            d.reference,
+            amount(d.ours_minor),
+            amount(d.theirs_minor)
+        );
+    }
+    println!("{} differences on {date}", differences.len());
     Ok(())
 }
 

@@ -4,11 +4,11 @@
 use crate::config::Config;
 use anyhow::Context;
 use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
-use lingshi_integrations::payments::Provider;
 use lingshi_integrations::payments::alipay::AlipayPay;
 use lingshi_integrations::payments::alipay_simulator::AlipaySimulator;
 use lingshi_integrations::payments::wechat::WechatPay;
 use lingshi_integrations::payments::wechat_simulator::WechatSimulator;
+use lingshi_integrations::payments::{PaymentProvider, Provider};
 use lingshi_integrations::pension::SigningKey;
 use lingshi_integrations::pension_simulator::{Behaviour, Department};
 use lingshi_integrations::sms::DevSmsOutbox;
@@ -130,10 +130,10 @@ async fn payment_settings(config: &Config, notify_base: String) -> anyhow::Resul
     settings.notify_base = notify_base;
     settings.rates_source = config.rates_source.clone();
     let timeout = std::time::Duration::from_secs(10);
-    if let Some(wechat) = &config.wechat {
-        let client = WechatPay::new(wechat.clone()).context("LINGSHI_WECHATPAY_BASE_URL")?;
-        settings.providers.insert(Provider::WechatPay, Arc::new(client));
-    } else if config.demo {
+    for client in configured_providers(config)? {
+        settings.providers.insert(client.provider(), client);
+    }
+    if config.wechat.is_none() && config.demo {
         let simulator = WechatSimulator::new(1).map_err(|e| anyhow::anyhow!("WeChat Pay simulator: {e}"))?;
         let url = simulator.serve(simulator_listener().await?)?;
         let client = WechatPay::new(simulator.merchant_config(timeout))
@@ -142,10 +142,7 @@ async fn payment_settings(config: &Config, notify_base: String) -> anyhow::Resul
         settings.simulators.insert(Provider::WechatPay, url.clone());
         println!("Demo mode: WeChat Pay is a simulator at {url} (no money moves)");
     }
-    if let Some(alipay) = &config.alipay {
-        let client = AlipayPay::new(alipay.clone()).context("LINGSHI_ALIPAY_BASE_URL")?;
-        settings.providers.insert(Provider::Alipay, Arc::new(client));
-    } else if config.demo {
+    if config.alipay.is_none() && config.demo {
         let simulator = AlipaySimulator::new(1).map_err(|e| anyhow::anyhow!("Alipay simulator: {e}"))?;
         let url = simulator.serve(simulator_listener().await?)?;
         let path = lingshi_web::service::payments::notification_path(Provider::Alipay);
@@ -156,6 +153,18 @@ async fn payment_settings(config: &Config, notify_base: String) -> anyhow::Resul
         println!("Demo mode: Alipay is a simulator at {url} (no money moves)");
     }
     Ok(settings)
+}
+
+/// The clients of the merchants the configuration names (no simulator).
+pub fn configured_providers(config: &Config) -> anyhow::Result<Vec<Arc<dyn PaymentProvider>>> {
+    let mut providers: Vec<Arc<dyn PaymentProvider>> = Vec::new();
+    if let Some(wechat) = &config.wechat {
+        providers.push(Arc::new(WechatPay::new(wechat.clone()).context("LINGSHI_WECHATPAY_BASE_URL")?));
+    }
+    if let Some(alipay) = &config.alipay {
+        providers.push(Arc::new(AlipayPay::new(alipay.clone()).context("LINGSHI_ALIPAY_BASE_URL")?));
+    }
+    Ok(providers)
 }
 
 async fn simulator_listener() -> anyhow::Result<tokio::net::TcpListener> {

@@ -116,3 +116,47 @@ fn admin_commands_refuse_a_database_that_does_not_exist() {
         assert!(!dir.join("lingshi.db").exists(), "{command:?} created a database");
     }
 }
+
+#[test]
+fn admin_reconcile_prints_the_differences_recorded_for_the_day() {
+    let dir = std::env::temp_dir().join(format!("lingshi-cli-reconcile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let url = format!("sqlite://{}", dir.join("lingshi.db").display());
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
+    tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+        let db = lingshi_storage::Db::connect(&url).await.expect("db");
+        lingshi_storage::migrate::run(&db).await.expect("migrate");
+        let difference = lingshi_storage::reconciliation::Difference {
+            provider: "wechat_pay".into(),
+            bill_date: date,
+            kind: "missing_ours".into(),
+            reference: "LS-NEVER-SEEN".into(),
+            ours_minor: None,
+            theirs_minor: Some(1600),
+            currency: "EUR".into(),
+        };
+        lingshi_storage::reconciliation::save(&db, ("wechat_pay", date), 3, &[difference], chrono::Utc::now())
+            .await
+            .expect("save");
+    });
+    let run = |day: &str| {
+        lingshi()
+            .args(["admin", "reconcile", "--date", day])
+            .env("LINGSHI_DATA_DIR", &dir)
+            .env("LINGSHI_LOG", "error")
+            .output()
+            .expect("run")
+    };
+    let found = run("2026-11-29");
+    let out = String::from_utf8_lossy(&found.stdout);
+    assert!(found.status.success(), "{}", String::from_utf8_lossy(&found.stderr));
+    assert!(out.contains("no payment merchant is configured"), "{out}");
+    assert!(out.contains("wechat_pay\tmissing_ours\tLS-NEVER-SEEN\tours -\ttheirs 16.00 EUR"), "{out}");
+    assert!(out.contains("1 differences on 2026-11-29"), "{out}");
+    let other_day = run("2026-11-28");
+    assert!(String::from_utf8_lossy(&other_day.stdout).contains("0 differences on 2026-11-28"));
+    let bad = run("29/11/2026");
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--date"));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -267,7 +267,7 @@ pub async fn dashboard(
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Json<Value>, AppError> {
     let mission = overview_mission(&current.staff, &query)?;
-    let board = crate::service::dashboard::of_mission(&state, &mission, Utc::now()).await?;
+    let board = crate::service::dashboard::of_mission(&state, (&mission, current.staff.role), Utc::now()).await?;
     Ok(Json(serde_json::to_value(board).map_err(AppError::internal)?))
 }
 

@@ -57,7 +57,7 @@ async fn dashboard(
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let mission = crate::api::staff_orders::overview_mission(&current.staff, &query)?;
-    let board = crate::service::dashboard::of_mission(&state, &mission, Utc::now()).await?;
+    let board = crate::service::dashboard::of_mission(&state, (&mission, current.staff.role), Utc::now()).await?;
     let catalogs = &state.catalogs;
     let labels = crate::charts::DailyLabels {
         title: catalogs.text(locale, "staff_per_day"),
@@ -65,7 +65,9 @@ async fn dashboard(
         completed: catalogs.text(locale, "staff_completed"),
     };
     let chart = crate::charts::daily_bars(&board.per_day, &labels);
-    let context = json!({"board": board, "mission": mission, "chart": chart});
+    let settles_money = crate::service::dashboard::settles_money(current.staff.role);
+    let context =
+        json!({"board": board, "mission": mission, "chart": chart, "current_role_settles_money": settles_money});
     Ok(page(&state, locale, "staff_dashboard.html", context)?.into_response())
 }
 

@@ -1,11 +1,14 @@
 //! The mission's dashboard, computed from the audit log (which records every submission and
 //! every staff action, with its time): orders per state, received and completed per day,
 //! the median days from submission to ready, and the most frequent reasons for rejecting
-//! and for asking supplements.
+//! and for asking supplements; and the online payments staff must look into: payments of
+//! another amount than asked (flagged, the order left unpaid) and the daily reconciliation's
+//! differences with the providers' bills.
 
 use crate::error::AppError;
 use crate::state::AppState;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use lingshi_domain::order::StaffRole;
 use std::collections::{BTreeMap, HashMap};
 
 /// Days shown in the per-day series.
@@ -23,6 +26,76 @@ pub struct Dashboard {
     pub median_days_to_ready: Option<f64>,
     pub top_rejection_reasons: Vec<(String, u32)>,
     pub top_supplement_reasons: Vec<(String, u32)>,
+    pub payment_checks: PaymentChecks,
+}
+
+/// Online payments to look into.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct PaymentChecks {
+    /// The mission's payments reported for another amount than asked.
+    pub flagged: Vec<FlaggedPayment>,
+    /// The reconciliation's differences (the newest bills first); shown to cashiers and
+    /// administrators, who settle money, and empty for other roles.
+    pub differences: Vec<BillDifference>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FlaggedPayment {
+    pub order_id: String,
+    pub provider: String,
+    pub out_trade_no: String,
+    pub amount: String,
+    pub flag: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BillDifference {
+    pub provider: String,
+    pub bill_date: NaiveDate,
+    /// `missing_ours`, `missing_theirs` or `amount_differs`.
+    pub kind: String,
+    pub reference: String,
+    pub ours: Option<String>,
+    pub theirs: Option<String>,
+}
+
+/// Whether `role` settles money (takes payments, refunds): it sees the reconciliation.
+pub fn settles_money(role: StaffRole) -> bool {
+    matches!(role, StaffRole::Cashier | StaffRole::MissionAdmin | StaffRole::SystemAdmin)
+}
+
+/// The payment checks of `mission_id`, with the reconciliation's differences if `with_bills`.
+pub async fn payment_checks(state: &AppState, mission_id: &str, with_bills: bool) -> Result<PaymentChecks, AppError> {
+    let money =
+        |minor: i64, currency: &str| lingshi_domain::mission::Money { minor, currency: currency.to_owned() }.display();
+    let flagged = lingshi_storage::online_payments::flagged(&state.db, Some(mission_id))
+        .await?
+        .into_iter()
+        .map(|p| FlaggedPayment {
+            amount: money(p.amount_minor, &p.currency),
+            flag: p.flag.unwrap_or_default(),
+            order_id: p.order_id,
+            provider: p.provider,
+            out_trade_no: p.out_trade_no,
+        })
+        .collect();
+    let differences = if with_bills {
+        lingshi_storage::reconciliation::differences(&state.db, None)
+            .await?
+            .into_iter()
+            .map(|d| BillDifference {
+                ours: d.ours_minor.map(|m| money(m, &d.currency)),
+                theirs: d.theirs_minor.map(|m| money(m, &d.currency)),
+                provider: d.provider,
+                bill_date: d.bill_date,
+                kind: d.kind,
+                reference: d.reference,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PaymentChecks { flagged, differences })
 }
 
 fn top(counts: HashMap<String, u32>) -> Vec<(String, u32)> {
@@ -41,8 +114,13 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     Some(if values.len().is_multiple_of(2) { (values[middle - 1] + values[middle]) / 2.0 } else { values[middle] })
 }
 
-/// The dashboard of `mission_id` as of `now`.
-pub async fn of_mission(state: &AppState, mission_id: &str, now: DateTime<Utc>) -> Result<Dashboard, AppError> {
+/// The dashboard of `mission_id` as of `now`, as `role` sees it.
+pub async fn of_mission(
+    state: &AppState,
+    (mission_id, role): (&str, StaffRole),
+    now: DateTime<Utc>,
+) -> Result<Dashboard, AppError> {
+    let payment_checks = payment_checks(state, mission_id, settles_money(role)).await?;
     let counts = lingshi_storage::orders::counts_by_state(&state.db, Some(mission_id)).await?.into_iter().collect();
     let rows = lingshi_storage::audit::for_mission(&state.db, mission_id).await?;
     let today = now.date_naive();
@@ -91,6 +169,7 @@ pub async fn of_mission(state: &AppState, mission_id: &str, now: DateTime<Utc>) 
         median_days_to_ready: median(days_to_ready).map(|d| (d * 10.0).round() / 10.0),
         top_rejection_reasons: top(rejections),
         top_supplement_reasons: top(supplements),
+        payment_checks,
     })
 }
 

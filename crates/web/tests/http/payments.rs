@@ -274,6 +274,15 @@ both_backends!(a_payment_of_another_amount_is_flagged_and_settles_nothing, |db: 
     assert_eq!(payment_rows(&db).await, 0);
     let flagged = lingshi_storage::online_payments::flagged(&db, Some("be-embassy")).await.expect("flagged");
     assert_eq!(flagged.len(), 1);
+    let cashier = Officer::new(&app, Some("be-embassy"), StaffRole::Cashier, "cashier").await;
+    let (_, board) = cashier.call(Method::GET, "/api/v1/staff/dashboard", None).await;
+    let shown = &board["payment_checks"]["flagged"];
+    assert_eq!(
+        (shown[0]["order_id"].as_str(), shown[0]["flag"].as_str()),
+        (Some(id.as_str()), Some("amount_mismatch"))
+    );
+    let (_, page) = cashier.page("/staff/dashboard").await;
+    assert!(page.contains("id=\"flagged-payments\"") && page.contains(&format!("/staff/orders/{id}")), "{page}");
 });
 
 both_backends!(
@@ -383,6 +392,18 @@ both_backends!(the_reconciliation_finds_a_payment_only_the_bill_has, |db: Db, di
     assert_eq!(found, [("missing_ours", UNKNOWN_BILL_PAYMENT)]);
     let stored = lingshi_storage::reconciliation::differences(&db, Some(today)).await.expect("stored");
     assert_eq!(stored.len(), 1);
+    let cashier = Officer::new(&app, Some("be-embassy"), StaffRole::Cashier, "cashier").await;
+    let (_, board) = cashier.call(Method::GET, "/api/v1/staff/dashboard", None).await;
+    let shown = &board["payment_checks"]["differences"][0];
+    assert_eq!(
+        (shown["reference"].as_str(), shown["theirs"].as_str()),
+        (Some(UNKNOWN_BILL_PAYMENT), Some("16.00 EUR"))
+    );
+    let (_, page) = cashier.page("/staff/dashboard").await;
+    assert!(page.contains("id=\"reconciliation-differences\"") && page.contains(UNKNOWN_BILL_PAYMENT), "{page}");
+    let reviewer = Officer::new(&app, Some("be-embassy"), StaffRole::Reviewer, "reviewer").await;
+    let (_, board) = reviewer.call(Method::GET, "/api/v1/staff/dashboard", None).await;
+    assert_eq!(board["payment_checks"]["differences"], json!([]), "a reviewer settles no money");
     simulator.set_faults(Faults::default());
     let again =
         lingshi_web::service::payments::reconcile::run(&app.state, Provider::WechatPay, today).await.expect("run");

@@ -64,6 +64,12 @@ impl Officer {
         (response.status(), response.json().await.unwrap_or(Value::Null))
     }
 
+    /// A page's status and HTML.
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self.request(Method::GET, path).send().await.expect("request");
+        (response.status(), response.text().await.unwrap_or_default())
+    }
+
     pub async fn order(&self, id: &str) -> (StatusCode, Value) {
         self.call(Method::GET, &format!("/api/v1/staff/orders/{id}"), None).await
     }

@@ -6,12 +6,13 @@ use super::client;
 use crate::error::AppError;
 use crate::state::AppState;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use lingshi_integrations::payments::{BillKind, Provider, ProviderError};
+use lingshi_integrations::payments::{BillKind, PaymentProvider, Provider, ProviderError};
+use lingshi_storage::Db;
 use lingshi_storage::reconciliation::Difference;
 use std::collections::BTreeMap;
 
 /// The providers' bills follow China's day (UTC+8).
-const BILL_OFFSET_HOURS: i64 = 8;
+pub const BILL_OFFSET_HOURS: i64 = 8;
 
 /// What one run found.
 #[derive(Debug)]
@@ -24,7 +25,14 @@ pub struct Reconciled {
 
 /// Reconciles `provider`'s bill of `date` and records the result.
 pub async fn run(state: &AppState, provider: Provider, date: NaiveDate) -> Result<Reconciled, AppError> {
-    let bill = match client(state, provider)?.bill(date).await {
+    reconcile(&state.db, client(state, provider)?.as_ref(), date).await
+}
+
+/// Reconciles the bill of `date` that `client` fetches with what `db` recorded, and records
+/// the result (what `lingshi admin reconcile` runs, with the configured merchants).
+pub async fn reconcile(db: &Db, client: &dyn PaymentProvider, date: NaiveDate) -> Result<Reconciled, AppError> {
+    let provider = client.provider();
+    let bill = match client.bill(date).await {
         Ok(bill) => bill,
         Err(ProviderError::Unsupported(_)) => return Err(AppError::Conflict("bill_not_offered")),
         Err(error) => {
@@ -34,12 +42,9 @@ pub async fn run(state: &AppState, provider: Provider, date: NaiveDate) -> Resul
     };
     let start =
         Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default()) - Duration::hours(BILL_OFFSET_HOURS);
-    let ours = lingshi_storage::online_payments::settled_between(
-        &state.db,
-        provider.code(),
-        (start, start + Duration::days(1)),
-    )
-    .await?;
+    let ours =
+        lingshi_storage::online_payments::settled_between(db, provider.code(), (start, start + Duration::days(1)))
+            .await?;
     let key = |kind: BillKind, reference: &str| (kind, reference.to_owned());
     let mut mine: BTreeMap<(BillKind, String), (i64, String)> = ours
         .into_iter()
@@ -81,7 +86,7 @@ pub async fn run(state: &AppState, provider: Provider, date: NaiveDate) -> Resul
         differences.push(difference("missing_theirs", &reference, Some(amount), None, &currency));
     }
     let lines = i64::try_from(bill.len()).unwrap_or(i64::MAX);
-    lingshi_storage::reconciliation::save(&state.db, (provider.code(), date), lines, &differences, Utc::now()).await?;
+    lingshi_storage::reconciliation::save(db, (provider.code(), date), lines, &differences, Utc::now()).await?;
     if !differences.is_empty() {
         tracing::warn!(payment.provider = provider.code(), bill.date = %date, differences = differences.len(), "the bill and our record differ");
     }
