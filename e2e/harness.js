@@ -40,7 +40,12 @@ export async function startMailCatcher() {
     disabledCommands: ["STARTTLS"],
     onData(stream, session, callback) {
       simpleParser(stream).then((mail) => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject, text: mail.text });
+        inbox.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          subject: mail.subject,
+          text: mail.text,
+          images: mail.attachments.filter((a) => a.contentType.startsWith("image/")).map((a) => a.contentType),
+        });
         callback();
       }, callback);
     },
@@ -60,6 +65,16 @@ export async function startMailCatcher() {
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`no code arrived for ${address}`);
+    },
+    /** Waits for a message to `address` whose subject matches `subject`, and returns it. */
+    async mailFor(address, subject, timeoutMs = 15000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const mail = inbox.filter((m) => m.to.includes(address) && subject.test(m.subject)).at(-1);
+        if (mail) return mail;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail matching ${subject} arrived for ${address}`);
     },
     close: () => new Promise((done) => server.close(done)),
   };

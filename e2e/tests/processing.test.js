@@ -1,6 +1,7 @@
 // An order from review to hand-over: a reviewer asks for a supplement, the applicant (in
 // another browser context, on a phone) uploads it, the reviewer accepts, the issuer marks
-// the document ready, the cashier records the payment, and hand-over completes the order.
+// the document ready, the cashier records the payment, and hand-over completes the order;
+// and an offline payer whose document goes by post pays the mailed payment notice online.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -12,8 +13,9 @@ const stack = useStack({ before, after });
 const PDF = join(mkdtempSync(join(tmpdir(), "lingshi-supplement-")), "residence.pdf");
 writeFileSync(PDF, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 
-/** Submits a renewal through the API as the applicant whose session `token` is. */
-async function submittedRenewal(token) {
+/** Submits a renewal through the API as the applicant whose session `token` is, paying
+ * offline, the document collected `pickup` (at_mission or by_post). */
+async function submittedRenewal(token, pickup = "at_mission") {
   const base = stack.platform.base;
   const call = async (method, path, body, type = "application/json") => {
     const response = await fetch(`${base}${path}`, {
@@ -42,7 +44,7 @@ async function submittedRenewal(token) {
   await call("PUT", `/api/v1/orders/${id}/steps/declaration`, { signer: "applicant" });
   await call("PUT", `/api/v1/orders/${id}/files/current_document_page`, (await import("node:fs")).readFileSync(PDF), "application/pdf");
   await call("PUT", `/api/v1/orders/${id}/steps/materials`, {});
-  await call("PUT", `/api/v1/orders/${id}/steps/delivery`, { submission: "by_post", pickup: "at_mission" });
+  await call("PUT", `/api/v1/orders/${id}/steps/delivery`, { submission: "by_post", pickup });
   await call("PUT", `/api/v1/orders/${id}/steps/review`, { confirmed: true });
   await call("POST", `/api/v1/orders/${id}/face/skip`);
   await call("PUT", `/api/v1/orders/${id}/steps/payment`, { method: "offline" });
@@ -165,4 +167,46 @@ test("an urgent case is registered at the counter for someone without an account
   await page.getByRole("button", { name: "受理（待制证）" }).click();
   await page.locator("#order-state", { hasText: "待制证" }).waitFor();
   await officer.context.close();
+});
+
+test("an offline payer with postal pick-up pays the mailed payment notice with Alipay (demo)", async () => {
+  assert.match(stack.platform.output(), /Alipay is a simulator/);
+  const applicantContext = await phone(stack.browser, stack.platform.base);
+  const { token } = await verifiedApplicant(stack, applicantContext, "post.payer@example.org", "E12345679");
+  const order = await submittedRenewal(token, "by_post");
+  const admin = await staffConsole(stack, createStaff(stack, "notice.admin.be", "mission_admin"));
+  await admin.page.goto(`/staff/orders/${order.id}`);
+  await admin.page.getByRole("button", { name: "受理（待制证）" }).click();
+  await admin.page.getByText("待制证").first().waitFor();
+  await admin.page.getByRole("button", { name: "制证完成，待取证" }).click();
+  await admin.page.locator("#order-state", { hasText: "待取证" }).waitFor();
+
+  // FAQ 6: the payment notice, "使用微信或支付宝扫描支付二维码付款", a QR code for each.
+  const notice = await stack.mail.mailFor("post.payer@example.org", /缴费通知/);
+  assert.match(notice.text, /微信支付或支付宝扫描支付二维码付款/);
+  assert.deepEqual(notice.images, ["image/png", "image/png"], "a QR code for WeChat Pay and one for Alipay");
+  const link = /(http:\/\/\S+\/orders\/[0-9a-f-]+\/pay)/.exec(notice.text)[1];
+
+  const page = await applicantContext.newPage();
+  await page.goto(`${link}?provider=alipay`);
+  await page.locator("#payment-simulated").waitFor();
+  assert.match(await page.locator("#payment-amount").textContent(), /16\.00 EUR/);
+  await checkPage(page, "notice-01-alipay-pay");
+  await page.locator("#simulated-scan").click();
+  await page.getByText("模拟支付宝 · simulated 支付宝: no money moves").waitFor();
+  await page.getByRole("button", { name: "确认支付 · Pay" }).click();
+  await page.getByText("支付成功 · Paid").waitFor();
+  await page.getByRole("link", { name: /返回商户页面/ }).click();
+  await page.waitForURL(/\/orders\/[0-9a-f-]+$/);
+  for (let i = 0; i < 50 && (await page.locator("#online-payments .online-paid").count()) === 0; i++) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  assert.match(await page.locator("#online-payments").textContent(), /支付宝[\s\S]*16\.00 EUR/);
+  await checkPage(page, "notice-02-paid");
+
+  await admin.page.goto("/staff/dashboard");
+  await admin.page.locator("#payment-checks").waitFor();
+  await admin.context.close();
+  await applicantContext.close();
 });
