@@ -67,6 +67,7 @@ async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
         crate::service::pensions::PUSH => crate::service::pensions::run_push(state, &job.payload).await,
         crate::service::pensions::POLL => crate::service::pensions::run_poll(state, &job.payload).await,
         crate::service::pensions::REMINDER => crate::service::pensions::run_reminder(state, &job.payload).await,
+        payments::CREATE_PAYMENT => payments::run_create(state, &job.payload).await,
         payments::POLL_PAYMENT => payments::run_poll(state, &job.payload).await,
         payments::CLOSE_PAYMENT => payments::run_close(state, &job.payload).await,
         payments::SEND_REFUND => payments::run_send_refund(state, &job.payload).await,

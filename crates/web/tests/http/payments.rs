@@ -255,6 +255,14 @@ both_backends!(
         simulator.set_faults(Faults { failing_calls: 1, ..Faults::default() });
         let failed = checkout(&applicant, &id).await;
         assert_eq!((failed["pending"].as_bool(), failed["checkout"].is_null()), (Some(true), true), "{failed}");
+        // The outbox asks the provider again by itself.
+        for _ in 0..200 {
+            if !simulator.payments().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(simulator.payments().len(), 1, "created by the retry job, without the applicant");
         let retried = checkout(&applicant, &id).await;
         assert_eq!(retried["out_trade_no"], failed["out_trade_no"]);
         assert!(simulator.pay(&code_url(&retried)));

@@ -3,10 +3,10 @@
 //! payment we do not know), asking the provider again, and abandoning the payment to choose
 //! another way.
 
-use super::jobs::{CLOSE_PAYMENT, POLL_PAYMENT, query_and_settle};
+use super::jobs::{CLOSE_PAYMENT, CREATE_PAYMENT, POLL_PAYMENT, query_and_settle};
 use super::{client, notify_url};
 use crate::error::AppError;
-use crate::service::orders::{self, FileChange, Loaded, Outcome, Record};
+use crate::service::orders::{self, FileChange, Loaded, Outcome, Principal, Record};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
 use lingshi_domain::actions::Action;
@@ -71,7 +71,6 @@ pub async fn checkout(
     if !offered(state, &loaded).contains(&provider) {
         return Err(AppError::Conflict("payment_provider_not_offered"));
     }
-    let client = client(state, provider)?;
     let (amount, currency) = due(&loaded);
     if amount <= 0 {
         return Err(AppError::Conflict("fee_settled"));
@@ -120,6 +119,31 @@ pub async fn checkout(
     if let Some(stored) = payment.checkout.as_deref().and_then(|c| serde_json::from_str::<Checkout>(c).ok()) {
         return Ok(CheckoutView { payment, checkout: Some(stored) });
     }
+    match create_at_provider(state, Principal::Applicant(account), &payment, (scene, payer_ip)).await {
+        Ok(checkout) => Ok(CheckoutView { payment: checkout.0, checkout: Some(checkout.1) }),
+        Err(error) => {
+            tracing::warn!(payment.provider = provider.code(), error.cause = %error, "the provider did not create the payment");
+            // Asked again with the outbox's backoff; the applicant sees the payment pending.
+            let retry =
+                json!({"out_trade_no": payment.out_trade_no, "mobile": scene == Scene::Mobile, "payer_ip": payer_ip});
+            super::jobs::enqueue(state, CREATE_PAYMENT, retry, now).await.map_err(AppError::internal)?;
+            Ok(CheckoutView { payment, checkout: None })
+        }
+    }
+}
+
+/// Asks the provider to create `payment` (the same `out_trade_no` again is the same payment
+/// there) and keeps where the payer goes on; returns the payment as stored and its checkout.
+pub(super) async fn create_at_provider(
+    state: &AppState,
+    principal: Principal<'_>,
+    payment: &OnlinePayment,
+    (scene, payer_ip): (Scene, &str),
+) -> Result<(OnlinePayment, Checkout), ProviderError> {
+    let provider = Provider::from_code(&payment.provider).ok_or(ProviderError::Unsupported("unknown provider"))?;
+    let unavailable = |error: AppError| ProviderError::Transient(error.code().to_owned());
+    let client = client(state, provider).map_err(unavailable)?;
+    let loaded = orders::load_as(state, principal, &payment.order_id).await.map_err(unavailable)?;
     let description = format!("{} {}", loaded.mission.name.zh, loaded.order.number);
     let charge = Charge {
         out_trade_no: &payment.out_trade_no,
@@ -131,23 +155,18 @@ pub async fn checkout(
         expires_at: payment.expires_at,
         notify_url: &notify_url(state, provider),
     };
-    let checkout = match client.create(&charge).await {
-        Ok(checkout) => checkout,
-        Err(error @ (ProviderError::Transient(_) | ProviderError::Refused(_) | ProviderError::Unsupported(_))) => {
-            tracing::warn!(payment.provider = provider.code(), error.cause = %error, "the provider did not create the payment");
-            return Ok(CheckoutView { payment, checkout: None });
-        }
-    };
+    let checkout = client.create(&charge).await?;
     let mut stored = payment.clone();
-    stored.checkout = Some(serde_json::to_string(&checkout).map_err(AppError::internal)?);
+    stored.checkout = Some(serde_json::to_string(&checkout).map_err(|_| ProviderError::Transient("checkout".into()))?);
     let records = vec![Record::OnlinePaymentChanged(Box::new(stored.clone()))];
-    orders::change(state, account, order_id, FileChange::None, |loaded| {
+    orders::change_as(state, principal, &payment.order_id, None, FileChange::None, |loaded| {
         // Settled meanwhile (a fast payer): keep what the provider said.
         let current = loaded.online.payments.iter().find(|p| p.id == stored.id);
         Ok(current.filter(|p| p.state == PaymentState::Created).map(|_| Outcome::quiet(records)))
     })
-    .await?;
-    Ok(CheckoutView { payment: stored, checkout: Some(checkout) })
+    .await
+    .map_err(unavailable)?;
+    Ok((stored, checkout))
 }
 
 /// Asks the provider about the order's unsettled payments now (the applicant says they

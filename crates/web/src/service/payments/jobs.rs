@@ -1,4 +1,5 @@
-//! The payment work the job runner does, each step idempotent: querying a payment no
+//! The payment work the job runner does, each step idempotent: creating at the provider a
+//! payment it failed to create when the applicant asked, querying a payment no
 //! notification settled (and closing it once it expires), closing an abandoned one, sending
 //! a refund, and querying a refund until the provider settles it. A provider that times out
 //! or fails is tried again with the outbox's backoff; the applicant meanwhile sees the
@@ -10,10 +11,13 @@ use crate::error::AppError;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use lingshi_domain::payment::RefundState;
-use lingshi_integrations::payments::{ProviderError, Refund, RefundReport, RefundSettlement};
+use lingshi_integrations::payments::{ProviderError, Refund, RefundReport, RefundSettlement, Scene};
 use lingshi_storage::online_payments::{self, OnlinePayment, OnlineRefund};
 use serde_json::{Value, json};
 
+/// Asks the provider again to create a payment it did not create when the applicant asked
+/// (`{"out_trade_no", "mobile", "payer_ip"}`).
+pub const CREATE_PAYMENT: &str = "payment_create";
 /// Asks the provider about a payment still unsettled (`{"out_trade_no"}`).
 pub const POLL_PAYMENT: &str = "payment_poll";
 /// Closes a payment the applicant abandoned (`{"out_trade_no"}`).
@@ -35,7 +39,12 @@ fn provider_failed(error: ProviderError) -> String {
     error.to_string()
 }
 
-async fn enqueue(state: &AppState, kind: &'static str, payload: Value, at: DateTime<Utc>) -> Result<(), String> {
+pub(super) async fn enqueue(
+    state: &AppState,
+    kind: &'static str,
+    payload: Value,
+    at: DateTime<Utc>,
+) -> Result<(), String> {
     let work = async {
         let mut tx = state.db.begin().await?;
         let max = lingshi_storage::jobs::DEFAULT_MAX_ATTEMPTS;
@@ -59,6 +68,22 @@ pub(super) async fn query_and_settle(state: &AppState, payment: &OnlinePayment) 
         Ok(report) => settle_payment(state, provider, &report).await.map_err(failed),
         // Never created there (its creation failed): nothing to settle yet.
         Err(ProviderError::Refused(_)) => Ok(()),
+        Err(transient) => Err(provider_failed(transient)),
+    }
+}
+
+pub async fn run_create(state: &AppState, payload: &Value) -> Result<(), String> {
+    let out_trade_no = field(payload, "out_trade_no")?;
+    let Some(known) = payment(state, out_trade_no).await? else { return Ok(()) };
+    if known.state.is_final() || known.checkout.is_some() || Utc::now() >= known.expires_at {
+        return Ok(());
+    }
+    let scene =
+        if payload.get("mobile").and_then(Value::as_bool) == Some(true) { Scene::Mobile } else { Scene::Desktop };
+    let principal = crate::service::orders::Principal::System(provider_of(&known.provider).map_err(failed)?.code());
+    match super::checkout::create_at_provider(state, principal, &known, (scene, field(payload, "payer_ip")?)).await {
+        // Refused for good: the query job closes the attempt when it expires.
+        Ok(_) | Err(ProviderError::Refused(_) | ProviderError::Unsupported(_)) => Ok(()),
         Err(transient) => Err(provider_failed(transient)),
     }
 }
