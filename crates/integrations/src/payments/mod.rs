@@ -213,6 +213,11 @@ pub(crate) fn transport(error: &reqwest::Error) -> ProviderError {
     ProviderError::Transient(crate::failure_kind(error).to_owned())
 }
 
+/// The HTTP client of a provider's API, giving up after `timeout`.
+pub(crate) fn http_client(timeout: std::time::Duration) -> Result<reqwest::Client, ProviderError> {
+    reqwest::Client::builder().timeout(timeout).build().map_err(|e| transport(&e))
+}
+
 /// A random reference of 32 upper-case hexadecimal digits (nonces, simulated ids).
 pub(crate) fn nonce() -> String {
     uuid::Uuid::new_v4().simple().to_string().to_uppercase()

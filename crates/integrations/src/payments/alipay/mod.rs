@@ -43,8 +43,7 @@ pub struct AlipayPay {
 
 impl AlipayPay {
     pub fn new(config: AlipayConfig) -> Result<Self, ProviderError> {
-        let http = reqwest::Client::builder().timeout(config.timeout).build().map_err(|e| transport(&e))?;
-        Ok(Self { config, http })
+        Ok(Self { http: crate::payments::http_client(config.timeout)?, config })
     }
 
     /// Sends a signed request to `path`; returns the verified body of its answer.
@@ -100,16 +99,21 @@ fn time_of(text: Option<&str>) -> Option<DateTime<Utc>> {
     text.and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
 }
 
-/// A payment as the platform reads it, from an inquiry (its `paymentStatus`) or a
-/// notification (its result). Antom does not report what the wallet charged in yuan.
-pub fn report(record: &PaymentRecord) -> PaymentReport {
-    let status = match (&record.payment_status, record.result.result_status.as_str()) {
-        (Some(status), _) => status.as_str(),
+/// The status of a payment or refund: as an inquiry names it, or as a notification's (or a
+/// refund request's) result implies it.
+fn status_of<'a>(named: Option<&'a str>, result: &protocol::ResultInfo) -> &'a str {
+    match (named, result.result_status.as_str()) {
+        (Some(status), _) => status,
         (None, "S") => "SUCCESS",
         (None, "F") => "FAIL",
         (None, _) => "PROCESSING",
-    };
-    let settlement = match status {
+    }
+}
+
+/// A payment as the platform reads it, from an inquiry (its `paymentStatus`) or a
+/// notification (its result). Antom does not report what the wallet charged in yuan.
+pub fn report(record: &PaymentRecord) -> PaymentReport {
+    let settlement = match status_of(record.payment_status.as_deref(), &record.result) {
         "SUCCESS" => Settlement::Paid,
         "FAIL" => Settlement::Failed,
         "CANCELLED" => Settlement::Closed,
@@ -128,13 +132,7 @@ pub fn report(record: &PaymentRecord) -> PaymentReport {
 }
 
 fn refund_report(record: &RefundRecord) -> RefundReport {
-    let status = match (&record.refund_status, record.result.result_status.as_str()) {
-        (Some(status), _) => status.as_str(),
-        (None, "S") => "SUCCESS",
-        (None, "F") => "FAIL",
-        (None, _) => "PROCESSING",
-    };
-    let settlement = match status {
+    let settlement = match status_of(record.refund_status.as_deref(), &record.result) {
         "SUCCESS" => RefundSettlement::Refunded,
         "FAIL" => RefundSettlement::Failed,
         _ => RefundSettlement::Pending,

@@ -43,8 +43,7 @@ pub struct WechatPay {
 
 impl WechatPay {
     pub fn new(config: WechatConfig) -> Result<Self, ProviderError> {
-        let http = reqwest::Client::builder().timeout(config.timeout).build().map_err(|e| transport(&e))?;
-        Ok(Self { config, http })
+        Ok(Self { http: crate::payments::http_client(config.timeout)?, config })
     }
 
     fn authorization(&self, method: &str, path_and_query: &str, body: &str) -> Result<String, ProviderError> {
