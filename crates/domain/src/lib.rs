@@ -14,6 +14,7 @@ pub mod details;
 pub mod documents;
 pub mod error;
 pub mod fees;
+pub mod interview;
 pub mod legalization;
 pub mod materials;
 pub mod mission;
