@@ -13,6 +13,7 @@ use crate::payments::alipay::protocol::{
 use crate::payments::keys::{KeyError, SigningKey, VerifyingKey};
 use crate::payments::simulated::{
     self, Core, Faults, NewPayment, NewRefund, Refusal, SimPayment, SimRefund, SimRefundState, SimState, Simulator,
+    text_at as text,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -171,10 +172,6 @@ impl AlipaySimulator {
         }
         serde_json::from_slice(body).map_err(|_| Box::new(self.result(uri.path(), "F", "PARAM_ILLEGAL")))
     }
-}
-
-fn text(request: &Value, pointer: &str) -> String {
-    request.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
 fn payment_record(payment: &SimPayment, faults: &Faults) -> PaymentRecord {

@@ -337,6 +337,11 @@ pub trait Simulator: Clone + Send + Sync + 'static {
     }
 }
 
+/// The string at `pointer` (`/a/b`) of a request's JSON, or empty.
+pub fn text_at(request: &serde_json::Value, pointer: &str) -> String {
+    request.pointer(pointer).and_then(serde_json::Value::as_str).unwrap_or_default().to_owned()
+}
+
 /// The token a code URL or payment page names: what follows its last `=` or `/`.
 pub fn token_of(code_url: &str) -> &str {
     code_url.rsplit(['=', '/']).next().unwrap_or_default()

@@ -249,10 +249,10 @@ async fn create(
         Ok(request) => request,
         Err(refused) => return *refused,
     };
-    let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
     let total = request.pointer("/amount/total").and_then(Value::as_i64).unwrap_or(0);
-    let currency = request.pointer("/amount/currency").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let (out_trade_no, notify_url) = (text("out_trade_no"), text("notify_url"));
+    let currency = simulated::text_at(&request, "/amount/currency");
+    let (out_trade_no, notify_url) =
+        (simulated::text_at(&request, "/out_trade_no"), simulated::text_at(&request, "/notify_url"));
     if total <= 0 || currency.len() != 3 || out_trade_no.is_empty() || notify_url.is_empty() {
         return sim.error(StatusCode::BAD_REQUEST, "PARAM_ERROR");
     }
@@ -321,7 +321,7 @@ async fn refund(
         Ok(request) => request,
         Err(refused) => return *refused,
     };
-    let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let text = |name: &str| simulated::text_at(&request, &format!("/{name}"));
     let (out_trade_no, out_refund_no, notify_url) = (text("out_trade_no"), text("out_refund_no"), text("notify_url"));
     let new = NewRefund {
         out_refund_no: &out_refund_no,
