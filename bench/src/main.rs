@@ -149,6 +149,7 @@ async fn main() {
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
         supplement_mail: None,
+        interviews: lingshi_web::state::InterviewSettings::default(),
         payments: lingshi_web::state::PaymentSettings::none(),
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");

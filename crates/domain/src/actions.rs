@@ -17,6 +17,10 @@ pub enum Action {
     Reject,
     RequestSupplement,
     RequireInterview,
+    /// 预约时间 → 立即预约: a video-interview slot booked or moved (staff may offer one).
+    BookInterview,
+    /// The booking cancelled (by the applicant before the cut-off, or by staff).
+    CancelInterview,
     CompleteInterview,
     MarkReady,
     HandOver,
@@ -48,11 +52,13 @@ pub struct ActionFacts {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::Accept,
         Action::Reject,
         Action::RequestSupplement,
         Action::RequireInterview,
+        Action::BookInterview,
+        Action::CancelInterview,
         Action::CompleteInterview,
         Action::MarkReady,
         Action::HandOver,
@@ -74,6 +80,8 @@ impl Action {
             Action::Reject => "reject",
             Action::RequestSupplement => "request_supplement",
             Action::RequireInterview => "require_interview",
+            Action::BookInterview => "book_interview",
+            Action::CancelInterview => "cancel_interview",
             Action::CompleteInterview => "complete_interview",
             Action::MarkReady => "mark_ready",
             Action::HandOver => "hand_over",
@@ -96,6 +104,8 @@ impl Action {
             Action::Reject => OrderAction::Reject,
             Action::RequestSupplement => OrderAction::RequestSupplement,
             Action::RequireInterview => OrderAction::RequireInterview,
+            Action::BookInterview => OrderAction::BookInterview,
+            Action::CancelInterview => OrderAction::CancelInterview,
             Action::CompleteInterview => OrderAction::CompleteInterview,
             Action::MarkReady => OrderAction::MarkReady,
             Action::HandOver => OrderAction::HandOver,
@@ -197,7 +207,11 @@ mod tests {
             available_actions(S::UnderReview, reviewer, f),
             [A::Accept, A::Reject, A::RequestSupplement, A::RequireInterview]
         );
-        assert_eq!(available_actions(S::InterviewBooked, reviewer, f), [A::CompleteInterview]);
+        assert_eq!(
+            available_actions(S::InterviewBooked, reviewer, f),
+            [A::BookInterview, A::CancelInterview, A::CompleteInterview]
+        );
+        assert_eq!(available_actions(S::InterviewRequired, reviewer, f), [A::BookInterview], "offer a slot");
         assert_eq!(available_actions(S::AwaitingProduction, issuer, f), [A::MarkReady, A::OldDocumentCancelled]);
         assert_eq!(
             available_actions(S::ReadyForPickup, issuer, f),
@@ -217,6 +231,14 @@ mod tests {
         let f = facts(PASSPORT);
         let me = Actor::Applicant;
         assert_eq!(available_actions(S::Draft, me, f), [A::DeleteDraft]);
+        assert_eq!(
+            available_actions(S::InterviewRequired, me, f),
+            [A::BookInterview, A::Withdraw, A::RequestFingerprints]
+        );
+        assert_eq!(
+            available_actions(S::InterviewBooked, me, f),
+            [A::BookInterview, A::CancelInterview, A::Withdraw, A::RequestFingerprints]
+        );
         assert_eq!(available_actions(S::UnderReview, me, f), [A::Withdraw, A::RequestFingerprints]);
         assert_eq!(
             available_actions(S::SupplementRequired, me, f),

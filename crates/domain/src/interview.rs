@@ -87,7 +87,8 @@ impl Slot {
 }
 
 /// The slots of `patterns` from `from` to `until` (inclusive, the mission's dates) in the
-/// mission's `zone`, except on `holidays`, sorted by start.
+/// mission's `zone`, except on `holidays`, sorted by start. Patterns starting at the same
+/// moment make one slot: their places add up, and it runs until the longer ends.
 pub fn expand(
     patterns: &[SlotPattern],
     (from, until): (NaiveDate, NaiveDate),
@@ -114,8 +115,81 @@ pub fn expand(
         })
         .collect();
     slots.sort_by_key(|slot| slot.starts_at);
+    slots.dedup_by(|later, kept| {
+        let same = later.starts_at == kept.starts_at;
+        if same {
+            kept.parallel = kept.parallel.saturating_add(later.parallel);
+            kept.ends_at = kept.ends_at.max(later.ends_at);
+            if kept.officer != later.officer {
+                kept.officer = None;
+            }
+        }
+        same
+    });
     slots
 }
+
+/// The slot of `patterns` that starts exactly at `starts_at`, if the mission runs one then.
+pub fn slot_at(patterns: &[SlotPattern], starts_at: DateTime<Utc>, zone: Tz, holidays: &[NaiveDate]) -> Option<Slot> {
+    let day = starts_at.with_timezone(&zone).date_naive();
+    expand(patterns, (day, day), zone, holidays).into_iter().find(|slot| slot.starts_at == starts_at)
+}
+
+/// Where a booking stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingState {
+    Booked,
+    /// Cancelled by the applicant, or by staff offering another slot.
+    Cancelled,
+    Done,
+    /// The applicant did not come (marked by the officer, or by the platform after the slot).
+    NoShow,
+    /// Held, but to be held again.
+    ToRepeat,
+}
+
+impl BookingState {
+    pub const ALL: [BookingState; 5] = [
+        BookingState::Booked,
+        BookingState::Cancelled,
+        BookingState::Done,
+        BookingState::NoShow,
+        BookingState::ToRepeat,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            BookingState::Booked => "booked",
+            BookingState::Cancelled => "cancelled",
+            BookingState::Done => "done",
+            BookingState::NoShow => "no_show",
+            BookingState::ToRepeat => "to_repeat",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// What the officer may record after the call: done, no-show, to repeat.
+    pub fn outcome(code: &str) -> Option<Self> {
+        Self::from_code(code)
+            .filter(|s| matches!(s, BookingState::Done | BookingState::NoShow | BookingState::ToRepeat))
+    }
+}
+
+/// When the officer may start the call of a slot: from ten minutes before it starts until it
+/// ends (an earlier or later call needs an override, which is audited).
+pub fn may_start_call(slot: (DateTime<Utc>, DateTime<Utc>), now: DateTime<Utc>) -> bool {
+    let (starts_at, ends_at) = slot;
+    starts_at - EARLY_CALL <= now && now <= ends_at
+}
+
+/// How early before its slot a call may start.
+pub const EARLY_CALL: Duration = Duration::minutes(10);
+/// How long after its slot an interview nobody recorded is marked missed.
+pub const NO_SHOW_AFTER: Duration = Duration::minutes(30);
 
 /// Whether a booking of a slot starting at `starts_at` may still be made, changed or
 /// cancelled at `now`, `cutoff` before it.
@@ -184,6 +258,37 @@ mod tests {
         let start = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).single().expect("time");
         assert!(may_change(start, start - Duration::hours(2), DEFAULT_CUTOFF));
         assert!(!may_change(start, start - Duration::minutes(119), DEFAULT_CUTOFF));
+    }
+
+    #[test]
+    fn two_patterns_at_one_moment_make_one_slot_and_a_slot_is_found_by_its_start() {
+        let other = SlotPattern { minutes: 45, parallel: 3, officer: Some("staff-2".into()), ..monday_ten() };
+        let slots =
+            expand(&[monday_ten(), other], (day(2026, 12, 7), day(2026, 12, 7)), chrono_tz::Europe::Brussels, &[]);
+        assert_eq!(slots.len(), 1);
+        assert_eq!((slots[0].parallel, slots[0].ends_at - slots[0].starts_at), (5, Duration::minutes(45)));
+        assert_eq!(slots[0].officer, None, "two officers: anyone");
+        let start = slots[0].starts_at;
+        let found = slot_at(&[monday_ten()], start, chrono_tz::Europe::Brussels, &[]);
+        assert_eq!(found.map(|s| s.parallel), Some(2));
+        assert_eq!(slot_at(&[monday_ten()], start + Duration::minutes(5), chrono_tz::Europe::Brussels, &[]), None);
+        assert_eq!(slot_at(&[monday_ten()], start, chrono_tz::Europe::Brussels, &[day(2026, 12, 7)]), None);
+    }
+
+    #[test]
+    fn a_call_starts_within_its_slot_and_outcomes_are_the_three_the_officer_records() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).single().expect("time");
+        let slot = (start, start + Duration::minutes(30));
+        assert!(may_start_call(slot, start - Duration::minutes(10)));
+        assert!(!may_start_call(slot, start - Duration::minutes(11)));
+        assert!(may_start_call(slot, start + Duration::minutes(30)));
+        assert!(!may_start_call(slot, start + Duration::minutes(31)));
+        assert_eq!(BookingState::outcome("no_show"), Some(BookingState::NoShow));
+        assert_eq!(BookingState::outcome("booked"), None);
+        assert_eq!(BookingState::outcome("cancelled"), None);
+        for state in BookingState::ALL {
+            assert_eq!(BookingState::from_code(state.code()), Some(state));
+        }
     }
 
     proptest! {

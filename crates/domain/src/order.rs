@@ -88,7 +88,10 @@ pub enum OrderAction {
     RequestSupplement,
     ProvideSupplement,
     RequireInterview,
+    /// A slot booked (by the applicant, or offered by staff), or the booking moved.
     BookInterview,
+    /// The booking released: cancelled, missed (no-show) or to repeat; a new slot is needed.
+    CancelInterview,
     CompleteInterview,
     Reject,
     Accept,
@@ -101,7 +104,7 @@ pub enum OrderAction {
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 16] = [
+    pub const ALL: [OrderAction; 17] = [
         OrderAction::SubmitPayingOffline,
         OrderAction::SubmitPayingOnline,
         OrderAction::ConfirmPayment,
@@ -111,6 +114,7 @@ impl OrderAction {
         OrderAction::ProvideSupplement,
         OrderAction::RequireInterview,
         OrderAction::BookInterview,
+        OrderAction::CancelInterview,
         OrderAction::CompleteInterview,
         OrderAction::Reject,
         OrderAction::Accept,
@@ -124,9 +128,18 @@ impl OrderAction {
     fn permitted(self, actor: Actor) -> bool {
         use OrderAction::*;
         match self {
-            SubmitPayingOffline | SubmitPayingOnline | AbandonPayment | DeleteDraft | ProvideSupplement
-            | BookInterview | Withdraw => actor == Actor::Applicant,
+            SubmitPayingOffline | SubmitPayingOnline | AbandonPayment | DeleteDraft | ProvideSupplement | Withdraw => {
+                actor == Actor::Applicant
+            }
             ConfirmPayment => actor == Actor::System,
+            BookInterview => {
+                matches!(actor, Actor::Applicant | Actor::Staff(StaffRole::Reviewer | StaffRole::MissionAdmin))
+            }
+            // The platform marks a missed interview by itself half an hour after its slot.
+            CancelInterview => matches!(
+                actor,
+                Actor::Applicant | Actor::System | Actor::Staff(StaffRole::Reviewer | StaffRole::MissionAdmin)
+            ),
             RequestSupplement | RequireInterview | CompleteInterview | Reject | Accept | RegisterWalkIn => {
                 matches!(actor, Actor::Staff(StaffRole::Reviewer | StaffRole::MissionAdmin))
             }
@@ -149,6 +162,7 @@ impl OrderAction {
             (SupplementRequired, ProvideSupplement) => Some(UnderReview),
             (UnderReview, RequireInterview) => Some(InterviewRequired),
             (InterviewRequired | InterviewBooked, BookInterview) => Some(InterviewBooked),
+            (InterviewBooked, CancelInterview) => Some(InterviewRequired),
             (InterviewBooked, CompleteInterview) => Some(UnderReview),
             (UnderReview, Reject) => Some(Rejected),
             (UnderReview, Accept) => Some(AwaitingProduction),
@@ -331,7 +345,7 @@ mod tests {
     const PASSPORT_PAID: OrderFacts = OrderFacts { service: ServiceKind::PassportOrTravelDocument, fee_settled: true };
 
     /// The table of SPEC §8, written out independently of the implementation.
-    const ALLOWED: [(OrderState, OrderAction, OrderState); 19] = [
+    const ALLOWED: [(OrderState, OrderAction, OrderState); 20] = [
         (S::Draft, A::SubmitPayingOffline, S::UnderReview),
         (S::Draft, A::RegisterWalkIn, S::UnderReview),
         (S::Draft, A::SubmitPayingOnline, S::PendingPayment),
@@ -348,11 +362,12 @@ mod tests {
         (S::InterviewRequired, A::BookInterview, S::InterviewBooked),
         (S::InterviewRequired, A::Withdraw, S::Withdrawn),
         (S::InterviewBooked, A::BookInterview, S::InterviewBooked),
+        (S::InterviewBooked, A::CancelInterview, S::InterviewRequired),
         (S::InterviewBooked, A::CompleteInterview, S::UnderReview),
         (S::AwaitingProduction, A::MarkReady, S::ReadyForPickup),
         (S::ReadyForPickup, A::HandOver, S::Completed),
     ];
-    // Withdrawal from InterviewBooked is the 19th edge; listed here to keep the array's
+    // Withdrawal from InterviewBooked is the 21st edge; listed here to keep the array's
     // type simple.
     const ALSO_ALLOWED: (OrderState, OrderAction, OrderState) = (S::InterviewBooked, A::Withdraw, S::Withdrawn);
 
@@ -400,6 +415,11 @@ mod tests {
         assert!(!A::Reject.permitted(Actor::Staff(StaffRole::SystemAdmin)));
         assert!(A::RegisterWalkIn.permitted(Actor::Staff(StaffRole::Reviewer)));
         assert!(!A::RegisterWalkIn.permitted(Actor::Applicant));
+        assert!(A::BookInterview.permitted(Actor::Applicant), "the applicant books");
+        assert!(A::BookInterview.permitted(Actor::Staff(StaffRole::Reviewer)), "staff offer a new slot");
+        assert!(!A::BookInterview.permitted(Actor::Staff(StaffRole::Cashier)));
+        assert!(A::CancelInterview.permitted(Actor::System), "a no-show is marked by itself");
+        assert!(!A::CancelInterview.permitted(Actor::Staff(StaffRole::Issuer)));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Outgoing mail. `SmtpMailer` speaks SMTP to the configured relay; `FileMailer` writes each
 //! message as an `.eml` file, for a machine with no relay. A message is plain text; one with
 //! images (a payment notice's QR codes) is also given as HTML showing them inline, each
-//! under its label, the text staying as the alternative.
+//! under its label, the text staying as the alternative. Files (an interview's calendar
+//! entry) travel as attachments beside the message.
 
 use async_trait::async_trait;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
@@ -9,13 +10,23 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
-/// A plain-text message to one recipient, with images to show inline.
+/// A plain-text message to one recipient, with images to show inline and files attached.
 #[derive(Debug, Clone)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
     pub body: String,
     pub images: Vec<InlineImage>,
+    pub attachments: Vec<FileAttachment>,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone)]
+pub struct FileAttachment {
+    pub filename: String,
+    /// Its MIME type, e.g. `text/calendar; charset=utf-8; method=REQUEST`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A PNG image shown in a message, under its label.
@@ -47,15 +58,27 @@ pub trait Mailer: Send + Sync {
 fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
     let to: Mailbox = mail.to.parse().map_err(|_| MailError::Build("recipient".into()))?;
     let builder = Message::builder().from(from.clone()).to(to).subject(&mail.subject);
-    let built = if mail.images.is_empty() {
-        builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())
+    let content_type = |text: &str| ContentType::parse(text).map_err(|e| MailError::Build(e.to_string()));
+    let text = if mail.images.is_empty() {
+        MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone()))
     } else {
-        let png = ContentType::parse("image/png").map_err(|e| MailError::Build(e.to_string()))?;
+        let png = content_type("image/png")?;
         let related =
             mail.images.iter().fold(MultiPart::related().singlepart(SinglePart::html(html(mail))), |part, image| {
                 part.singlepart(Attachment::new_inline(image.content_id.clone()).body(image.png.clone(), png.clone()))
             });
-        builder.multipart(MultiPart::alternative().singlepart(SinglePart::plain(mail.body.clone())).multipart(related))
+        MultiPart::mixed()
+            .multipart(MultiPart::alternative().singlepart(SinglePart::plain(mail.body.clone())).multipart(related))
+    };
+    let built = if mail.images.is_empty() && mail.attachments.is_empty() {
+        builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())
+    } else {
+        let mut whole = text;
+        for file in &mail.attachments {
+            let kind = content_type(&file.content_type)?;
+            whole = whole.singlepart(Attachment::new(file.filename.clone()).body(file.bytes.clone(), kind));
+        }
+        builder.multipart(whole)
     };
     built.map_err(|e| MailError::Build(e.to_string()))
 }

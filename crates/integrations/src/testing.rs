@@ -15,6 +15,8 @@ pub struct ReceivedMail {
     pub body: String,
     /// The images it carries: their content type and bytes.
     pub images: Vec<(String, Vec<u8>)>,
+    /// Its other files (a calendar entry): their content type and bytes.
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Clone, Default)]
@@ -40,20 +42,27 @@ impl Handler for Collector {
         let Some(message) = mail_parser::MessageParser::default().parse(&self.data) else {
             return response::INTERNAL_ERROR;
         };
-        let mail = ReceivedMail {
-            to: self.to.clone(),
-            subject: message.subject().unwrap_or_default().to_owned(),
-            body: message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
-            images: message
+        let parts_where = |wanted: &dyn Fn(&str, &str) -> bool| -> Vec<(String, Vec<u8>)> {
+            message
                 .parts
                 .iter()
                 .filter_map(|part| {
                     let kind = part.content_type()?;
-                    (kind.ctype() == "image").then(|| {
-                        (format!("{}/{}", kind.ctype(), kind.subtype().unwrap_or_default()), part.contents().to_vec())
-                    })
+                    let subtype = kind.subtype().unwrap_or_default();
+                    wanted(kind.ctype(), subtype)
+                        .then(|| (format!("{}/{subtype}", kind.ctype()), part.contents().to_vec()))
                 })
-                .collect(),
+                .collect()
+        };
+        let mail = ReceivedMail {
+            to: self.to.clone(),
+            subject: message.subject().unwrap_or_default().to_owned(),
+            body: message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+            images: parts_where(&|kind, _| kind == "image"),
+            attachments: parts_where(&|kind, subtype| {
+                let body_text = kind == "text" && matches!(subtype, "plain" | "html");
+                !matches!(kind, "image" | "multipart") && !body_text
+            }),
         };
         if let Ok(mut inbox) = self.inbox.lock() {
             inbox.push(mail);

@@ -1,6 +1,8 @@
 //! Integration tests of the adapters against real peers: mail through a real SMTP exchange.
 
-use lingshi_integrations::mail::{FileMailer, InlineImage, MailError, Mailer, OutgoingMail, SmtpMailer};
+use lingshi_integrations::mail::{
+    FileAttachment, FileMailer, InlineImage, MailError, Mailer, OutgoingMail, SmtpMailer,
+};
 use lingshi_integrations::testing::SmtpCatcher;
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ fn mail(to: &str) -> OutgoingMail {
         subject: "您的验证码 / Your code".into(),
         body: "验证码 / Code: 482913".into(),
         images: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 
@@ -40,6 +43,26 @@ async fn images_travel_inline_beside_the_text() {
         .expect("the message arrived");
     assert!(received.body.contains("482913"), "the text is still there: {}", received.body);
     assert_eq!(received.images, vec![("image/png".to_owned(), png)]);
+}
+
+#[tokio::test]
+async fn a_calendar_entry_travels_as_an_attachment_beside_the_text() {
+    let catcher = SmtpCatcher::start();
+    let mailer = SmtpMailer::from_url(&catcher.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
+    let ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n".to_vec();
+    let file = FileAttachment {
+        filename: "interview.ics".into(),
+        content_type: "text/calendar; charset=utf-8; method=REQUEST".into(),
+        bytes: ics.clone(),
+    };
+    mailer.send(&OutgoingMail { attachments: vec![file], ..mail("wang.wu@example.com") }).await.expect("send");
+    let received = tokio::task::spawn_blocking(move || catcher.wait_for("wang.wu@example.com", Duration::from_secs(5)))
+        .await
+        .expect("join")
+        .expect("the message arrived");
+    assert!(received.body.contains("482913"), "the text is still there: {}", received.body);
+    assert_eq!(received.attachments, vec![("text/calendar".to_owned(), ics)]);
+    assert!(received.images.is_empty());
 }
 
 #[tokio::test]

@@ -73,6 +73,8 @@ pub struct Config {
     /// The Alipay (Antom) merchant, when configured.
     pub alipay: Option<lingshi_integrations::payments::alipay::AlipayConfig>,
     pub rates_source: Option<String>,
+    /// Video interviews: cut-off, reminder, ICE servers.
+    pub interviews: lingshi_web::state::InterviewSettings,
 }
 
 /// `region=url;region=url` and the shared secret.
@@ -177,8 +179,10 @@ impl Config {
         }
         let wechat = crate::payment_config::wechat(&get)?;
         let alipay = crate::payment_config::alipay(&get, public_url.as_deref())?;
+        let interviews = crate::interview_config::interviews(&get)?;
         Ok(Self {
             addr,
+            interviews,
             wechat,
             alipay,
             rates_source: get("LINGSHI_ECB_RATES_URL").map(|s| s.trim().to_owned()),

@@ -2,6 +2,7 @@
 //! database, `admin` manages staff and lists missions, `demo` seeds demonstration data.
 
 mod config;
+mod interview_config;
 mod payment_config;
 mod setup;
 

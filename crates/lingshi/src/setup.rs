@@ -206,12 +206,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         public_url: config.public_url.clone(),
         pension,
         supplement_mail: config.supplement_mail.clone(),
+        interviews: config.interviews.clone(),
         payments,
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     start_payment_tasks(&state, config.demo).await;
     lingshi_web::health::prometheus();
     tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
+    tokio::spawn(lingshi_web::signalling::relay_forever(state.clone()));
     tokio::spawn(purge_sessions(db.clone()));
     if let Some(addr) = config.inbound_smtp_addr {
         let inbound = std::net::TcpListener::bind(addr)

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod db;
 pub mod dev_outbox;
 pub mod error;
+pub mod interviews;
 pub mod jobs;
 pub mod legalizations;
 pub mod migrate;
@@ -26,6 +27,7 @@ pub mod rates;
 pub mod reconciliation;
 pub mod seed;
 pub mod sessions;
+pub mod signals;
 pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -59,6 +59,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_online_payments.sql"),
         postgres: include_str!("../migrations/postgres/0007_online_payments.sql"),
     },
+    Migration {
+        version: 8,
+        name: "interviews",
+        sqlite: include_str!("../migrations/sqlite/0008_interviews.sql"),
+        postgres: include_str!("../migrations/postgres/0008_interviews.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

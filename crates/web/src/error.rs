@@ -33,6 +33,15 @@ impl FieldErrors {
     pub fn single(field: &'static str, code: &'static str) -> Self {
         Self(vec![FieldError { field, code }])
     }
+
+    pub fn push(&mut self, field: &'static str, code: &'static str) {
+        self.0.push(FieldError { field, code });
+    }
+
+    /// Nothing refused, or every refusal at once.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }
+    }
 }
 
 /// Why a request failed.

@@ -1,10 +1,11 @@
 //! The job runner: drains the outbox written by services and performs the work against
 //! the outside world. Every handler is idempotent enough for at-least-once delivery.
 
+use crate::service::interviews::notices as interviews;
 use crate::service::payments::jobs as payments;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
-use lingshi_integrations::mail::{InlineImage, OutgoingMail};
+use lingshi_integrations::mail::{FileAttachment, InlineImage, OutgoingMail};
 use lingshi_storage::jobs::{self, ClaimedJob, Fate};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,10 @@ pub struct Message {
     /// QR codes the mail shows (a payment notice's); a text message has the link alone.
     #[serde(default)]
     pub qr_codes: Vec<QrLink>,
+    /// A calendar entry (RFC 5545) the mail carries as `interview.ics`; a text message has
+    /// the time in its text alone.
+    #[serde(default)]
+    pub calendar: Option<String>,
 }
 
 /// A link shown in a mail as a QR code, under its label.
@@ -49,7 +54,16 @@ fn mail_of(message: Message) -> Result<OutgoingMail, String> {
             Ok(InlineImage { content_id: code.id.clone(), label: code.label.clone(), png })
         })
         .collect::<Result<_, String>>()?;
-    Ok(OutgoingMail { to: message.to, subject: message.subject, body: message.body, images })
+    let attachments = message
+        .calendar
+        .map(|ics| FileAttachment {
+            filename: "interview.ics".into(),
+            content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+            bytes: ics.into_bytes(),
+        })
+        .into_iter()
+        .collect();
+    Ok(OutgoingMail { to: message.to, subject: message.subject, body: message.body, images, attachments })
 }
 
 async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
@@ -67,6 +81,8 @@ async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
         crate::service::pensions::PUSH => crate::service::pensions::run_push(state, &job.payload).await,
         crate::service::pensions::POLL => crate::service::pensions::run_poll(state, &job.payload).await,
         crate::service::pensions::REMINDER => crate::service::pensions::run_reminder(state, &job.payload).await,
+        interviews::NOTICE => interviews::run_notice(state, &job.payload).await,
+        interviews::NO_SHOW => crate::service::interviews::booking::run_no_show(state, &job.payload).await,
         payments::CREATE_PAYMENT => payments::run_create(state, &job.payload).await,
         payments::POLL_PAYMENT => payments::run_poll(state, &job.payload).await,
         payments::CLOSE_PAYMENT => payments::run_close(state, &job.payload).await,

@@ -19,6 +19,7 @@ pub mod pages;
 pub mod qr;
 pub mod render;
 pub mod service;
+pub mod signalling;
 pub mod state;
 
 pub use state::{Adapters, AppState, Settings};

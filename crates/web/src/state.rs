@@ -32,6 +32,30 @@ pub struct Settings {
     pub supplement_mail: Option<String>,
     /// The online payment providers and how payments are followed.
     pub payments: PaymentSettings,
+    /// Video interviews: the booking cut-off, the reminder, the ICE servers of the calls.
+    pub interviews: InterviewSettings,
+}
+
+/// How video interviews are booked and called.
+#[derive(Debug, Clone)]
+pub struct InterviewSettings {
+    /// Until how long before its slot a booking may be made, changed or cancelled.
+    pub cutoff: chrono::Duration,
+    /// How long before the interview the reminder goes out.
+    pub reminder_before: chrono::Duration,
+    /// The STUN/TURN servers the browsers use (`LINGSHI_ICE_SERVERS`), as `RTCIceServer[]`;
+    /// none for loopback and one LAN.
+    pub ice_servers: serde_json::Value,
+}
+
+impl Default for InterviewSettings {
+    fn default() -> Self {
+        Self {
+            cutoff: lingshi_domain::interview::DEFAULT_CUTOFF,
+            reminder_before: chrono::Duration::hours(1),
+            ice_servers: serde_json::Value::Array(Vec::new()),
+        }
+    }
 }
 
 /// The online payment providers (WeChat Pay, Alipay) the missions take money through.
@@ -135,6 +159,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Woken when a job is enqueued, so the runner on this node starts at once.
     pub jobs_waiting: Arc<Notify>,
+    /// The video calls' signalling rooms of the parties connected to this node.
+    pub signals: Arc<crate::signalling::SignalHub>,
 }
 
 impl AppState {
@@ -157,6 +183,7 @@ impl AppState {
             catalogs: Arc::new(Catalogs::load()),
             settings,
             jobs_waiting: Arc::new(Notify::new()),
+            signals: Arc::new(crate::signalling::SignalHub::default()),
         })
     }
 }

@@ -644,6 +644,7 @@ both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| asyn
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
         supplement_mail: None,
+        interviews: lingshi_web::state::InterviewSettings::default(),
         payments: lingshi_web::state::PaymentSettings::none(),
     };
     let app = TestApp::start_with(db, dir, settings).await;

@@ -2,6 +2,7 @@
 //! pages is here too. Described by the OpenAPI document at `/openapi.json`.
 
 pub mod accounts;
+pub mod interviews;
 pub mod legalizations;
 pub mod me;
 pub mod missions;
@@ -12,6 +13,7 @@ pub mod path_params;
 pub mod payments;
 pub mod pensions;
 pub mod photo_checks;
+pub mod staff_interviews;
 pub mod staff_members;
 pub mod staff_orders;
 
@@ -21,6 +23,8 @@ use axum::Router;
 pub fn router(settings: &Settings) -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
+        .merge(interviews::router())
+        .merge(staff_interviews::router(settings))
         .merge(me::router(settings))
         .merge(missions::router())
         .merge(legalizations::router())

@@ -1,8 +1,8 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
 use crate::api::{
-    accounts, legalizations, me, missions, notices, orders, payments, pensions, photo_checks, staff_members,
-    staff_orders,
+    accounts, interviews, legalizations, me, missions, notices, orders, payments, pensions, photo_checks,
+    staff_interviews, staff_members, staff_orders,
 };
 use crate::state::AppState;
 use axum::routing::get;
@@ -59,6 +59,22 @@ use utoipa::OpenApi;
         staff_orders::dashboard,
         staff_orders::register_walk_in,
         staff_orders::upload_for_walk_in,
+        interviews::show,
+        interviews::book,
+        interviews::cancel,
+        crate::signalling::socket::applicant,
+        staff_interviews::patterns,
+        staff_interviews::publish,
+        staff_interviews::withdraw,
+        staff_interviews::set_exceptions,
+        staff_interviews::calendar,
+        staff_interviews::show,
+        staff_interviews::offer,
+        staff_interviews::cancel,
+        staff_interviews::start_call,
+        staff_interviews::snapshot,
+        staff_interviews::outcome,
+        crate::signalling::socket::officer,
         staff_members::list,
         staff_members::add,
         staff_members::disable,

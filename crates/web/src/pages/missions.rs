@@ -25,10 +25,7 @@ pub fn local_now(mission: &Mission, now: chrono::DateTime<chrono::Utc>) -> Optio
 /// `at` on the mission's wall clock with its zone's abbreviation, as pages show times:
 /// `2026-11-30 03:49 CET` (UTC, so labelled, if the mission's zone is unknown).
 pub fn mission_time(mission: &Mission, at: chrono::DateTime<chrono::Utc>) -> String {
-    match mission.time_zone.parse::<chrono_tz::Tz>() {
-        Ok(zone) => at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string(),
-        Err(_) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
+    crate::service::interviews::mission_time(mission, at)
 }
 
 /// Every country the platform names, as `{code, name}` choices in the reader's language.

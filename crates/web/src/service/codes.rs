@@ -74,15 +74,25 @@ pub async fn enqueue_message_with_codes(
     (subject, body): (String, String),
     qr_codes: Vec<crate::jobs::QrLink>,
 ) -> Result<(), StorageError> {
-    let message = Message {
+    enqueue(tx, state, &Message { qr_codes, ..message_to(address, subject, body) }).await
+}
+
+/// A plain message to `address`, by the channel it is (mail or text message).
+pub fn message_to(address: &ContactAddress, subject: String, body: String) -> Message {
+    Message {
         channel: address.channel().to_owned(),
         to: address.as_str().to_owned(),
         masked_to: address.masked(),
         subject,
         body,
-        qr_codes,
-    };
-    let payload = serde_json::to_value(&message)?;
+        qr_codes: Vec::new(),
+        calendar: None,
+    }
+}
+
+/// Puts `message` in the outbox, in the caller's transaction.
+pub async fn enqueue(tx: &mut Tx, state: &AppState, message: &Message) -> Result<(), StorageError> {
+    let payload = serde_json::to_value(message)?;
     jobs::enqueue(tx, &state.vault, DELIVER_MESSAGE, &payload, jobs::DEFAULT_MAX_ATTEMPTS, Utc::now()).await?;
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod detecting_verifier;
 pub mod heavy_work;
 pub mod identity;
 pub mod inbound_mail;
+pub mod interviews;
 pub mod legalizations;
 pub mod notices;
 pub mod order_files;

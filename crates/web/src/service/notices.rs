@@ -5,34 +5,12 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
 use chrono::Utc;
 use lingshi_domain::application_form::short_text;
-use lingshi_storage::audit::{AuditActor, AuditEntry};
 use lingshi_storage::notices::{self, Notice, NoticeContent};
 use lingshi_storage::staff::Staff;
 use serde_json::{Value, json};
 
 /// Longest notice body, in characters.
 pub const MAX_BODY_CHARS: usize = 20_000;
-
-async fn audit(
-    tx: &mut lingshi_storage::Tx,
-    state: &AppState,
-    staff: &Staff,
-    action: &str,
-    notice: &str,
-) -> Result<(), AppError> {
-    let actor = AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) };
-    let entry = AuditEntry {
-        mission_id: staff.mission_id.as_deref(),
-        actor: &actor,
-        action,
-        order_id: None,
-        before_state: None,
-        after_state: None,
-        reason: Some(notice),
-    };
-    lingshi_storage::audit::append(tx, &state.vault, &entry, Utc::now()).await?;
-    Ok(())
-}
 
 /// Writes a notice (unpublished) for the officer's mission; returns its id.
 pub async fn write(
@@ -65,7 +43,7 @@ pub async fn write(
     let content = NoticeContent { language, title: &title, body: body.trim() };
     let mut tx = state.db.begin().await?;
     let id = notices::create(&mut tx, mission, &content, &staff.id, Utc::now()).await?;
-    audit(&mut tx, state, staff, "notice_written", &title).await?;
+    crate::service::staff::audit_mission_act(&mut tx, state, staff, "notice_written", &title).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -84,7 +62,14 @@ pub async fn set_published(state: &AppState, staff: &Staff, id: &str, published:
     let mission = crate::service::staff::own_mission(staff)?;
     let mut tx = state.db.begin().await?;
     notices::set_published(&mut tx, id, mission, published, Utc::now()).await?;
-    audit(&mut tx, state, staff, if published { "notice_published" } else { "notice_withdrawn" }, id).await?;
+    crate::service::staff::audit_mission_act(
+        &mut tx,
+        state,
+        staff,
+        if published { "notice_published" } else { "notice_withdrawn" },
+        id,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

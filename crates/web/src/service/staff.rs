@@ -133,6 +133,33 @@ pub fn own_mission(staff: &Staff) -> Result<&str, AppError> {
     staff.mission_id.as_deref().ok_or(AppError::Forbidden("not_your_role"))
 }
 
+/// Audits something an officer did to the mission itself (not to an order): what, and a
+/// word on which (a notice's title, a pattern's id).
+pub async fn audit_mission_act(
+    tx: &mut lingshi_storage::Tx,
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let actor = lingshi_storage::audit::AuditActor {
+        kind: "staff",
+        id: staff.id.clone(),
+        role: Some(staff.role.code().to_owned()),
+    };
+    let entry = lingshi_storage::audit::AuditEntry {
+        mission_id: staff.mission_id.as_deref(),
+        actor: &actor,
+        action,
+        order_id: None,
+        before_state: None,
+        after_state: None,
+        reason: Some(reason),
+    };
+    lingshi_storage::audit::append(tx, &state.vault, &entry, Utc::now()).await?;
+    Ok(())
+}
+
 /// Disables (or re-enables) a staff member and ends their sessions.
 pub async fn set_disabled(
     db: &Db,

@@ -101,10 +101,7 @@ fn reason(field: &'static str, text: &str) -> Result<String, AppError> {
 
 /// Moves the order through the state machine as this officer.
 fn step(loaded: &mut Loaded, staff: &Staff, action: OrderAction) -> Result<OrderState, AppError> {
-    let from = loaded.order.state;
-    loaded.order.state = transition(from, action, lingshi_domain::order::Actor::Staff(staff.role), loaded.facts())
-        .map_err(|e| AppError::Conflict(e.code()))?;
-    Ok(loaded.order.state)
+    loaded.step(action, Actor::Staff(staff.role))
 }
 
 /// Applies `action` to order `id`, which the officer saw at `version`.
@@ -193,10 +190,12 @@ fn apply(
             step(loaded, staff, OrderAction::RequireInterview)?;
             Outcome::event("interview_required", note(&prepared))
         }
-        StaffAction::CompleteInterview => {
-            step(loaded, staff, OrderAction::CompleteInterview)?;
-            Outcome::event("interview_completed", None)
-        }
+        StaffAction::CompleteInterview => crate::service::interviews::booking::conclude(
+            loaded,
+            Actor::Staff(staff.role),
+            lingshi_domain::interview::BookingState::Done,
+            None,
+        )?,
         StaffAction::MarkReady => {
             step(loaded, staff, OrderAction::MarkReady)?;
             Outcome::event("ready", None)
@@ -335,6 +334,7 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
         payments: Vec::new(),
         supplements: Vec::new(),
         online: orders::Online::default(),
+        interviews: Vec::new(),
     };
     let fee = orders::fee_of(&draft);
     order.fee_minor = fee.as_ref().map(|f| f.minor);

@@ -53,6 +53,7 @@ pub(crate) async fn platform_with_both(db: Db, dir: PathBuf) -> (TestApp, Wechat
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
         supplement_mail: None,
+        interviews: lingshi_web::state::InterviewSettings::default(),
         payments,
     };
     let app = TestApp::start_with(db, dir, settings).await;

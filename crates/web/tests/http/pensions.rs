@@ -42,6 +42,7 @@ async fn platform(db: Db, dir: PathBuf, mode: Mode, deadline: chrono::Duration) 
         public_url: None,
         pension,
         supplement_mail: None,
+        interviews: lingshi_web::state::InterviewSettings::default(),
         payments: lingshi_web::state::PaymentSettings::none(),
     };
     let app = TestApp::start_with(db, dir, settings).await;

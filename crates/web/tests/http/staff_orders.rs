@@ -566,6 +566,7 @@ both_backends!(supplements_can_be_mailed_from_the_registered_address, |db: Db, d
         public_url: None,
         pension: lingshi_web::state::PensionSettings::none(),
         supplement_mail: Some("supplement@lingshi.test".into()),
+        interviews: lingshi_web::state::InterviewSettings::default(),
         payments: lingshi_web::state::PaymentSettings::none(),
     };
     let app = TestApp::start_with(db, dir, settings).await;

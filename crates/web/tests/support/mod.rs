@@ -41,6 +41,7 @@ impl TestApp {
             public_url: None,
             pension: lingshi_web::state::PensionSettings::none(),
             supplement_mail: None,
+            interviews: lingshi_web::state::InterviewSettings::default(),
             payments: lingshi_web::state::PaymentSettings::none(),
         };
         Self::start_with(db, dir, settings).await
@@ -64,6 +65,7 @@ impl TestApp {
         lingshi_storage::seed::seed_missions(&db).await.expect("seed");
         lingshi_web::health::prometheus();
         tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
+        tokio::spawn(lingshi_web::signalling::relay_forever(state.clone()));
         let app = lingshi_web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { base: format!("http://{addr}"), client: new_client(), mail, db, state }

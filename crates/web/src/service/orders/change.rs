@@ -49,9 +49,20 @@ pub enum Record {
     OnlineRefundChanged(Box<lingshi_storage::online_payments::OnlineRefund>),
     /// Work for the job runner, committed with the change: kind, payload, when.
     Job(&'static str, serde_json::Value, DateTime<Utc>),
+    /// A new interview booking, taking one of its slot's `parallel` places (refused when
+    /// the slot is full).
+    NewBooking(Box<lingshi_storage::interviews::Booking>, u16),
+    /// A booking changed; with `release`, its place goes back to its slot.
+    BookingChanged { booking: Box<lingshi_storage::interviews::Booking>, release: bool },
 }
 
 impl Record {
+    /// Whether this record tells the applicant about the change itself (an interview's
+    /// notice), so the general notice of a new state is not sent as well.
+    fn is_own_notice(&self) -> bool {
+        matches!(self, Record::Job(kind, _, _) if *kind == crate::service::interviews::notices::NOTICE)
+    }
+
     async fn write(
         &self,
         tx: &mut lingshi_storage::Tx,
@@ -96,6 +107,20 @@ impl Record {
             Record::OnlinePaymentChanged(payment) => online::update(tx, payment, now).await?,
             Record::NewOnlineRefund(refund) => online::insert_refund(tx, &state.vault, refund).await?,
             Record::OnlineRefundChanged(refund) => online::update_refund(tx, refund, now).await?,
+            Record::NewBooking(booking, parallel) => {
+                use lingshi_storage::interviews;
+                if !interviews::take_place(tx, &booking.mission_id, booking.starts_at, *parallel).await? {
+                    return Err(AppError::Conflict("interview_slot_full"));
+                }
+                interviews::insert_booking(tx, booking).await?;
+            }
+            Record::BookingChanged { booking, release } => {
+                use lingshi_storage::interviews;
+                interviews::update_booking(tx, &state.vault, booking, now).await?;
+                if *release {
+                    interviews::release_place(tx, &booking.mission_id, booking.starts_at).await?;
+                }
+            }
             Record::Job(kind, payload, at) => {
                 let max = lingshi_storage::jobs::DEFAULT_MAX_ATTEMPTS;
                 lingshi_storage::jobs::enqueue_at(tx, &state.vault, (kind, payload, max), *at, now).await?;
@@ -194,7 +219,8 @@ pub async fn change_as(
             };
             audit::append(&mut tx, &state.vault, &entry, now).await?;
         }
-        if state_changed && by_staff {
+        let told_otherwise = outcome.records.iter().any(Record::is_own_notice);
+        if state_changed && by_staff && !told_otherwise {
             notify_applicant(&mut tx, state, &loaded).await?;
         }
     }
@@ -203,6 +229,7 @@ pub async fn change_as(
     loaded.payments = lingshi_storage::order_work::payments(&state.db, &state.vault, id).await?;
     loaded.supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, id).await?;
     loaded.online = super::Online::load(state, id).await?;
+    loaded.interviews = lingshi_storage::interviews::for_order(&state.db, &state.vault, id).await?;
     Ok(loaded)
 }
 

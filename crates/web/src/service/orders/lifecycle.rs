@@ -22,9 +22,9 @@ pub async fn withdraw(
         .transpose()
         .map_err(|e| FieldErrors::single("reason", e.code()))?;
     change(state, account, id, FileChange::None, |loaded| {
-        loaded.order.state = transition(loaded.order.state, OrderAction::Withdraw, Actor::Applicant, loaded.facts())
-            .map_err(|e| AppError::Conflict(e.code()))?;
-        Ok(Some(Outcome::event("withdrawn", reason)))
+        let records = crate::service::interviews::booking::released_on_leaving(loaded);
+        loaded.step(OrderAction::Withdraw, Actor::Applicant)?;
+        Ok(Some(Outcome { event: "withdrawn", note: reason, records }))
     })
     .await
 }

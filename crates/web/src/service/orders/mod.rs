@@ -27,7 +27,7 @@ use lingshi_domain::application::{ApplicationType, Service, Step, parent_must_si
 use lingshi_domain::application_form::{Annotations, Form};
 use lingshi_domain::materials::{Circumstances, Material, Need, materials};
 use lingshi_domain::mission::Mission;
-use lingshi_domain::order::{Actor, OrderFacts, OrderState, StaffRole};
+use lingshi_domain::order::{Actor, OrderAction, OrderFacts, OrderState, StaffRole, transition};
 use lingshi_storage::accounts::Account;
 use lingshi_storage::audit::AuditActor;
 use lingshi_storage::orders::{self, Order, OrderFile};
@@ -61,6 +61,8 @@ pub struct Loaded {
     pub supplements: Vec<lingshi_storage::order_work::Supplement>,
     /// Online payment attempts and their refunds.
     pub online: Online,
+    /// The video-interview bookings, oldest first; at most one is `booked`.
+    pub interviews: Vec<lingshi_storage::interviews::Booking>,
 }
 
 /// An order's online payments and refunds, as the provider last reported them.
@@ -151,6 +153,13 @@ impl Loaded {
         action.check(self.order.state, actor, self.action_facts()).map_err(|e| AppError::Conflict(e.code()))
     }
 
+    /// Moves the order through the state machine as `actor`.
+    pub fn step(&mut self, action: OrderAction, actor: Actor) -> Result<OrderState, AppError> {
+        self.order.state =
+            transition(self.order.state, action, actor, self.facts()).map_err(|e| AppError::Conflict(e.code()))?;
+        Ok(self.order.state)
+    }
+
     pub fn facts(&self) -> OrderFacts {
         let due = self.order.fee_minor.unwrap_or(0);
         OrderFacts {
@@ -187,7 +196,8 @@ async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
     let payments = lingshi_storage::order_work::payments(&state.db, &state.vault, &order.id).await?;
     let supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, &order.id).await?;
     let online = Online::load(state, &order.id).await?;
-    Ok(Loaded { order, form, service, kind, mission, files, payments, supplements, online })
+    let interviews = lingshi_storage::interviews::for_order(&state.db, &state.vault, &order.id).await?;
+    Ok(Loaded { order, form, service, kind, mission, files, payments, supplements, online, interviews })
 }
 
 /// Who is changing or reading an order.

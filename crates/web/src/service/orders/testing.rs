@@ -50,6 +50,7 @@ pub fn draft(service: Service, kind: Option<ApplicationType>) -> Loaded {
         payments: Vec::new(),
         supplements: Vec::new(),
         online: super::Online::default(),
+        interviews: Vec::new(),
     }
 }
 
