@@ -2,6 +2,8 @@
 
 #[path = "contract/audit.rs"]
 mod audit_chain;
+#[path = "contract/interviews.rs"]
+mod interviews_contract;
 #[path = "contract/orders.rs"]
 mod orders_contract;
 

@@ -4,6 +4,8 @@
 mod alipay;
 #[path = "http/hostile.rs"]
 mod hostile;
+#[path = "http/interviews.rs"]
+mod interviews;
 #[path = "http/legalizations.rs"]
 mod legalizations;
 #[path = "http/orders.rs"]
@@ -12,6 +14,8 @@ mod orders;
 mod payments;
 #[path = "http/pensions.rs"]
 mod pensions;
+#[path = "http/signalling.rs"]
+mod signalling;
 #[path = "http/staff_orders.rs"]
 mod staff_orders;
 mod support;

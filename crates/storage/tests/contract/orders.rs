@@ -8,7 +8,7 @@ use lingshi_storage::orders::{self, NewFile, NewOrder};
 use lingshi_storage::{Db, MasterKey, StorageError, Vault, accounts, both_backends, seed};
 use serde_json::json;
 
-fn vault() -> Vault {
+pub fn vault() -> Vault {
     Vault::new(&MasterKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").expect("key"))
 }
 
@@ -19,7 +19,7 @@ async fn set_column(db: &Db, sql: &'static str, value: &'static str, id: &str) -
     })
 }
 
-async fn account(db: &Db, login: &str) -> String {
+pub async fn account(db: &Db, login: &str) -> String {
     let mut tx = db.begin().await.expect("begin");
     let address = ContactAddress::parse(login).expect("address");
     let account = accounts::create(&mut tx, &address, "hash", "zh-CN", Utc::now()).await.expect("create");
@@ -27,7 +27,7 @@ async fn account(db: &Db, login: &str) -> String {
     account.id
 }
 
-async fn draft(db: &Db, vault: &Vault, submitter: &str, number: &str) -> Result<String, StorageError> {
+pub async fn draft(db: &Db, vault: &Vault, submitter: &str, number: &str) -> Result<String, StorageError> {
     seed::seed_missions(db).await.expect("seed");
     let form = json!({"details": {"surname_zh": "张", "given_name_zh": "三"}});
     let new = NewOrder {

@@ -78,7 +78,14 @@ impl Message {
         if frame.len() > MAX_FRAME {
             return Err(Refusal::TooLarge);
         }
-        let message: Message = serde_json::from_str(frame).map_err(|_| Refusal::Malformed)?;
+        let value: serde_json::Value = serde_json::from_str(frame).map_err(|_| Refusal::Malformed)?;
+        let message: Message = serde_json::from_value(value.clone()).map_err(|_| Refusal::Malformed)?;
+        // Serde lets a unit variant carry extra fields: the frame must hold exactly the
+        // message's own fields.
+        let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+        if keys(&value) != keys(&serde_json::to_value(&message).map_err(|_| Refusal::Malformed)?) {
+            return Err(Refusal::Malformed);
+        }
         let within = match &message {
             Message::Offer { sdp } | Message::Answer { sdp } => sdp.len() <= MAX_SDP,
             Message::Candidate { candidate } => {

@@ -36,6 +36,11 @@ impl Applicant {
         self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
     }
 
+    /// The `Authorization` header's value, for a client other than reqwest (a WebSocket).
+    pub fn authorization(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut request = self.request(method, path);
         if let Some(body) = body {

@@ -38,9 +38,14 @@ impl Officer {
         Self { base: app.base.clone(), token, client: reqwest::Client::new() }
     }
 
+    /// The `Cookie` header's value, for a client other than reqwest (a WebSocket).
+    pub fn cookie(&self) -> String {
+        format!("ls_staff={}", self.token)
+    }
+
     /// A request with the staff cookie, to a page or the API.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, format!("{}{path}", self.base)).header("cookie", format!("ls_staff={}", self.token))
+        self.client.request(method, format!("{}{path}", self.base)).header("cookie", self.cookie())
     }
 
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -83,7 +88,7 @@ impl Officer {
     }
 }
 
-async fn submitted_renewal(app: &TestApp, email: &str, passport: &str) -> (Applicant, String, String) {
+pub async fn submitted_renewal(app: &TestApp, email: &str, passport: &str) -> (Applicant, String, String) {
     let applicant = Applicant::verified(app, email, passport).await;
     let id = filled_renewal(&applicant).await;
     let (status, order) = applicant.submit(&id, None).await;

@@ -48,7 +48,17 @@ impl TestApp {
     }
 
     /// Starts the platform; notifications from payment providers come to its own address.
-    pub async fn start_with(db: Db, dir: PathBuf, mut settings: Settings) -> Self {
+    pub async fn start_with(db: Db, dir: PathBuf, settings: Settings) -> Self {
+        Self::start_node(db, dir, settings, None).await
+    }
+
+    /// Another node of the same platform: the same database and key, its own address, job
+    /// runner and signalling rooms (as behind a load balancer).
+    pub async fn second_node(&self, dir: PathBuf) -> Self {
+        Self::start_node(self.db.clone(), dir, self.state.settings.clone(), Some(self.state.vault.clone())).await
+    }
+
+    async fn start_node(db: Db, dir: PathBuf, mut settings: Settings, shared_vault: Option<Arc<Vault>>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         settings.payments.notify_base = format!("http://{addr}");
@@ -59,9 +69,12 @@ impl TestApp {
             sms: Arc::new(DevSmsOutbox::new(db.clone())),
             face: Arc::new(DetectingVerifier),
         };
-        let vault = Vault::new(&MasterKey::generate().expect("key"));
         let blobs = BlobStore::open(&dir.join("files")).expect("blobs");
-        let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
+        let vault = Vault::new(&MasterKey::generate().expect("key"));
+        let mut state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
+        if let Some(vault) = shared_vault {
+            state.vault = vault;
+        }
         lingshi_storage::seed::seed_missions(&db).await.expect("seed");
         lingshi_web::health::prometheus();
         tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));

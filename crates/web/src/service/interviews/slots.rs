@@ -91,27 +91,36 @@ async fn parse(state: &AppState, mission: &str, input: &PatternInput) -> Result<
             errors.push("officer", "unknown_choice");
         }
     }
+    if let (Some(minutes), Some(parallel)) = (minutes, parallel) {
+        let probe = SlotPattern {
+            weekday: Weekday::Mon,
+            start: start.unwrap_or(NaiveTime::MIN),
+            minutes,
+            parallel,
+            officer: None,
+            exceptions: BTreeSet::new(),
+        };
+        if let Err(error) = probe.validate() {
+            let field = match error {
+                interview::PatternError::Parallel => "parallel",
+                interview::PatternError::Length | interview::PatternError::PastMidnight => "minutes",
+            };
+            errors.push(field, error.code());
+        }
+    }
     let exceptions = dates(&input.exceptions);
     errors.into_result()?;
     let (Some(weekday), Some(start), Some(minutes), Some(parallel)) = (weekday, start, minutes, parallel) else {
         return Err(AppError::internal("a checked field is missing"));
     };
-    let pattern = SlotPattern {
+    Ok(SlotPattern {
         weekday: Weekday::try_from(weekday - 1).map_err(AppError::internal)?,
         start,
         minutes,
         parallel,
         officer,
         exceptions: exceptions?,
-    };
-    pattern.validate().map_err(|e| {
-        let field = match e {
-            interview::PatternError::Parallel => "parallel",
-            interview::PatternError::Length | interview::PatternError::PastMidnight => "minutes",
-        };
-        AppError::from(FieldErrors::single(field, e.code()))
-    })?;
-    Ok(pattern)
+    })
 }
 
 /// Publishes a weekly pattern for the officer's mission; returns its id.

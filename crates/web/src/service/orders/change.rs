@@ -63,6 +63,11 @@ impl Record {
         matches!(self, Record::Job(kind, _, _) if *kind == crate::service::interviews::notices::NOTICE)
     }
 
+    /// Whether this record books, moves or closes an interview (always audited).
+    fn touches_booking(&self) -> bool {
+        matches!(self, Record::NewBooking(..) | Record::BookingChanged { .. })
+    }
+
     async fn write(
         &self,
         tx: &mut lingshi_storage::Tx,
@@ -205,8 +210,9 @@ pub async fn change_as(
         orders::add_event(&mut tx, &state.vault, &order.id, order.state, outcome.event, outcome.note.as_deref(), now)
             .await?;
         // Staff and the platform itself are audited in everything they do; applicants when
-        // they move the order.
-        if state_changed || !matches!(principal, Principal::Applicant(_)) {
+        // they move the order or its interview.
+        let booking_moved = outcome.records.iter().any(Record::touches_booking);
+        if state_changed || booking_moved || !matches!(principal, Principal::Applicant(_)) {
             let actor = principal.audit_actor();
             let entry = AuditEntry {
                 mission_id: Some(&order.mission_id),
