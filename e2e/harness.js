@@ -45,6 +45,7 @@ export async function startMailCatcher() {
           subject: mail.subject,
           text: mail.text,
           images: mail.attachments.filter((a) => a.contentType.startsWith("image/")).map((a) => a.contentType),
+          attachments: mail.attachments.filter((a) => !a.contentType.startsWith("image/")).map((a) => ({ contentType: a.contentType, content: a.content })),
         });
         callback();
       }, callback);
@@ -145,7 +146,8 @@ export async function phoneSnapshotPath(browser) {
   return path;
 }
 
-/** Headless Chromium, with a fake camera so the face step can take a real capture. */
+/** Headless Chromium, with a fake camera so the face step can take a real capture and a
+ * video interview has frames to send. */
 export async function startBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -154,6 +156,8 @@ export async function startBrowser() {
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+      // Video interviews between two contexts of this one browser: a call over loopback.
+      "--allow-loopback-in-peer-connection",
     ],
   });
 }
@@ -266,4 +270,46 @@ export async function staffConsole(stack, { username, password }) {
   await page.getByRole("button", { name: "登录" }).click();
   await page.waitForURL("**/staff");
   return { context, page };
+}
+
+/** A small PDF, as a scanned material. */
+export const SUPPLEMENT_PDF = join(mkdtempSync(join(tmpdir(), "lingshi-supplement-")), "residence.pdf");
+writeFileSync(SUPPLEMENT_PDF, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+
+/** Submits a renewal through the API as the applicant whose session `token` is, paying
+ * offline, the document collected `pickup` (at_mission or by_post). */
+export async function submittedRenewal(stack, token, pickup = "at_mission") {
+  const base = stack.platform.base;
+  const call = async (method, path, body, type = "application/json") => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { "Content-Type": type, Authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : (type === "application/json" ? JSON.stringify(body) : body),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const order = await call("POST", "/api/v1/orders", {
+    service: "passport", statement_accepted: true, mission_id: "be-embassy", residence_country: "BE",
+    route: { held: "ordinary_passport", lost: false }, application_type: "renewal.passport.renewal",
+  });
+  const id = order.id;
+  await call("PUT", `/api/v1/orders/${id}/steps/details`, {
+    surname_zh: "张", given_name_zh: "三", surname_pinyin: "ZHANG", given_name_pinyin: "SAN", sex: "male",
+    birth_date: "1990-05-01", birth_place: "北京", document_number: "E12345678", address: "Avenue Louise 1, 1050 Bruxelles",
+    phone: "+32 470 12 34 56", occupation: "工程师", emergency_contact_name: "李四", emergency_contact_phone: "+32 2 663 30 01",
+  });
+  await call("PUT", `/api/v1/orders/${id}/steps/annotations`, { kind: "none" });
+  await call("PUT", `/api/v1/orders/${id}/files/photo`, readFileSync(fixturePath("astronaut.png")), "image/png");
+  await call("PUT", `/api/v1/orders/${id}/steps/photo`, {});
+  await call("PUT", `/api/v1/orders/${id}/files/signature`, readFileSync(fixturePath("astronaut.png")), "image/png");
+  await call("PUT", `/api/v1/orders/${id}/steps/declaration`, { signer: "applicant" });
+  await call("PUT", `/api/v1/orders/${id}/files/current_document_page`, readFileSync(SUPPLEMENT_PDF), "application/pdf");
+  await call("PUT", `/api/v1/orders/${id}/steps/materials`, {});
+  await call("PUT", `/api/v1/orders/${id}/steps/delivery`, { submission: "by_post", pickup });
+  await call("PUT", `/api/v1/orders/${id}/steps/review`, { confirmed: true });
+  await call("POST", `/api/v1/orders/${id}/face/skip`);
+  await call("PUT", `/api/v1/orders/${id}/steps/payment`, { method: "offline" });
+  return call("POST", `/api/v1/orders/${id}/submit`);
 }

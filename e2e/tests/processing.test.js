@@ -4,57 +4,13 @@
 // and an offline payer whose document goes by post pays the mailed payment notice online.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { useStack, phone, checkPage, fixturePath, verifiedApplicant, createStaff, staffConsole } from "../harness.js";
+import { useStack, phone, checkPage, fixturePath, verifiedApplicant, createStaff, staffConsole, submittedRenewal, SUPPLEMENT_PDF as PDF } from "../harness.js";
 
 const stack = useStack({ before, after });
-const PDF = join(mkdtempSync(join(tmpdir(), "lingshi-supplement-")), "residence.pdf");
-writeFileSync(PDF, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
-
-/** Submits a renewal through the API as the applicant whose session `token` is, paying
- * offline, the document collected `pickup` (at_mission or by_post). */
-async function submittedRenewal(token, pickup = "at_mission") {
-  const base = stack.platform.base;
-  const call = async (method, path, body, type = "application/json") => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { "Content-Type": type, Authorization: `Bearer ${token}` },
-      body: body === undefined ? undefined : (type === "application/json" ? JSON.stringify(body) : body),
-    });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  };
-  const order = await call("POST", "/api/v1/orders", {
-    service: "passport", statement_accepted: true, mission_id: "be-embassy", residence_country: "BE",
-    route: { held: "ordinary_passport", lost: false }, application_type: "renewal.passport.renewal",
-  });
-  const id = order.id;
-  await call("PUT", `/api/v1/orders/${id}/steps/details`, {
-    surname_zh: "张", given_name_zh: "三", surname_pinyin: "ZHANG", given_name_pinyin: "SAN", sex: "male",
-    birth_date: "1990-05-01", birth_place: "北京", document_number: "E12345678", address: "Avenue Louise 1, 1050 Bruxelles",
-    phone: "+32 470 12 34 56", occupation: "工程师", emergency_contact_name: "李四", emergency_contact_phone: "+32 2 663 30 01",
-  });
-  await call("PUT", `/api/v1/orders/${id}/steps/annotations`, { kind: "none" });
-  await call("PUT", `/api/v1/orders/${id}/files/photo`, (await import("node:fs")).readFileSync(fixturePath("astronaut.png")), "image/png");
-  await call("PUT", `/api/v1/orders/${id}/steps/photo`, {});
-  await call("PUT", `/api/v1/orders/${id}/files/signature`, (await import("node:fs")).readFileSync(fixturePath("astronaut.png")), "image/png");
-  await call("PUT", `/api/v1/orders/${id}/steps/declaration`, { signer: "applicant" });
-  await call("PUT", `/api/v1/orders/${id}/files/current_document_page`, (await import("node:fs")).readFileSync(PDF), "application/pdf");
-  await call("PUT", `/api/v1/orders/${id}/steps/materials`, {});
-  await call("PUT", `/api/v1/orders/${id}/steps/delivery`, { submission: "by_post", pickup });
-  await call("PUT", `/api/v1/orders/${id}/steps/review`, { confirmed: true });
-  await call("POST", `/api/v1/orders/${id}/face/skip`);
-  await call("PUT", `/api/v1/orders/${id}/steps/payment`, { method: "offline" });
-  return call("POST", `/api/v1/orders/${id}/submit`);
-}
-
 test("a supplement is asked, answered online, and the order is accepted, made, paid and handed over", async () => {
   const applicantContext = await phone(stack.browser, stack.platform.base);
   const { token } = await verifiedApplicant(stack, applicantContext, "zhang@example.org", "E12345678");
-  const order = await submittedRenewal(token);
+  const order = await submittedRenewal(stack, token);
   const reviewer = await staffConsole(stack, createStaff(stack, "reviewer.be", "reviewer"));
 
   await reviewer.page.getByRole("link", { name: "订单审核" }).click();
@@ -173,7 +129,7 @@ test("an offline payer with postal pick-up pays the mailed payment notice with A
   assert.match(stack.platform.output(), /Alipay is a simulator/);
   const applicantContext = await phone(stack.browser, stack.platform.base);
   const { token } = await verifiedApplicant(stack, applicantContext, "post.payer@example.org", "E12345679");
-  const order = await submittedRenewal(token, "by_post");
+  const order = await submittedRenewal(stack, token, "by_post");
   const admin = await staffConsole(stack, createStaff(stack, "notice.admin.be", "mission_admin"));
   await admin.page.goto(`/staff/orders/${order.id}`);
   await admin.page.getByRole("button", { name: "受理（待制证）" }).click();

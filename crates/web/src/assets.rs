@@ -7,6 +7,7 @@ use axum::routing::get;
 
 const STYLESHEET: &str = include_str!("../assets/app.css");
 const FACE_SCRIPT: &str = include_str!("../assets/face.js");
+const INTERVIEW_SCRIPT: &str = include_str!("../assets/interview.js");
 const PHOTO_CHECK_SCRIPT: &str = include_str!("../assets/photo-check.js");
 const CROP_PREVIEW_SCRIPT: &str = include_str!("../assets/crop-preview.js");
 const UPLOAD_SCRIPT: &str = include_str!("../assets/upload.js");
@@ -17,6 +18,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
         .route("/assets/face.js", get(|| async { script(FACE_SCRIPT) }))
+        .route("/assets/interview.js", get(|| async { script(INTERVIEW_SCRIPT) }))
         .route("/assets/photo-check.js", get(|| async { script(PHOTO_CHECK_SCRIPT) }))
         .route("/assets/crop-preview.js", get(|| async { script(CROP_PREVIEW_SCRIPT) }))
         .route("/assets/upload.js", get(|| async { script(UPLOAD_SCRIPT) }))

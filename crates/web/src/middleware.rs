@@ -31,22 +31,28 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     // form posts, which the same-origin rule must refuse.
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert("permissions-policy", HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"));
+    headers.insert("permissions-policy", HeaderValue::from_static("camera=(self), geolocation=(), microphone=(self)"));
     response
 }
 
 /// Refuses state-changing requests sent from another origin (cross-site request forgery),
 /// on top of the SameSite=Lax session cookies.
+/// A WebSocket's handshake is a GET, so it is checked the same way where it is upgraded.
 pub async fn same_origin_writes(request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && let Some(origin) = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-        if origin == "null" || origin_host != host {
-            return AppError::Forbidden("cross_origin").into_response();
-        }
+    if !safe && from_another_origin(request.headers()) {
+        return AppError::Forbidden("cross_origin").into_response();
     }
     next.run(request).await
+}
+
+/// Whether the request says it comes from a page of another origin (a request without
+/// `Origin`, from a native app or a same-origin navigation, does not).
+pub fn from_another_origin(headers: &axum::http::HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    origin == "null" || origin_host != host
 }
 
 /// Counts requests and their latency by route template (never the raw path, which may

@@ -6,6 +6,7 @@ mod auth;
 pub mod download;
 pub(crate) mod forms;
 mod home;
+mod interviews;
 mod legalizations;
 pub mod missions;
 mod notices;
@@ -13,6 +14,7 @@ mod orders;
 mod payments;
 mod pensions;
 mod staff;
+mod staff_interviews;
 mod staff_members;
 mod staff_orders;
 
@@ -32,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .merge(apply::router())
         .merge(orders::router())
         .merge(payments::router())
+        .merge(interviews::router())
+        .merge(staff_interviews::router())
         .merge(staff::router())
         .merge(staff_orders::router())
         .merge(staff_members::router())

@@ -175,12 +175,15 @@ async fn review_page(
         .map(|m| json!({"code": m.code(), "name": state.catalogs.text(locale, &format!("label_{}", m.code()))}))
         .collect();
     let face = loaded.files_in("face").next().map(|f| f.id.clone());
+    let snapshots: Vec<&str> =
+        loaded.files_in(crate::service::interviews::snapshots::SLOT).map(|f| f.id.as_str()).collect();
     let context = json!({
         "order": order_view(state, &loaded, locale, Actor::Staff(current.staff.role)).await?,
         "payment_methods": lingshi_domain::order::COUNTER_PAYMENT_METHODS,
         "audit": trail,
         "all_materials": materials,
         "face_file": face,
+        "snapshots": snapshots,
         "summary": summary_message,
         "errors": errors,
     });

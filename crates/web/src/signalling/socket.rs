@@ -12,6 +12,7 @@ use crate::service::orders::{self, Principal};
 use crate::state::AppState;
 use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use lingshi_storage::signals::Signal;
 use serde_json::json;
@@ -24,6 +25,11 @@ async fn room(state: &AppState, principal: Principal<'_>, id: &str) -> Result<St
     Ok(loaded.order.id)
 }
 
+/// A page of another site may not open a socket with the visitor's cookies.
+fn refuse_other_origins(headers: &HeaderMap) -> Result<(), AppError> {
+    if crate::middleware::from_another_origin(headers) { Err(AppError::Forbidden("cross_origin")) } else { Ok(()) }
+}
+
 /// The applicant joins their order's room.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/interview/signal", params(crate::api::path_params::Id),
     responses((status = 101, description = "WebSocket: the signalling protocol of docs/INTERVIEWS.md"), (status = 404), (status = 409)))]
@@ -31,8 +37,10 @@ pub async fn applicant(
     State(state): State<AppState>,
     current: CurrentAccount,
     Path(id): Path<String>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
+    refuse_other_origins(&headers)?;
     let room = room(&state, Principal::Applicant(&current.account), &id).await?;
     Ok(join(state, upgrade, room, Role::Applicant))
 }
@@ -44,8 +52,10 @@ pub async fn officer(
     State(state): State<AppState>,
     current: CurrentStaff,
     Path(id): Path<String>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
+    refuse_other_origins(&headers)?;
     let room = room(&state, Principal::Staff(&current.staff), &id).await?;
     Ok(join(state, upgrade, room, Role::Officer))
 }

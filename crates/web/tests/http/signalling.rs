@@ -19,11 +19,13 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Opens `path` on `base` with one header (`Authorization` or `Cookie`): the socket, or the
-/// HTTP status that refused it.
-async fn open(base: &str, path: &str, (header, value): (&'static str, String)) -> Result<Socket, StatusCode> {
+/// Opens `path` on `base` with `headers` (`Authorization` or `Cookie`, an `Origin`): the
+/// socket, or the HTTP status that refused it.
+async fn open(base: &str, path: &str, headers: &[(&'static str, String)]) -> Result<Socket, StatusCode> {
     let mut request = format!("{}{path}", base.replacen("http://", "ws://", 1)).into_client_request().expect("request");
-    request.headers_mut().insert(header, value.parse().expect("header"));
+    for (header, value) in headers {
+        request.headers_mut().insert(*header, value.parse().expect("header"));
+    }
     match tokio_tungstenite::connect_async(request).await {
         Ok((socket, _)) => Ok(socket),
         Err(WsError::Http(response)) => Err(StatusCode::from_u16(response.status().as_u16()).expect("status")),
@@ -32,11 +34,11 @@ async fn open(base: &str, path: &str, (header, value): (&'static str, String)) -
 }
 
 async fn as_applicant(base: &str, applicant: &Applicant, id: &str) -> Result<Socket, StatusCode> {
-    open(base, &format!("/api/v1/orders/{id}/interview/signal"), ("authorization", applicant.authorization())).await
+    open(base, &format!("/api/v1/orders/{id}/interview/signal"), &[("authorization", applicant.authorization())]).await
 }
 
 async fn as_officer(base: &str, officer: &Officer, id: &str) -> Result<Socket, StatusCode> {
-    open(base, &format!("/api/v1/staff/orders/{id}/interview/signal"), ("cookie", officer.cookie())).await
+    open(base, &format!("/api/v1/staff/orders/{id}/interview/signal"), &[("cookie", officer.cookie())]).await
 }
 
 async fn send(socket: &mut Socket, message: Value) {
@@ -122,6 +124,13 @@ both_backends!(
             Some(StatusCode::CONFLICT),
             "no booking, no room"
         );
+        let forged = open(
+            &app.base,
+            &format!("/api/v1/orders/{id}/interview/signal"),
+            &[("authorization", applicant.authorization()), ("origin", "http://evil.example".to_owned())],
+        )
+        .await;
+        assert_eq!(forged.err(), Some(StatusCode::FORBIDDEN), "another site's page cannot open the socket");
         let anonymous = reqwest::get(app.url(&format!("/api/v1/orders/{id}/interview/signal"))).await.expect("get");
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 
