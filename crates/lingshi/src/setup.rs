@@ -184,6 +184,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Production has no demo account: staff are created with `lingshi admin create-staff`.
     if config.demo {
         announce_demo_admin(&db).await?;
+        if lingshi_web::service::interviews::slots::seed_demo(&db).await? {
+            println!(
+                "Demo mode: video-interview slots published for the Embassy in Belgium (weekdays 10:00 and 15:00)"
+            );
+        }
     }
     let vault = Vault::new(&master_key(&config)?);
     let blobs = BlobStore::open(&config.data_dir.join("files"))?;

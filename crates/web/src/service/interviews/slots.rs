@@ -159,6 +159,31 @@ pub async fn withdraw(state: &AppState, staff: &Staff, id: &str) -> Result<(), A
     Ok(())
 }
 
+/// In demo mode, weekday slots for the Embassy in Belgium (10:00 and 15:00, half an hour,
+/// two at once) unless it publishes its own: a newcomer can book at once. True if added.
+pub async fn seed_demo(db: &lingshi_storage::Db) -> Result<bool, lingshi_storage::StorageError> {
+    let mission = lingshi_storage::seed::BELGIUM;
+    if !stored::patterns(db, mission).await?.is_empty() {
+        return Ok(false);
+    }
+    let mut tx = db.begin().await?;
+    for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri] {
+        for (hour, minute) in [(10, 0), (15, 0)] {
+            let pattern = SlotPattern {
+                weekday,
+                start: NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN),
+                minutes: 30,
+                parallel: 2,
+                officer: None,
+                exceptions: BTreeSet::new(),
+            };
+            stored::add_pattern(&mut tx, mission, &pattern, Utc::now()).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// The officer's mission's patterns.
 pub async fn patterns(state: &AppState, staff: &Staff) -> Result<Vec<StoredPattern>, AppError> {
     let mission = crate::service::staff::own_mission(staff)?;
