@@ -36,6 +36,14 @@ impl SignalHub {
         rooms.entry(room.to_owned()).or_insert_with(|| broadcast::channel(ROOM_BACKLOG).0).subscribe()
     }
 
+    /// Forgets `room` if nobody on this node is in it any more (a party left).
+    pub fn leave(&self, room: &str) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if rooms.get(room).is_some_and(|sender| sender.receiver_count() == 0) {
+            rooms.remove(room);
+        }
+    }
+
     /// Hands `signal` to this node's parties in its room; forgets rooms nobody is in.
     fn deliver(&self, signal: Signal) {
         let mut rooms = self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -86,5 +94,29 @@ pub async fn relay_forever(state: AppState) {
             Err(error) => tracing::warn!(error.cause = %error.diagnostic(), "signal relay: cannot listen"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(room: &str, body: &str) -> Signal {
+        Signal { room: room.into(), sender: "officer:1".into(), body: body.into() }
+    }
+
+    #[test]
+    fn a_room_hands_messages_to_its_parties_and_is_forgotten_when_they_leave() {
+        let hub = SignalHub::default();
+        let mut party = hub.subscribe("order-1");
+        let mut other_room = hub.subscribe("order-2");
+        hub.deliver(signal("order-1", "{}"));
+        assert_eq!(party.try_recv().map(|s| s.body), Ok("{}".to_owned()));
+        assert!(other_room.try_recv().is_err(), "rooms are apart");
+        hub.leave("order-1");
+        assert_eq!(hub.rooms.lock().map(|r| r.len()).unwrap_or(0), 2, "still someone in it");
+        drop(party);
+        hub.leave("order-1");
+        assert_eq!(hub.rooms.lock().map(|r| r.contains_key("order-1")).unwrap_or(true), false);
     }
 }

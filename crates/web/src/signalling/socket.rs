@@ -136,4 +136,6 @@ async fn serve(state: AppState, mut socket: WebSocket, room: String, role: Role)
             },
         }
     }
+    drop(inbox);
+    state.signals.leave(&room);
 }
