@@ -179,6 +179,15 @@ both_backends!(
         let (status, _) = book(&other, &other_id, &first).await;
         assert_eq!(status, StatusCode::OK, "the moved booking's place came back");
 
+        // The booking's time read from Beijing after Europe's change to summer time: 10:00 in
+        // Brussels is then 08:00 UTC and 16:00 in Beijing (17:00 in winter, above).
+        let summer = DateTime::parse_from_rfc3339("2027-03-29T08:00:00Z").expect("time").with_timezone(&Utc);
+        set_booking_time(&db, &id, summer).await;
+        let view = interview(&applicant, &id, "Asia/Shanghai").await;
+        assert_eq!(
+            (view["booking"]["local"].as_str(), view["booking"]["mission_local"].as_str()),
+            (Some("2027-03-29 16:00 CST"), Some("2027-03-29 10:00 CEST"))
+        );
         set_booking_time(&db, &id, Utc::now() + Duration::minutes(30)).await;
         let (status, body) =
             applicant.call(Method::DELETE, &format!("/api/v1/orders/{id}/interview/booking"), None).await;
