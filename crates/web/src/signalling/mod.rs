@@ -117,6 +117,6 @@ mod tests {
         assert_eq!(hub.rooms.lock().map(|r| r.len()).unwrap_or(0), 2, "still someone in it");
         drop(party);
         hub.leave("order-1");
-        assert_eq!(hub.rooms.lock().map(|r| r.contains_key("order-1")).unwrap_or(true), false);
+        assert!(!hub.rooms.lock().map(|r| r.contains_key("order-1")).unwrap_or(true), "forgotten");
     }
 }
