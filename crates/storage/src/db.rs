@@ -1,17 +1,28 @@
-//! Connecting to either backend with durable settings, and transactions over both.
+//! Connecting to either backend with durable settings, and transactions over both: on
+//! SQLite through the one writer that commits concurrent changes together
+//! ([`crate::group_commit`]), on PostgreSQL on the pool.
 
 use crate::error::StorageError;
+use crate::group_commit::{GroupTx, Writer};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A connection pool to the configured database.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Postgres(PgPool),
+}
+
+/// A SQLite database: the pool readers use, and the one writer of every transaction.
+#[derive(Clone, Debug)]
+pub struct SqliteDb {
+    pub pool: SqlitePool,
+    writer: Arc<Writer>,
 }
 
 /// Which database a [`Db`] speaks, for the few places where SQL differs.
@@ -23,7 +34,7 @@ pub enum Backend {
 
 /// An open transaction on either backend.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(GroupTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -47,10 +58,19 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Self::Sqlite(pool))
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+            let writer = Arc::new(Writer::open(&options).await?);
+            Ok(Self::Sqlite(SqliteDb { pool, writer }))
         } else {
             Err(StorageError::UnsupportedUrl)
+        }
+    }
+
+    /// On SQLite, how many changes were committed in how many flushes.
+    pub fn group_commit_stats(&self) -> Option<crate::group_commit::GroupStats> {
+        match self {
+            Db::Sqlite(sqlite) => Some(sqlite.writer.stats()),
+            Db::Postgres(_) => None,
         }
     }
 
@@ -61,12 +81,11 @@ impl Db {
         }
     }
 
-    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
-    /// a deferred transaction that reads and then writes can fail when another writer
-    /// committed in between, and every transaction here writes.
+    /// Starts a transaction. On SQLite it is a change of the writer's group commit, which
+    /// holds the write lock (`BEGIN IMMEDIATE`): every transaction here writes.
     pub async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(sqlite) => Tx::Sqlite(sqlite.writer.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -82,6 +101,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Db::Sqlite(sqlite) = self {
+            sqlite.writer.close().await;
+        }
         crate::db_run!(self, |pool| pool.close().await)
     }
 }

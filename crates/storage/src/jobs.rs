@@ -108,8 +108,8 @@ pub async fn claim(
         Db::Postgres(pool) => {
             sqlx::query_as(CLAIM_POSTGRES).bind(now + lease).bind(now).bind(limit).fetch_all(pool).await?
         }
-        Db::Sqlite(pool) => {
-            sqlx::query_as(CLAIM_SQLITE).bind(now + lease).bind(now).bind(limit).fetch_all(pool).await?
+        Db::Sqlite(sqlite) => {
+            sqlx::query_as(CLAIM_SQLITE).bind(now + lease).bind(now).bind(limit).fetch_all(&sqlite.pool).await?
         }
     };
     rows.into_iter()

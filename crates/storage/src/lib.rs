@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod db;
 pub mod dev_outbox;
 pub mod error;
+pub mod group_commit;
 pub mod interviews;
 pub mod jobs;
 pub mod legalizations;
@@ -34,7 +35,7 @@ pub mod testing;
 pub mod throttle;
 
 pub use crypto::{MasterKey, Vault};
-pub use db::{Backend, Db, Tx};
+pub use db::{Backend, Db, SqliteDb, Tx};
 pub use error::StorageError;
 
 /// Runs `$body` with `$conn` bound to the backend's pool, once per backend.
@@ -42,7 +43,9 @@ pub use error::StorageError;
 macro_rules! db_run {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
-            $crate::Db::Sqlite($conn) => $body,
+            $crate::Db::Sqlite(sqlite) => match &sqlite.pool {
+                $conn => $body,
+            },
             $crate::Db::Postgres($conn) => $body,
         }
     };
@@ -53,10 +56,9 @@ macro_rules! db_run {
 macro_rules! tx_run {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(transaction) => {
-                let $conn = &mut **transaction;
-                $body
-            }
+            $crate::Tx::Sqlite(change) => match change.connection() {
+                $conn => $body,
+            },
             $crate::Tx::Postgres(transaction) => {
                 let $conn = &mut **transaction;
                 $body

@@ -320,7 +320,9 @@ pub async fn find_by_number(db: &Db, vault: &Vault, number: &str) -> Result<Opti
 /// transactions already hold the write lock).
 pub async fn lock(tx: &mut Tx, vault: &Vault, id: &str) -> Result<Option<Order>, StorageError> {
     let row: Option<OrderRow> = match tx {
-        Tx::Sqlite(t) => sqlx::query_as(select_orders!("WHERE id = $1")).bind(id).fetch_optional(&mut **t).await?,
+        Tx::Sqlite(change) => {
+            sqlx::query_as(select_orders!("WHERE id = $1")).bind(id).fetch_optional(change.connection()).await?
+        }
         Tx::Postgres(t) => {
             sqlx::query_as(select_orders!("WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(&mut **t).await?
         }

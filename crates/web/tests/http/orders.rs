@@ -196,12 +196,12 @@ both_backends!(a_submission_and_its_idempotency_key_commit_together_or_not_at_al
     // The key's row cannot be written (as if the process died before it was): the
     // submission must not stay behind without it.
     match &db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(sqlite) => {
             sqlx::query(
                 "CREATE TRIGGER refuse_key BEFORE INSERT ON idempotency_keys WHEN NEW.idempotency_key = 'crash-between'
                      BEGIN SELECT RAISE(ABORT, 'simulated crash'); END",
             )
-            .execute(pool)
+            .execute(&sqlite.pool)
             .await
             .expect("trigger");
         }
@@ -227,7 +227,7 @@ both_backends!(a_submission_and_its_idempotency_key_commit_together_or_not_at_al
     let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
     assert_eq!(order["state"], "draft", "no submission without its key: {order}");
     match &db {
-        Db::Sqlite(pool) => sqlx::query("DROP TRIGGER refuse_key").execute(pool).await.map(|_| ()),
+        Db::Sqlite(sqlite) => sqlx::query("DROP TRIGGER refuse_key").execute(&sqlite.pool).await.map(|_| ()),
         Db::Postgres(pool) => {
             sqlx::query("DROP TRIGGER refuse_key ON idempotency_keys").execute(pool).await.map(|_| ())
         }

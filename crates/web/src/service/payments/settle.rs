@@ -37,11 +37,14 @@ async fn change_as_system(
     decide: impl Fn(&mut Loaded) -> Result<Option<Outcome>, AppError>,
 ) -> Result<(), AppError> {
     let principal = Principal::System(provider.code());
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         let seen = orders::load_as(state, principal, order_id).await?;
         let result = orders::change_as(state, principal, order_id, Some(seen.order.version), FileChange::None, &decide);
         match result.await {
-            Err(AppError::Conflict("concurrent_change")) => continue,
+            // The other change may not be visible yet (its flush is still to come): back off.
+            Err(AppError::Conflict("concurrent_change")) => {
+                tokio::time::sleep(std::time::Duration::from_millis(4 << attempt)).await;
+            }
             other => return other.map(|_| ()),
         }
     }
