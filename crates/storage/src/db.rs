@@ -44,7 +44,11 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // Notices (e.g. "already exists, skipping") are not worth a log line each start.
-            let options = PgConnectOptions::from_str(url)?.options([("client_min_messages", "warning")]);
+            // Every commit waits for its WAL flush, whatever the server's default says: group
+            // commit on PostgreSQL is the server's `commit_delay` / `commit_siblings`
+            // (README), never `synchronous_commit = off`.
+            let options = PgConnectOptions::from_str(url)?
+                .options([("client_min_messages", "warning"), ("synchronous_commit", "on")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))

@@ -22,6 +22,11 @@ fn admin_url() -> String {
     std::env::var("LINGSHI_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
 }
 
+/// The URL of the test server's database `name` (a test that opens a second pool on it).
+pub fn postgres_url(name: &str) -> String {
+    database_url(&admin_url(), name)
+}
+
 fn database_url(admin: &str, name: &str) -> String {
     match admin.rsplit_once('/') {
         Some((server, _)) => format!("{server}/{name}"),

@@ -88,3 +88,35 @@ both_backends!(a_dropped_change_leaves_nothing_and_holds_no_lock, |db: Db, _dir|
     assert_eq!(count(&db, "after").await, 1);
     assert_eq!(count(&db, "later").await, 1);
 });
+
+/// PostgreSQL's group commit is its own (`commit_delay`, `commit_siblings`, set for the
+/// database or the server); whatever else is configured there, the platform's sessions commit
+/// synchronously.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_sessions_commit_synchronously_and_take_the_servers_commit_delay() {
+    lingshi_storage::testing::run_on(lingshi_storage::Backend::Postgres, |db: Db, _dir| async move {
+        let Db::Postgres(pool) = &db else { panic!("a PostgreSQL database") };
+        let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.expect("name");
+        for setting in ["synchronous_commit = off", "commit_delay = 200", "commit_siblings = 3"] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER DATABASE {name} SET {setting}")))
+                .execute(pool)
+                .await
+                .expect("alter database");
+        }
+        let url = lingshi_storage::testing::postgres_url(&name);
+        let fresh = Db::connect(&url).await.expect("connect");
+        let Db::Postgres(fresh_pool) = &fresh else { panic!("a PostgreSQL database") };
+        let show = |setting: &'static str| async move {
+            let value: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SHOW {setting}")))
+                .fetch_one(fresh_pool)
+                .await
+                .expect("show");
+            value
+        };
+        assert_eq!(show("synchronous_commit").await, "on", "never off for the platform");
+        assert_eq!(show("commit_delay").await, "200");
+        assert_eq!(show("commit_siblings").await, "3");
+        fresh.close().await;
+    })
+    .await;
+}
