@@ -24,6 +24,9 @@ pub enum StorageError {
     Io(#[from] std::io::Error),
     #[error("stored JSON is malformed")]
     Json(#[from] serde_json::Error),
+    /// Too many changes are already waiting for the writer: shed rather than queue.
+    #[error("too many writes are waiting")]
+    Overloaded,
 }
 
 impl StorageError {

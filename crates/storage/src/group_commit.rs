@@ -19,6 +19,9 @@ use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
 /// Most changes one flush holds.
 const MAX_BATCH: usize = 64;
+/// Most changes waiting for the writer; more are refused ([`StorageError::Overloaded`]) rather
+/// than queued for seconds.
+const MAX_WAITING: usize = 512;
 /// How long a member waits for the batch's commit before committing it itself.
 const LEADER_GRACE: Duration = Duration::from_millis(3);
 
@@ -55,6 +58,7 @@ pub struct Writer {
     waiting: AtomicUsize,
     changes: AtomicU64,
     flushes: Arc<AtomicU64>,
+    max_waiting: usize,
 }
 
 /// How many changes were committed, in how many flushes (outer commits), since the start.
@@ -101,7 +105,13 @@ impl Writer {
             waiting: AtomicUsize::new(0),
             changes: AtomicU64::new(0),
             flushes,
+            max_waiting: MAX_WAITING,
         })
+    }
+
+    /// The same writer refusing changes beyond `max_waiting` waiting ones.
+    pub fn with_max_waiting(self, max_waiting: usize) -> Self {
+        Self { max_waiting, ..self }
     }
 
     async fn lock(&self) -> OwnedMutexGuard<WriterState> {
@@ -111,7 +121,11 @@ impl Writer {
     }
 
     /// Starts a change: the outer transaction (if none is open) and the change's savepoint.
+    /// Refused at once when too many changes are waiting already.
     pub async fn begin(self: &Arc<Self>) -> Result<GroupTx, StorageError> {
+        if self.waiting.load(Ordering::SeqCst) >= self.max_waiting {
+            return Err(StorageError::Overloaded);
+        }
         let mut state = self.lock().await;
         undo_dropped_change(&mut state).await?;
         if !state.open {
@@ -257,5 +271,37 @@ impl GroupTx {
         self.writer.wait(batch).await?;
         self.writer.changes.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[tokio::test]
+    async fn changes_beyond_the_waiting_limit_are_refused_at_once_and_the_rest_commit() {
+        let dir = std::env::temp_dir().join(format!("lingshi-writer-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", dir.join("w.db").display()))
+            .expect("url")
+            .create_if_missing(true);
+        let writer = Arc::new(Writer::open(&options).await.expect("writer").with_max_waiting(2));
+        let holding = writer.begin().await.expect("the first change");
+        let waiting: Vec<_> = (0..2)
+            .map(|_| {
+                let writer = writer.clone();
+                tokio::spawn(async move { writer.begin().await.map(drop) })
+            })
+            .collect();
+        while writer.waiting.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(writer.begin().await, Err(StorageError::Overloaded)), "the third waiter is shed");
+        holding.commit().await.expect("commit");
+        for task in waiting {
+            task.await.expect("task").expect("a waiting change got its turn");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -67,6 +67,9 @@ pub enum AppError {
     TooMany(&'static str, u64),
     /// 500: logged once with its cause; the client learns nothing more.
     Internal,
+    /// 503: the server sheds load rather than queue for seconds; try again shortly
+    /// (`Retry-After`). Nothing was done.
+    Overloaded,
 }
 
 impl AppError {
@@ -82,6 +85,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -97,6 +101,7 @@ impl AppError {
             AppError::TooLarge => "too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal => "internal",
+            AppError::Overloaded => "overloaded",
         }
     }
 
@@ -104,6 +109,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             AppError::TooMany(_, seconds) => Some(*seconds),
+            AppError::Overloaded => Some(1),
             _ => None,
         }
     }
@@ -126,6 +132,7 @@ impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::NotFound => AppError::NotFound,
+            StorageError::Overloaded => AppError::Overloaded,
             other => AppError::internal(other.diagnostic()),
         }
     }

@@ -2,8 +2,10 @@
 //! passwords) off the async runtime's threads, at most one job per core at a time. More at
 //! once would finish no sooner, and would multiply peak memory: one decode may hold up to
 //! `IntakeLimits::max_alloc` (256 MB), one argon2 hash 19 MB. Jobs beyond that wait their
-//! turn in arrival order.
+//! turn in arrival order, up to sixteen per turn; more are refused at once (503 with
+//! `Retry-After`) rather than queued for seconds.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -15,14 +17,38 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct HeavyWork {
     turns: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
+}
+
+/// Jobs that may wait per turn.
+const WAITING_PER_TURN: usize = 16;
+
+/// Counts a job waiting for its turn until it has it (or gave up).
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl HeavyWork {
     pub fn new(at_once: usize) -> Self {
-        Self { turns: Arc::new(Semaphore::new(at_once.max(1))) }
+        let at_once = at_once.max(1);
+        Self {
+            turns: Arc::new(Semaphore::new(at_once)),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            max_waiting: at_once * WAITING_PER_TURN,
+        }
     }
 
     async fn turn(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::Overloaded);
+        }
+        let _waiting = Waiting(self.waiting.clone());
         self.turns.clone().acquire_owned().await.map_err(AppError::internal)
     }
 
@@ -50,8 +76,41 @@ pub async fn run<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn jobs_beyond_the_waiting_limit_are_shed_with_a_503() {
+        let work = HeavyWork::new(1);
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn({
+            let work = work.clone();
+            async move {
+                work.run(move || {
+                    let _ = started.send(());
+                    let _ = released.blocking_recv();
+                })
+                .await
+            }
+        });
+        has_started.await.expect("the first job runs");
+        let queued: Vec<_> = (0..WAITING_PER_TURN)
+            .map(|_| {
+                let work = work.clone();
+                tokio::spawn(async move { work.run(|| ()).await })
+            })
+            .collect();
+        while work.waiting.load(Ordering::SeqCst) < WAITING_PER_TURN {
+            tokio::task::yield_now().await;
+        }
+        let shed = work.run(|| ()).await.expect_err("one too many");
+        assert_eq!((shed.status().as_u16(), shed.retry_after()), (503, Some(1)));
+        release.send(()).expect("the first job waits");
+        running.await.expect("task").expect("job");
+        for job in queued {
+            job.await.expect("task").expect("a queued job ran");
+        }
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn no_more_jobs_run_at_once_than_there_are_turns() {
