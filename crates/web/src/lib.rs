@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod charts;
+pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod health;

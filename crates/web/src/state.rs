@@ -161,6 +161,8 @@ pub struct AppState {
     pub jobs_waiting: Arc<Notify>,
     /// The video calls' signalling rooms of the parties connected to this node.
     pub signals: Arc<crate::signalling::SignalHub>,
+    /// The missions directory, cached.
+    pub directory: Arc<crate::directory::Directory>,
 }
 
 impl AppState {
@@ -184,6 +186,7 @@ impl AppState {
             settings,
             jobs_waiting: Arc::new(Notify::new()),
             signals: Arc::new(crate::signalling::SignalHub::default()),
+            directory: Arc::new(crate::directory::Directory::default()),
         })
     }
 }

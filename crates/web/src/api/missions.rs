@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
 /// Missions grouped continent → country → mission, in the reader's language.
 #[utoipa::path(get, path = "/api/v1/missions", responses((status = 200, body = Object)))]
 pub async fn list(State(state): State<AppState>, Lang(locale): Lang) -> Result<Json<Value>, AppError> {
-    let missions = lingshi_storage::missions::list(&state.db).await?;
+    let missions = state.directory.list(&state.db).await?;
     Ok(Json(serde_json::json!({"continents": grouped(&missions, locale)})))
 }
 
@@ -28,6 +28,6 @@ pub async fn show(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let mission = lingshi_storage::missions::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let mission = state.directory.find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(mission_view(&mission, locale)))
 }

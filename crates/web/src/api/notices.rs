@@ -27,7 +27,7 @@ pub async fn published(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    lingshi_storage::missions::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    state.directory.find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(json!({"notices": notices::published(&state, &id, locale.tag()).await?})))
 }
 

@@ -31,7 +31,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
 
 /// A certification as its applicant (and the mission's staff) see it.
 pub async fn view(state: &AppState, pension: &Pension, locale: Locale) -> Result<Value, AppError> {
-    let mission = lingshi_storage::missions::find(&state.db, &pension.mission_id).await?;
+    let mission = state.directory.find(&state.db, &pension.mission_id).await?;
     Ok(json!({
         "id": pension.id,
         "reference": pension.reference,

@@ -167,7 +167,7 @@ pub async fn calendar_view(
     day: Option<NaiveDate>,
 ) -> Result<Value, AppError> {
     let mission_id = crate::service::staff::own_mission(&current.staff)?;
-    let mission = lingshi_storage::missions::find(&state.db, mission_id).await?.ok_or(AppError::NotFound)?;
+    let mission = state.directory.find(&state.db, mission_id).await?.ok_or(AppError::NotFound)?;
     let zone = zone_of(&mission);
     let monday = monday_of(day.unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive()));
     let (_, days) = slots::week(state, &current.staff, monday).await?;

@@ -87,7 +87,7 @@ async fn screen(
     form: &StartForm,
     errors: Value,
 ) -> Result<Response, AppError> {
-    let missions = lingshi_storage::missions::list(&state.db).await?;
+    let missions = state.directory.list(&state.db).await?;
     let chosen = missions.iter().find(|m| m.id == form.mission_id).map(|m| mission_view(m, locale));
     let named = |code: &str| json!({"code": code, "name": country::name_of(code, locale.tag())});
     let mut district: Vec<&str> = missions.iter().flat_map(|m| m.district.iter().map(String::as_str)).collect();

@@ -38,7 +38,7 @@ async fn download_page(
     headers: HeaderMap,
     Path(mission): Path<String>,
 ) -> Result<Response, AppError> {
-    let found = lingshi_storage::missions::find(&state.db, &mission).await?.ok_or(AppError::NotFound)?;
+    let found = state.directory.find(&state.db, &mission).await?.ok_or(AppError::NotFound)?;
     let context = json!({"mission": mission_view(&found, locale), "url": page_url(&state, &headers, &found.id)});
     Ok(page(&state, locale, "download.html", context)?.into_response())
 }
@@ -48,7 +48,7 @@ async fn qr_code(
     headers: HeaderMap,
     Path(mission): Path<String>,
 ) -> Result<Response, AppError> {
-    let found = lingshi_storage::missions::find(&state.db, &mission).await?.ok_or(AppError::NotFound)?;
+    let found = state.directory.find(&state.db, &mission).await?.ok_or(AppError::NotFound)?;
     let svg = crate::qr::svg(&page_url(&state, &headers, &found.id))?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=3600")], svg)
         .into_response())

@@ -43,7 +43,9 @@ async fn check(
     match legalizations::check(&state, &client, &form.certificate_no, &form.check_code).await {
         Ok(answer) => {
             let mission = match &answer.certificate {
-                Some(found) => lingshi_storage::missions::find(&state.db, &found.mission_id)
+                Some(found) => state
+                    .directory
+                    .find(&state.db, &found.mission_id)
                     .await?
                     .map(|m| m.name.get(locale.tag()).to_owned()),
                 None => None,

@@ -100,7 +100,7 @@ pub fn grouped(missions: &[Mission], locale: Locale) -> Value {
 }
 
 async fn directory(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
-    let missions = lingshi_storage::missions::list(&state.db).await?;
+    let missions = state.directory.list(&state.db).await?;
     page(&state, locale, "missions.html", json!({"continents": grouped(&missions, locale)}))
 }
 
@@ -109,6 +109,6 @@ async fn mission_page(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let mission = lingshi_storage::missions::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let mission = state.directory.find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     page(&state, locale, "mission.html", json!({"mission": mission_view(&mission, locale)}))
 }

@@ -29,7 +29,7 @@ async fn published(
     Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let mission = lingshi_storage::missions::find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let mission = state.directory.find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     let list = notices::published(&state, &id, locale.tag()).await?;
     let context = json!({"mission": mission_view(&mission, locale), "notices": list});
     Ok(page(&state, locale, "notices.html", context)?.into_response())

@@ -35,7 +35,7 @@ async fn render_form(
     errors: Value,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let missions = lingshi_storage::missions::list(&state.db).await?;
+    let missions = state.directory.list(&state.db).await?;
     let regions: Vec<Value> = state
         .settings
         .pension

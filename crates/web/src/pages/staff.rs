@@ -62,7 +62,7 @@ async fn home(
 ) -> Result<Html<String>, AppError> {
     let staff = &current.staff;
     let mission = match &staff.mission_id {
-        Some(id) => lingshi_storage::missions::find(&state.db, id).await?.map(|m| m.name.get(locale.tag()).to_owned()),
+        Some(id) => state.directory.find(&state.db, id).await?.map(|m| m.name.get(locale.tag()).to_owned()),
         None => None,
     };
     let messages: Vec<_> = lingshi_storage::dev_outbox::recent(&state.db, 20)

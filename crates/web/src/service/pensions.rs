@@ -38,7 +38,9 @@ pub async fn start(
     if !account.identity_state.may_apply() {
         return Err(AppError::Forbidden("identity_unverified"));
     }
-    let mission = lingshi_storage::missions::find(&state.db, mission_id)
+    let mission = state
+        .directory
+        .find(&state.db, mission_id)
         .await?
         .ok_or(AppError::Invalid(FieldErrors::single("mission_id", "unknown_choice")))?;
     let regions: Vec<String> = state.settings.pension.departments.keys().cloned().collect();

@@ -121,7 +121,7 @@ pub async fn run_notice(state: &AppState, payload: &serde_json::Value) -> Result
         return Ok(());
     };
     let Ok(address) = lingshi_domain::ContactAddress::parse(&account.login) else { return Ok(()) };
-    let mission = lingshi_storage::missions::find(&state.db, &order.mission_id).await.map_err(storage)?;
+    let mission = state.directory.find(&state.db, &order.mission_id).await.map_err(storage)?;
     let when = mission.as_ref().map(|m| super::mission_time(m, booking.starts_at)).unwrap_or_default();
     let locale = Locale::from_tag(&account.locale).unwrap_or_default();
     let text = |key: &str| {

@@ -241,7 +241,7 @@ pub struct CalendarDay {
 /// The week starting on `monday` (the mission's dates) of the officer's mission.
 pub async fn week(state: &AppState, staff: &Staff, monday: NaiveDate) -> Result<(Mission, Vec<CalendarDay>), AppError> {
     let mission_id = crate::service::staff::own_mission(staff)?;
-    let mission = lingshi_storage::missions::find(&state.db, mission_id).await?.ok_or(AppError::NotFound)?;
+    let mission = state.directory.find(&state.db, mission_id).await?.ok_or(AppError::NotFound)?;
     let zone = zone_of(&mission);
     let sunday = monday + Duration::days(6);
     let slots = slots_with_places(state, &mission, (monday, sunday)).await?;

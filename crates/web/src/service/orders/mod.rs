@@ -189,7 +189,9 @@ async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
     let form = form_of(&order)?;
     let service = Service::from_code(&order.service).ok_or_else(|| AppError::internal("unknown service"))?;
     let kind = order.application_type.as_deref().and_then(ApplicationType::from_code);
-    let mission = lingshi_storage::missions::find(&state.db, &order.mission_id)
+    let mission = state
+        .directory
+        .find(&state.db, &order.mission_id)
         .await?
         .ok_or_else(|| AppError::internal("order of an unknown mission"))?;
     let files = orders::files(&state.db, &order.id).await?;

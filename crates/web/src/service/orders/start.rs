@@ -61,7 +61,7 @@ pub struct Place {
 /// is where they live.
 pub async fn checked_place(state: &AppState, start: &Start) -> Result<Place, AppError> {
     let mut problems = Vec::new();
-    let mission = lingshi_storage::missions::find(&state.db, &start.mission_id).await?;
+    let mission = state.directory.find(&state.db, &start.mission_id).await?;
     let mut answer = |field: &'static str, text: &str| match text.trim() {
         "" => {
             problems.push(FieldError { field, code: "required" });
