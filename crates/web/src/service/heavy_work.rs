@@ -78,12 +78,13 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn jobs_beyond_the_waiting_limit_are_shed_with_a_503() {
-        let work = HeavyWork::new(1);
+    /// A job that has its turn and keeps it until released; its caller's task.
+    async fn holding_the_turn(
+        work: &HeavyWork,
+    ) -> (tokio::task::JoinHandle<Result<(), AppError>>, tokio::sync::oneshot::Sender<()>) {
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let (started, has_started) = tokio::sync::oneshot::channel::<()>();
-        let running = tokio::spawn({
+        let caller = tokio::spawn({
             let work = work.clone();
             async move {
                 work.run(move || {
@@ -93,7 +94,14 @@ mod tests {
                 .await
             }
         });
-        has_started.await.expect("the first job runs");
+        has_started.await.expect("the job started");
+        (caller, release)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn jobs_beyond_the_waiting_limit_are_shed_with_a_503() {
+        let work = HeavyWork::new(1);
+        let (running, release) = holding_the_turn(&work).await;
         let queued: Vec<_> = (0..WAITING_PER_TURN)
             .map(|_| {
                 let work = work.clone();
@@ -138,19 +146,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_job_keeps_its_turn_when_its_caller_is_gone() {
         let work = HeavyWork::new(1);
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
-        let caller = tokio::spawn({
-            let work = work.clone();
-            async move {
-                work.run(move || {
-                    let _ = started.send(());
-                    let _ = released.blocking_recv();
-                })
-                .await
-            }
-        });
-        has_started.await.expect("the job started");
+        let (caller, release) = holding_the_turn(&work).await;
         caller.abort();
         assert!(caller.await.is_err_and(|e| e.is_cancelled()));
         assert_eq!(work.turns.available_permits(), 0, "the turn went with the caller");
