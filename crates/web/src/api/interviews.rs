@@ -36,12 +36,17 @@ pub struct ZoneQuery {
     pub tz: Option<String>,
 }
 
+/// The zone `text` names, if it names one; refused when it names none the platform knows.
+pub fn requested_zone(text: Option<&str>) -> Result<Option<Tz>, AppError> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|name| name.parse().map_err(|_| FieldErrors::single("tz", "unknown_choice").into()))
+        .transpose()
+}
+
 /// The zone of `text`, or the mission's when there is none.
 pub fn zone_or_missions(text: Option<&str>, loaded: &Loaded) -> Result<Tz, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(zone_of(&loaded.mission)),
-        Some(name) => name.parse().map_err(|_| FieldErrors::single("tz", "unknown_choice").into()),
-    }
+    Ok(requested_zone(text)?.unwrap_or_else(|| zone_of(&loaded.mission)))
 }
 
 /// The slots to offer on this order: free ones, while a booking may be made.
@@ -167,10 +172,9 @@ pub async fn book(
     ApiJson(body): ApiJson<BookingRequest>,
 ) -> Result<Json<Value>, AppError> {
     let starts_at = slot_start(&body.starts_at)?;
-    let principal = Principal::Applicant(&current.account);
-    let before = orders::load_as(&state, principal, &id).await?;
-    let zone = zone_or_missions(body.tz.as_deref(), &before)?;
-    let loaded = booking::book(&state, principal, &id, starts_at).await?;
+    let asked = requested_zone(body.tz.as_deref())?;
+    let loaded = booking::book(&state, Principal::Applicant(&current.account), &id, starts_at).await?;
+    let zone = asked.unwrap_or_else(|| zone_of(&loaded.mission));
     Ok(Json(interview_view(&state, &loaded, &[], zone, false)))
 }
 

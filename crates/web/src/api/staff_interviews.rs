@@ -2,7 +2,7 @@
 //! calendar of a week, and on one order: offering or cancelling a slot, starting the call,
 //! snapshots, the outcome, and the call's signalling socket.
 
-use crate::api::interviews::{BookingRequest, interview_view, offered_slots, slot_start, zone_or_missions};
+use crate::api::interviews::{BookingRequest, interview_view, offered_slots, requested_zone, slot_start};
 use crate::auth::CurrentStaff;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{ApiJson, CheckedQuery};
@@ -243,8 +243,7 @@ pub async fn offer(
     ApiJson(body): ApiJson<BookingRequest>,
 ) -> Result<Json<Value>, AppError> {
     let starts_at = slot_start(&body.starts_at)?;
-    let before = staff_orders::load(&state, &current.staff, &id).await?;
-    zone_or_missions(body.tz.as_deref(), &before)?;
+    requested_zone(body.tz.as_deref())?;
     let loaded = booking::book(&state, Principal::Staff(&current.staff), &id, starts_at).await?;
     respond(&state, &loaded, Actor::Staff(current.staff.role)).await
 }
@@ -257,7 +256,6 @@ pub async fn cancel(
     current: CurrentStaff,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    staff_orders::load(&state, &current.staff, &id).await?;
     let loaded = booking::cancel(&state, Principal::Staff(&current.staff), &id).await?;
     respond(&state, &loaded, Actor::Staff(current.staff.role)).await
 }
@@ -279,7 +277,6 @@ pub async fn start_call(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CallRequest>,
 ) -> Result<Json<Value>, AppError> {
-    staff_orders::load(&state, &current.staff, &id).await?;
     let reason = body.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     let loaded = booking::start_call(&state, &current.staff, &id, reason).await?;
     respond(&state, &loaded, Actor::Staff(current.staff.role)).await
@@ -320,7 +317,6 @@ pub async fn outcome(
     ApiJson(body): ApiJson<OutcomeRequest>,
 ) -> Result<Json<Value>, AppError> {
     let outcome = BookingState::outcome(body.outcome.trim()).ok_or(FieldErrors::single("outcome", "unknown_choice"))?;
-    staff_orders::load(&state, &current.staff, &id).await?;
     let loaded = booking::record_outcome(&state, &current.staff, &id, outcome, body.note.as_deref()).await?;
     respond(&state, &loaded, Actor::Staff(current.staff.role)).await
 }

@@ -222,7 +222,6 @@ async fn offer(
     Path(id): Path<String>,
     PageForm(form): PageForm<SlotForm>,
 ) -> Result<Response, AppError> {
-    staff_orders::load(&state, &current.staff, &id).await?;
     let result = match slot_start(&form.starts_at) {
         Ok(starts_at) => booking::book(&state, Principal::Staff(&current.staff), &id, starts_at).await,
         Err(error) => Err(error),
@@ -236,7 +235,6 @@ async fn cancel(
     current: CurrentStaff,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    staff_orders::load(&state, &current.staff, &id).await?;
     let result = booking::cancel(&state, Principal::Staff(&current.staff), &id).await;
     after(&state, locale, &current, &id, result).await
 }
@@ -255,7 +253,6 @@ async fn outcome(
     Path(id): Path<String>,
     PageForm(form): PageForm<OutcomeForm>,
 ) -> Result<Response, AppError> {
-    staff_orders::load(&state, &current.staff, &id).await?;
     let result = match BookingState::outcome(form.outcome.trim()) {
         Some(outcome) => booking::record_outcome(&state, &current.staff, &id, outcome, Some(&form.note)).await,
         None => Err(crate::error::FieldErrors::single("outcome", "unknown_choice").into()),
