@@ -121,9 +121,11 @@ export async function startPlatform(smtpPort, extraEnv = {}) {
 }
 
 /**
- * The astronaut as a phone would take it: the 512 px fixture enlarged to 1440 px (2 MP) by
- * Chromium and saved as a JPEG. No crop of the fixture itself reaches the print size (390 × 567), so
- * the photo check suggests none for it; it does for this snapshot.
+ * The astronaut as a phone would take it: the 512 px fixture enlarged to 1440 px by Chromium,
+ * with more of its backdrop above the head (its top rows stretched over 180 px), saved as a
+ * 1440 × 1620 JPEG — as crates/photo/src/testing.rs makes it. No crop of the fixture itself
+ * reaches the print size (390 × 567), so the photo check suggests none for it; it does for this
+ * snapshot.
  */
 export async function phoneSnapshotPath(browser) {
   const page = await browser.newPage();
@@ -134,10 +136,11 @@ export async function phoneSnapshotPath(browser) {
     await image.decode();
     const canvas = document.createElement("canvas");
     canvas.width = 1440;
-    canvas.height = 1440;
+    canvas.height = 1620;
     const context = canvas.getContext("2d");
     context.imageSmoothingQuality = "high";
-    context.drawImage(image, 0, 0, 1440, 1440);
+    context.drawImage(image, 0, 0, 512, 8, 0, 0, 1440, 180);
+    context.drawImage(image, 0, 180, 1440, 1440);
     return canvas.toDataURL("image/jpeg", 0.92).split(",")[1];
   }, source);
   await page.close();

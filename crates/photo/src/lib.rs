@@ -10,15 +10,19 @@
 pub mod assess;
 pub mod check;
 pub mod faces;
+pub mod head;
 pub mod intake;
 mod jpeg_segments;
+mod measure;
 mod raster;
+mod rules;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use assess::assess;
 pub use check::{CropBox, FRAMING, HeadOutline, Report, Rule, RuleResult, Verdict, check, crop_delivers};
-pub use faces::{FaceBox, FaceDetector, detect_faces};
+pub use faces::{Face, Landmarks, detect_faces};
 pub use intake::{
     CleanImage, CleanMaterial, IntakeError, IntakeLimits, Kind, decode, sniff, take_cropped, take_image, take_material,
 };
+pub use raster::Point;

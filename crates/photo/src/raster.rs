@@ -1,9 +1,9 @@
 //! Pixel access shared by the detector and the check: RGB without a copy when the decoder
-//! already produced it, and a small grey image for analysis.
+//! already produced it, a small area-averaged copy for the detector, and positions.
 
 use std::borrow::Cow;
 
-use image::{DynamicImage, GrayImage, RgbImage};
+use image::{DynamicImage, RgbImage};
 
 /// The image as 8-bit RGB, borrowed when it already is (every JPEG and most PNGs).
 pub fn rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
@@ -13,24 +13,50 @@ pub fn rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
     }
 }
 
-/// Rec. 601 luma in integer arithmetic.
-fn luma([r, g, b]: [u8; 3]) -> u8 {
-    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8) as u8
+/// The image in colour, shrunk (never enlarged) to fit in `side` × `side`, and the factor
+/// from its coordinates back to the image's.
+pub fn rgb_within(image: &DynamicImage, side: u32) -> (RgbImage, f64) {
+    let rgb = rgb(image);
+    let (width, height) = rgb.dimensions();
+    let (to_width, to_height, scale) = fit_within(width, height, side);
+    if scale == 1.0 {
+        return (rgb.into_owned(), 1.0);
+    }
+    let shrunk = area_average(rgb.as_raw(), 3, width, height, to_width, to_height);
+    (RgbImage::from_raw(to_width, to_height, shrunk).unwrap_or_default(), scale)
 }
 
-/// The image in grey, shrunk (never enlarged) to fit in `side` × `side`, and the factor from
-/// its coordinates back to the image's.
-pub fn grey_within(image: &DynamicImage, side: u32) -> (GrayImage, f64) {
-    let rgb = rgb(image);
-    let grey: Vec<u8> = rgb.as_raw().chunks_exact(3).map(|p| luma([p[0], p[1], p[2]])).collect();
-    let (width, height) = rgb.dimensions();
+/// The size `width` × `height` takes to fit in `side` × `side` without being enlarged, and
+/// the factor back.
+fn fit_within(width: u32, height: u32, side: u32) -> (u32, u32, f64) {
     let longest = width.max(height);
     if longest <= side {
-        return (GrayImage::from_raw(width, height, grey).unwrap_or_default(), 1.0);
+        return (width, height, 1.0);
     }
     let scale = f64::from(longest) / f64::from(side);
-    let fit = |length: u32| ((f64::from(length) / scale).round() as u32).max(1);
-    (area_average(&grey, width, height, fit(width), fit(height)), scale)
+    let fit = |length: u32| ((f64::from(length) / scale).round() as u32).clamp(1, side);
+    (fit(width), fit(height), scale)
+}
+
+/// A position in a picture, in its pixels.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Point {
+    pub fn midpoint(self, other: Point) -> Point {
+        Point { x: (self.x + other.x) / 2.0, y: (self.y + other.y) / 2.0 }
+    }
+
+    pub fn distance(self, other: Point) -> f64 {
+        (self.x - other.x).hypot(self.y - other.y)
+    }
+
+    pub fn scaled(self, factor: f64) -> Point {
+        Point { x: self.x * factor, y: self.y * factor }
+    }
 }
 
 /// Fixed-point unit of a [`Span`]'s shares.
@@ -60,20 +86,23 @@ fn spans(from: u32, to: u32) -> Vec<Span> {
         .collect()
 }
 
-/// `grey` (`width` × `height`) shrunk to `to_width` × `to_height`, each output pixel the mean
-/// of the input area it covers: one pass along the rows, one down the columns, in integers.
-fn area_average(grey: &[u8], width: u32, height: u32, to_width: u32, to_height: u32) -> GrayImage {
+/// `samples` (`width` × `height` pixels of `channels` interleaved samples) shrunk to
+/// `to_width` × `to_height`, each output sample the mean of the input area it covers: one
+/// pass along the rows, one down the columns, in integers.
+fn area_average(samples: &[u8], channels: usize, width: u32, height: u32, to_width: u32, to_height: u32) -> Vec<u8> {
     let (across, down) = (spans(width, to_width), spans(height, to_height));
-    let row_sums: Vec<u32> = grey
-        .chunks_exact(width as usize)
+    let row_sums: Vec<u32> = samples
+        .chunks_exact(width as usize * channels)
         .flat_map(|row| {
-            across.iter().map(move |span| {
-                let covered = &row[span.first..span.first + span.shares.len()];
-                covered.iter().zip(&span.shares).map(|(&v, &share)| u32::from(v) * share).sum::<u32>()
+            across.iter().flat_map(move |span| {
+                (0..channels).map(move |channel| {
+                    let covered = row[span.first * channels..].iter().skip(channel).step_by(channels);
+                    covered.zip(&span.shares).map(|(&v, &share)| u32::from(v) * share).sum::<u32>()
+                })
             })
         })
         .collect();
-    let columns = to_width as usize;
+    let columns = to_width as usize * channels;
     let mut column_sums = vec![0u64; columns];
     let mut out = Vec::with_capacity(columns * to_height as usize);
     for span in &down {
@@ -87,7 +116,7 @@ fn area_average(grey: &[u8], width: u32, height: u32, to_width: u32, to_height: 
         let unit = u64::from(WHOLE) * u64::from(WHOLE);
         out.extend(column_sums.iter().map(|&sum| ((sum + unit / 2) / unit) as u8));
     }
-    GrayImage::from_raw(to_width, to_height, out).unwrap_or_default()
+    out
 }
 
 #[cfg(test)]
@@ -109,9 +138,12 @@ mod tests {
     fn each_output_pixel_is_the_mean_of_the_area_it_covers() {
         // 4 × 2 → 2 × 1: left half 0 and 100, right half 200 and 255.
         let grey = [0, 0, 200, 200, 100, 100, 255, 255];
-        assert_eq!(area_average(&grey, 4, 2, 2, 1).into_raw(), vec![50, 228]);
+        assert_eq!(area_average(&grey, 1, 4, 2, 2, 1), vec![50, 228]);
         // 3 → 2 across: the middle pixel is shared half and half.
-        assert_eq!(area_average(&[0, 90, 180], 3, 1, 2, 1).into_raw(), vec![30, 150]);
+        assert_eq!(area_average(&[0, 90, 180], 1, 3, 1, 2, 1), vec![30, 150]);
+        // The same in colour: each channel on its own.
+        let rgb = [0, 10, 20, 90, 100, 110, 180, 190, 200];
+        assert_eq!(area_average(&rgb, 3, 3, 1, 2, 1), vec![30, 40, 50, 150, 160, 170]);
     }
 
     #[test]
@@ -126,16 +158,19 @@ mod tests {
             })
             .collect();
         let mean = |pixels: &[u8]| pixels.iter().map(|&v| f64::from(v)).sum::<f64>() / pixels.len() as f64;
-        let shrunk = area_average(&grey, 997, 611, 400, 245);
-        assert_eq!(shrunk.dimensions(), (400, 245));
-        assert!((mean(&grey) - mean(shrunk.as_raw())).abs() < 0.5, "{} vs {}", mean(&grey), mean(shrunk.as_raw()));
+        let shrunk = area_average(&grey, 1, 997, 611, 400, 245);
+        assert_eq!(shrunk.len(), 400 * 245);
+        assert!((mean(&grey) - mean(&shrunk)).abs() < 0.5, "{} vs {}", mean(&grey), mean(&shrunk));
     }
 
     #[test]
-    fn an_image_within_the_side_is_only_turned_grey() {
+    fn an_image_within_the_side_is_kept_and_a_larger_one_shrunk_to_it() {
         let rgb = RgbImage::from_fn(30, 20, |x, _| image::Rgb([x as u8 * 8, 0, 0]));
-        let (grey, scale) = grey_within(&DynamicImage::ImageRgb8(rgb), 40);
-        assert_eq!((grey.dimensions(), scale), ((30, 20), 1.0));
-        assert_eq!(grey.get_pixel(29, 0).0, [luma([232, 0, 0])]);
+        let (kept, scale) = rgb_within(&DynamicImage::ImageRgb8(rgb.clone()), 40);
+        assert_eq!((kept.dimensions(), scale), ((30, 20), 1.0));
+        assert_eq!(kept.get_pixel(29, 0).0, [232, 0, 0]);
+        let (shrunk, scale) = rgb_within(&DynamicImage::ImageRgb8(rgb), 15);
+        assert_eq!((shrunk.dimensions(), scale), ((15, 10), 2.0));
+        assert_eq!(shrunk.get_pixel(14, 0).0, [228, 0, 0], "the mean of 224 and 232");
     }
 }

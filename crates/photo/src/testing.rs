@@ -57,15 +57,21 @@ pub fn lfw_subset() -> (Vec<image::GrayImage>, Vec<image::GrayImage>) {
     (faces, non_faces)
 }
 
-/// The astronaut as a phone would take it: a loose 1440 × 1440 snapshot (2 MP), as a JPEG.
-/// The fixture itself is 512 px, too small for any crop of it to reach the print size of
-/// 390 × 567; so is a 1024 px enlargement (its head is under 300 px tall).
+/// The astronaut as a phone would take it: a loose 1440 × 1620 snapshot (2.3 MP), as a JPEG:
+/// the fixture enlarged to 1440 px with more of its backdrop above the head (its top rows
+/// stretched over 180 px), as a citizen holding the phone at arm's length gets. The fixture
+/// itself is 512 px, too small for any crop of it to reach the print size of 390 × 567; and
+/// its hair nearly touches its top edge, leaving no room for the 3 mm a crop keeps above.
 pub fn phone_snapshot() -> Vec<u8> {
     let astronaut = image::load_from_memory(&fixture("astronaut.png")).unwrap_or_else(|e| panic!("astronaut: {e}"));
     let enlarged = astronaut.resize_exact(1440, 1440, image::imageops::FilterType::Lanczos3).to_rgb8();
+    let backdrop = astronaut.crop_imm(0, 0, 512, 8).resize_exact(1440, 180, image::imageops::FilterType::Triangle);
+    let mut snapshot = image::RgbImage::new(1440, 1620);
+    image::imageops::replace(&mut snapshot, &backdrop.to_rgb8(), 0, 0);
+    image::imageops::replace(&mut snapshot, &enlarged, 0, 180);
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
-        .write_image(enlarged.as_raw(), 1440, 1440, image::ExtendedColorType::Rgb8)
+        .write_image(snapshot.as_raw(), 1440, 1620, image::ExtendedColorType::Rgb8)
         .unwrap_or_else(|e| panic!("jpeg: {e}"));
     jpeg
 }

@@ -577,7 +577,7 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
     assert_eq!(response.status(), StatusCode::OK);
     let report: serde_json::Value = response.json().await.expect("json");
     let rules = report["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), 13);
+    assert_eq!(rules.len(), lingshi_photo::Rule::ALL.len());
     let head = rules.iter().find(|r| r["rule"] == "head_height").expect("head height");
     assert_eq!(head["verdict"], "fail");
     assert!(head["measured"].as_f64().is_some_and(|v| v < 331.0));
@@ -589,6 +589,10 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
         "what to do comes first, which way it is off: {head}"
     );
     let outline = &report["outline"];
+    let eyes = [&outline["landmarks"]["right_eye"], &outline["landmarks"]["left_eye"]];
+    assert!(eyes.iter().all(|eye| eye["x"].as_f64().is_some()), "the landmarks reach the page: {outline}");
+    let tilt = rules.iter().find(|r| r["rule"] == "head_tilt").expect("head tilt");
+    assert_eq!((&tilt["verdict"], &tilt["unit_name"]), (&serde_json::json!("pass"), &serde_json::json!("度")));
     assert!(
         outline["face"]["width"].as_u64().is_some()
             && outline["crown_band"][1].as_f64() > outline["crown_band"][0].as_f64(),
@@ -604,7 +608,7 @@ both_backends!(the_photo_check_explains_each_rule_and_never_blocks, |db: Db, dir
     assert!(english["rules"][0]["requirement"].as_str().unwrap_or("").starts_with("The photo shows one face"));
     let units: Vec<&str> =
         english["rules"].as_array().expect("rules").iter().filter_map(|r| r["unit_name"].as_str()).collect();
-    assert_eq!(units.len(), 13, "every measure has its unit named");
+    assert_eq!(units.len(), lingshi_photo::Rule::ALL.len(), "every measure has its unit named");
     assert!(units.contains(&"width : height") && !units.iter().any(|u| u.starts_with("photo_unit_")), "{units:?}");
 
     for (body, code) in [(b"plain text".to_vec(), "image_not_jpeg_or_png"), (Vec::new(), "image_empty")] {

@@ -4,20 +4,40 @@
 use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
 use lingshi_photo::testing::fixture;
 use lingshi_photo::{
-    FaceBox, FaceDetector, IntakeLimits, Report, Rule, RuleResult, Verdict, assess, check, crop_delivers, take_image,
+    Face, IntakeLimits, Point, Report, Rule, RuleResult, Verdict, assess, check, crop_delivers, detect_faces,
+    take_image,
 };
 
 fn astronaut() -> DynamicImage {
     take_image(&fixture("astronaut.png"), IntakeLimits::PHOTO).expect("fixture").pixels
 }
 
-/// The astronaut as a phone would take it: a loose 1440 px snapshot.
+/// The astronaut as a phone would take it: a loose 1440 × 1620 snapshot.
 fn loose_snapshot() -> DynamicImage {
     take_image(&lingshi_photo::testing::phone_snapshot(), IntakeLimits::PHOTO).expect("snapshot").pixels
 }
 
-fn faces(image: &DynamicImage) -> Vec<FaceBox> {
-    FaceDetector::new().expect("model").detect(image)
+fn faces(image: &DynamicImage) -> Vec<Face> {
+    detect_faces(image).expect("model")
+}
+
+/// `face` as if found `dx`, `dy` pixels away: its box and every landmark moved.
+fn moved(face: Face, dx: f64, dy: f64) -> Face {
+    let by = |p: Point| Point { x: p.x + dx, y: p.y + dy };
+    let m = face.landmarks;
+    Face {
+        x: (f64::from(face.x) + dx).max(0.0) as u32,
+        y: (f64::from(face.y) + dy).max(0.0) as u32,
+        landmarks: lingshi_photo::Landmarks {
+            right_eye: by(m.right_eye),
+            left_eye: by(m.left_eye),
+            nose_tip: by(m.nose_tip),
+            mouth: by(m.mouth),
+            right_ear: by(m.right_ear),
+            left_ear: by(m.left_ear),
+        },
+        ..face
+    }
 }
 
 fn verdict(report: &Report, rule: Rule) -> Verdict {
@@ -42,7 +62,7 @@ fn framed() -> DynamicImage {
 }
 
 /// `image` with everything outside an ellipse around the head painted `colour`.
-fn repaint_background(image: &DynamicImage, face: &FaceBox, colour: impl Fn(u32, u32) -> Rgb<u8>) -> DynamicImage {
+fn repaint_background(image: &DynamicImage, face: &Face, colour: impl Fn(u32, u32) -> Rgb<u8>) -> DynamicImage {
     let mut rgb = image.to_rgb8();
     let (cx, cy) = (f64::from(face.x) + f64::from(face.width) / 2.0, f64::from(face.y) + f64::from(face.height) * 0.45);
     let (rx, ry) = (f64::from(face.width) * 0.6, f64::from(face.height) * 0.95);
@@ -92,6 +112,10 @@ fn a_loose_snapshot_fails_the_framing_and_the_suggested_crop_fixes_it() {
             Rule::HeadCentred,
             Rule::TopMargin,
             Rule::ChinMargin,
+            Rule::EyeLine,
+            Rule::HeadTilt,
+            Rule::FaceTurned,
+            Rule::EyesVisible,
             Rule::Proportions,
             Rule::Resolution,
         ] {
@@ -150,7 +174,7 @@ fn a_crop_that_breaks_a_passing_rule_or_leaves_a_framing_rule_failing_does_not_d
 fn a_head_too_low_leaves_too_little_below_the_chin() {
     let image = framed();
     let face = faces(&image)[0];
-    let lowered = FaceBox { y: face.y + 120, ..face };
+    let lowered = moved(face, 0.0, 120.0);
     assert_eq!(verdict(&check(&image, &[face]), Rule::ChinMargin), Verdict::Pass);
     assert_eq!(verdict(&check(&image, &[lowered]), Rule::ChinMargin), Verdict::Fail);
 }
@@ -159,7 +183,7 @@ fn a_head_too_low_leaves_too_little_below_the_chin() {
 fn an_off_centre_head_fails_centring() {
     let image = framed();
     let face = faces(&image)[0];
-    let shifted = FaceBox { x: face.x.saturating_sub(60), ..face };
+    let shifted = moved(face, -60.0, 0.0);
     assert_eq!(verdict(&check(&image, &[face]), Rule::HeadCentred), Verdict::Pass);
     assert_eq!(verdict(&check(&image, &[shifted]), Rule::HeadCentred), Verdict::Fail);
 }
@@ -225,4 +249,66 @@ fn a_small_photo_fails_resolution_and_a_grey_one_fails_colour() {
     assert_eq!(verdict(&check(&image, &[face]), Rule::Colour), Verdict::Pass);
     assert_eq!(verdict(&check(&DynamicImage::ImageLuma8(image.to_luma8()), &[face]), Rule::Colour), Verdict::Fail);
     assert_eq!(image.dimensions(), (390, 567));
+}
+
+#[test]
+fn the_eye_line_must_sit_between_half_and_seven_tenths_of_the_height() {
+    let image = framed();
+    let face = faces(&image)[0];
+    let report = check(&image, &[face]);
+    assert_eq!(verdict(&report, Rule::EyeLine), Verdict::Pass, "{:?}", report.result(Rule::EyeLine));
+    let lowered = check(&image, &[moved(face, 0.0, 150.0)]);
+    assert_eq!(verdict(&lowered, Rule::EyeLine), Verdict::Fail, "{:?}", lowered.result(Rule::EyeLine));
+}
+
+#[test]
+fn a_tilted_head_fails_and_an_upright_one_passes() {
+    let image = framed();
+    let upright = check(&image, &faces(&image));
+    assert_eq!(verdict(&upright, Rule::HeadTilt), Verdict::Pass, "{:?}", upright.result(Rule::HeadTilt));
+    // The astronaut holds her head a little tilted (about 2°, from the annotated pupils).
+    let own = upright.result(Rule::HeadTilt).and_then(|r| r.measured).expect("a face");
+    for degrees in [-12.0f32, 12.0] {
+        let tilted = rotated(&image, degrees);
+        let report = check(&tilted, &faces(&tilted));
+        let measured = report.result(Rule::HeadTilt).and_then(|r| r.measured).expect("a face");
+        assert_eq!(verdict(&report, Rule::HeadTilt), Verdict::Fail, "{degrees}°: {measured}");
+        let expected = own + f64::from(degrees);
+        assert!((measured - expected).abs() <= 2.0, "turned {degrees}° from {own:.1}°, measured {measured:.1}°");
+    }
+}
+
+#[test]
+fn eyes_hidden_behind_dark_glasses_are_not_visible() {
+    let image = framed();
+    let face = faces(&image)[0];
+    let open = check(&image, &[face]);
+    assert_eq!(verdict(&open, Rule::EyesVisible), Verdict::Pass, "{:?}", open.result(Rule::EyesVisible));
+    let mut glasses = image.to_rgb8();
+    let radius = face.landmarks.eye_distance() * 0.3;
+    for eye in [face.landmarks.right_eye, face.landmarks.left_eye] {
+        for (x, y, pixel) in glasses.enumerate_pixels_mut() {
+            if (f64::from(x) - eye.x).hypot(f64::from(y) - eye.y) <= radius {
+                *pixel = Rgb([25, 25, 30]);
+            }
+        }
+    }
+    let hidden = check(&DynamicImage::ImageRgb8(glasses), &[face]);
+    assert_eq!(verdict(&hidden, Rule::EyesVisible), Verdict::Fail, "{:?}", hidden.result(Rule::EyesVisible));
+}
+
+/// `image` turned `degrees` clockwise about its centre, the corners filled white.
+fn rotated(image: &DynamicImage, degrees: f32) -> DynamicImage {
+    let rgb = image.to_rgb8();
+    let (w, h) = (rgb.width() as f32, rgb.height() as f32);
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    DynamicImage::ImageRgb8(RgbImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+        let (dx, dy) = (x as f32 - w / 2.0, y as f32 - h / 2.0);
+        let (sx, sy) = (cos * dx + sin * dy + w / 2.0, -sin * dx + cos * dy + h / 2.0);
+        if sx >= 0.0 && sy >= 0.0 && sx < w - 1.0 && sy < h - 1.0 {
+            *rgb.get_pixel(sx as u32, sy as u32)
+        } else {
+            Rgb([255, 255, 255])
+        }
+    }))
 }
