@@ -13,11 +13,14 @@ test("the photo check lists each rule of the specification with its verdict", as
   await page.goto("/");
   await page.getByRole("link", { name: "证件照片检查" }).click();
   await page.getByLabel("选择照片").setInputFiles(fixturePath("astronaut.png"));
-  await page.locator("#photo-rules li").nth(12).waitFor();
-  assert.equal(await page.locator("#photo-rules li").count(), 13);
+  await page.locator("#photo-rules li").nth(16).waitFor();
+  assert.equal(await page.locator("#photo-rules li").count(), 17);
   assert.equal(await page.locator('#photo-rules li[data-rule="one_face"]').getAttribute("data-verdict"), "pass");
   assert.equal(await page.locator('#photo-rules li[data-rule="head_height"]').getAttribute("data-verdict"), "fail");
   assert.match(await page.locator('#photo-rules li[data-rule="background_white"]').innerText(), /背景应为白色/);
+  // The rules that need the eyes (BlazeFace's landmarks): the astronaut's are open and level.
+  assert.equal(await page.locator('#photo-rules li[data-rule="eyes_visible"]').getAttribute("data-verdict"), "pass");
+  assert.match(await page.locator('#photo-rules li[data-rule="head_tilt"]').innerText(), /头部端正/);
   assert.match(await page.locator('#photo-rules li[data-rule="head_height"]').innerText(), /测量值 [\d.]+ 像素\)/, "units in words");
   await checkPage(page, "40-photo-check-report");
   await context.close();

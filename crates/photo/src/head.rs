@@ -51,7 +51,8 @@ pub fn estimate(rgb: &RgbImage, face: &Face) -> Head {
         eyes,
         width: marks.right_ear.distance(marks.left_ear) * 1.1,
         roll_degrees: marks.roll_degrees(),
-        yaw_degrees: yaw_degrees(marks),
+        // The turn from the detector's own points, which agree with each other.
+        yaw_degrees: yaw_degrees(&face.landmarks),
         crown_found: false,
     }
 }
