@@ -13,6 +13,8 @@ pub enum FaceOutcome {
     NotAnImage,
     NoFace,
     SeveralFaces,
+    /// One face, but its eyes are closed or hidden (dark glasses, hair, a hand).
+    EyesHidden,
     /// The verifier could not judge (its model or service failed); the applicant may retry
     /// or skip.
     Unavailable,
@@ -26,6 +28,7 @@ impl FaceOutcome {
             FaceOutcome::NotAnImage => "face_not_an_image",
             FaceOutcome::NoFace => "face_none_found",
             FaceOutcome::SeveralFaces => "face_several_found",
+            FaceOutcome::EyesHidden => "face_eyes_hidden",
             FaceOutcome::Unavailable => "face_check_unavailable",
         }
     }

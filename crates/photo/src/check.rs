@@ -210,6 +210,12 @@ pub fn check(image: &DynamicImage, faces: &[Face]) -> Report {
     Report { results, suggested_crop, outline: Some(outline) }
 }
 
+/// Whether both of `face`'s eyes are in `image` and open to view, as [`Rule::EyesVisible`]
+/// judges them: what the face step asks of a capture besides one face.
+pub fn eyes_in_view(image: &DynamicImage, face: &Face) -> bool {
+    eyes_visible(&crate::raster::rgb(image), face).verdict == Verdict::Pass
+}
+
 /// Both eyes in the picture and open to view: the darker and lighter tenth of each eye's
 /// patch apart by [`EYE_CONTRAST_MIN`] at least; the measure is the lesser eye's spread.
 fn eyes_visible(rgb: &image::RgbImage, face: &Face) -> RuleResult {

@@ -20,7 +20,7 @@ mod rules;
 pub mod testing;
 
 pub use assess::assess;
-pub use check::{CropBox, FRAMING, HeadOutline, Report, Rule, RuleResult, Verdict, check, crop_delivers};
+pub use check::{CropBox, FRAMING, HeadOutline, Report, Rule, RuleResult, Verdict, check, crop_delivers, eyes_in_view};
 pub use faces::{Face, Landmarks, detect_faces};
 pub use intake::{
     CleanImage, CleanMaterial, IntakeError, IntakeLimits, Kind, decode, sniff, take_cropped, take_image, take_material,

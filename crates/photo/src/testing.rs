@@ -20,6 +20,31 @@ pub fn fixture(name: &str) -> Vec<u8> {
     })
 }
 
+/// `rgb` with a dark disc of `radius` over each of `eyes`: dark glasses, for the rules and
+/// the face step that need the eyes visible.
+pub fn paint_dark_glasses(rgb: &mut image::RgbImage, eyes: [crate::Point; 2], radius: f64) {
+    for (x, y, pixel) in rgb.enumerate_pixels_mut() {
+        let at = crate::Point { x: f64::from(x), y: f64::from(y) };
+        if eyes.iter().any(|eye| at.distance(*eye) <= radius) {
+            *pixel = image::Rgb([22, 22, 28]);
+        }
+    }
+}
+
+/// The astronaut fixture in dark glasses, as a PNG: her pupils as annotated by hand
+/// (`tests/landmarks.json`), each covered by a disc of a third of the eye distance.
+pub fn astronaut_in_dark_glasses() -> Vec<u8> {
+    let mut rgb =
+        image::load_from_memory(&fixture("astronaut.png")).unwrap_or_else(|e| panic!("astronaut: {e}")).to_rgb8();
+    let eyes = [crate::Point { x: 203.1, y: 100.6 }, crate::Point { x: 246.0, y: 102.3 }];
+    paint_dark_glasses(&mut rgb, eyes, 14.0);
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
+        .unwrap_or_else(|e| panic!("png: {e}"));
+    png
+}
+
 /// Side of each image of scikit-image's LFW subset.
 const LFW_SIDE: u32 = 25;
 

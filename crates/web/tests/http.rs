@@ -314,6 +314,8 @@ both_backends!(real_name_verification_checks_each_field_and_stores_it_encrypted,
     assert_eq!((status, field_code(&body, "capture")), (StatusCode::UNPROCESSABLE_ENTITY, "image_corrupt".into()));
     let (status, body) = app.put_face("image/png", png()).await;
     assert_eq!((status, field_code(&body, "capture")), (StatusCode::UNPROCESSABLE_ENTITY, "face_none_found".into()));
+    let (status, body) = app.put_face("image/png", lingshi_photo::testing::astronaut_in_dark_glasses()).await;
+    assert_eq!((status, field_code(&body, "capture")), (StatusCode::UNPROCESSABLE_ENTITY, "face_eyes_hidden".into()));
     let (status, body) = app.put_face("image/png", lingshi_photo::testing::fixture("astronaut.png")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!((body["identity_state"].as_str(), body["may_apply"].as_bool()), (Some("verified"), Some(true)));

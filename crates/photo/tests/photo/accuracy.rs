@@ -6,7 +6,7 @@
 //! same transformation, never from the check itself. Prints the table the README shows.
 
 use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
-use lingshi_photo::testing::phone_snapshot;
+use lingshi_photo::testing::{paint_dark_glasses, phone_snapshot};
 use lingshi_photo::{IntakeLimits, Point, Rule, Verdict, check, detect_faces, take_image};
 use std::collections::BTreeMap;
 
@@ -209,12 +209,7 @@ fn variants() -> Vec<Variant> {
     out.push(plain("black and white", grey, vec![(Rule::Colour, false)]));
     let mut glasses = base.clone();
     let radius = 0.3 * truth.right_eye.distance(truth.left_eye);
-    for (x, y, pixel) in glasses.enumerate_pixels_mut() {
-        let p = Point { x: f64::from(x), y: f64::from(y) };
-        if p.distance(truth.right_eye) <= radius || p.distance(truth.left_eye) <= radius {
-            *pixel = Rgb([22, 22, 28]);
-        }
-    }
+    paint_dark_glasses(&mut glasses, [truth.right_eye, truth.left_eye], radius);
     out.push(plain("dark glasses", glasses, vec![(Rule::EyesVisible, false)]));
     out
 }

@@ -285,14 +285,8 @@ fn eyes_hidden_behind_dark_glasses_are_not_visible() {
     let open = check(&image, &[face]);
     assert_eq!(verdict(&open, Rule::EyesVisible), Verdict::Pass, "{:?}", open.result(Rule::EyesVisible));
     let mut glasses = image.to_rgb8();
-    let radius = face.landmarks.eye_distance() * 0.3;
-    for eye in [face.landmarks.right_eye, face.landmarks.left_eye] {
-        for (x, y, pixel) in glasses.enumerate_pixels_mut() {
-            if (f64::from(x) - eye.x).hypot(f64::from(y) - eye.y) <= radius {
-                *pixel = Rgb([25, 25, 30]);
-            }
-        }
-    }
+    let eyes = [face.landmarks.right_eye, face.landmarks.left_eye];
+    lingshi_photo::testing::paint_dark_glasses(&mut glasses, eyes, face.landmarks.eye_distance() * 0.3);
     let hidden = check(&DynamicImage::ImageRgb8(glasses), &[face]);
     assert_eq!(verdict(&hidden, Rule::EyesVisible), Verdict::Fail, "{:?}", hidden.result(Rule::EyesVisible));
 }

@@ -1,9 +1,10 @@
 //! The platform's own face verifier: a capture stands as the applicant's face when the photo
-//! crate's detector finds exactly one face in it. Detection is heavy work and takes its turn.
+//! crate's detector finds exactly one face in it, its eyes open to view (as the photo check's
+//! eyes-visible rule judges them). Detection is heavy work and takes its turn.
 
 use async_trait::async_trait;
 use lingshi_integrations::face::{FaceOutcome, FaceVerifier};
-use lingshi_photo::{IntakeLimits, detect_faces, take_image};
+use lingshi_photo::{IntakeLimits, detect_faces, eyes_in_view, take_image};
 
 use crate::service::heavy_work;
 
@@ -11,7 +12,8 @@ use crate::service::heavy_work;
 /// larger than the upload, so only the decoding limits apply here.
 const ALREADY_CLEAN: IntakeLimits = IntakeLimits::PHOTO.with_max_bytes(usize::MAX);
 
-/// Looks for faces with the photo crate's detector and accepts a capture with exactly one.
+/// Looks for faces with the photo crate's detector and accepts a capture with exactly one,
+/// both eyes in view.
 pub struct DetectingVerifier;
 
 #[async_trait]
@@ -25,9 +27,10 @@ impl FaceVerifier for DetectingVerifier {
             let Ok(faces) = detect_faces(&image.pixels) else {
                 return FaceOutcome::Unavailable;
             };
-            match faces.len() {
-                0 => FaceOutcome::NoFace,
-                1 => FaceOutcome::Accepted,
+            match faces.as_slice() {
+                [] => FaceOutcome::NoFace,
+                [face] if eyes_in_view(&image.pixels, face) => FaceOutcome::Accepted,
+                [_] => FaceOutcome::EyesHidden,
                 _ => FaceOutcome::SeveralFaces,
             }
         });
