@@ -41,31 +41,40 @@ fn annotated() -> Truth {
     Truth { right_eye: point(&p.right_eye), left_eye: point(&p.left_eye), crown: point(&p.crown), chin: point(&p.chin) }
 }
 
-/// A similarity transformation: scale about the picture's centre, turn, then move.
+/// A similarity transformation of a picture onto a canvas of the same size: scale about the
+/// centre, turn (clockwise as seen), then move.
 #[derive(Clone, Copy)]
-struct Placement {
-    scale: f64,
-    degrees: f64,
-    dx: f64,
-    dy: f64,
+pub(crate) struct Placement {
+    pub scale: f64,
+    pub degrees: f64,
+    pub dx: f64,
+    pub dy: f64,
+    pub width: u32,
+    pub height: u32,
 }
 
 impl Placement {
-    const CENTRE: Point = Point { x: WIDTH as f64 / 2.0, y: HEIGHT as f64 / 2.0 };
+    /// Where nothing moves, for a `width` × `height` picture.
+    pub fn still(width: u32, height: u32) -> Self {
+        Placement { scale: 1.0, degrees: 0.0, dx: 0.0, dy: 0.0, width, height }
+    }
+
+    fn centre(&self) -> Point {
+        Point { x: f64::from(self.width) / 2.0, y: f64::from(self.height) / 2.0 }
+    }
 
     fn apply(&self, p: Point) -> Point {
         let (sin, cos) = self.degrees.to_radians().sin_cos();
-        let (x, y) = ((p.x - Self::CENTRE.x) * self.scale, (p.y - Self::CENTRE.y) * self.scale);
-        Point { x: cos * x - sin * y + Self::CENTRE.x + self.dx, y: sin * x + cos * y + Self::CENTRE.y + self.dy }
+        let c = self.centre();
+        let (x, y) = ((p.x - c.x) * self.scale, (p.y - c.y) * self.scale);
+        Point { x: cos * x - sin * y + c.x + self.dx, y: sin * x + cos * y + c.y + self.dy }
     }
 
     fn invert(&self, p: Point) -> Point {
         let (sin, cos) = self.degrees.to_radians().sin_cos();
-        let (x, y) = (p.x - Self::CENTRE.x - self.dx, p.y - Self::CENTRE.y - self.dy);
-        Point {
-            x: (cos * x + sin * y) / self.scale + Self::CENTRE.x,
-            y: (-sin * x + cos * y) / self.scale + Self::CENTRE.y,
-        }
+        let c = self.centre();
+        let (x, y) = (p.x - c.x - self.dx, p.y - c.y - self.dy);
+        Point { x: (cos * x + sin * y) / self.scale + c.x, y: (-sin * x + cos * y) / self.scale + c.y }
     }
 }
 
@@ -108,8 +117,8 @@ fn base() -> (RgbImage, Truth) {
 }
 
 /// `base` placed by `placement` on a `backdrop` canvas (bilinear sampling).
-fn placed(base: &RgbImage, placement: Placement, backdrop: impl Fn(u32, u32) -> Rgb<u8>) -> RgbImage {
-    RgbImage::from_fn(WIDTH, HEIGHT, |x, y| {
+pub(crate) fn placed(base: &RgbImage, placement: Placement, backdrop: impl Fn(u32, u32) -> Rgb<u8>) -> RgbImage {
+    RgbImage::from_fn(placement.width, placement.height, |x, y| {
         let source = placement.invert(Point { x: f64::from(x), y: f64::from(y) });
         let (x0, y0) = (source.x.floor(), source.y.floor());
         if x0 < 0.0 || y0 < 0.0 || x0 + 1.0 >= f64::from(base.width()) || y0 + 1.0 >= f64::from(base.height()) {
@@ -158,7 +167,7 @@ fn framing_truth(truth: &Truth, placement: Placement) -> Vec<(Rule, bool)> {
 fn variants() -> Vec<Variant> {
     let (base, truth) = base();
     let white = |_, _| Rgb([246, 246, 246]);
-    let still = Placement { scale: 1.0, degrees: 0.0, dx: 0.0, dy: 0.0 };
+    let still = Placement::still(WIDTH, HEIGHT);
     let mut out = Vec::new();
     let mut framing = |name: String, placement: Placement| {
         let pixels = placed(&base, placement, white);
