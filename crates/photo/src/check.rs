@@ -222,20 +222,9 @@ fn eyes_visible(rgb: &image::RgbImage, face: &Face) -> RuleResult {
     let marks = &face.landmarks;
     let radius = (0.1 * marks.eye_distance()).max(2.0);
     let spread = |eye: Point| -> Option<f64> {
-        let (left, top) = (eye.x - radius, eye.y - radius);
-        let (right, bottom) = (eye.x + radius, eye.y + radius);
-        if left < 0.0 || top < 0.0 || right >= f64::from(rgb.width()) || bottom >= f64::from(rgb.height()) {
-            return None;
-        }
-        let mut lumas: Vec<u8> = (top as u32..=bottom as u32)
-            .flat_map(|y| (left as u32..=right as u32).map(move |x| (x, y)))
-            .map(|(x, y)| {
-                let [r, g, b] = rgb.get_pixel(x, y).0;
-                ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8) as u8
-            })
-            .collect();
-        lumas.sort_unstable();
-        let at = |share: usize| f64::from(lumas[(lumas.len() - 1) * share / 10]);
+        let mut lumas: Vec<f64> = crate::raster::disc(rgb, eye, radius)?.into_iter().map(|(_, _, luma)| luma).collect();
+        lumas.sort_by(f64::total_cmp);
+        let at = |share: usize| lumas[(lumas.len() - 1) * share / 10];
         Some(at(9) - at(1))
     };
     match (spread(marks.right_eye), spread(marks.left_eye)) {

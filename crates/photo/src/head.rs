@@ -9,7 +9,7 @@
 //! the annotated portraits of the `landmarks` tests); the crown about 2 above it.
 
 use crate::faces::{Face, Landmarks};
-use crate::raster::Point;
+use crate::raster::{Point, disc, luma};
 use image::RgbImage;
 
 /// The chin's estimate: this many mouth depths below the eye line.
@@ -64,29 +64,13 @@ pub fn estimate(rgb: &RgbImage, face: &Face) -> Head {
 pub fn refined_eyes(rgb: &RgbImage, marks: &Landmarks) -> Landmarks {
     let radius = 0.2 * marks.eye_distance();
     let refine = |eye: Point| -> Point {
-        let (left, top, right, bottom) = (eye.x - radius, eye.y - radius, eye.x + radius, eye.y + radius);
-        if radius < 2.0
-            || left < 0.0
-            || top < 0.0
-            || right >= f64::from(rgb.width())
-            || bottom >= f64::from(rgb.height())
-        {
-            return eye;
-        }
-        let pixels: Vec<(u32, u32, f64)> = (top as u32..=bottom as u32)
-            .flat_map(|y| (left as u32..=right as u32).map(move |x| (x, y)))
-            .filter(|&(x, y)| (f64::from(x) - eye.x).hypot(f64::from(y) - eye.y) <= radius)
-            .map(|(x, y)| {
-                let [r, g, b] = rgb.get_pixel(x, y).0;
-                (x, y, 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b))
-            })
-            .collect();
+        let Some(pixels) = disc(rgb, eye, radius).filter(|_| radius >= 2.0) else { return eye };
         let mut lumas: Vec<f64> = pixels.iter().map(|p| p.2).collect();
         lumas.sort_by(f64::total_cmp);
         let Some(&threshold) = lumas.get(lumas.len() / 6) else { return eye };
         let (mut sum_x, mut sum_y, mut weight) = (0.0, 0.0, 0.0);
-        for &(x, y, luma) in pixels.iter().filter(|p| p.2 <= threshold) {
-            let w = threshold - luma + 1.0;
+        for &(x, y, value) in pixels.iter().filter(|p| p.2 <= threshold) {
+            let w = threshold - value + 1.0;
             (sum_x, sum_y, weight) = (sum_x + f64::from(x) * w, sum_y + f64::from(y) * w, weight + w);
         }
         if weight > 0.0 { Point { x: sum_x / weight, y: sum_y / weight } } else { eye }
@@ -135,12 +119,7 @@ fn refine_chin(rgb: &RgbImage, marks: &Landmarks, estimate: f64) -> f64 {
         return estimate;
     }
     let row_luma = |y: u32| {
-        let sum: f64 = (left..right)
-            .map(|x| {
-                let [r, g, b] = rgb.get_pixel(x, y).0;
-                0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b)
-            })
-            .sum();
+        let sum: f64 = (left..right).map(|x| luma(rgb.get_pixel(x, y).0)).sum();
         sum / f64::from(right - left)
     };
     let fall = |y: u32| row_luma(y - step) - row_luma(y + step);

@@ -17,7 +17,7 @@ pub struct Stats {
 
 impl Stats {
     fn add(&mut self, [r, g, b]: [u8; 3]) {
-        let luma = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+        let luma = crate::raster::luma([r, g, b]);
         self.n += 1.0;
         self.sum += luma;
         self.sum_sq += luma * luma;

@@ -13,6 +13,26 @@ pub fn rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
     }
 }
 
+/// Rec. 601 luma (0–255) of an RGB pixel.
+pub fn luma([r, g, b]: [u8; 3]) -> f64 {
+    0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b)
+}
+
+/// The pixels of `rgb` within `radius` of `centre`, each with its luma; `None` when the disc
+/// reaches past the picture's edge or is under two pixels across.
+pub fn disc(rgb: &RgbImage, centre: Point, radius: f64) -> Option<Vec<(u32, u32, f64)>> {
+    let (left, top, right, bottom) = (centre.x - radius, centre.y - radius, centre.x + radius, centre.y + radius);
+    if radius < 1.0 || left < 0.0 || top < 0.0 || right >= f64::from(rgb.width()) || bottom >= f64::from(rgb.height()) {
+        return None;
+    }
+    let pixels = (top as u32..=bottom as u32)
+        .flat_map(|y| (left as u32..=right as u32).map(move |x| (x, y)))
+        .filter(|&(x, y)| (f64::from(x) - centre.x).hypot(f64::from(y) - centre.y) <= radius)
+        .map(|(x, y)| (x, y, luma(rgb.get_pixel(x, y).0)))
+        .collect();
+    Some(pixels)
+}
+
 /// The image in colour, shrunk (never enlarged) to fit in `side` × `side`, and the factor
 /// from its coordinates back to the image's.
 pub fn rgb_within(image: &DynamicImage, side: u32) -> (RgbImage, f64) {
