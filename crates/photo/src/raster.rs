@@ -73,10 +73,6 @@ impl Point {
     pub fn distance(self, other: Point) -> f64 {
         (self.x - other.x).hypot(self.y - other.y)
     }
-
-    pub fn scaled(self, factor: f64) -> Point {
-        Point { x: self.x * factor, y: self.y * factor }
-    }
 }
 
 /// Fixed-point unit of a [`Span`]'s shares.
