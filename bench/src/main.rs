@@ -8,8 +8,8 @@
 //! 3. saving an application's personal details (`PUT /api/v1/orders/{id}/steps/details`:
 //!    session, order lock, decrypting the sealed form, validating every field, re-sealing,
 //!    versioned update, the whole order view in the answer) against a bare single-row insert;
-//! 4. the whole passport-photo check of a 1-megapixel JPEG (intake, face detection, every
-//!    rule) against the bare decode of the same file, for a loose snapshot and for a photo
+//! 4. the whole passport-photo check of a 1-megapixel JPEG (intake, face detection with
+//!    landmarks, every rule) against the bare decode of the same file, for a loose snapshot and for a photo
 //!    framed as a passport photo, with the share of face detection;
 //! 5. taking in a 12-megapixel phone photo (an upright 4032 × 3024 JPEG: type, limits,
 //!    decode, metadata left out and the result decoded again to prove it) against the bare
@@ -43,10 +43,10 @@ fn jpeg(image: &image::DynamicImage) -> Vec<u8> {
     out
 }
 
-/// Two 1-megapixel JPEGs made from scikit-image's astronaut: the whole picture enlarged to
-/// 1024 × 1024 (a loose snapshot: the face is a fifth of the width, among a flag and a
-/// spacesuit), and the crop the check suggests for it at 830 × 1207 (framed as a passport
-/// photo: the face is half the width).
+/// Two 1-megapixel JPEGs made from scikit-image's astronaut: the phone snapshot (the whole
+/// picture with room above the head) at 944 × 1062 (a loose snapshot: the face is a fifth of
+/// the width, among a flag and a spacesuit), and the crop the check suggests for it at
+/// 830 × 1207 (framed as a passport photo: the face is half the width).
 fn one_megapixel_photos() -> [(&'static str, Vec<u8>); 2] {
     use image::imageops::FilterType;
     let source = image::load_from_memory(&lingshi_photo::testing::phone_snapshot()).expect("fixture");
@@ -54,7 +54,7 @@ fn one_megapixel_photos() -> [(&'static str, Vec<u8>); 2] {
     let crop = lingshi_photo::check(&source, &faces).suggested_crop.expect("the astronaut's framing is fixable");
     let framed = source.crop_imm(crop.x, crop.y, crop.width, crop.height);
     [
-        ("loose snapshot", jpeg(&source.resize_exact(1024, 1024, FilterType::Triangle))),
+        ("loose snapshot", jpeg(&source.resize_exact(944, 1062, FilterType::Triangle))),
         ("passport framing", jpeg(&framed.resize_exact(830, 1207, FilterType::Lanczos3))),
     ]
 }
@@ -73,7 +73,7 @@ fn time_photo_check(jpeg: &[u8]) -> (Duration, Duration, Duration) {
         let started = Instant::now();
         let faces = lingshi_photo::detect_faces(&decoded).expect("model");
         let detection = started.elapsed();
-        assert!(faces.len() == 1 && report.results.len() == 13);
+        assert!(faces.len() == 1 && report.results.len() == lingshi_photo::Rule::ALL.len());
         if i >= PHOTO_WARMUP {
             checks.push(check);
             detections.push(detection);

@@ -43,6 +43,32 @@ pub struct Face {
     pub landmarks: Landmarks,
 }
 
+impl Face {
+    /// The same face in a picture whose origin is at (`dx`, `dy`) of this one's: its box and
+    /// every landmark moved by (−`dx`, −`dy`); `None` when its box's centre falls outside
+    /// the `width` × `height` picture.
+    pub fn within(&self, dx: f64, dy: f64, width: u32, height: u32) -> Option<Face> {
+        let by = |p: Point| Point { x: p.x - dx, y: p.y - dy };
+        let m = &self.landmarks;
+        let (left, top) = (f64::from(self.x) - dx, f64::from(self.y) - dy);
+        let centre = Point { x: left + f64::from(self.width) / 2.0, y: top + f64::from(self.height) / 2.0 };
+        let inside = (0.0..f64::from(width)).contains(&centre.x) && (0.0..f64::from(height)).contains(&centre.y);
+        inside.then(|| Face {
+            x: left.max(0.0) as u32,
+            y: top.max(0.0) as u32,
+            landmarks: Landmarks {
+                right_eye: by(m.right_eye),
+                left_eye: by(m.left_eye),
+                nose_tip: by(m.nose_tip),
+                mouth: by(m.mouth),
+                right_ear: by(m.right_ear),
+                left_ear: by(m.left_ear),
+            },
+            ..*self
+        })
+    }
+}
+
 /// The six points BlazeFace places. "Right" and "left" are the person's own: their right eye
 /// is on the picture's left.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -2,7 +2,6 @@
 //! sampled on a fixed grid, and the sharpness of the face.
 
 use crate::faces::Face;
-use image::{DynamicImage, GenericImageView};
 
 /// Luminance and chroma statistics of a set of pixels.
 #[derive(Default)]
@@ -67,15 +66,19 @@ pub fn stats(rgb: &image::RgbImage, region: Region<impl Fn(u32, u32) -> bool>) -
     s
 }
 
-/// Variance of the Laplacian of the face region resampled to 128 px wide.
+/// The face region is resampled to this side for sharpness, so that the measure does not
+/// depend on the picture's resolution.
+const SHARPNESS_SIDE: u32 = 128;
+
+/// Variance of the Laplacian of the face region resampled to 128 × 128 (area average).
 pub fn sharpness(rgb: &image::RgbImage, face: &Face) -> f64 {
-    let region = rgb.view(face.x, face.y, face.width.max(1), face.height.max(1));
-    let resized = image::imageops::resize(&*region, 128, 128, image::imageops::FilterType::Triangle);
-    let gray = DynamicImage::ImageRgb8(resized).to_luma8();
-    let mut values = Vec::with_capacity(126 * 126);
-    for y in 1..127 {
-        for x in 1..127 {
-            let at = |dx: i32, dy: i32| f64::from(gray.get_pixel((x + dx) as u32, (y + dy) as u32).0[0]);
+    let (width, height) = (face.width.clamp(1, rgb.width() - face.x), face.height.clamp(1, rgb.height() - face.y));
+    let grey = crate::raster::grey_square(rgb, (face.x, face.y), (width, height), SHARPNESS_SIDE);
+    let side = SHARPNESS_SIDE as i32;
+    let mut values = Vec::with_capacity(((side - 2) * (side - 2)) as usize);
+    for y in 1..side - 1 {
+        for x in 1..side - 1 {
+            let at = |dx: i32, dy: i32| f64::from(grey[((y + dy) * side + x + dx) as usize]);
             values.push(at(-1, 0) + at(1, 0) + at(0, -1) + at(0, 1) - 4.0 * at(0, 0));
         }
     }

@@ -33,6 +33,15 @@ pub fn disc(rgb: &RgbImage, centre: Point, radius: f64) -> Option<Vec<(u32, u32,
     Some(pixels)
 }
 
+/// The luma of `rgb` in the `width` × `height` region at (`x`, `y`), resampled to `side` ×
+/// `side` by area averaging (what the sharpness measure looks at).
+pub fn grey_square(rgb: &RgbImage, (x, y): (u32, u32), (width, height): (u32, u32), side: u32) -> Vec<u8> {
+    let grey: Vec<u8> = (y..y + height)
+        .flat_map(|row| (x..x + width).map(move |column| luma(rgb.get_pixel(column, row).0).round() as u8))
+        .collect();
+    area_average(&grey, 1, width, height, side, side)
+}
+
 /// The image in colour, shrunk (never enlarged) to fit in `side` × `side`, and the factor
 /// from its coordinates back to the image's.
 pub fn rgb_within(image: &DynamicImage, side: u32) -> (RgbImage, f64) {
@@ -102,22 +111,24 @@ fn spans(from: u32, to: u32) -> Vec<Span> {
         .collect()
 }
 
-/// `samples` (`width` × `height` pixels of `channels` interleaved samples) shrunk to
+/// `samples` (`width` × `height` pixels of `channels` interleaved samples, 1 to 4) shrunk to
 /// `to_width` × `to_height`, each output sample the mean of the input area it covers: one
 /// pass along the rows, one down the columns, in integers.
 fn area_average(samples: &[u8], channels: usize, width: u32, height: u32, to_width: u32, to_height: u32) -> Vec<u8> {
     let (across, down) = (spans(width, to_width), spans(height, to_height));
-    let row_sums: Vec<u32> = samples
-        .chunks_exact(width as usize * channels)
-        .flat_map(|row| {
-            across.iter().flat_map(move |span| {
-                (0..channels).map(move |channel| {
-                    let covered = row[span.first * channels..].iter().skip(channel).step_by(channels);
-                    covered.zip(&span.shares).map(|(&v, &share)| u32::from(v) * share).sum::<u32>()
-                })
-            })
-        })
-        .collect();
+    let mut row_sums = Vec::with_capacity(height as usize * to_width as usize * channels);
+    for row in samples.chunks_exact(width as usize * channels) {
+        for span in &across {
+            let covered = &row[span.first * channels..(span.first + span.shares.len()) * channels];
+            let mut sums = [0u32; 4];
+            for (pixel, &share) in covered.chunks_exact(channels).zip(&span.shares) {
+                for (sum, &v) in sums.iter_mut().zip(pixel) {
+                    *sum += u32::from(v) * share;
+                }
+            }
+            row_sums.extend_from_slice(&sums[..channels]);
+        }
+    }
     let columns = to_width as usize * channels;
     let mut column_sums = vec![0u64; columns];
     let mut out = Vec::with_capacity(columns * to_height as usize);

@@ -4,7 +4,7 @@
 use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
 use lingshi_photo::testing::fixture;
 use lingshi_photo::{
-    FRAMING, Face, IntakeLimits, Point, Report, Rule, RuleResult, Verdict, assess, check, crop_delivers, detect_faces,
+    FRAMING, Face, IntakeLimits, Report, Rule, RuleResult, Verdict, assess, check, crop_delivers, detect_faces,
     take_image,
 };
 
@@ -23,21 +23,7 @@ fn faces(image: &DynamicImage) -> Vec<Face> {
 
 /// `face` as if found `dx`, `dy` pixels away: its box and every landmark moved.
 fn moved(face: Face, dx: f64, dy: f64) -> Face {
-    let by = |p: Point| Point { x: p.x + dx, y: p.y + dy };
-    let m = face.landmarks;
-    Face {
-        x: (f64::from(face.x) + dx).max(0.0) as u32,
-        y: (f64::from(face.y) + dy).max(0.0) as u32,
-        landmarks: lingshi_photo::Landmarks {
-            right_eye: by(m.right_eye),
-            left_eye: by(m.left_eye),
-            nose_tip: by(m.nose_tip),
-            mouth: by(m.mouth),
-            right_ear: by(m.right_ear),
-            left_ear: by(m.left_ear),
-        },
-        ..face
-    }
+    face.within(-dx, -dy, u32::MAX, u32::MAX).expect("a face moved stays in an unbounded picture")
 }
 
 fn verdict(report: &Report, rule: Rule) -> Verdict {
