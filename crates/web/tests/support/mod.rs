@@ -49,20 +49,27 @@ impl TestApp {
 
     /// Starts the platform; notifications from payment providers come to its own address.
     pub async fn start_with(db: Db, dir: PathBuf, settings: Settings) -> Self {
-        Self::start_node(db, dir, settings, None).await
+        Self::start_node(db, dir, settings, None, SmtpCatcher::start()).await
     }
 
-    /// Another node of the same platform: the same database and key, its own address, job
-    /// runner and signalling rooms (as behind a load balancer).
+    /// Another node of the same platform: the same database, key and mail server, its own
+    /// address, job runner and signalling rooms (as behind a load balancer). Either node's
+    /// job runner may send a mail, so both send to the one server the test reads.
     pub async fn second_node(&self, dir: PathBuf) -> Self {
-        Self::start_node(self.db.clone(), dir, self.state.settings.clone(), Some(self.state.vault.clone())).await
+        let (settings, vault) = (self.state.settings.clone(), Some(self.state.vault.clone()));
+        Self::start_node(self.db.clone(), dir, settings, vault, self.mail.clone()).await
     }
 
-    async fn start_node(db: Db, dir: PathBuf, mut settings: Settings, shared_vault: Option<Arc<Vault>>) -> Self {
+    async fn start_node(
+        db: Db,
+        dir: PathBuf,
+        mut settings: Settings,
+        shared_vault: Option<Arc<Vault>>,
+        mail: SmtpCatcher,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         settings.payments.notify_base = format!("http://{addr}");
-        let mail = SmtpCatcher::start();
         let mailer = SmtpMailer::from_url(&mail.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
         let adapters = Adapters {
             mailer: Arc::new(mailer),
