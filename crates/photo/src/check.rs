@@ -10,7 +10,7 @@
 
 use crate::faces::Face;
 use crate::head::{self, Head};
-use crate::measure::{Region, sharpness, stats};
+use crate::measure::{Stats, sharpness, survey};
 use crate::raster::Point;
 pub use crate::rules::Rule;
 use image::{DynamicImage, GenericImageView};
@@ -128,10 +128,11 @@ pub fn check(image: &DynamicImage, faces: &[Face]) -> Report {
     results.push(judged(Rule::Proportions, aspect, "width/height", (aspect / (33.0 / 48.0) - 1.0).abs() <= 0.04));
     results.push(judged(Rule::Resolution, h, "px", height >= NORMAL_HEIGHT as u32 && width >= NORMAL_WIDTH as u32));
     let rgb = crate::raster::rgb(image);
-    let whole = stats(&rgb, Region { x: 0..width, y: 0..height, keep: |_, _| true });
-    results.push(judged(Rule::Colour, whole.mean_chroma(), "chroma", whole.mean_chroma() >= 6.0));
+    let mut whole = Stats::default();
 
     let [face] = faces else {
+        survey(&rgb, |_, _, pixel| whole.add(pixel));
+        results.push(colour(&whole));
         let geometry = [
             (Rule::HeadHeight, "px"),
             (Rule::HeadWidth, "px"),
@@ -152,22 +153,28 @@ pub fn check(image: &DynamicImage, faces: &[Face]) -> Report {
     };
     let estimated = head::estimate(&rgb, face);
 
-    // The border: a strip along the top and down both sides above the chin, away from the head.
+    // The border: a strip along the top and down both sides above the chin, away from the
+    // head; the face: the detector's box. Both measured in the same pass as the whole.
     let (band_x, band_y) = ((w * 0.08) as u32, (h * 0.05) as u32);
     let (head_left, head_right) =
         (estimated.eyes.x - 0.65 * estimated.width, estimated.eyes.x + 0.65 * estimated.width);
     let chin = estimated.chin;
-    let border = stats(
-        &rgb,
-        Region {
-            x: 0..width,
-            y: 0..(chin.max(0.0).ceil() as u32).max(band_y),
-            keep: |x, y| {
-                let in_band = y < band_y || ((x < band_x || x >= width - band_x) && f64::from(y) < chin);
-                in_band && (y < band_y || f64::from(x) < head_left || f64::from(x) > head_right)
-            },
-        },
-    );
+    let in_border = |x: u32, y: u32| {
+        let beside = (x < band_x || x >= width - band_x) && f64::from(y) < chin;
+        y < band_y || (beside && (f64::from(x) < head_left || f64::from(x) > head_right))
+    };
+    let in_face = |x: u32, y: u32| x >= face.x && x < face.x + face.width && y >= face.y && y < face.y + face.height;
+    let (mut border, mut face_stats) = (Stats::default(), Stats::default());
+    survey(&rgb, |x, y, pixel| {
+        whole.add(pixel);
+        if in_border(x, y) {
+            border.add(pixel);
+        }
+        if in_face(x, y) {
+            face_stats.add(pixel);
+        }
+    });
+    results.push(colour(&whole));
     let white = border.mean() >= 200.0 && border.mean_chroma() <= 25.0;
     let uniform = border.std_dev() <= 15.0;
     // On a plain light background the crown is where the background starts above the hair.
@@ -197,9 +204,7 @@ pub fn check(image: &DynamicImage, faces: &[Face]) -> Report {
     results.push(judged(Rule::BackgroundWhite, border.mean(), "luma", white));
     results.push(judged(Rule::BackgroundUniform, border.std_dev(), "luma", uniform));
 
-    let face_area = Region { x: face.x..face.x + face.width, y: face.y..face.y + face.height, keep: |_, _| true };
-    let face_stats = stats(&rgb, face_area);
-    let exposure_ok = Rule::Exposure.accepts(face_stats.mean()) && face_stats.clipped <= 0.05 * face_stats.n;
+    let exposure_ok = Rule::Exposure.accepts(face_stats.mean()) && face_stats.clipped() <= 0.05 * face_stats.count();
     results.push(judged(Rule::Exposure, face_stats.mean(), "luma", exposure_ok));
     let sharp = sharpness(&rgb, face);
     results.push(judged(Rule::Sharpness, sharp, "variance", sharp >= 40.0));
@@ -208,6 +213,11 @@ pub fn check(image: &DynamicImage, faces: &[Face]) -> Report {
     let suggested_crop = if framed { None } else { crop_for(&head, width, height) };
     let outline = outline_of(face, &head, (w, h));
     Report { results, suggested_crop, outline: Some(outline) }
+}
+
+/// Whether the picture is in colour: its mean chroma.
+fn colour(whole: &Stats) -> RuleResult {
+    judged(Rule::Colour, whole.mean_chroma(), "chroma", whole.mean_chroma() >= 6.0)
 }
 
 /// Whether both of `face`'s eyes are in `image` and open to view, as [`Rule::EyesVisible`]

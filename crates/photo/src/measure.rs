@@ -3,67 +3,75 @@
 
 use crate::faces::Face;
 
-/// Luminance and chroma statistics of a set of pixels.
+/// Luminance and chroma statistics of a set of pixels, summed exactly in integers (luma in
+/// thousandths, [`crate::raster::luma_milli`]).
 #[derive(Default)]
 pub struct Stats {
-    pub n: f64,
-    sum: f64,
-    sum_sq: f64,
-    chroma: f64,
-    colour: [f64; 3],
-    pub clipped: f64,
+    count: u64,
+    sum: u64,
+    sum_sq: u64,
+    chroma: u64,
+    colour: [u64; 3],
+    clipped: u64,
 }
 
+/// Luma at or beyond these (in thousandths) is clipped: blown out or crushed.
+const CLIPPED_ABOVE: u32 = 250_000;
+const CLIPPED_BELOW: u32 = 5_000;
+
 impl Stats {
-    fn add(&mut self, [r, g, b]: [u8; 3]) {
-        let luma = crate::raster::luma([r, g, b]);
-        self.n += 1.0;
-        self.sum += luma;
-        self.sum_sq += luma * luma;
-        self.chroma += f64::from(r.max(g).max(b) - r.min(g).min(b));
+    pub fn add(&mut self, [r, g, b]: [u8; 3]) {
+        let luma = crate::raster::luma_milli([r, g, b]);
+        self.count += 1;
+        self.sum += u64::from(luma);
+        self.sum_sq += u64::from(luma) * u64::from(luma);
+        self.chroma += u64::from(r.max(g).max(b) - r.min(g).min(b));
         for (sum, value) in self.colour.iter_mut().zip([r, g, b]) {
-            *sum += f64::from(value);
+            *sum += u64::from(value);
         }
-        if luma >= 250.0 || luma <= 5.0 {
-            self.clipped += 1.0;
-        }
+        self.clipped += u64::from(luma >= CLIPPED_ABOVE || luma <= CLIPPED_BELOW);
+    }
+    fn per_pixel(&self, sum: u64) -> f64 {
+        sum as f64 / self.count.max(1) as f64
+    }
+    /// How many pixels were measured.
+    pub fn count(&self) -> f64 {
+        self.count as f64
+    }
+    /// How many of them were clipped (luma ≥ 250 or ≤ 5).
+    pub fn clipped(&self) -> f64 {
+        self.clipped as f64
     }
     pub fn mean(&self) -> f64 {
-        self.sum / self.n.max(1.0)
+        self.per_pixel(self.sum) / 1000.0
     }
     pub fn std_dev(&self) -> f64 {
-        (self.sum_sq / self.n.max(1.0) - self.mean().powi(2)).max(0.0).sqrt()
+        (self.per_pixel(self.sum_sq) / 1e6 - self.mean().powi(2)).max(0.0).sqrt()
     }
     pub fn mean_chroma(&self) -> f64 {
-        self.chroma / self.n.max(1.0)
+        self.per_pixel(self.chroma)
     }
     /// The mean red, green and blue.
     pub fn mean_colour(&self) -> [f64; 3] {
-        self.colour.map(|sum| sum / self.n.max(1.0))
+        self.colour.map(|sum| self.per_pixel(sum))
     }
 }
 
-/// Which pixels [`stats`] reads: those in `x` × `y` for which `keep(x, y)` holds.
-pub struct Region<F> {
-    pub x: std::ops::Range<u32>,
-    pub y: std::ops::Range<u32>,
-    pub keep: F,
-}
+/// How many points [`survey`] visits, about: a mean or a spread over a region of a tenth of
+/// the picture is then taken from some 6 000 pixels, within a fraction of a level.
+const SURVEY_POINTS: f64 = 62_500.0;
 
-/// Statistics over the pixels of `rgb` in `region`, sampled on a grid of about 250 000
-/// points over the whole image (the same grid whatever the region).
-pub fn stats(rgb: &image::RgbImage, region: Region<impl Fn(u32, u32) -> bool>) -> Stats {
-    let step = ((rgb.width() * rgb.height()) as f64 / 250_000.0).sqrt().max(1.0) as u32;
-    let on_grid = |range: std::ops::Range<u32>, limit: u32| range.start.div_ceil(step) * step..range.end.min(limit);
-    let mut s = Stats::default();
-    for y in on_grid(region.y, rgb.height()).step_by(step as usize) {
-        for x in on_grid(region.x.clone(), rgb.width()).step_by(step as usize) {
-            if (region.keep)(x, y) {
-                s.add(rgb.get_pixel(x, y).0);
-            }
+/// Visits the pixels of `rgb` on a grid of about [`SURVEY_POINTS`] over the whole image, with
+/// their position: one pass in which each rule's statistics take the points of their region.
+pub fn survey(rgb: &image::RgbImage, mut visit: impl FnMut(u32, u32, [u8; 3])) {
+    let step = ((rgb.width() * rgb.height()) as f64 / SURVEY_POINTS).sqrt().max(1.0) as usize;
+    let (raw, width) = (rgb.as_raw(), rgb.width() as usize);
+    for y in (0..rgb.height() as usize).step_by(step) {
+        let row = &raw[y * width * 3..(y + 1) * width * 3];
+        for (x, pixel) in row.chunks_exact(3).enumerate().step_by(step) {
+            visit(x as u32, y as u32, [pixel[0], pixel[1], pixel[2]]);
         }
     }
-    s
 }
 
 /// The face region is resampled to this side for sharpness, so that the measure does not

@@ -13,9 +13,22 @@ pub fn rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
     }
 }
 
+/// Rec. 601 luma of an RGB pixel in thousandths (0–255 000), exact in integers: what the
+/// statistics sum over hundreds of thousands of pixels.
+pub fn luma_milli([r, g, b]: [u8; 3]) -> u32 {
+    299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)
+}
+
 /// Rec. 601 luma (0–255) of an RGB pixel.
-pub fn luma([r, g, b]: [u8; 3]) -> f64 {
-    0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b)
+pub fn luma(pixel: [u8; 3]) -> f64 {
+    f64::from(luma_milli(pixel)) / 1000.0
+}
+
+/// The pixels of row `y` of `rgb` from column `x` on, `width` of them, as RGB triples.
+pub fn row_pixels(rgb: &RgbImage, y: u32, x: std::ops::Range<u32>) -> impl Iterator<Item = [u8; 3]> + '_ {
+    let start = (y as usize * rgb.width() as usize + x.start as usize) * 3;
+    let end = start + x.len() * 3;
+    rgb.as_raw()[start..end].chunks_exact(3).map(|p| [p[0], p[1], p[2]])
 }
 
 /// The pixels of `rgb` within `radius` of `centre`, each with its luma; `None` when the disc
@@ -27,7 +40,7 @@ pub fn disc(rgb: &RgbImage, centre: Point, radius: f64) -> Option<Vec<(u32, u32,
     }
     let pixels = (top as u32..=bottom as u32)
         .flat_map(|y| (left as u32..=right as u32).map(move |x| (x, y)))
-        .filter(|&(x, y)| (f64::from(x) - centre.x).hypot(f64::from(y) - centre.y) <= radius)
+        .filter(|&(x, y)| (f64::from(x) - centre.x).powi(2) + (f64::from(y) - centre.y).powi(2) <= radius * radius)
         .map(|(x, y)| (x, y, luma(rgb.get_pixel(x, y).0)))
         .collect();
     Some(pixels)
@@ -36,9 +49,11 @@ pub fn disc(rgb: &RgbImage, centre: Point, radius: f64) -> Option<Vec<(u32, u32,
 /// The luma of `rgb` in the `width` × `height` region at (`x`, `y`), resampled to `side` ×
 /// `side` by area averaging (what the sharpness measure looks at).
 pub fn grey_square(rgb: &RgbImage, (x, y): (u32, u32), (width, height): (u32, u32), side: u32) -> Vec<u8> {
-    let grey: Vec<u8> = (y..y + height)
-        .flat_map(|row| (x..x + width).map(move |column| luma(rgb.get_pixel(column, row).0).round() as u8))
-        .collect();
+    // Rounded to the nearest level: thousandths plus a half, truncated.
+    let mut grey = Vec::with_capacity(width as usize * height as usize);
+    for row in y..y + height {
+        grey.extend(row_pixels(rgb, row, x..x + width).map(|pixel| ((luma_milli(pixel) + 500) / 1000) as u8));
+    }
     area_average(&grey, 1, width, height, side, side)
 }
 
