@@ -1,6 +1,7 @@
 //! `lingshi`: the one binary of the platform. `serve` runs it, `migrate` prepares the
 //! database, `admin` manages staff and lists missions, `demo` seeds demonstration data.
 
+mod backups;
 mod config;
 mod interview_config;
 mod payment_config;
@@ -50,6 +51,19 @@ enum Photo {
 
 #[derive(Subcommand)]
 enum Admin {
+    /// Restore a backup into an empty installation (no SQLite database yet, or an empty
+    /// PostgreSQL database, and no files), under the master key it was taken with.
+    Restore {
+        /// The backup's directory.
+        from: std::path::PathBuf,
+    },
+    #[command(flatten)]
+    OnDatabase(AdminTask),
+}
+
+/// The administration tasks that work on an existing database.
+#[derive(Subcommand)]
+enum AdminTask {
     /// Create a staff member; prints the generated password if none is given.
     CreateStaff {
         #[arg(long)]
@@ -82,6 +96,12 @@ enum Admin {
     ListMissions,
     /// Check the audit log's hash chain from its first row; fails naming the first broken row.
     AuditVerify,
+    /// Copy the database and the file store, consistently and while the platform runs, into
+    /// a new directory (SQLite: VACUUM INTO; PostgreSQL: pg_dump). The master key is not in it.
+    Backup {
+        /// Where to write the backup; must not exist or be empty.
+        to: std::path::PathBuf,
+    },
     /// Reconcile each configured payment provider's bill of a day (China's day) with the
     /// payments and refunds recorded, then print the differences recorded for that day.
     Reconcile {
@@ -122,7 +142,8 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
             setup::announce_demo_admin(&db).await
         }
         Command::Photo(Photo::Check { file, json, lang }) => photo_check(&file, json, &lang),
-        Command::Admin(admin) => {
+        Command::Admin(Admin::Restore { from }) => backups::restore(&config, &from).await,
+        Command::Admin(Admin::OnDatabase(admin)) => {
             setup::ensure_database_exists(&config)?;
             let db = setup::prepare_database(&config).await?;
             run_admin(admin, &config, &db).await
@@ -130,9 +151,9 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
     }
 }
 
-async fn run_admin(admin: Admin, config: &config::Config, db: &lingshi_storage::Db) -> anyhow::Result<()> {
+async fn run_admin(admin: AdminTask, config: &config::Config, db: &lingshi_storage::Db) -> anyhow::Result<()> {
     match admin {
-        Admin::CreateStaff { username, name, role, mission, password } => {
+        AdminTask::CreateStaff { username, name, role, mission, password } => {
             let role = StaffRole::from_code(&role).ok_or_else(|| {
                 anyhow::anyhow!("unknown role {role:?}: use reviewer, issuer, cashier, mission_admin or system_admin")
             })?;
@@ -155,15 +176,15 @@ async fn run_admin(admin: Admin, config: &config::Config, db: &lingshi_storage::
                 println!("password (shown once): {password}");
             }
         }
-        Admin::DisableStaff { username } => {
+        AdminTask::DisableStaff { username } => {
             staff_service::set_disabled(db, &username, true, (None, None)).await?;
             println!("disabled {username}; their sessions have ended");
         }
-        Admin::EnableStaff { username } => {
+        AdminTask::EnableStaff { username } => {
             staff_service::set_disabled(db, &username, false, (None, None)).await?;
             println!("enabled {username}");
         }
-        Admin::ListStaff => {
+        AdminTask::ListStaff => {
             for member in lingshi_storage::staff::list(db).await? {
                 let state = if member.disabled { "disabled" } else { "active" };
                 let mission = member.mission_id.as_deref().unwrap_or("-");
@@ -177,18 +198,19 @@ async fn run_admin(admin: Admin, config: &config::Config, db: &lingshi_storage::
                 );
             }
         }
-        Admin::ListMissions => {
+        AdminTask::ListMissions => {
             for mission in lingshi_storage::missions::list(db).await? {
                 println!("{}\t{}\t{}\t{}", mission.id, mission.continent.code(), mission.country_code, mission.name.en);
             }
         }
-        Admin::AuditVerify => match lingshi_storage::audit::verify(db).await? {
+        AdminTask::AuditVerify => match lingshi_storage::audit::verify(db).await? {
             lingshi_storage::audit::ChainCheck::Intact { rows } => println!("audit chain intact: {rows} rows"),
             lingshi_storage::audit::ChainCheck::BrokenAt { seq } => {
                 anyhow::bail!("audit chain broken at row {seq}: it, or a row before it, was changed or removed")
             }
         },
-        Admin::Reconcile { date } => reconcile(config, db, date).await?,
+        AdminTask::Reconcile { date } => reconcile(config, db, date).await?,
+        AdminTask::Backup { to } => backups::backup(config, db, &to).await?,
     }
     Ok(())
 }

@@ -45,17 +45,12 @@ pub async fn prepare_database(config: &Config) -> anyhow::Result<Db> {
 /// `migrate` must not turn a mistyped `LINGSHI_DATA_DIR` into a new, empty database (where
 /// `audit-verify` would find an intact chain of no rows); only `serve` and `demo` create one.
 pub fn ensure_database_exists(config: &Config) -> anyhow::Result<()> {
-    let sqlite_file = config
-        .database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| config.database_url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or(rest))
-        .filter(|path| !path.contains(":memory:"));
-    if let Some(path) = sqlite_file
-        && !std::path::Path::new(path).exists()
+    if let Some(path) = lingshi_storage::db::sqlite_file(&config.database_url)
+        && !path.exists()
     {
         anyhow::bail!(
-            "no database at {path}: check LINGSHI_DATA_DIR or DATABASE_URL (only `lingshi serve` and `lingshi demo` create one)"
+            "no database at {}: check LINGSHI_DATA_DIR or DATABASE_URL (only `lingshi serve`, `lingshi demo` and `lingshi admin restore` create one)",
+            path.display()
         );
     }
     Ok(())
@@ -78,7 +73,7 @@ pub async fn announce_demo_admin(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
+pub fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
     match &config.master_key {
         Some(key) => Ok(key.clone()),
         None => MasterKey::load_or_create(&config.data_dir.join("master.key"))

@@ -11,6 +11,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The file a `sqlite:` URL names; `None` for PostgreSQL and for an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<&std::path::Path> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.contains(":memory:")).then_some(std::path::Path::new(path))
+}
+
 /// A connection pool to the configured database.
 #[derive(Clone, Debug)]
 pub enum Db {

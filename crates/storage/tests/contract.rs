@@ -2,6 +2,8 @@
 
 #[path = "contract/audit.rs"]
 mod audit_chain;
+#[path = "contract/backup.rs"]
+mod backup_contract;
 #[path = "contract/group_commit.rs"]
 mod group_commit;
 #[path = "contract/interviews.rs"]
