@@ -30,6 +30,7 @@
 //! | `LINGSHI_ALIPAY_BASE_URL` | `https://open-de-global.alipay.com` | the API's base URL (Europe) |
 //! | `LINGSHI_ECB_RATES_URL` | unset (demo: the simulated feed) | the ECB's daily reference rates (`https://…/eurofxref-daily.xml` or a file), imported every six hours |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
+//! | `LINGSHI_MAX_CONNECTIONS` | `1024` | HTTP connections served at once (1–65536); more wait to be accepted |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
 
 use lingshi_photo::IntakeLimits;
@@ -67,6 +68,8 @@ pub struct Config {
     pub inbound_smtp_addr: Option<SocketAddr>,
     pub supplement_mail: Option<String>,
     pub photo_max_bytes: usize,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
     pub log_filter: String,
     /// The WeChat Pay merchant, when configured.
     pub wechat: Option<lingshi_integrations::payments::wechat::WechatConfig>,
@@ -75,6 +78,21 @@ pub struct Config {
     pub rates_source: Option<String>,
     /// Video interviews: cut-off, reminder, ICE servers.
     pub interviews: lingshi_web::state::InterviewSettings,
+}
+
+/// The whole number in `variable`, if set, within `range`.
+fn whole_number(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<Option<usize>, ConfigError> {
+    let Some(text) = get(variable) else { return Ok(None) };
+    match text.trim().parse::<usize>() {
+        Ok(number) if range.contains(&number) => Ok(Some(number)),
+        _ => {
+            Err(invalid(variable, format!("{text:?} is not a whole number from {} to {}", range.start(), range.end())))
+        }
+    }
 }
 
 /// `region=url;region=url` and the shared secret.
@@ -150,18 +168,11 @@ impl Config {
             Some("false" | "0" | "no") => false,
             Some(other) => return Err(invalid("LINGSHI_DEMO", format!("{other:?} is not true or false"))),
         };
-        let photo_max_bytes = match get("LINGSHI_PHOTO_MAX_MB") {
+        let photo_max_bytes = match whole_number(&get, "LINGSHI_PHOTO_MAX_MB", 1..=50)? {
             None => IntakeLimits::PHOTO.max_bytes,
-            Some(text) => match text.trim().parse::<usize>() {
-                Ok(megabytes @ 1..=50) => megabytes * 1024 * 1024,
-                _ => {
-                    return Err(invalid(
-                        "LINGSHI_PHOTO_MAX_MB",
-                        format!("{text:?} is not a whole number from 1 to 50"),
-                    ));
-                }
-            },
+            Some(megabytes) => megabytes * 1024 * 1024,
         };
+        let max_connections = whole_number(&get, "LINGSHI_MAX_CONNECTIONS", 1..=65_536)?.unwrap_or(1024);
         let pension = pension_settings(get("LINGSHI_PENSION_DEPARTMENTS"), get("LINGSHI_PENSION_SECRET"))?;
         let inbound_smtp_addr = get("LINGSHI_INBOUND_SMTP_ADDR")
             .map(|text| {
@@ -194,6 +205,7 @@ impl Config {
             master_key,
             smtp_url,
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
+            max_connections,
             secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             demo,
@@ -249,6 +261,7 @@ mod tests {
             ("LINGSHI_PENSION_DEPARTMENTS", "beijing=https://x"),
             ("LINGSHI_INBOUND_SMTP_ADDR", "mail"),
             ("LINGSHI_PHOTO_MAX_MB", "5MB"),
+            ("LINGSHI_MAX_CONNECTIONS", "0"),
         ] {
             let error = config(&[(variable, value)]).expect_err(variable);
             assert_eq!(error.variable, variable);

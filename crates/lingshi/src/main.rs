@@ -3,6 +3,7 @@
 
 mod backups;
 mod config;
+mod http_server;
 mod interview_config;
 mod payment_config;
 mod setup;

@@ -227,8 +227,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(department) = department {
         department.set_platform(&local);
     }
-    let app = lingshi_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    crate::http_server::serve(listener, lingshi_web::router(state), config.max_connections, shutdown_signal()).await?;
     db.close().await;
     Ok(())
 }

@@ -57,6 +57,8 @@ pub enum AppError {
     Forbidden(&'static str),
     /// 404: absent, or not the caller's to see.
     NotFound,
+    /// 405: the path exists, not with this method.
+    MethodNotAllowed,
     /// 409: conflicts with the current state.
     Conflict(&'static str),
     /// 413
@@ -70,6 +72,9 @@ pub enum AppError {
     /// 503: the server sheds load rather than queue for seconds; try again shortly
     /// (`Retry-After`). Nothing was done.
     Overloaded,
+    /// 503: the request ran past its deadline and was abandoned; a change it was making
+    /// either committed whole or not at all, so the client looks before trying again.
+    TimedOut,
 }
 
 impl AppError {
@@ -80,12 +85,13 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Overloaded | AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -98,10 +104,12 @@ impl AppError {
             | AppError::TooMany(code, _) => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::TooLarge => "too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal => "internal",
             AppError::Overloaded => "overloaded",
+            AppError::TimedOut => "timed_out",
         }
     }
 
@@ -110,6 +118,7 @@ impl AppError {
         match self {
             AppError::TooMany(_, seconds) => Some(*seconds),
             AppError::Overloaded => Some(1),
+            AppError::TimedOut => Some(5),
             _ => None,
         }
     }

@@ -37,9 +37,10 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
+        .layer(axum::middleware::from_fn_with_state(middleware::REQUEST_DEADLINE, middleware::request_deadline))
         // Outside every layer that can refuse a request, so all refusals get their body.
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(middleware::DEFAULT_BODY_LIMIT))
         .with_state(state)
 }

@@ -16,9 +16,14 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
 
 /// Adds the headers every response should carry. The content security policy allows
 /// nothing from other origins: no page loads anything from the internet.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // Served over https (the public URL says so): browsers are to come back only that way.
+    if state.settings.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -33,6 +38,20 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert("permissions-policy", HeaderValue::from_static("camera=(self), geolocation=(), microphone=(self)"));
     response
+}
+
+/// How long a request may run before it is abandoned with [`AppError::TimedOut`]: long
+/// enough for a photo uploaded over a slow phone connection and its check.
+pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Abandons a request that runs past `deadline` ([`REQUEST_DEADLINE`] in the router) with
+/// [`AppError::TimedOut`]; its transaction, if any, rolls back as it is dropped. A WebSocket
+/// lives on after its upgrade answer, outside this.
+pub async fn request_deadline(State(deadline): State<std::time::Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::TimedOut.into_response(),
+    }
 }
 
 /// Refuses state-changing requests sent from another origin (cross-site request forgery),
@@ -92,6 +111,9 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     if let Some(seconds) = error.retry_after() {
         rendered.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     }
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        rendered.headers_mut().insert(header::ALLOW, allow.clone());
+    }
     rendered
 }
 
@@ -142,9 +164,37 @@ fn framework_failure(response: &Response) -> Option<AppError> {
     match response.status() {
         _ if !is_plain => None,
         StatusCode::NOT_FOUND => Some(AppError::NotFound),
-        StatusCode::METHOD_NOT_ALLOWED => Some(AppError::BadRequest("method_not_allowed")),
+        StatusCode::METHOD_NOT_ALLOWED => Some(AppError::MethodNotAllowed),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Some(AppError::UnsupportedMediaType),
+        // A JSON body of the right syntax but the wrong shape (axum's own 422).
+        StatusCode::UNPROCESSABLE_ENTITY => Some(AppError::BadRequest("malformed_request")),
         StatusCode::PAYLOAD_TOO_LARGE => Some(AppError::TooLarge),
         StatusCode::BAD_REQUEST => Some(AppError::BadRequest("malformed_request")),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_request_past_its_deadline_is_abandoned_as_timed_out() {
+        let slow = || async {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            "late"
+        };
+        let app = axum::Router::new()
+            .route("/slow", get(slow))
+            .route("/quick", get(|| async { "quick" }))
+            .layer(axum::middleware::from_fn_with_state(std::time::Duration::from_millis(50), request_deadline));
+        let request = |path: &str| Request::builder().uri(path).body(axum::body::Body::empty()).expect("request");
+        let late = app.clone().oneshot(request("/slow")).await.expect("response");
+        assert_eq!(late.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(late.extensions().get::<AppError>().map(AppError::code), Some("timed_out"));
+        let quick = app.oneshot(request("/quick")).await.expect("response");
+        assert_eq!(quick.status(), StatusCode::OK);
     }
 }

@@ -289,7 +289,7 @@ both_backends!(real_name_verification_checks_each_field_and_stores_it_encrypted,
         assert_eq!((status, field_code(&body, field)), (StatusCode::UNPROCESSABLE_ENTITY, code.to_owned()));
     }
     let (status, body) = app.put_json("/api/v1/me/identity/face/skip", json!({})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: skip is a POST");
+    assert_eq!((status, error_code(&body)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"), "skip is a POST");
     let skip_early = app.client.post(app.url("/api/v1/me/identity/face/skip")).send().await.expect("request");
     assert_eq!(skip_early.status(), StatusCode::CONFLICT, "identity details come first");
 
@@ -485,6 +485,15 @@ both_backends!(health_metrics_and_the_openapi_document_are_served, |db: Db, dir:
     // A query the handler cannot read is answered in the API's one error shape, not plain text.
     let (status, body) = app.get_json("/api/v1/pinyin-suggestions").await;
     assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "malformed_request"), "{body}");
+    // So are unknown routes and wrong methods under /api, the latter with what is allowed.
+    let (status, body) = app.get_json("/api/v1/no-such-thing").await;
+    assert_eq!((status, error_code(&body)), (StatusCode::NOT_FOUND, "not_found"), "{body}");
+    let wrong = app.client.delete(app.url("/api/v1/missions")).send().await.expect("request");
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = wrong.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(allow.contains("GET"), "Allow: {allow}");
+    let body: serde_json::Value = wrong.json().await.expect("json");
+    assert_eq!(error_code(&body), "method_not_allowed", "{body}");
     let metrics = app.client.get(app.url("/metrics")).send().await.expect("request").text().await.expect("text");
     assert!(metrics.contains("http_requests_total"));
 });

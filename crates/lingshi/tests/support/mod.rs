@@ -43,9 +43,15 @@ impl Drop for Server {
 
 /// Starts `lingshi serve` on `port` and waits until it answers.
 pub async fn serve(data: &Path, port: u16) -> Server {
+    serve_with(data, port, &[]).await
+}
+
+/// [`serve`] with more configuration variables.
+pub async fn serve_with(data: &Path, port: u16, variables: &[(&str, &str)]) -> Server {
     let mut child = lingshi(data)
         .arg("serve")
         .env("LINGSHI_ADDR", format!("127.0.0.1:{port}"))
+        .envs(variables.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("lingshi serve");
