@@ -158,9 +158,20 @@ pub struct Mission {
     /// Days it is closed although the hours say open.
     #[serde(default)]
     pub holidays: Vec<chrono::NaiveDate>,
+    /// How many days a closed order's materials (photo, documents, signature) are kept
+    /// before the retention job deletes them: the mission's records schedule.
+    #[serde(default = "Mission::default_material_retention_days")]
+    pub material_retention_days: u32,
 }
 
 impl Mission {
+    /// Five years, where a mission's profile names no period of its own.
+    pub const DEFAULT_MATERIAL_RETENTION_DAYS: u32 = 1826;
+
+    fn default_material_retention_days() -> u32 {
+        Self::DEFAULT_MATERIAL_RETENTION_DAYS
+    }
+
     /// Whether the mission is open at `local` (its own time zone's wall clock): `None` when
     /// it has not published its hours.
     pub fn is_open_at(&self, local: chrono::NaiveDateTime) -> Option<bool> {
@@ -231,6 +242,7 @@ pub(crate) fn belgian_test_mission() -> Mission {
         fees: vec![],
         opening_hours: vec![],
         holidays: vec![],
+        material_retention_days: Mission::DEFAULT_MATERIAL_RETENTION_DAYS,
     }
 }
 

@@ -30,6 +30,7 @@
 //! | `LINGSHI_ALIPAY_BASE_URL` | `https://open-de-global.alipay.com` | the API's base URL (Europe) |
 //! | `LINGSHI_ECB_RATES_URL` | unset (demo: the simulated feed) | the ECB's daily reference rates (`https://…/eurofxref-daily.xml` or a file), imported every six hours |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
+//! | `LINGSHI_BIOMETRIC_RETENTION_DAYS` | `90` | days a closed order's face capture and interview snapshots are kept (1–3650) |
 //! | `LINGSHI_MAX_CONNECTIONS` | `1024` | HTTP connections served at once (1–65536); more wait to be accepted |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
 
@@ -70,6 +71,8 @@ pub struct Config {
     pub photo_max_bytes: usize,
     /// Connections served at once; more wait to be accepted.
     pub max_connections: usize,
+    /// Days a closed order's face capture and interview snapshots are kept.
+    pub biometric_retention_days: usize,
     pub log_filter: String,
     /// The WeChat Pay merchant, when configured.
     pub wechat: Option<lingshi_integrations::payments::wechat::WechatConfig>,
@@ -173,6 +176,7 @@ impl Config {
             Some(megabytes) => megabytes * 1024 * 1024,
         };
         let max_connections = whole_number(&get, "LINGSHI_MAX_CONNECTIONS", 1..=65_536)?.unwrap_or(1024);
+        let biometric_retention_days = whole_number(&get, "LINGSHI_BIOMETRIC_RETENTION_DAYS", 1..=3650)?.unwrap_or(90);
         let pension = pension_settings(get("LINGSHI_PENSION_DEPARTMENTS"), get("LINGSHI_PENSION_SECRET"))?;
         let inbound_smtp_addr = get("LINGSHI_INBOUND_SMTP_ADDR")
             .map(|text| {
@@ -206,6 +210,7 @@ impl Config {
             smtp_url,
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
             max_connections,
+            biometric_retention_days,
             secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             demo,
@@ -262,6 +267,7 @@ mod tests {
             ("LINGSHI_INBOUND_SMTP_ADDR", "mail"),
             ("LINGSHI_PHOTO_MAX_MB", "5MB"),
             ("LINGSHI_MAX_CONNECTIONS", "0"),
+            ("LINGSHI_BIOMETRIC_RETENTION_DAYS", "forever"),
         ] {
             let error = config(&[(variable, value)]).expect_err(variable);
             assert_eq!(error.variable, variable);

@@ -215,6 +215,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
     tokio::spawn(lingshi_web::signalling::relay_forever(state.clone()));
     tokio::spawn(purge_sessions(db.clone()));
+    let days = i64::try_from(config.biometric_retention_days).unwrap_or(90);
+    let retention = lingshi_web::service::retention::RetentionPolicy { biometric: chrono::Duration::days(days) };
+    tokio::spawn(lingshi_web::service::retention::run_forever(state.clone(), retention));
     if let Some(addr) = config.inbound_smtp_addr {
         let inbound = std::net::TcpListener::bind(addr)
             .with_context(|| format!("cannot listen on LINGSHI_INBOUND_SMTP_ADDR {addr}"))?;

@@ -51,6 +51,15 @@ impl BlobStore {
         vault.decrypt(kind, &sealed)
     }
 
+    /// Removes a blob for good (retention, erasure); one already gone is not an error.
+    pub fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match std::fs::remove_file(self.path_of(key).ok_or(StorageError::NotFound)?) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The raw stored bytes, for tests that prove blobs are not stored in the clear.
     pub fn raw(&self, key: &str) -> Result<Vec<u8>, StorageError> {
         Ok(std::fs::read(self.path_of(key).ok_or(StorageError::NotFound)?)?)

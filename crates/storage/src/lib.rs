@@ -27,6 +27,7 @@ pub mod orders;
 pub mod pensions;
 pub mod rates;
 pub mod reconciliation;
+pub mod retention;
 pub mod seed;
 pub mod sessions;
 pub mod signals;

@@ -57,6 +57,7 @@ fn embassy(place: Place) -> Mission {
         fees: standard_fees(),
         opening_hours: Vec::new(),
         holidays: Vec::new(),
+        material_retention_days: Mission::DEFAULT_MATERIAL_RETENTION_DAYS,
     }
 }
 
@@ -88,6 +89,7 @@ pub fn belgium() -> Mission {
         email: Some("belconsulate@mfa.gov.cn".into()),
         opening_hours: mornings_monday_to_thursday(),
         holidays: belgian_holidays_2026(),
+        material_retention_days: Mission::DEFAULT_MATERIAL_RETENTION_DAYS,
         ..embassy(Place {
             id: BELGIUM,
             country_code: "BE",

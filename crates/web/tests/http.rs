@@ -14,6 +14,8 @@ mod orders;
 mod payments;
 #[path = "http/pensions.rs"]
 mod pensions;
+#[path = "http/retention.rs"]
+mod retention;
 #[path = "http/signalling.rs"]
 mod signalling;
 #[path = "http/staff_orders.rs"]

@@ -19,6 +19,7 @@ pub mod payments;
 pub mod pensions;
 pub mod photo;
 pub mod rate_limits;
+pub mod retention;
 pub mod sign_in;
 pub mod staff;
 pub mod staff_members;
