@@ -275,3 +275,14 @@ pub async fn raw_identity_columns(db: &Db, account_id: &str) -> Result<Vec<Vec<u
     })?;
     Ok(row.map(|r| [r.real_name, r.id_number].into_iter().flatten().collect()).unwrap_or_default())
 }
+
+/// The blob key of the account's own real-name face capture, if one is kept.
+pub async fn face_capture_key(db: &Db, account_id: &str) -> Result<Option<String>, StorageError> {
+    let key: Option<Option<String>> = crate::db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT face_capture_key FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(key.flatten())
+}

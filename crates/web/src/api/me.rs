@@ -20,6 +20,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/me/identity", put(submit_identity))
         .route("/me/identity/face", put(submit_face).layer(DefaultBodyLimit::max(settings.photo_limits.max_bytes)))
         .route("/me/identity/face/skip", post(skip_face))
+        .route("/me/export", get(export))
 }
 
 /// An account as its owner sees it.
@@ -60,6 +61,17 @@ async fn reload(state: &AppState, id: &str) -> Result<Json<AccountView>, AppErro
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = AccountView), (status = 401)))]
 pub async fn me(current: CurrentAccount) -> Json<AccountView> {
     Json(AccountView::from(&current.account))
+}
+
+/// All of the account's data as a zip: `data.json` (account, identity, orders, pension
+/// certifications) and every file, decrypted.
+#[utoipa::path(get, path = "/api/v1/me/export", responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 401)))]
+pub async fn export(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    crate::extract::Lang(locale): crate::extract::Lang,
+) -> Result<axum::response::Response, AppError> {
+    crate::service::data_export::download(&state, &current.account, locale).await
 }
 
 /// Name and identity document for real-name verification.

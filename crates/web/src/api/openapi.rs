@@ -26,6 +26,7 @@ use utoipa::OpenApi;
         me::submit_identity,
         me::submit_face,
         me::skip_face,
+        me::export,
         missions::list,
         missions::show,
         photo_checks::create,

@@ -17,6 +17,7 @@ use serde_json::json;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(account_page))
+        .route("/account/export", get(export))
         .route("/verify", get(verify_form).post(verify_submit))
         .route("/verify/face", get(face_page))
         .route("/verify/face/skip", post(face_skip))
@@ -37,6 +38,15 @@ async fn account_page(
         "document_kind": identity.as_ref().map(|i| i.document_kind.clone()),
     });
     page(&state, locale, "account.html", context)
+}
+
+/// "下载我的数据": the same zip as `GET /api/v1/me/export`.
+async fn export(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentAccount,
+) -> Result<Response, AppError> {
+    crate::service::data_export::download(&state, &current.account, locale).await
 }
 
 async fn verify_form(

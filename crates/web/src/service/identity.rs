@@ -12,7 +12,7 @@ use lingshi_storage::StorageError;
 use lingshi_storage::accounts::{self, Account, FaceStep};
 
 /// Encryption context of stored face captures.
-const CAPTURE_KIND: &str = "face_capture";
+pub(crate) const CAPTURE_KIND: &str = "face_capture";
 
 /// A checked name and identity document.
 pub struct IdentityClaim {

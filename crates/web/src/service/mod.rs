@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod codes;
 pub mod dashboard;
+pub mod data_export;
 pub mod detecting_verifier;
 pub mod heavy_work;
 pub mod identity;

@@ -18,7 +18,7 @@ use lingshi_storage::accounts::Account;
 use lingshi_storage::orders::NewFile;
 
 /// Encryption context of order files in the file store.
-const BLOB_KIND: &str = "order_files";
+pub(crate) const BLOB_KIND: &str = "order_files";
 
 /// Where an upload goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
