@@ -13,6 +13,7 @@ pub mod codes;
 pub mod crypto;
 pub mod db;
 pub mod dev_outbox;
+pub mod erasure;
 pub mod error;
 pub mod group_commit;
 pub mod interviews;

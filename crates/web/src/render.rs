@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("password_reset.html", include_str!("../templates/password_reset.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("verify.html", include_str!("../templates/verify.html")),
+    ("account_delete.html", include_str!("../templates/account_delete.html")),
     ("verify_face.html", include_str!("../templates/verify_face.html")),
     ("missions.html", include_str!("../templates/missions.html")),
     ("mission.html", include_str!("../templates/mission.html")),

@@ -21,6 +21,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/me/identity/face", put(submit_face).layer(DefaultBodyLimit::max(settings.photo_limits.max_bytes)))
         .route("/me/identity/face/skip", post(skip_face))
         .route("/me/export", get(export))
+        .route("/me/delete", post(delete_account))
 }
 
 /// An account as its owner sees it.
@@ -72,6 +73,30 @@ pub async fn export(
     crate::extract::Lang(locale): crate::extract::Lang,
 ) -> Result<axum::response::Response, AppError> {
     crate::service::data_export::download(&state, &current.account, locale).await
+}
+
+/// The password, confirming that the account is to be deleted.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRequest {
+    pub password: String,
+}
+
+/// Deletes the account: unsubmitted orders and all personal data of the account go, every
+/// session ends; submitted orders stay with the mission for its legal retention period.
+#[utoipa::path(post, path = "/api/v1/me/delete", request_body = DeleteRequest,
+    responses((status = 200, body = Object), (status = 401), (status = 422)))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    ApiJson(request): ApiJson<DeleteRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let erased = crate::service::erasure::erase(&state, &current.account, request.password).await?;
+    Ok(Json(serde_json::json!({
+        "deleted": true,
+        "unsubmitted_orders_deleted": erased.drafts,
+        "submitted_orders_kept": erased.submitted_kept,
+    })))
 }
 
 /// Name and identity document for real-name verification.

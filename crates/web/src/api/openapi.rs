@@ -27,6 +27,7 @@ use utoipa::OpenApi;
         me::submit_face,
         me::skip_face,
         me::export,
+        me::delete_account,
         missions::list,
         missions::show,
         photo_checks::create,

@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(account_page))
         .route("/account/export", get(export))
+        .route("/account/delete", get(delete_page).post(delete_submit))
         .route("/verify", get(verify_form).post(verify_submit))
         .route("/verify/face", get(face_page))
         .route("/verify/face/skip", post(face_skip))
@@ -47,6 +48,37 @@ async fn export(
     current: CurrentAccount,
 ) -> Result<Response, AppError> {
     crate::service::data_export::download(&state, &current.account, locale).await
+}
+
+async fn delete_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    _current: CurrentAccount,
+) -> Result<Html<String>, AppError> {
+    page(&state, locale, "account_delete.html", json!({}))
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    password: String,
+}
+
+/// "删除账户": the account goes, the session cookie with it, and the reader lands home.
+async fn delete_submit(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    current: CurrentAccount,
+    PageForm(form): PageForm<DeleteForm>,
+) -> Result<Response, AppError> {
+    match crate::service::erasure::erase(&state, &current.account, form.password).await {
+        Ok(_) => Ok(crate::pages::forms::redirect_with_session(
+            &state,
+            crate::auth::SessionKind::Applicant,
+            None,
+            "/?account=deleted",
+        )),
+        Err(error) => rerender(&state, locale, "account_delete.html", error, json!({})),
+    }
 }
 
 async fn verify_form(

@@ -21,13 +21,22 @@ pub fn router() -> Router<AppState> {
         .route("/photo-check", crate::pages::forms::blank("photo_check.html"))
 }
 
+/// What the home page was sent here to say: `account=deleted` after an account's deletion.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct HomeQuery {
+    account: String,
+}
+
 async fn home(
     State(state): State<AppState>,
     Lang(locale): Lang,
     MaybeAccount(account): MaybeAccount,
+    crate::extract::CheckedQuery(query): crate::extract::CheckedQuery<HomeQuery>,
 ) -> Result<Html<String>, AppError> {
     let signed_in = account.as_ref().map(|a| json!({"identity_state": a.identity_state.code()}));
-    page(&state, locale, "home.html", json!({"account": signed_in}))
+    let context = json!({"account": signed_in, "account_deleted": query.account == "deleted"});
+    page(&state, locale, "home.html", context)
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod dashboard;
 pub mod data_export;
 pub mod detecting_verifier;
+pub mod erasure;
 pub mod heavy_work;
 pub mod identity;
 pub mod inbound_mail;

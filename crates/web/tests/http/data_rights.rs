@@ -1,11 +1,16 @@
-//! The applicant's own data (GDPR articles 15 and 20): one zip with everything the platform
-//! holds about them and none of anyone else's, from the API and from the account page.
+//! The applicant's own data: one zip with everything the platform holds about them and none
+//! of anyone else's (GDPR articles 15 and 20), and deleting the account (article 17), from
+//! the API and from the account page.
 
+use crate::orders::filled_renewal;
 use crate::staff_orders::submitted_renewal;
 use crate::support::{TestApp, error_code, new_client};
+use lingshi_storage::accounts;
+use lingshi_storage::audit::{self, ChainCheck};
 use lingshi_storage::{Db, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use serde_json::json;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -66,3 +71,54 @@ both_backends!(an_applicant_downloads_all_of_their_data_and_nobody_elses, |db: D
     assert_eq!(from_page.status(), StatusCode::OK);
     assert!(entries(&from_page.bytes().await.expect("body")).contains_key("data.json"));
 });
+
+both_backends!(
+    an_applicant_deletes_their_account_and_the_mission_keeps_its_records,
+    |db: Db, dir: PathBuf| async move {
+        let app = TestApp::start(db, dir).await;
+        let (applicant, submitted, _) = submitted_renewal(&app, "sun@example.org", "E12345678").await;
+        let draft = filled_renewal(&applicant).await;
+        let draft_blobs: Vec<String> = lingshi_storage::orders::files(&app.db, &draft)
+            .await
+            .expect("files")
+            .into_iter()
+            .map(|f| f.blob_key)
+            .collect();
+        assert!(!draft_blobs.is_empty(), "the draft has its photo and materials");
+        let (_, me) = applicant.call(Method::GET, "/api/v1/me", None).await;
+        let account_id = me["id"].as_str().expect("id").to_owned();
+        let page =
+            applicant.request(Method::GET, "/account/delete").send().await.expect("page").text().await.expect("html");
+        assert!(page.contains("删除账户") && page.contains("name=\"password\""), "{page}");
+
+        let wrong = json!({"password": "not my password"});
+        let (status, body) = applicant.call(Method::POST, "/api/v1/me/delete", Some(wrong)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(crate::support::field_code(&body, "password"), "password_not_confirmed");
+        assert_eq!(applicant.call(Method::GET, "/api/v1/me", None).await.0, StatusCode::OK, "nothing changed");
+
+        let confirmed = json!({"password": crate::support::PASSWORD});
+        let (status, body) = applicant.call(Method::POST, "/api/v1/me/delete", Some(confirmed)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            (body["unsubmitted_orders_deleted"].as_u64(), body["submitted_orders_kept"].as_i64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(applicant.call(Method::GET, "/api/v1/me", None).await.0, StatusCode::UNAUTHORIZED, "sessions ended");
+        assert!(lingshi_storage::orders::find(&app.db, &app.state.vault, &draft).await.expect("find").is_none());
+        for key in &draft_blobs {
+            assert!(
+                app.state.blobs.get(&app.state.vault, "order_files", key).is_err(),
+                "the draft's file {key} is gone"
+            );
+        }
+        let kept = lingshi_storage::orders::find(&app.db, &app.state.vault, &submitted).await.expect("find");
+        assert!(kept.is_some(), "the submitted order stays with the mission");
+        assert!(accounts::raw_identity_columns(&app.db, &account_id).await.expect("columns").is_empty());
+        assert!(
+            accounts::find_by_login(&app.db, "sun@example.org").await.expect("find").is_none(),
+            "the address is free"
+        );
+        assert!(matches!(audit::verify(&app.db).await.expect("verify"), ChainCheck::Intact { rows } if rows >= 1));
+    }
+);
