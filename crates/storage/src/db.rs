@@ -120,6 +120,17 @@ impl Db {
 }
 
 impl Tx {
+    /// Makes the transactions that call this with the same `name` take turns until they end
+    /// (PostgreSQL: a transaction-scoped advisory lock; on SQLite the one writer already runs
+    /// them one at a time), so that a check-then-write in them is safe when several nodes do
+    /// it at once.
+    pub async fn take_turns(&mut self, name: &str) -> Result<(), StorageError> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(name).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
     /// Makes every write of the transaction durable before returning.
     pub async fn commit(self) -> Result<(), StorageError> {
         match self {

@@ -119,6 +119,16 @@ pub async fn remove_pattern(tx: &mut Tx, mission_id: &str, id: &str) -> Result<b
     Ok(removed == 1)
 }
 
+/// How many patterns the mission has, seen from inside `tx`.
+pub async fn pattern_count(tx: &mut Tx, mission_id: &str) -> Result<i64, StorageError> {
+    Ok(crate::tx_run!(tx, |conn| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM interview_patterns WHERE mission_id = $1")
+            .bind(mission_id)
+            .fetch_one(conn)
+            .await
+    })?)
+}
+
 /// The mission's patterns, by weekday and start.
 pub async fn patterns(db: &Db, mission_id: &str) -> Result<Vec<StoredPattern>, StorageError> {
     let rows: Vec<PatternRow> = crate::db_run!(db, |pool| {

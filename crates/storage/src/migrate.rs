@@ -74,9 +74,6 @@ const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at TEXT NOT NULL
 )";
 
-/// Arbitrary constant naming Lingshi's migration lock among PostgreSQL advisory locks.
-const PG_LOCK_ID: i64 = 0x004c_494e_4753_4849;
-
 fn checksum(sql: &str) -> String {
     ring::digest::digest(&ring::digest::SHA256, sql.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -86,9 +83,7 @@ pub async fn run(db: &Db) -> Result<usize, StorageError> {
     let mut applied = 0;
     for migration in MIGRATIONS {
         let mut tx = db.begin().await?;
-        if let Tx::Postgres(t) = &mut tx {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_LOCK_ID).execute(&mut **t).await?;
-        }
+        tx.take_turns("schema migrations").await?;
         crate::tx_run!(&mut tx, |conn| sqlx::query(LEDGER).execute(conn).await.map(|done| done.rows_affected()))?;
         let recorded: Option<String> = crate::tx_run!(&mut tx, |conn| {
             sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")

@@ -163,10 +163,12 @@ pub async fn withdraw(state: &AppState, staff: &Staff, id: &str) -> Result<(), A
 /// two at once) unless it publishes its own: a newcomer can book at once. True if added.
 pub async fn seed_demo(db: &lingshi_storage::Db) -> Result<bool, lingshi_storage::StorageError> {
     let mission = lingshi_storage::seed::BELGIUM;
-    if !stored::patterns(db, mission).await?.is_empty() {
+    // Nodes starting together take turns: only the first finds no slots and publishes them.
+    let mut tx = db.begin().await?;
+    tx.take_turns("demo interview slots").await?;
+    if stored::pattern_count(&mut tx, mission).await? > 0 {
         return Ok(false);
     }
-    let mut tx = db.begin().await?;
     for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri] {
         for (hour, minute) in [(10, 0), (15, 0)] {
             let pattern = SlotPattern {
