@@ -77,6 +77,17 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "unit, property, contract (SQLite + PostgreSQL) and HTTP tests"
 cargo nextest run --workspace --locked --no-fail-fast
 
-step "browser tests (Playwright + Chromium, screenshots in target/e2e/)"
 cargo build -p lingshi --locked
+
+step "OpenAPI document validated against the OpenAPI 3.1 specification"
+venv="$HOME/.cache/lingshi-venv"
+if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+  python3 -m venv "$venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$venv/bin/pip" install --quiet "openapi-spec-validator==0.9.*" || fail "openapi-spec-validator could not be installed from PyPI"
+fi
+mkdir -p target
+"$CARGO_TARGET_DIR/debug/lingshi" openapi > target/openapi.json
+"$venv/bin/openapi-spec-validator" target/openapi.json || fail "the OpenAPI document is not valid OpenAPI 3.1"
+
+step "browser tests (Playwright + Chromium, screenshots in target/e2e/)"
 LINGSHI_BIN="$CARGO_TARGET_DIR/debug/lingshi" npm --prefix e2e test

@@ -33,6 +33,8 @@ enum Command {
     /// Photo tools.
     #[command(subcommand)]
     Photo(Photo),
+    /// Print the API's OpenAPI 3.1 document (what `/openapi.json` serves).
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -143,6 +145,10 @@ async fn run(command: Command, config: config::Config) -> anyhow::Result<()> {
             setup::announce_demo_admin(&db).await
         }
         Command::Photo(Photo::Check { file, json, lang }) => photo_check(&file, json, &lang),
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&lingshi_web::api::openapi::document())?);
+            Ok(())
+        }
         Command::Admin(Admin::Restore { from }) => backups::restore(&config, &from).await,
         Command::Admin(Admin::OnDatabase(admin)) => {
             setup::ensure_database_exists(&config)?;

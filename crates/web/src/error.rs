@@ -166,3 +166,26 @@ impl IntoResponse for AppError {
 pub fn seconds(duration: chrono::Duration) -> u64 {
     u64::try_from(duration.num_seconds()).unwrap_or(0).max(1)
 }
+
+/// The one shape of every refusal under `/api`: `{"error": {code, message, fields}}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong: a stable code, a message in the request's language, and each field at
+/// fault.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<FieldErrorDetail>,
+}
+
+/// One field's problem.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldErrorDetail {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}

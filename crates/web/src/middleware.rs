@@ -127,16 +127,22 @@ fn render_error(
 ) -> Response {
     let catalogs = &state.catalogs;
     if path.starts_with("/api/") || path == "/openapi.json" {
-        let fields: Vec<_> = error
+        let fields = error
             .fields()
             .iter()
-            .map(|f| serde_json::json!({"field": f.field, "code": f.code, "message": catalogs.field_error(locale, f.field, f.code)}))
+            .map(|f| crate::error::FieldErrorDetail {
+                field: f.field.to_owned(),
+                code: f.code.to_owned(),
+                message: catalogs.field_error(locale, f.field, f.code),
+            })
             .collect();
-        let body = serde_json::json!({"error": {
-            "code": error.code(),
-            "message": catalogs.error(locale, error.code()),
-            "fields": fields,
-        }});
+        let body = crate::error::ErrorBody {
+            error: crate::error::ErrorDetail {
+                code: error.code().to_owned(),
+                message: catalogs.error(locale, error.code()),
+                fields,
+            },
+        };
         return (error.status(), axum::Json(body)).into_response();
     }
     if matches!(error, AppError::Unauthenticated) {

@@ -486,6 +486,27 @@ both_backends!(health_metrics_and_the_openapi_document_are_served, |db: Db, dir:
         }
     }
     assert!(declared > 30, "the check saw the parameterised operations ({declared})");
+    // Each operation says who may call it and answers its refusals in the one error shape;
+    // no two share a name. The session check is what it says: a secured operation called
+    // without a session answers the 401 it documents.
+    let mut names = std::collections::HashSet::new();
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().expect("operations") {
+            assert!(names.insert(operation["operationId"].as_str().unwrap_or("").to_owned()), "{method} {path} name");
+            let security = operation["security"].as_array().expect("security");
+            let secured = !security.iter().any(|s| s.as_object().is_some_and(|o| o.is_empty()));
+            let refusal = &operation["responses"][if secured { "401" } else { "400" }];
+            let schema = &refusal["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path}: {refusal}");
+        }
+    }
+    for scheme in ["applicant_bearer", "applicant_cookie", "staff_cookie"] {
+        assert!(spec["components"]["securitySchemes"].get(scheme).is_some(), "{scheme}");
+    }
+    let orders = &spec["paths"]["/api/v1/orders"]["get"]["security"];
+    assert_eq!(orders[0]["applicant_bearer"], serde_json::json!([]), "{orders}");
+    let (status, body) = app.get_json("/api/v1/orders").await;
+    assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"));
     // A query the handler cannot read is answered in the API's one error shape, not plain text.
     let (status, body) = app.get_json("/api/v1/pinyin-suggestions").await;
     assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "malformed_request"), "{body}");

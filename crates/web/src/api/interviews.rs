@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
 /// Whose clock to show times on.
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ZoneQuery {
     /// An IANA time zone (`Asia/Shanghai`); the mission's when absent.
     pub tz: Option<String>,

@@ -2,6 +2,7 @@
 //! pages is here too. Described by the OpenAPI document at `/openapi.json`.
 
 pub mod accounts;
+pub mod contract;
 pub mod interviews;
 pub mod legalizations;
 pub mod me;

@@ -1,5 +1,6 @@
 //! The OpenAPI document of the JSON API, served at `/openapi.json`.
 
+use crate::api::contract::Contract;
 use crate::api::{
     accounts, interviews, legalizations, me, missions, notices, orders, payments, pensions, photo_checks,
     staff_interviews, staff_members, staff_orders,
@@ -97,10 +98,17 @@ use utoipa::OpenApi;
         pensions::callback,
         pensions::staff_list,
         pensions::repush,
-    )
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldErrorDetail)),
+    modifiers(&Contract)
 )]
 pub struct ApiDoc;
 
+/// The document, as served and as `lingshi openapi` prints it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+    Router::new().route("/openapi.json", get(|| async { Json(document()) }))
 }

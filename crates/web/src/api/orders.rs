@@ -86,6 +86,7 @@ pub async fn application_types(
 
 /// The Chinese name to spell.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NameQuery {
     /// Surname and given name in Chinese characters, e.g. `曾小明`.
     pub name: String,

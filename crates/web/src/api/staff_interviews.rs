@@ -137,6 +137,7 @@ pub async fn set_exceptions(
 /// Which week.
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct WeekQuery {
     /// Any day of the week (`YYYY-MM-DD`, the mission's date); this week when absent.
     #[param(value_type = Option<String>, format = Date)]

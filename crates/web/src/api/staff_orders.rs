@@ -40,6 +40,7 @@ pub fn router(settings: &crate::state::Settings) -> Router<AppState> {
 /// Queue filters, all optional.
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     pub state: Option<String>,
     pub service: Option<String>,
