@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
 /// An e-mail address or mainland mobile number, and the password to set.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"address": "zhang.san@example.com", "password": "长城 long passphrase 2026"}))]
 pub struct AddressPasswordRequest {
     pub address: String,
     pub password: String,
@@ -62,6 +63,7 @@ pub async fn start_registration(
 /// An address and the code sent to it.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"address": "zhang.san@example.com", "code": "493017"}))]
 pub struct CodeRequest {
     pub address: String,
     pub code: String,
@@ -120,6 +122,7 @@ pub async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> R
 /// An address to send a reset code to.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"address": "zhang.san@example.com"}))]
 pub struct AddressRequest {
     pub address: String,
 }
@@ -141,6 +144,7 @@ pub async fn start_reset(
 /// A reset code and the new password.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"address": "+86 138 0013 8000", "code": "493017", "password": "a new long passphrase"}))]
 pub struct ResetRequest {
     pub address: String,
     pub code: String,

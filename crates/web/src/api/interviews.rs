@@ -149,6 +149,7 @@ pub async fn show(
 /// The slot to book, by its start as listed.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"starts_at": "2026-12-07T09:00:00Z", "tz": "Europe/Brussels"}))]
 pub struct BookingRequest {
     /// The slot's `starts_at` (RFC 3339).
     pub starts_at: String,

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
 /// A certificate number and its check code.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"certificate_no": "BE-2026-000123", "check_code": "A1B2C3"}))]
 pub struct CheckRequest {
     pub certificate_no: String,
     pub check_code: String,

@@ -78,6 +78,7 @@ pub async fn export(
 /// The password, confirming that the account is to be deleted.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "长城 long passphrase 2026"}))]
 pub struct DeleteRequest {
     pub password: String,
 }
@@ -102,6 +103,7 @@ pub async fn delete_account(
 /// Name and identity document for real-name verification.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "张三", "document_kind": "passport", "document_number": "E12345678"}))]
 pub struct IdentityRequest {
     pub name: String,
     /// `resident_id` or `passport` (ordinary passports only).

@@ -112,3 +112,36 @@ pub fn document() -> utoipa::openapi::OpenApi {
 pub fn router() -> Router<AppState> {
     Router::new().route("/openapi.json", get(|| async { Json(document()) }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+
+    /// The example of the request schema `name` reads into `T` (which refuses unknown
+    /// fields), so an example cannot go stale.
+    fn example_reads_as<T: DeserializeOwned>(document: &Value, name: &str) {
+        let schema = &document["components"]["schemas"][name];
+        let example = schema.get("examples").and_then(|all| all.get(0)).or_else(|| schema.get("example"));
+        let example = example.unwrap_or_else(|| panic!("{name} has an example: {schema}"));
+        if let Err(error) = serde_json::from_value::<T>(example.clone()) {
+            panic!("{name}'s example does not read: {error}");
+        }
+    }
+
+    #[test]
+    fn every_request_example_is_one_its_operation_reads() {
+        let document = serde_json::to_value(document()).expect("the document as JSON");
+        example_reads_as::<accounts::AddressPasswordRequest>(&document, "AddressPasswordRequest");
+        example_reads_as::<accounts::AddressRequest>(&document, "AddressRequest");
+        example_reads_as::<accounts::CodeRequest>(&document, "CodeRequest");
+        example_reads_as::<accounts::ResetRequest>(&document, "ResetRequest");
+        example_reads_as::<me::IdentityRequest>(&document, "IdentityRequest");
+        example_reads_as::<me::DeleteRequest>(&document, "DeleteRequest");
+        example_reads_as::<orders::WithdrawRequest>(&document, "WithdrawRequest");
+        example_reads_as::<interviews::BookingRequest>(&document, "BookingRequest");
+        example_reads_as::<payments::PaymentRequest>(&document, "PaymentRequest");
+        example_reads_as::<legalizations::CheckRequest>(&document, "CheckRequest");
+    }
+}

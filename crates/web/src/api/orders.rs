@@ -443,6 +443,7 @@ pub async fn submit(
 /// Withdrawing, with an optional reason.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "行程变更"}))]
 pub struct WithdrawRequest {
     pub reason: Option<String>,
 }

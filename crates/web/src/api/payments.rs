@@ -95,6 +95,7 @@ pub fn checkout_view(view: &CheckoutView) -> Value {
 /// How to pay.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"provider": "wechat_pay", "scene": "desktop"}))]
 pub struct PaymentRequest {
     /// `wechat_pay` or `alipay`.
     pub provider: String,
