@@ -9,13 +9,14 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Response};
 
-/// Operations anyone may call: signing up and in, the missions directory, the public checks,
-/// and the notifications payment providers and pension departments send (signed, not
-/// signed in).
-const PUBLIC: [(&str, &str); 14] = [
+/// Operations anyone may call: signing up, in and out (signing out without a session is
+/// simply done), the missions directory, the public checks, and the notifications payment
+/// providers and pension departments send (signed, not signed in).
+const PUBLIC: [(&str, &str); 15] = [
     ("post", "/api/v1/registrations"),
     ("post", "/api/v1/registrations/confirm"),
     ("post", "/api/v1/sessions"),
+    ("delete", "/api/v1/sessions/current"),
     ("post", "/api/v1/password-resets"),
     ("post", "/api/v1/password-resets/confirm"),
     ("get", "/api/v1/missions"),
