@@ -130,21 +130,33 @@ fn spans(from: u32, to: u32) -> Vec<Span> {
 /// `to_width` × `to_height`, each output sample the mean of the input area it covers: one
 /// pass along the rows, one down the columns, in integers.
 fn area_average(samples: &[u8], channels: usize, width: u32, height: u32, to_width: u32, to_height: u32) -> Vec<u8> {
+    let size = (width, height, to_width, to_height);
+    // One copy of the loops per pixel layout, so the channel loop unrolls.
+    match channels {
+        1 => shrink::<1>(samples, size),
+        2 => shrink::<2>(samples, size),
+        3 => shrink::<3>(samples, size),
+        _ => shrink::<4>(samples, size),
+    }
+}
+
+/// [`area_average`] for pixels of `C` samples.
+fn shrink<const C: usize>(samples: &[u8], (width, height, to_width, to_height): (u32, u32, u32, u32)) -> Vec<u8> {
     let (across, down) = (spans(width, to_width), spans(height, to_height));
-    let mut row_sums = Vec::with_capacity(height as usize * to_width as usize * channels);
-    for row in samples.chunks_exact(width as usize * channels) {
+    let mut row_sums = Vec::with_capacity(height as usize * to_width as usize * C);
+    for row in samples.chunks_exact(width as usize * C) {
         for span in &across {
-            let covered = &row[span.first * channels..(span.first + span.shares.len()) * channels];
-            let mut sums = [0u32; 4];
-            for (pixel, &share) in covered.chunks_exact(channels).zip(&span.shares) {
-                for (sum, &v) in sums.iter_mut().zip(pixel) {
-                    *sum += u32::from(v) * share;
+            let covered = &row[span.first * C..(span.first + span.shares.len()) * C];
+            let mut sums = [0u32; C];
+            for (pixel, &share) in covered.chunks_exact(C).zip(&span.shares) {
+                for c in 0..C {
+                    sums[c] += u32::from(pixel[c]) * share;
                 }
             }
-            row_sums.extend_from_slice(&sums[..channels]);
+            row_sums.extend_from_slice(&sums);
         }
     }
-    let columns = to_width as usize * channels;
+    let columns = to_width as usize * C;
     let mut column_sums = vec![0u64; columns];
     let mut out = Vec::with_capacity(columns * to_height as usize);
     for span in &down {
