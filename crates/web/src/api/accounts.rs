@@ -30,7 +30,9 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"address": "zhang.san@example.com", "password": "长城 long passphrase 2026"}))]
 pub struct AddressPasswordRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub address: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -65,7 +67,9 @@ pub async fn start_registration(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"address": "zhang.san@example.com", "code": "493017"}))]
 pub struct CodeRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub address: String,
+    #[schema(pattern = "^[0-9]{6}$")]
     pub code: String,
 }
 
@@ -146,8 +150,11 @@ pub async fn start_reset(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"address": "+86 138 0013 8000", "code": "493017", "password": "a new long passphrase"}))]
 pub struct ResetRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub address: String,
+    #[schema(pattern = "^[0-9]{6}$")]
     pub code: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 

@@ -105,8 +105,10 @@ pub async fn delete_account(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "张三", "document_kind": "passport", "document_number": "E12345678"}))]
 pub struct IdentityRequest {
+    #[schema(min_length = 1)]
     pub name: String,
     /// `resident_id` or `passport` (ordinary passports only).
+    #[schema(pattern = "^(resident_id|passport)$")]
     pub document_kind: String,
     pub document_number: String,
 }
