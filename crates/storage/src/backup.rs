@@ -139,10 +139,7 @@ pub async fn restore(source: &Path, url: &str, files: &Path, vault: &Vault) -> R
         Target::Sqlite(path) if path.exists() => return Err(BackupError::NotEmpty(path.to_owned())),
         Target::Sqlite(_) => {}
         Target::Postgres(url) => {
-            let db = Db::connect(url).await?;
-            let tables = crate::migrate::table_count(&db).await;
-            db.close().await;
-            if tables? > 0 {
+            if public_tables(url).await? > 0 {
                 return Err(BackupError::DatabaseNotEmpty);
             }
         }
@@ -173,6 +170,16 @@ pub async fn restore(source: &Path, url: &str, files: &Path, vault: &Vault) -> R
 pub fn read_manifest(source: &Path) -> Result<Manifest, BackupError> {
     let text = std::fs::read(source.join(MANIFEST)).map_err(|_| BackupError::NoBackup(source.to_owned()))?;
     serde_json::from_slice(&text).map_err(|_| BackupError::NoBackup(source.to_owned()))
+}
+
+/// How many tables the PostgreSQL database at `url` holds in its public schema.
+async fn public_tables(url: &str) -> Result<i64, StorageError> {
+    let pool = sqlx::PgPool::connect(url).await?;
+    let tables = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
+        .fetch_one(&pool)
+        .await;
+    pool.close().await;
+    Ok(tables?)
 }
 
 fn ensure_empty(dir: &Path) -> Result<(), BackupError> {

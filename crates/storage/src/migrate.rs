@@ -125,20 +125,3 @@ pub async fn applied_version(db: &Db) -> Result<i64, StorageError> {
     })?;
     Ok(version.unwrap_or(0))
 }
-
-/// How many tables a PostgreSQL database holds in its public schema (a restore goes only
-/// into an empty one); SQLite databases count theirs in `sqlite_master`.
-pub async fn table_count(db: &Db) -> Result<i64, StorageError> {
-    Ok(match db {
-        Db::Postgres(pool) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
-                .fetch_one(pool)
-                .await?
-        }
-        Db::Sqlite(sqlite) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
-                .fetch_one(&sqlite.pool)
-                .await?
-        }
-    })
-}
