@@ -19,8 +19,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    // Served over https (the public URL says so): browsers are to come back only that way.
-    if state.settings.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) {
+    // Served over https (what also marks cookies Secure): browsers are to come back only
+    // that way.
+    if state.settings.secure_cookies {
         headers
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
