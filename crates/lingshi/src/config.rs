@@ -7,6 +7,7 @@
 //! | `LINGSHI_DATA_DIR` | `./data` | database, files, keys, development mail |
 //! | `DATABASE_URL` | `sqlite://$LINGSHI_DATA_DIR/lingshi.db` | `sqlite://…` or `postgres://…` |
 //! | `LINGSHI_MASTER_KEY` | generated into `$LINGSHI_DATA_DIR/master.key` | base64 of 32 bytes; encrypts personal data |
+//! | `LINGSHI_NEXT_MASTER_KEY` | generated into `$LINGSHI_DATA_DIR/master.key.next` | the key `admin rotate-key` moves to |
 //! | `LINGSHI_SMTP_URL` | unset: mail is written to `$LINGSHI_DATA_DIR/mail/` | `smtp://`, `smtp+starttls://` or `smtps://[user:pass@]host[:port]` |
 //! | `LINGSHI_MAIL_FROM` | `Lingshi <noreply@lingshi.localhost>` | sender of outgoing mail |
 //! | `LINGSHI_PUBLIC_URL` | unset | public base URL; `https://…` marks cookies Secure |
@@ -58,6 +59,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub master_key: Option<MasterKey>,
+    /// The key a rotation moves to, when the master key comes from the environment.
+    pub next_master_key: Option<MasterKey>,
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub secure_cookies: bool,
@@ -143,9 +146,11 @@ impl Config {
         {
             return Err(invalid("DATABASE_URL", "must start with sqlite:// or postgres://"));
         }
-        let master_key = get("LINGSHI_MASTER_KEY")
-            .map(|text| MasterKey::from_base64(&text).map_err(|e| invalid("LINGSHI_MASTER_KEY", e.to_string())))
-            .transpose()?;
+        let key = |name: &'static str| {
+            get(name).map(|text| MasterKey::from_base64(&text).map_err(|e| invalid(name, e.to_string()))).transpose()
+        };
+        let master_key = key("LINGSHI_MASTER_KEY")?;
+        let next_master_key = key("LINGSHI_NEXT_MASTER_KEY")?;
         let smtp_url = get("LINGSHI_SMTP_URL");
         if let Some(url) = &smtp_url
             && !["smtp://", "smtp+starttls://", "smtps://"].iter().any(|s| url.starts_with(s))
@@ -207,6 +212,7 @@ impl Config {
             data_dir,
             database_url,
             master_key,
+            next_master_key,
             smtp_url,
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
             max_connections,

@@ -6,6 +6,7 @@ mod config;
 mod http_server;
 mod interview_config;
 mod payment_config;
+mod rotation;
 mod setup;
 
 use clap::{Parser, Subcommand};
@@ -104,6 +105,14 @@ enum AdminTask {
     Backup {
         /// Where to write the backup; must not exist or be empty.
         to: std::path::PathBuf,
+    },
+    /// Seal every stored value and file again under a new master key (made as master.key.next,
+    /// or LINGSHI_NEXT_MASTER_KEY), with the platform stopped. Resumable: if interrupted, run
+    /// it again. The old key is set aside for the backups taken under it.
+    RotateKey {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        batch: i64,
     },
     /// Reconcile each configured payment provider's bill of a day (China's day) with the
     /// payments and refunds recorded, then print the differences recorded for that day.
@@ -218,6 +227,7 @@ async fn run_admin(admin: AdminTask, config: &config::Config, db: &lingshi_stora
         },
         AdminTask::Reconcile { date } => reconcile(config, db, date).await?,
         AdminTask::Backup { to } => backups::backup(config, db, &to).await?,
+        AdminTask::RotateKey { batch } => rotation::rotate_key(config, db, batch).await?,
     }
     Ok(())
 }

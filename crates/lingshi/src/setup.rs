@@ -73,7 +73,12 @@ pub async fn announce_demo_admin(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The master key in force. Refuses while a key rotation is unfinished: part of the data is
+/// already under the next key, and only `lingshi admin rotate-key` handles both.
 pub fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
+    if crate::rotation::unfinished(config) {
+        anyhow::bail!("a master-key rotation is unfinished: run `lingshi admin rotate-key` again to finish it");
+    }
     match &config.master_key {
         Some(key) => Ok(key.clone()),
         None => MasterKey::load_or_create(&config.data_dir.join("master.key"))

@@ -5,14 +5,10 @@
 
 mod support;
 
-use support::{free_port, serve_with};
+use support::{drop_postgres_database, free_port, new_postgres_database, serve_with};
 
 const NODES: usize = 4;
 const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-fn admin_url() -> String {
-    std::env::var("LINGSHI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
 
 async fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -20,17 +16,8 @@ async fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn four_nodes_starting_together_on_one_database_all_come_up() {
-    let admin = sqlx::PgPool::connect(&admin_url()).await.expect("PostgreSQL is required for this test");
     let name = format!("lingshi_cluster_{}", std::process::id());
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&admin)
-        .await
-        .expect("drop");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create");
-    let url = match admin_url().rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("LINGSHI_TEST_POSTGRES names no database"),
-    };
+    let url = new_postgres_database(&name).await;
     let root = std::env::temp_dir().join(format!("lingshi-cluster-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let ports: Vec<u16> = (0..NODES).map(|_| free_port()).collect();
@@ -64,9 +51,6 @@ async fn four_nodes_starting_together_on_one_database_all_come_up() {
     );
     db.close().await;
     drop(nodes);
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&admin)
-        .await
-        .expect("drop");
+    drop_postgres_database(&name).await;
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -8,8 +8,8 @@ use crate::error::StorageError;
 use chrono::{DateTime, Utc};
 use lingshi_domain::{ContactAddress, IdentityDocument, IdentityState, PersonName};
 
-const NAME_FIELD: &str = "accounts.real_name";
-const ID_FIELD: &str = "accounts.id_number";
+pub(crate) const NAME_FIELD: &str = "accounts.real_name";
+pub(crate) const ID_FIELD: &str = "accounts.id_number";
 
 /// An account as the application sees it (no secrets, no decrypted identity).
 #[derive(Debug, Clone)]
@@ -144,7 +144,12 @@ pub async fn set_password(
 
 /// The blind index of an identity document: its kind and number, keyed.
 fn document_index(vault: &Vault, document: &IdentityDocument) -> Vec<u8> {
-    vault.blind_index(ID_FIELD, &format!("{}:{}", document.kind(), document.number()))
+    identity_index(vault, document.kind(), document.number())
+}
+
+/// The blind index of a document of kind `kind` numbered `number`.
+pub(crate) fn identity_index(vault: &Vault, kind: &str, number: &str) -> Vec<u8> {
+    vault.blind_index(ID_FIELD, &format!("{kind}:{number}"))
 }
 
 /// Records the real name and identity document given for verification and moves the

@@ -7,12 +7,12 @@
 //! Appends are serialised (an advisory lock on PostgreSQL; SQLite's write lock), so the chain
 //! has no forks.
 
-use crate::crypto::Vault;
+use crate::crypto::{KeyChange, Vault};
 use crate::db::{Db, Tx};
 use crate::error::StorageError;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-const REASON_FIELD: &str = "audit_log.reason";
+pub(crate) const REASON_FIELD: &str = "audit_log.reason";
 /// The advisory lock that serialises appends on PostgreSQL.
 const PG_AUDIT_LOCK: i64 = 0x004c_5341_5544_4954;
 /// The hash before the first row.
@@ -185,6 +185,67 @@ pub async fn verify(db: &Db) -> Result<ChainCheck, StorageError> {
             rows += 1;
         }
     }
+}
+
+/// Seals every reason still under the old key again under the new one and re-links the chain
+/// from the first row that changed, in one transaction that ends with a `key_rotated` row
+/// naming the head the chain had before: a head kept elsewhere (as `audit-verify` prints it)
+/// can still be matched to the re-linked chain. Refuses a chain that does not verify, since
+/// re-linking it would hide the break. Returns how many rows were re-linked (0: nothing was
+/// under the old key).
+pub async fn reseal_chain(db: &Db, keys: KeyChange<'_>, now: DateTime<Utc>) -> Result<usize, StorageError> {
+    let mut tx = db.begin().await?;
+    if let Tx::Postgres(t) = &mut tx {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_AUDIT_LOCK).execute(&mut **t).await?;
+    }
+    let sql = select_audit!("ORDER BY seq");
+    let mut rows: Vec<AuditRow> = crate::tx_run!(&mut tx, |conn| sqlx::query_as(sql).fetch_all(conn).await)?;
+    let mut head = GENESIS.to_vec();
+    for (row, expected_seq) in rows.iter().zip(1..) {
+        if row.seq != expected_seq || row.prev_hash != head || row.hash != row.expected_hash(&head) {
+            return Err(StorageError::AuditChainBroken(expected_seq.min(row.seq)));
+        }
+        head.clone_from(&row.hash);
+    }
+    let mut first_changed = None;
+    for (index, row) in rows.iter_mut().enumerate() {
+        if let Some(resealed) = row.reason.as_deref().map(|r| keys.reseal(REASON_FIELD, r)).transpose()?.flatten() {
+            row.reason = Some(resealed);
+            first_changed.get_or_insert(index);
+        }
+    }
+    let Some(first) = first_changed else { return Ok(0) };
+    let mut previous = if first == 0 { GENESIS.to_vec() } else { rows[first - 1].hash.clone() };
+    for row in &mut rows[first..] {
+        row.prev_hash = previous;
+        row.hash = row.expected_hash(&row.prev_hash);
+        previous = row.hash.clone();
+        crate::tx_run!(&mut tx, |conn| {
+            sqlx::query("UPDATE audit_log SET reason = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+                .bind(&row.reason)
+                .bind(&row.prev_hash)
+                .bind(&row.hash)
+                .bind(row.seq)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+    }
+    let hex: String = head.iter().map(|b| format!("{b:02x}")).collect();
+    let note = format!("chain re-linked from row {} under a new key; head before: {hex}", rows[first].seq);
+    let actor = AuditActor { kind: "system", id: "key-rotation".into(), role: None };
+    let entry = AuditEntry {
+        mission_id: None,
+        actor: &actor,
+        action: "key_rotated",
+        order_id: None,
+        before_state: None,
+        after_state: None,
+        reason: Some(&note),
+    };
+    append(&mut tx, keys.new, &entry, now).await?;
+    tx.commit().await?;
+    Ok(rows.len() - first)
 }
 
 /// The audit trail of one order, oldest first.

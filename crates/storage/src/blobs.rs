@@ -1,8 +1,9 @@
-//! The file store: encrypted blobs on the local filesystem, named by the SHA-256 of their
-//! stored bytes. Writes go to a temporary file that is synced and renamed into place, so a
-//! crash never leaves a half-written blob under a real name.
+//! The file store: encrypted blobs on the local filesystem, named by the SHA-256 of the
+//! bytes first stored (a key rotation seals them again under the same name). Writes go to a
+//! temporary file that is synced and renamed into place, so a crash never leaves a
+//! half-written blob under a real name.
 
-use crate::crypto::Vault;
+use crate::crypto::{KeyChange, Vault};
 use crate::error::StorageError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,12 +34,45 @@ impl BlobStore {
         let path = self.path_of(&key).ok_or(StorageError::NotFound)?;
         let dir = path.parent().ok_or(StorageError::NotFound)?;
         std::fs::create_dir_all(dir)?;
-        let temporary = dir.join(format!(".{key}.{}", uuid::Uuid::new_v4()));
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(&sealed)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, &path)?;
+        write_in_place(&path, &sealed)?;
         Ok(key)
+    }
+
+    /// Seals every blob still under the old key again under the new one, trying each `kinds`
+    /// (the encryption contexts blobs are stored under). Returns how many were sealed again
+    /// and how many neither key opens under any kind (left as they are).
+    pub fn reseal_all(
+        &self,
+        keys: KeyChange<'_>,
+        kinds: &[&str],
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(u64, u64), StorageError> {
+        let (mut resealed, mut unreadable) = (0, 0);
+        for shard in std::fs::read_dir(&self.root)? {
+            let shard = shard?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(&shard)? {
+                let path = entry?.path();
+                let named = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| self.path_of(n).is_some());
+                if !named {
+                    continue;
+                }
+                let sealed = std::fs::read(&path)?;
+                let outcome = kinds.iter().find_map(|kind| keys.reseal(kind, &sealed).ok());
+                match outcome {
+                    Some(Some(again)) => {
+                        write_in_place(&path, &again)?;
+                        resealed += 1;
+                        progress(resealed);
+                    }
+                    Some(None) => {}
+                    None => unreadable += 1,
+                }
+            }
+        }
+        Ok((resealed, unreadable))
     }
 
     /// Reads and decrypts a blob stored with [`put`](Self::put) under the same `kind`.
@@ -64,4 +98,16 @@ impl BlobStore {
     pub fn raw(&self, key: &str) -> Result<Vec<u8>, StorageError> {
         Ok(std::fs::read(self.path_of(key).ok_or(StorageError::NotFound)?)?)
     }
+}
+
+/// Writes `bytes` to `path` through a synced temporary file renamed over it.
+fn write_in_place(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    let dir = path.parent().ok_or(StorageError::NotFound)?;
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or(StorageError::NotFound)?;
+    let temporary = dir.join(format!(".{name}.{}", uuid::Uuid::new_v4()));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    Ok(())
 }

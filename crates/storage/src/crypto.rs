@@ -60,15 +60,29 @@ impl MasterKey {
     /// Reads the key stored at `path`, or generates one and stores it there with mode 0600:
     /// the embedded default, so a fresh machine needs no setup.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_base64(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        match Self::read(path) {
+            Err(KeyError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate()?;
-                write_private_file(path, key.to_base64().as_bytes())?;
+                key.save_new(path)?;
                 Ok(key)
             }
-            Err(e) => Err(KeyError::Io(e)),
+            other => other,
         }
+    }
+
+    /// Reads the key stored at `path`.
+    pub fn read(path: &Path) -> Result<Self, KeyError> {
+        Self::from_base64(&std::fs::read_to_string(path)?)
+    }
+
+    /// Stores the key in a new file at `path`, readable by its owner only.
+    pub fn save_new(&self, path: &Path) -> Result<(), KeyError> {
+        Ok(write_private_file(path, self.to_base64().as_bytes())?)
+    }
+
+    /// Whether both are the same key.
+    pub fn same_as(&self, other: &MasterKey) -> bool {
+        self.0 == other.0
     }
 }
 
@@ -180,6 +194,38 @@ impl Vault {
     }
 }
 
+/// The encryption context of a field sealed per row (`prefix/row`): a value copied to
+/// another row fails to open.
+pub(crate) fn row_field(prefix: &str, row: &str) -> String {
+    format!("{prefix}/{row}")
+}
+
+/// A master-key rotation in progress: values sealed under the old key are opened and sealed
+/// again under the new one; values already under the new key are left alone, so a rotation
+/// interrupted anywhere can simply be run again.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyChange<'a> {
+    pub old: &'a Vault,
+    pub new: &'a Vault,
+}
+
+impl KeyChange<'_> {
+    /// `None` when `data` is already sealed under the new key, else `data` sealed again under
+    /// it; [`StorageError::Crypto`] when neither key opens it.
+    pub fn reseal(&self, field: &str, data: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        self.stale_plaintext(field, data)?.map(|plain| self.new.encrypt(field, &plain)).transpose()
+    }
+
+    /// The plaintext of `data` if it is still sealed under the old key; `None` when it is
+    /// under the new one; [`StorageError::Crypto`] when neither key opens it.
+    pub fn stale_plaintext(&self, field: &str, data: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        if self.new.decrypt(field, data).is_ok() {
+            return Ok(None);
+        }
+        self.old.decrypt(field, data).map(Some)
+    }
+}
+
 fn index_message(field: &str, value: &str) -> Vec<u8> {
     let mut message = Vec::with_capacity(field.len() + 1 + value.len());
     message.extend_from_slice(field.as_bytes());
@@ -225,6 +271,20 @@ mod tests {
         assert_ne!(v.blind_index("f", "x"), Vault::new(&MasterKey([8; 32])).blind_index("f", "x"));
         assert!(v.matches_blind_index("f", "x", &v.blind_index("f", "x")));
         assert!(!v.matches_blind_index("f", "y", &v.blind_index("f", "x")));
+    }
+
+    #[test]
+    fn a_key_change_reseals_old_values_once_and_refuses_strangers() {
+        let (old, new) = (vault(), Vault::new(&MasterKey([9; 32])));
+        let change = KeyChange { old: &old, new: &new };
+        let old = change.old.encrypt_str("f", "secret").expect("encrypt");
+        let resealed = change.reseal("f", &old).expect("reseal").expect("was under the old key");
+        assert_eq!(change.new.decrypt_string("f", &resealed).expect("new key opens it"), "secret");
+        assert!(change.old.decrypt("f", &resealed).is_err(), "the old key no longer opens it");
+        assert!(change.reseal("f", &resealed).expect("reseal").is_none(), "already under the new key");
+        assert_eq!(change.stale_plaintext("f", &old).expect("open").as_deref(), Some(&b"secret"[..]));
+        let stranger = Vault::new(&MasterKey([1; 32])).encrypt_str("f", "x").expect("encrypt");
+        assert!(change.reseal("f", &stranger).is_err());
     }
 
     #[test]

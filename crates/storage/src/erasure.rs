@@ -22,31 +22,12 @@ const NEVER_SUBMITTED: &str = "SELECT id FROM orders WHERE submitter_id = $1 AND
 
 /// Erases `account_id` within `tx`.
 pub async fn erase_account(tx: &mut Tx, account_id: &str, now: DateTime<Utc>) -> Result<Erased, StorageError> {
-    let mut unnamed: Vec<String> = crate::tx_run!(tx, |conn| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT blob_key FROM order_files WHERE order_id IN ({NEVER_SUBMITTED})"
-        )))
-        .bind(account_id)
-        .fetch_all(conn)
-        .await
-    })?;
-    for table in ["order_files", "order_events", "idempotency_keys"] {
-        let sql = format!("DELETE FROM {table} WHERE order_id IN ({NEVER_SUBMITTED})");
-        crate::tx_run!(tx, |conn| {
-            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(account_id)
-                .execute(conn)
-                .await
-                .map(|d| d.rows_affected())
-        })?;
+    let drafts: Vec<String> =
+        crate::tx_run!(tx, |conn| sqlx::query_scalar(NEVER_SUBMITTED).bind(account_id).fetch_all(conn).await)?;
+    let mut unnamed = Vec::new();
+    for draft in &drafts {
+        unnamed.extend(crate::retention::delete_order_record(tx, draft).await?);
     }
-    let drafts = crate::tx_run!(tx, |conn| {
-        sqlx::query("DELETE FROM orders WHERE submitter_id = $1 AND submitted_at IS NULL")
-            .bind(account_id)
-            .execute(conn)
-            .await
-            .map(|d| d.rows_affected())
-    })?;
     let submitted_kept: i64 = crate::tx_run!(tx, |conn| {
         sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE submitter_id = $1").bind(account_id).fetch_one(conn).await
     })?;
@@ -65,12 +46,12 @@ pub async fn erase_account(tx: &mut Tx, account_id: &str, now: DateTime<Utc>) ->
              WHERE id = $1",
         )
         .bind(account_id)
-        .bind(format!("erased:{account_id}"))
+        .bind(crate::retention::erased_login(account_id))
         .bind(true)
         .bind(now)
         .execute(conn)
         .await
         .map(|d| d.rows_affected())
     })?;
-    Ok(Erased { drafts, submitted_kept, unnamed_blobs: unnamed })
+    Ok(Erased { drafts: drafts.len() as u64, submitted_kept, unnamed_blobs: unnamed })
 }

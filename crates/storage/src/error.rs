@@ -24,6 +24,9 @@ pub enum StorageError {
     Io(#[from] std::io::Error),
     #[error("stored JSON is malformed")]
     Json(#[from] serde_json::Error),
+    /// The audit chain does not verify from this row on.
+    #[error("the audit chain is broken at row {0}")]
+    AuditChainBroken(i64),
     /// Too many changes are already waiting for the writer: shed rather than queue.
     #[error("too many writes are waiting")]
     Overloaded,

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use lingshi_domain::interview::{BookingState, SlotPattern};
 use std::collections::BTreeSet;
 
-const NOTE_FIELD: &str = "interview_bookings.outcome_note";
+pub(crate) const NOTE_FIELD: &str = "interview_bookings.outcome_note";
 
 /// A published pattern and its id.
 #[derive(Debug, Clone, PartialEq, Eq)]

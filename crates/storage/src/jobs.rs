@@ -12,7 +12,7 @@ use crate::db::{Db, Tx};
 use crate::error::StorageError;
 use chrono::{DateTime, Duration, Utc};
 
-const PAYLOAD_FIELD: &str = "jobs.payload";
+pub(crate) const PAYLOAD_FIELD: &str = "jobs.payload";
 /// Retries before a job is declared dead, unless the caller says otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 const BACKOFF_BASE_SECONDS: i64 = 5;

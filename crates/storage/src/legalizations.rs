@@ -1,5 +1,6 @@
-//! Registered legalizations. The check code is kept only as a keyed hash: a leaked table
-//! does not let anyone pass a check.
+//! Registered legalizations. The check code is sealed under the master key, bound to its
+//! certificate number: a leaked table does not let anyone pass a check, and a key rotation
+//! carries it over. Rows registered before codes were sealed keep a keyed hash.
 
 use crate::crypto::Vault;
 use crate::db::{Db, Tx};
@@ -7,7 +8,8 @@ use crate::error::StorageError;
 use chrono::{DateTime, NaiveDate, Utc};
 use lingshi_domain::legalization::{CheckCode, Legalization};
 
-const CHECK_CODE_FIELD: &str = "legalizations.check_code";
+/// The encryption context prefix of a check code: the certificate number completes it.
+pub(crate) const CHECK_CODE_PREFIX: &str = "legalizations.check_code";
 
 /// A registered legalization as the public check shows it.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -24,14 +26,15 @@ pub struct Registered {
 struct Row {
     certificate_no: String,
     mission_id: String,
-    check_code_hash: Vec<u8>,
+    check_code: Option<Vec<u8>>,
+    check_code_hash: Option<Vec<u8>>,
     document_type: String,
     issued_on: NaiveDate,
     holder_masked: String,
 }
 
-fn code_key(certificate_no: &str, code: &CheckCode) -> String {
-    format!("{certificate_no}:{}", code.as_str())
+fn code_key(certificate_no: &str, code: &str) -> String {
+    format!("{certificate_no}:{code}")
 }
 
 /// Registers one legalization; [`StorageError::Conflict`] if the number is already registered.
@@ -44,15 +47,16 @@ pub async fn register(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     let number = legalization.certificate_no.as_str();
-    let hash = vault.blind_index(CHECK_CODE_FIELD, &code_key(number, &legalization.check_code));
+    let sealed =
+        vault.encrypt_str(&crate::crypto::row_field(CHECK_CODE_PREFIX, number), legalization.check_code.as_str())?;
     crate::tx_run!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO legalizations (certificate_no, mission_id, check_code_hash, document_type, issued_on,
+            "INSERT INTO legalizations (certificate_no, mission_id, check_code, document_type, issued_on,
                  holder_masked, staff_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(number)
         .bind(mission_id)
-        .bind(hash)
+        .bind(sealed)
         .bind(&legalization.document_type)
         .bind(legalization.issued_on)
         .bind(&legalization.holder_masked)
@@ -76,17 +80,24 @@ pub async fn check(
 ) -> Result<Option<Registered>, StorageError> {
     let row: Option<Row> = crate::db_run!(db, |pool| {
         sqlx::query_as(
-            "SELECT certificate_no, mission_id, check_code_hash, document_type, issued_on, holder_masked
+            "SELECT certificate_no, mission_id, check_code, check_code_hash, document_type, issued_on, holder_masked
              FROM legalizations WHERE certificate_no = $1",
         )
         .bind(certificate_no)
         .fetch_optional(pool)
         .await
     })?;
-    let key = code_key(certificate_no, code);
-    // Compute the comparison even without a row, so both misses cost the same.
-    let stored = row.as_ref().map_or_else(Vec::new, |r| r.check_code_hash.clone());
-    let matches = vault.matches_blind_index(CHECK_CODE_FIELD, &key, &stored);
+    let key = code_key(certificate_no, code.as_str());
+    // Compare (in constant time, as keyed hashes) even without a row, so both misses cost the same.
+    let stored = match row.as_ref().map(|r| (&r.check_code, &r.check_code_hash)) {
+        Some((Some(sealed), _)) => {
+            let kept = vault.decrypt_string(&crate::crypto::row_field(CHECK_CODE_PREFIX, certificate_no), sealed)?;
+            vault.blind_index(CHECK_CODE_PREFIX, &code_key(certificate_no, &kept))
+        }
+        Some((None, Some(hash))) => hash.clone(),
+        _ => Vec::new(),
+    };
+    let matches = vault.matches_blind_index(CHECK_CODE_PREFIX, &key, &stored);
     Ok(row.filter(|_| matches).map(|r| Registered {
         certificate_no: r.certificate_no,
         mission_id: r.mission_id,

@@ -28,6 +28,7 @@ pub mod orders;
 pub mod pensions;
 pub mod rates;
 pub mod reconciliation;
+pub mod rekey;
 pub mod retention;
 pub mod seed;
 pub mod sessions;
@@ -37,7 +38,7 @@ pub mod staff;
 pub mod testing;
 pub mod throttle;
 
-pub use crypto::{MasterKey, Vault};
+pub use crypto::{KeyChange, MasterKey, Vault};
 pub use db::{Backend, Db, SqliteDb, Tx};
 pub use error::StorageError;
 

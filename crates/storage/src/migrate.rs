@@ -65,6 +65,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_interviews.sql"),
         postgres: include_str!("../migrations/postgres/0008_interviews.sql"),
     },
+    Migration {
+        version: 9,
+        name: "sealed_check_codes",
+        sqlite: include_str!("../migrations/sqlite/0009_sealed_check_codes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_sealed_check_codes.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -9,7 +9,7 @@ use crate::error::StorageError;
 use chrono::{DateTime, NaiveDate, Utc};
 use lingshi_domain::payment::{PaymentState, RefundState};
 
-const REASON_FIELD: &str = "online_refunds.reason";
+pub(crate) const REASON_FIELD: &str = "online_refunds.reason";
 
 /// One attempt to pay an order online.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use crate::db::{Db, Tx};
 use crate::error::StorageError;
 use chrono::{DateTime, NaiveDate, Utc};
 
-const REFERENCE_FIELD: &str = "order_payments.reference";
-const REASON_FIELD: &str = "supplement_requests.reason";
+pub(crate) const REFERENCE_FIELD: &str = "order_payments.reference";
+pub(crate) const REASON_FIELD: &str = "supplement_requests.reason";
 
 /// A payment (`kind` = `payment`) or a refund (`refund`), in minor units.
 #[derive(Debug, Clone)]

@@ -55,12 +55,15 @@ macro_rules! select_pensions {
     };
 }
 
+pub(crate) const FORM_PREFIX: &str = "pensions.form";
+pub(crate) const REASON_PREFIX: &str = "pensions.reason";
+
 fn form_field(id: &str) -> String {
-    format!("pensions.form/{id}")
+    crate::crypto::row_field(FORM_PREFIX, id)
 }
 
 fn reason_field(id: &str) -> String {
-    format!("pensions.reason/{id}")
+    crate::crypto::row_field(REASON_PREFIX, id)
 }
 
 impl Row {

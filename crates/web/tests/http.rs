@@ -8,6 +8,8 @@ mod data_rights;
 mod hostile;
 #[path = "http/interviews.rs"]
 mod interviews;
+#[path = "http/key_rotation.rs"]
+mod key_rotation;
 #[path = "http/legalizations.rs"]
 mod legalizations;
 #[path = "http/orders.rs"]

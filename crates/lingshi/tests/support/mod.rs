@@ -1,5 +1,6 @@
 //! What the binary's tests share: a `lingshi serve` process on a free port, killed when
-//! dropped; a staff session; clients writing notices; the notices read from the database.
+//! dropped; a staff session; clients writing notices; the notices read from the database; a
+//! fresh PostgreSQL database.
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
@@ -69,9 +70,15 @@ pub async fn serve_with(data: &Path, port: u16, variables: &[(&str, &str)]) -> S
 
 /// Creates the mission administrator who writes the notices.
 pub fn create_staff(data: &Path) {
+    create_staff_with(data, &[]);
+}
+
+/// [`create_staff`] with more configuration variables.
+pub fn create_staff_with(data: &Path, variables: &[(&str, &str)]) {
     let made = lingshi(data)
         .args(["admin", "create-staff", "--username", STAFF, "--name", "Notice Writer", "--role", "mission_admin"])
         .args(["--mission", "be-embassy"])
+        .envs(variables.iter().copied())
         .env("LINGSHI_STAFF_PASSWORD", PASSWORD)
         .status()
         .expect("create staff");
@@ -129,4 +136,32 @@ pub async fn write_notices(
             ids.lock().expect("ids").insert(id.to_owned());
         }
     }
+}
+
+/// The PostgreSQL server's maintenance database (`LINGSHI_TEST_POSTGRES` overrides it).
+fn postgres_admin_url() -> String {
+    std::env::var("LINGSHI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A new, empty PostgreSQL database named `name` (dropped first if a run left it); its URL.
+pub async fn new_postgres_database(name: &str) -> String {
+    let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.expect("PostgreSQL is required for this test");
+    for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await.expect("create the database");
+    }
+    admin.close().await;
+    match postgres_admin_url().rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("LINGSHI_TEST_POSTGRES names no database"),
+    }
+}
+
+/// Drops the database [`new_postgres_database`] made.
+pub async fn drop_postgres_database(name: &str) {
+    let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.expect("PostgreSQL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .execute(&admin)
+        .await
+        .expect("drop");
+    admin.close().await;
 }

@@ -8,8 +8,11 @@ use chrono::{DateTime, Utc};
 use lingshi_domain::order::OrderState;
 
 /// A note is sealed to its order: it cannot be moved to another.
+/// The encryption context prefix of an event's note: the order's id completes it.
+pub(crate) const NOTE_PREFIX: &str = "order_events.note";
+
 fn note_field(order_id: &str) -> String {
-    format!("order_events.note/{order_id}")
+    crate::crypto::row_field(NOTE_PREFIX, order_id)
 }
 
 /// One entry of an order's timeline.

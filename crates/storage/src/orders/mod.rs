@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use lingshi_domain::order::OrderState;
 
 mod events;
+pub(crate) use events::NOTE_PREFIX;
 mod files;
 
 pub use events::{OrderEvent, add_event, events};
@@ -106,8 +107,11 @@ macro_rules! select_orders {
     };
 }
 
+/// The encryption context prefix of an order's form (see [`crate::crypto::row_field`]).
+pub(crate) const FORM_PREFIX: &str = "orders.form";
+
 fn form_field(order_id: &str) -> String {
-    format!("orders.form/{order_id}")
+    crate::crypto::row_field(FORM_PREFIX, order_id)
 }
 
 impl OrderRow {

@@ -12,6 +12,7 @@ pub mod heavy_work;
 pub mod identity;
 pub mod inbound_mail;
 pub mod interviews;
+pub mod key_rotation;
 pub mod legalizations;
 pub mod notices;
 pub mod order_files;

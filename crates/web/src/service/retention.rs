@@ -1,6 +1,8 @@
 //! The retention policy, carried out: the biometric captures of a closed order (its face
 //! capture, the interview's snapshots) are deleted [`RetentionPolicy::biometric`] after it
-//! closed, every other file of it after its mission's `material_retention_days`. Each
+//! closed, every other file of it after its mission's `material_retention_days`, and then the
+//! whole record of the order if its applicant erased their account (GDPR article 17: kept for
+//! the mission's legal period only). Each
 //! order's deletions are one transaction with a line on its timeline and an audit row; the
 //! blobs go after the commit (a crash between leaves an unnamed blob, never a record
 //! naming a missing file). The job runs every hour on every node; two nodes sweeping at
@@ -28,6 +30,8 @@ const BATCH: i64 = 200;
 pub struct Swept {
     pub files: usize,
     pub orders: usize,
+    /// Whole order records deleted (erased accounts' orders past the records period).
+    pub records: usize,
 }
 
 /// Deletes every file due at `now`, mission by mission.
@@ -51,8 +55,47 @@ pub async fn sweep(state: &AppState, policy: RetentionPolicy, now: DateTime<Utc>
                 }
             }
         }
+        loop {
+            let due = retention::due_erased_orders(&state.db, &mission.id, now - material, BATCH).await?;
+            if due.is_empty() {
+                break;
+            }
+            for (order_id, order_state) in due {
+                delete_record(state, &mission.id, &order_id, &order_state, now).await?;
+                swept.records += 1;
+            }
+        }
     }
     Ok(swept)
+}
+
+/// Deletes the whole record of a closed order whose applicant erased their account, with an
+/// audit row (which names no one), then the blobs no record names any more.
+async fn delete_record(
+    state: &AppState,
+    mission_id: &str,
+    order_id: &str,
+    order_state: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let mut tx = state.db.begin().await?;
+    let unnamed = retention::delete_order_record(&mut tx, order_id).await?;
+    let system = AuditActor { kind: "system", id: "retention".into(), role: None };
+    let entry = AuditEntry {
+        mission_id: Some(mission_id),
+        actor: &system,
+        action: "retention_record_deleted",
+        order_id: Some(order_id),
+        before_state: Some(order_state),
+        after_state: None,
+        reason: Some("the applicant erased their account; the records period is over"),
+    };
+    lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
+    tx.commit().await?;
+    for key in unnamed {
+        state.blobs.delete(&key)?;
+    }
+    Ok(())
 }
 
 /// Deletes `files` of one closed order: records, timeline line and audit row together, then
@@ -104,8 +147,13 @@ pub async fn run_forever(state: AppState, policy: RetentionPolicy) {
     loop {
         every_hour.tick().await;
         match sweep(&state, policy, Utc::now()).await {
-            Ok(swept) if swept.files > 0 => {
-                tracing::info!(files = swept.files, orders = swept.orders, "retention: files deleted");
+            Ok(swept) if swept.files > 0 || swept.records > 0 => {
+                tracing::info!(
+                    files = swept.files,
+                    orders = swept.orders,
+                    records = swept.records,
+                    "retention: files and records deleted"
+                );
             }
             Ok(_) => {}
             Err(error) => tracing::error!(error.cause = %error.diagnostic(), "retention sweep failed"),

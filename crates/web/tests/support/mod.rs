@@ -56,8 +56,13 @@ impl TestApp {
     /// address, job runner and signalling rooms (as behind a load balancer). Either node's
     /// job runner may send a mail, so both send to the one server the test reads.
     pub async fn second_node(&self, dir: PathBuf) -> Self {
-        let (settings, vault) = (self.state.settings.clone(), Some(self.state.vault.clone()));
-        Self::start_node(self.db.clone(), dir, settings, vault, self.mail.clone()).await
+        self.node_with_vault(dir, self.state.vault.clone()).await
+    }
+
+    /// Another node of the same platform whose master key is `vault`'s (as after a rotation).
+    pub async fn node_with_vault(&self, dir: PathBuf, vault: Arc<Vault>) -> Self {
+        let settings = self.state.settings.clone();
+        Self::start_node(self.db.clone(), dir, settings, Some(vault), self.mail.clone()).await
     }
 
     async fn start_node(

@@ -16,7 +16,7 @@ mod testing;
 pub use change::{FileChange, Outcome, Record, change, change_as};
 pub use lifecycle::{delete_draft, provide_supplement, request_fingerprints, withdraw};
 pub use start::{Origin, Place, Start, checked_place, checked_start, insert_order, start};
-pub use steps::{advance, ensure_draft, index_applicant, open_step, save_step};
+pub use steps::{advance, applicant_indexes, ensure_draft, index_applicant, open_step, save_step};
 pub use submit::{fee_of, submit};
 
 use crate::error::{AppError, FieldError, FieldErrors};

@@ -11,6 +11,7 @@ use lingshi_domain::details::{Details, DetailsContext, ValidDetails};
 use lingshi_domain::order::OrderState;
 use lingshi_storage::accounts::Account;
 use lingshi_storage::orders::{Order, OrderFile};
+use lingshi_storage::rekey::OrderIndexes;
 use serde_json::Value;
 
 /// Refuses changes to anything but a draft.
@@ -113,10 +114,21 @@ pub fn index_applicant(
     today: chrono::NaiveDate,
 ) {
     order.minor = details.age(today) < 18;
-    order.document_index = details.identity_number().map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number));
-    order.name_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&details.chinese_name())));
+    let indexes = applicant_indexes(details, vault);
+    order.document_index = indexes.document;
+    order.name_index = indexes.name;
+    order.pinyin_index = indexes.pinyin;
+}
+
+/// The keyed indexes staff search an order by: its applicant's document number, Chinese name
+/// and pinyin.
+pub fn applicant_indexes(details: &ValidDetails, vault: &lingshi_storage::Vault) -> OrderIndexes {
     let pinyin = format!("{}{}", details.surname_pinyin.as_str(), details.given_name_pinyin.as_str());
-    order.pinyin_index = Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&pinyin)));
+    OrderIndexes {
+        document: details.identity_number().map(|number| vault.blind_index(DOCUMENT_INDEX_FIELD, number)),
+        name: Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&details.chinese_name()))),
+        pinyin: Some(vault.blind_index(NAME_INDEX_FIELD, &name_key(&pinyin))),
+    }
 }
 
 fn photo_passed(photo: &OrderFile) -> bool {
