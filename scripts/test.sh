@@ -89,5 +89,12 @@ mkdir -p target
 "$CARGO_TARGET_DIR/debug/lingshi" openapi > target/openapi.json
 "$venv/bin/openapi-spec-validator" target/openapi.json || fail "the OpenAPI document is not valid OpenAPI 3.1"
 
+step "API contract: Schemathesis, stateless and stateful, against a running server (fixed seed)"
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  "$venv/bin/pip" install --quiet "schemathesis==4.32.5" || fail "schemathesis could not be installed from PyPI"
+fi
+"$venv/bin/python" scripts/contract.py "$CARGO_TARGET_DIR/debug/lingshi" target/openapi.json "$venv/bin/schemathesis" 20261130 25 \
+  || fail "Schemathesis found the API breaking its contract (reports in target/schemathesis/)"
+
 step "browser tests (Playwright + Chromium, screenshots in target/e2e/)"
 LINGSHI_BIN="$CARGO_TARGET_DIR/debug/lingshi" npm --prefix e2e test

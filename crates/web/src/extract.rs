@@ -61,6 +61,34 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Checked
     }
 }
 
+/// Reads a whole number as JSON Schema's `integer` admits it: `7` and `7.0` alike (a
+/// client's JSON library may write either); a fraction, or a number out of `T`'s range, is
+/// refused.
+pub fn whole_number<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    let number: serde_json::Number = serde::Deserialize::deserialize(deserializer)?;
+    let whole = match (number.as_i64(), number.as_f64()) {
+        (Some(whole), _) => Some(whole),
+        // Within ±2^53 a float is exact; its fraction says whether it is whole.
+        (None, Some(float)) if float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0 => Some(float as i64),
+        _ => None,
+    };
+    whole.and_then(|w| T::try_from(w).ok()).ok_or_else(|| serde::de::Error::custom("not a whole number in range"))
+}
+
+/// The schema of a date parameter read with [`blank_as_none`]: `YYYY-MM-DD`, or empty for none.
+pub fn date_or_blank() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
+    let date =
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+    let blank = ObjectBuilder::new().schema_type(Type::String).max_length(Some(0));
+    let either = OneOfBuilder::new().item(date).item(blank);
+    Schema::OneOf(either.description(Some("A date (`YYYY-MM-DD`), or empty for none.")).build())
+}
+
 /// Reads an optional value whose empty text (a form's untouched field) means absent.
 pub fn blank_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
@@ -71,6 +99,24 @@ where
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => text.parse().map(Some).map_err(|_| serde::de::Error::custom("unreadable value")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_number;
+    use serde_json::json;
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Count(#[serde(deserialize_with = "whole_number")] u16);
+
+    #[test]
+    fn whole_numbers_are_read_with_or_without_a_point_and_nothing_else_is() {
+        assert_eq!(serde_json::from_value::<Count>(json!(210)).expect("integer").0, 210);
+        assert_eq!(serde_json::from_value::<Count>(json!(210.0)).expect("whole float").0, 210);
+        for refused in [json!(210.5), json!(-1), json!(70000), json!(1e300), json!("7")] {
+            assert!(serde_json::from_value::<Count>(refused.clone()).is_err(), "{refused}");
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! What the OpenAPI document says of every operation besides its own annotation, decided in
 //! one place: who may call it (the security schemes: an applicant's bearer token or session
 //! cookie, a staff session cookie, or anyone), and the refusals any operation can answer —
-//! each in the one error shape, [`crate::error::ErrorBody`]; and a name for each operation.
+//! each in the one error shape, [`crate::error::ErrorBody`]; a name for each operation; and
+//! the links from an operation that creates something to the operations on what it created.
 
 use crate::auth::{APPLICANT_COOKIE, STAFF_COOKIE};
 use utoipa::Modify;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Response};
@@ -112,6 +114,44 @@ impl Modify for Contract {
                 };
                 document_refusals(operation, method, access);
             }
+        }
+        link_created_resources(api);
+    }
+}
+
+/// What creates what: the creating path (its POST answers 201), the path under which the
+/// created thing is named, and where the name is in the answer (a JSON pointer).
+const CREATES: [(&str, &str, &str); 6] = [
+    ("/api/v1/orders", "/api/v1/orders/{id}", "/id"),
+    ("/api/v1/pensions", "/api/v1/pensions/{id}", "/id"),
+    ("/api/v1/staff/walk-ins", "/api/v1/staff/orders/{id}", "/id"),
+    ("/api/v1/staff/interview-patterns", "/api/v1/staff/interview-patterns/{id}", "/id"),
+    ("/api/v1/staff/notices", "/api/v1/staff/notices/{id}", "/id"),
+    ("/api/v1/staff/members", "/api/v1/staff/members/{username}", "/member/username"),
+];
+
+/// Links each creating operation's 201 answer to every operation under the created thing's
+/// path, passing the name it answered: a client (or a stateful fuzzer) follows them from one
+/// step to the next.
+fn link_created_resources(api: &mut utoipa::openapi::OpenApi) {
+    for (creator, named, pointer) in CREATES {
+        let parameter = named.rsplit('/').next().unwrap_or_default().trim_matches(|c| c == '{' || c == '}');
+        let targets: Vec<String> = api
+            .paths
+            .paths
+            .iter()
+            .filter(|(path, _)| path.as_str() == named || path.starts_with(&format!("{named}/")))
+            .flat_map(|(_, item)| [&item.get, &item.put, &item.post, &item.delete])
+            .filter_map(|operation| operation.as_ref().and_then(|o| o.operation_id.clone()))
+            .collect();
+        let created = api.paths.paths.get_mut(creator).and_then(|item| item.post.as_mut());
+        let Some(RefOr::T(answer)) = created.and_then(|operation| operation.responses.responses.get_mut("201")) else {
+            continue;
+        };
+        for target in targets {
+            let link =
+                LinkBuilder::new().operation_id(&target).parameter(parameter, format!("$response.body#{pointer}"));
+            answer.links.insert(target, RefOr::T(link.build()));
         }
     }
 }

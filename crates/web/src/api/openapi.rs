@@ -143,5 +143,7 @@ mod tests {
         example_reads_as::<interviews::BookingRequest>(&document, "BookingRequest");
         example_reads_as::<payments::PaymentRequest>(&document, "PaymentRequest");
         example_reads_as::<legalizations::CheckRequest>(&document, "CheckRequest");
+        // Two request types of one name would share one schema: the second would be lost.
+        example_reads_as::<orders::StartRequest>(&document, "StartRequest");
     }
 }

@@ -107,6 +107,9 @@ pub async fn pinyin_suggestion(Query(query): Query<NameQuery>) -> Result<Json<Va
 /// Starting an application.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"service": "passport", "statement_accepted": true, "mission_id": "be-embassy",
+    "residence_country": "BE", "route": {"held": "ordinary_passport", "lost": false},
+    "application_type": "renewal.passport.renewal"}))]
 pub struct StartRequest {
     /// `passport` (passport or travel document) or `emergency`.
     pub service: String,

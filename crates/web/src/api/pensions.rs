@@ -62,7 +62,7 @@ pub async fn views(state: &AppState, list: &[Pension], locale: Locale) -> Result
 /// Starting a certification: the mission and the form's fields (`name`, `id_number`,
 /// `region`, `social_security_no`, `address_abroad`, `phone`).
 #[derive(Deserialize, ToSchema)]
-pub struct StartRequest {
+pub struct CertificationRequest {
     pub mission_id: String,
     #[serde(flatten)]
     #[schema(value_type = Object)]
@@ -70,13 +70,13 @@ pub struct StartRequest {
 }
 
 /// Starts a certification (the face step submits it).
-#[utoipa::path(post, path = "/api/v1/pensions", request_body = StartRequest,
+#[utoipa::path(post, path = "/api/v1/pensions", request_body = CertificationRequest,
     responses((status = 201, body = Object), (status = 422), (status = 403)))]
 pub async fn start(
     State(state): State<AppState>,
     current: CurrentAccount,
     Lang(locale): Lang,
-    ApiJson(body): ApiJson<StartRequest>,
+    ApiJson(body): ApiJson<CertificationRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let pension = pensions::start(&state, &current.account, &body.mission_id, &body.form).await?;
     Ok((StatusCode::CREATED, Json(view(&state, &pension, locale).await?)))

@@ -67,12 +67,19 @@ pub async fn patterns(State(state): State<AppState>, current: CurrentStaff) -> R
 #[serde(deny_unknown_fields)]
 pub struct PatternRequest {
     /// ISO weekday: 1 Monday … 7 Sunday.
+    #[schema(minimum = 1, maximum = 7)]
+    #[serde(deserialize_with = "crate::extract::whole_number")]
     pub weekday: u8,
     /// Start on the mission's clock, `HH:MM`.
+    #[schema(pattern = "^[0-9]{2}:[0-9]{2}$")]
     pub start: String,
     /// Length of one interview, 10 to 240 minutes.
+    #[schema(minimum = 10, maximum = 240)]
+    #[serde(deserialize_with = "crate::extract::whole_number")]
     pub minutes: u16,
     /// Interviews held at once, 1 to 20.
+    #[schema(minimum = 1, maximum = 20)]
+    #[serde(deserialize_with = "crate::extract::whole_number")]
     pub parallel: u16,
     /// The officer (staff id) who holds them; anyone of the mission's reviewers when absent.
     pub officer: Option<String>,
@@ -140,7 +147,7 @@ pub async fn set_exceptions(
 #[into_params(parameter_in = Query)]
 pub struct WeekQuery {
     /// Any day of the week (`YYYY-MM-DD`, the mission's date); this week when absent.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(schema_with = crate::extract::date_or_blank)]
     #[serde(deserialize_with = "crate::extract::blank_as_none")]
     pub week: Option<NaiveDate>,
 }

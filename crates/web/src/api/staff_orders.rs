@@ -49,11 +49,11 @@ pub struct QueueQuery {
     pub photo_failed: bool,
     pub minor: bool,
     /// Submitted on or after (YYYY-MM-DD; empty means no bound).
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(schema_with = crate::extract::date_or_blank)]
     #[serde(default, deserialize_with = "crate::extract::blank_as_none")]
     pub from: Option<NaiveDate>,
     /// Submitted up to and including (YYYY-MM-DD; empty means no bound).
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(schema_with = crate::extract::date_or_blank)]
     #[serde(default, deserialize_with = "crate::extract::blank_as_none")]
     pub until: Option<NaiveDate>,
     /// An order number, a document number or a name in Chinese or pinyin (the last two
@@ -61,7 +61,9 @@ pub struct QueueQuery {
     pub q: Option<String>,
     /// `oldest` (default) or `newest`.
     pub sort: Option<String>,
-    pub page: Option<i64>,
+    /// Which page of the queue, from 0.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u32)]
+    pub page: Option<u32>,
 }
 
 impl QueueQuery {
@@ -89,7 +91,7 @@ impl QueueQuery {
                 .map(|t| index(crate::service::orders::NAME_INDEX_FIELD, &crate::service::orders::name_key(t))),
             newest_first: self.sort.as_deref() == Some("newest"),
             limit: staff_orders::MAX_PAGE / 2,
-            offset: self.page.unwrap_or(0).max(0) * (staff_orders::MAX_PAGE / 2),
+            offset: i64::from(self.page.unwrap_or(0)) * (staff_orders::MAX_PAGE / 2),
         }
     }
 }
@@ -148,6 +150,7 @@ pub async fn show(
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     /// The order's `version` as shown; a stale one is refused (409 `concurrent_change`).
+    #[serde(deserialize_with = "crate::extract::whole_number")]
     pub version: i32,
     /// `accept`, `reject`, `request_supplement`, `require_interview`, `complete_interview`,
     /// `mark_ready`, `hand_over`, `old_document_cancelled`, `record_payment`, `record_refund`.

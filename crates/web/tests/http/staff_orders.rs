@@ -132,6 +132,9 @@ both_backends!(an_order_goes_from_review_to_hand_over_with_a_supplement, |db: Db
     let filtered = format!("/api/v1/staff/orders?q={number}&from=&until=&state=");
     let (status, found) = reviewer.call(Method::GET, &filtered, None).await;
     assert_eq!((status, found["orders"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{found}");
+    let far = format!("/api/v1/staff/orders?page={}", u32::MAX);
+    let (status, beyond) = reviewer.call(Method::GET, &far, None).await;
+    assert_eq!((status, beyond["orders"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "a page past the end");
     let (status, body) = reviewer.call(Method::GET, "/api/v1/staff/orders?from=30-11-2026", None).await;
     assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "malformed_query"));
     assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("日期")), "{body}");
