@@ -71,6 +71,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_sealed_check_codes.sql"),
         postgres: include_str!("../migrations/postgres/0009_sealed_check_codes.sql"),
     },
+    Migration {
+        version: 10,
+        name: "queue_at_scale",
+        sqlite: include_str!("../migrations/sqlite/0010_queue_at_scale.sql"),
+        postgres: include_str!("../migrations/postgres/0010_queue_at_scale.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -258,10 +258,13 @@ pub struct QueueFilter {
 }
 
 /// The conditions of [`queue`], with its binds in this order: mission, state, service, type,
-/// the three flags, the two dates, number, document index, (limit, offset), name index.
+/// the three flags, the two dates, number, document index, (limit, offset), name index. Every
+/// order staff see was submitted (a walk-in when registered): saying so lets the queue's index
+/// skip the drafts.
 macro_rules! queue_filter {
     () => {
-        concat!("WHERE state NOT IN ", hidden_from_staff!(), " AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
+        concat!("WHERE state NOT IN ", hidden_from_staff!(), " AND submitted_at IS NOT NULL
+           AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
            AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
            AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
            AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
@@ -270,11 +273,22 @@ macro_rules! queue_filter {
     };
 }
 
+/// The SQL of [`queue`]; its binds' PostgreSQL types are [`QUEUE_BIND_TYPES`] (for plans).
+pub fn queue_sql(newest_first: bool) -> &'static str {
+    if newest_first {
+        select_orders!(queue_filter!(), "ORDER BY submitted_at DESC, id DESC LIMIT $12 OFFSET $13")
+    } else {
+        select_orders!(queue_filter!(), "ORDER BY submitted_at, id LIMIT $12 OFFSET $13")
+    }
+}
+
+/// The PostgreSQL types of [`queue_sql`]'s binds, in order.
+pub const QUEUE_BIND_TYPES: &str =
+    "text, text, text, text, boolean, boolean, boolean, timestamptz, timestamptz, text, bytea, bigint, bigint, bytea";
+
 /// Submitted orders matching `filter`, oldest submission first unless asked otherwise.
 pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<Order>, StorageError> {
-    let oldest = select_orders!(queue_filter!(), "ORDER BY submitted_at, id LIMIT $12 OFFSET $13");
-    let newest = select_orders!(queue_filter!(), "ORDER BY submitted_at DESC, id LIMIT $12 OFFSET $13");
-    let sql = if filter.newest_first { newest } else { oldest };
+    let sql = queue_sql(filter.newest_first);
     let rows: Vec<OrderRow> = crate::db_run!(db, |pool| {
         sqlx::query_as(sql)
             .bind(&filter.mission_id)
@@ -297,13 +311,14 @@ pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<O
     rows.into_iter().map(|r| r.open(vault)).collect()
 }
 
-/// How many submitted orders of the mission are in each state.
+/// How many submitted orders of the mission are in each state (kept by triggers as orders
+/// change: migration 10).
 pub async fn counts_by_state(db: &Db, mission_id: Option<&str>) -> Result<Vec<(String, i64)>, StorageError> {
     Ok(crate::db_run!(db, |pool| {
         sqlx::query_as(concat!(
-            "SELECT state, COUNT(*) FROM orders WHERE state NOT IN ",
+            "SELECT state, CAST(SUM(orders) AS BIGINT) FROM order_state_counts WHERE state NOT IN ",
             hidden_from_staff!(),
-            " AND ($1 IS NULL OR mission_id = $1) GROUP BY state ORDER BY state"
+            " AND ($1 IS NULL OR mission_id = $1) GROUP BY state HAVING SUM(orders) > 0 ORDER BY state"
         ))
         .bind(mission_id)
         .fetch_all(pool)

@@ -103,8 +103,13 @@ both_backends!(
         assert_eq!(early.records, 0, "the mission keeps the record for its period");
         assert!(orders::find(&app.db, &app.state.vault, &gone).await.expect("find").is_some());
 
+        let withdrawn = |counts: Vec<(String, i64)>| counts.into_iter().find(|(s, _)| s == "withdrawn").map(|(_, n)| n);
+        let counted = orders::counts_by_state(&app.db, Some("be-embassy")).await.expect("counts");
+        assert_eq!(withdrawn(counted), Some(2), "the queue counts both withdrawn orders");
         let swept = sweep(&app.state, policy, now + Duration::days(1827)).await.expect("sweep");
         assert_eq!(swept.records, 1, "{swept:?}");
+        let counted = orders::counts_by_state(&app.db, Some("be-embassy")).await.expect("counts");
+        assert_eq!(withdrawn(counted), Some(1), "the state counts follow a deleted record");
         assert!(orders::find(&app.db, &app.state.vault, &gone).await.expect("find").is_none(), "the record is gone");
         assert!(orders::events(&app.db, &app.state.vault, &gone).await.expect("events").is_empty());
         for key in &keys {
