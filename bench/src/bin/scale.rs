@@ -292,6 +292,7 @@ async fn plan(connection: &mut sqlx::PgConnection, label: &str, sql: &str) {
 
 async fn measure(url: &str, rounds: u64) {
     let db = Db::connect(url).await.expect("database");
+    lingshi_storage::migrate::run(&db).await.expect("migrations (indexes added since the data was made)");
     let Db::Postgres(pool) = &db else { panic!("scale measure reads PostgreSQL") };
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id LIKE 'gen-order-%'")
         .fetch_one(pool)
@@ -375,25 +376,22 @@ async fn measure(url: &str, rounds: u64) {
         }
     })
     .await;
-    let sql = orders::queue_sql(false);
-    let prepared = format!("PREPARE queue_plan ({}) AS {sql}", orders::QUEUE_BIND_TYPES);
     // A prepared statement lives on one connection: the plans are asked on the same one.
     let mut connection = pool.acquire().await.expect("connection");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(prepared)).execute(&mut *connection).await.expect("prepare");
-    let none = "NULL, NULL, NULL, FALSE, FALSE, FALSE, NULL, NULL";
+    for (name, searching) in [("browse", false), ("search", true)] {
+        let types = orders::QUEUE_BIND_TYPES[usize::from(searching)];
+        let prepared = format!("PREPARE {name} ({types}) AS {}", orders::queue_sql(searching, false));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(prepared)).execute(&mut *connection).await.expect("prepare");
+    }
+    let filters = "'be-embassy', NULL, NULL, NULL, FALSE, FALSE, FALSE, NULL, NULL";
     let number = numbers.first().cloned().unwrap_or_default();
-    plan(
-        &mut connection,
-        "queue, first page",
-        &format!("EXECUTE queue_plan('be-embassy', {none}, NULL, NULL, 50, 0, NULL)"),
-    )
-    .await;
-    plan(
-        &mut connection,
-        "search, order number",
-        &format!("EXECUTE queue_plan(NULL, {none}, '{number}', NULL, 50, 0, NULL)"),
-    )
-    .await;
+    let (surname, given, ..) = person(0);
+    let name = hex(&vault.blind_index(NAME_INDEX_FIELD, &name_key(&format!("{surname}{given}"))));
+    let name = &name[1..]; // one backslash less than COPY's text format wants
+    plan(&mut connection, "queue, first page", &format!("EXECUTE browse({filters}, 50, 0)")).await;
+    plan(&mut connection, "search, order number", &format!("EXECUTE search({filters}, '{number}', NULL, NULL, 50, 0)"))
+        .await;
+    plan(&mut connection, "search, name", &format!("EXECUTE search({filters}, NULL, NULL, '{name}', 50, 0)")).await;
 }
 
 #[tokio::main]

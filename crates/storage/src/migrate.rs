@@ -77,6 +77,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_queue_at_scale.sql"),
         postgres: include_str!("../migrations/postgres/0010_queue_at_scale.sql"),
     },
+    Migration {
+        version: 11,
+        name: "name_search_in_order",
+        sqlite: include_str!("../migrations/sqlite/0011_name_search_in_order.sql"),
+        postgres: include_str!("../migrations/postgres/0011_name_search_in_order.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -18,6 +18,7 @@ mod files;
 
 pub use events::{OrderEvent, add_event, events};
 pub use files::{NewFile, OrderFile, files, put_file, remove_file};
+pub use queue::{QUEUE_BIND_TYPES, QueueFilter, counts_by_state, queue, queue_sql};
 
 /// An order with its form decrypted.
 #[derive(Debug, Clone)]
@@ -106,6 +107,9 @@ macro_rules! select_orders {
         )
     };
 }
+
+// After the macros it uses.
+mod queue;
 
 /// The encryption context prefix of an order's form (see [`crate::crypto::row_field`]).
 pub(crate) const FORM_PREFIX: &str = "orders.form";
@@ -227,103 +231,6 @@ pub async fn find(db: &Db, vault: &Vault, id: &str) -> Result<Option<Order>, Sto
     let row: Option<OrderRow> =
         crate::db_run!(db, |pool| sqlx::query_as(select_orders!("WHERE id = $1")).bind(id).fetch_optional(pool).await)?;
     row.map(|r| r.open(vault)).transpose()
-}
-
-/// What a staff queue asks for.
-#[derive(Debug, Clone, Default)]
-pub struct QueueFilter {
-    /// `None`: every mission (system administrators).
-    pub mission_id: Option<String>,
-    pub state: Option<String>,
-    pub service: Option<String>,
-    /// An application type code, e.g. `replacement.passport.replacement`.
-    pub application_type: Option<String>,
-    pub face_skipped: bool,
-    pub photo_failed: bool,
-    pub minor: bool,
-    /// Submitted on or after.
-    pub from: Option<DateTime<Utc>>,
-    /// Submitted before.
-    pub until: Option<DateTime<Utc>>,
-    /// A search: any order whose number is `number`, or whose document number or name has
-    /// the keyed index given, matches.
-    pub number: Option<String>,
-    /// A keyed index of a document number, exactly.
-    pub document_index: Option<Vec<u8>>,
-    /// A keyed index of a name (Chinese or pinyin), exactly.
-    pub name_index: Option<Vec<u8>>,
-    pub newest_first: bool,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// The conditions of [`queue`], with its binds in this order: mission, state, service, type,
-/// the three flags, the two dates, number, document index, (limit, offset), name index. Every
-/// order staff see was submitted (a walk-in when registered): saying so lets the queue's index
-/// skip the drafts.
-macro_rules! queue_filter {
-    () => {
-        concat!("WHERE state NOT IN ", hidden_from_staff!(), " AND submitted_at IS NOT NULL
-           AND ($1 IS NULL OR mission_id = $1) AND ($2 IS NULL OR state = $2)
-           AND ($3 IS NULL OR service = $3) AND ($4 IS NULL OR application_type = $4)
-           AND ($5 = FALSE OR face_state = 'skipped') AND ($6 = FALSE OR photo_passed = FALSE) AND ($7 = FALSE OR minor = TRUE)
-           AND ($8 IS NULL OR submitted_at >= $8) AND ($9 IS NULL OR submitted_at < $9)
-           AND (($10 IS NULL AND $11 IS NULL AND $14 IS NULL)
-                OR number = $10 OR document_index = $11 OR name_index = $14 OR pinyin_index = $14) ")
-    };
-}
-
-/// The SQL of [`queue`]; its binds' PostgreSQL types are [`QUEUE_BIND_TYPES`] (for plans).
-pub fn queue_sql(newest_first: bool) -> &'static str {
-    if newest_first {
-        select_orders!(queue_filter!(), "ORDER BY submitted_at DESC, id DESC LIMIT $12 OFFSET $13")
-    } else {
-        select_orders!(queue_filter!(), "ORDER BY submitted_at, id LIMIT $12 OFFSET $13")
-    }
-}
-
-/// The PostgreSQL types of [`queue_sql`]'s binds, in order.
-pub const QUEUE_BIND_TYPES: &str =
-    "text, text, text, text, boolean, boolean, boolean, timestamptz, timestamptz, text, bytea, bigint, bigint, bytea";
-
-/// Submitted orders matching `filter`, oldest submission first unless asked otherwise.
-pub async fn queue(db: &Db, vault: &Vault, filter: &QueueFilter) -> Result<Vec<Order>, StorageError> {
-    let sql = queue_sql(filter.newest_first);
-    let rows: Vec<OrderRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as(sql)
-            .bind(&filter.mission_id)
-            .bind(&filter.state)
-            .bind(&filter.service)
-            .bind(&filter.application_type)
-            .bind(filter.face_skipped)
-            .bind(filter.photo_failed)
-            .bind(filter.minor)
-            .bind(filter.from)
-            .bind(filter.until)
-            .bind(&filter.number)
-            .bind(&filter.document_index)
-            .bind(filter.limit)
-            .bind(filter.offset)
-            .bind(&filter.name_index)
-            .fetch_all(pool)
-            .await
-    })?;
-    rows.into_iter().map(|r| r.open(vault)).collect()
-}
-
-/// How many submitted orders of the mission are in each state (kept by triggers as orders
-/// change: migration 10).
-pub async fn counts_by_state(db: &Db, mission_id: Option<&str>) -> Result<Vec<(String, i64)>, StorageError> {
-    Ok(crate::db_run!(db, |pool| {
-        sqlx::query_as(concat!(
-            "SELECT state, CAST(SUM(orders) AS BIGINT) FROM order_state_counts WHERE state NOT IN ",
-            hidden_from_staff!(),
-            " AND ($1 IS NULL OR mission_id = $1) GROUP BY state HAVING SUM(orders) > 0 ORDER BY state"
-        ))
-        .bind(mission_id)
-        .fetch_all(pool)
-        .await
-    })?)
 }
 
 /// The order with this number, whoever's it is (for mail addressed by order number; the
