@@ -5,7 +5,8 @@
 
 mod support;
 
-use support::{drop_postgres_database, free_port, new_postgres_database, serve_with};
+use lingshi_storage::testing::{create_postgres_database, drop_postgres_database};
+use support::{free_port, serve_with};
 
 const NODES: usize = 4;
 const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -17,7 +18,7 @@ async fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn four_nodes_starting_together_on_one_database_all_come_up() {
     let name = format!("lingshi_cluster_{}", std::process::id());
-    let url = new_postgres_database(&name).await;
+    let url = create_postgres_database(&name).await;
     let root = std::env::temp_dir().join(format!("lingshi-cluster-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let ports: Vec<u16> = (0..NODES).map(|_| free_port()).collect();

@@ -6,12 +6,11 @@
 
 mod support;
 
+use lingshi_storage::testing::{create_postgres_database, drop_postgres_database};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
-use support::{
-    create_staff_with, drop_postgres_database, free_port, lingshi, new_postgres_database, serve_with, signed_in,
-};
+use support::{create_staff_with, free_port, lingshi, serve_with, signed_in};
 
 const LEGALIZATIONS: usize = 6;
 
@@ -102,7 +101,7 @@ async fn a_killed_rotation_resumes_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_rotation_resumes_on_postgres() {
     let name = format!("lingshi_rotation_{}", std::process::id());
-    let url = new_postgres_database(&name).await;
+    let url = create_postgres_database(&name).await;
     let data = std::env::temp_dir().join(format!("lingshi-rotation-pg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     rotation_killed_then_resumed(&data, &[("DATABASE_URL", url.as_str())]).await;

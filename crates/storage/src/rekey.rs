@@ -119,6 +119,13 @@ struct Resealed {
     indexes: Vec<Option<Vec<u8>>>,
 }
 
+impl Resealed {
+    /// `row`'s value sealed again as `sealed`, with the indexes that go with it.
+    fn of(row: &SelectedRow, sealed: Vec<u8>, indexes: Vec<Option<Vec<u8>>>) -> Self {
+        Self { key: row.key.clone(), sealed, was: row.sealed.clone(), indexes }
+    }
+}
+
 /// Writes one batch in one transaction: `update` sets the sealed column ($1), then the
 /// indexes ($2…), for the row keyed $n whose sealed column still holds $n+1.
 async fn write_batch(db: &Db, update: &str, batch: &[Resealed]) -> Result<(), StorageError> {
@@ -196,12 +203,7 @@ pub async fn reseal_columns(
             if row.sealed.is_empty() {
                 return Ok(None);
             }
-            Ok(keys.reseal(&spec.field(&row.context), &row.sealed)?.map(|sealed| Resealed {
-                key: row.key.clone(),
-                sealed,
-                was: row.sealed.clone(),
-                indexes: Vec::new(),
-            }))
+            Ok(keys.reseal(&spec.field(&row.context), &row.sealed)?.map(|sealed| Resealed::of(row, sealed, Vec::new())))
         })
         .await?;
     }
@@ -223,12 +225,8 @@ pub async fn reseal_identities(
         let Some(plain) = keys.stale_plaintext(field, &row.sealed)? else { return Ok(None) };
         let number = String::from_utf8(plain).map_err(|_| StorageError::Crypto)?;
         let kind = row.extra.as_deref().ok_or(StorageError::Corrupt("accounts.id_kind"))?;
-        Ok(Some(Resealed {
-            key: row.key.clone(),
-            sealed: keys.new.encrypt_str(field, &number)?,
-            was: row.sealed.clone(),
-            indexes: vec![Some(crate::accounts::identity_index(keys.new, kind, &number))],
-        }))
+        let index = crate::accounts::identity_index(keys.new, kind, &number);
+        Ok(Some(Resealed::of(row, keys.new.encrypt_str(field, &number)?, vec![Some(index)])))
     })
     .await
 }
@@ -258,12 +256,8 @@ pub async fn reseal_orders(
         let field = row_field(crate::orders::FORM_PREFIX, &row.context);
         let Some(plain) = keys.stale_plaintext(&field, &row.sealed)? else { return Ok(None) };
         let computed = indexes(serde_json::from_slice(&plain)?, keys.new)?;
-        Ok(Some(Resealed {
-            key: row.key.clone(),
-            sealed: keys.new.encrypt(&field, &plain)?,
-            was: row.sealed.clone(),
-            indexes: vec![computed.document, computed.name, computed.pinyin],
-        }))
+        let indexes = vec![computed.document, computed.name, computed.pinyin];
+        Ok(Some(Resealed::of(row, keys.new.encrypt(&field, &plain)?, indexes)))
     })
     .await
 }

@@ -34,6 +34,33 @@ fn database_url(admin: &str, name: &str) -> String {
     }
 }
 
+/// Creates the empty (unmigrated) database `name` on the test PostgreSQL server, dropping one
+/// a crashed run left under that name; returns its URL. Panics when the server cannot be
+/// reached: a test that cannot run must fail, not pass.
+pub async fn create_postgres_database(name: &str) -> String {
+    let admin = sqlx::PgPool::connect(&admin_url())
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {} is required for tests: {e}", admin_url()));
+    for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+    }
+    admin.close().await;
+    postgres_url(name)
+}
+
+/// Drops the database [`create_postgres_database`] made (quietly: cleanup only).
+pub async fn drop_postgres_database(name: &str) {
+    if let Ok(admin) = sqlx::PgPool::connect(&admin_url()).await {
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&admin)
+            .await;
+        admin.close().await;
+    }
+}
+
 impl TestDb {
     /// Creates an empty, migrated database on `backend`. Panics with a clear message when
     /// the backend cannot be reached: a test that cannot run must fail, not pass.
@@ -45,17 +72,7 @@ impl TestDb {
             Backend::Sqlite => (format!("sqlite://{}", dir.join("lingshi.db").display()), None),
             Backend::Postgres => {
                 let name = format!("lingshi_test_{id}");
-                let admin = Db::connect(&admin_url())
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {} is required for tests: {e}", admin_url()));
-                if let Db::Postgres(pool) = &admin {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                        .execute(pool)
-                        .await
-                        .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
-                }
-                admin.close().await;
-                (database_url(&admin_url(), &name), Some(name))
+                (create_postgres_database(&name).await, Some(name))
             }
         };
         let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("cannot open test database: {e}"));
@@ -66,13 +83,8 @@ impl TestDb {
     /// Closes the pool and removes the database and scratch directory.
     pub async fn destroy(self) {
         self.db.close().await;
-        if let Some(name) = self.pg_database
-            && let Ok(Db::Postgres(pool)) = Db::connect(&admin_url()).await
-        {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(&pool)
-                .await;
-            pool.close().await;
+        if let Some(name) = self.pg_database {
+            drop_postgres_database(&name).await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

@@ -1,6 +1,5 @@
 //! What the binary's tests share: a `lingshi serve` process on a free port, killed when
-//! dropped; a staff session; clients writing notices; the notices read from the database; a
-//! fresh PostgreSQL database.
+//! dropped; a staff session; clients writing notices; the notices read from the database.
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
@@ -136,32 +135,4 @@ pub async fn write_notices(
             ids.lock().expect("ids").insert(id.to_owned());
         }
     }
-}
-
-/// The PostgreSQL server's maintenance database (`LINGSHI_TEST_POSTGRES` overrides it).
-fn postgres_admin_url() -> String {
-    std::env::var("LINGSHI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// A new, empty PostgreSQL database named `name` (dropped first if a run left it); its URL.
-pub async fn new_postgres_database(name: &str) -> String {
-    let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.expect("PostgreSQL is required for this test");
-    for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await.expect("create the database");
-    }
-    admin.close().await;
-    match postgres_admin_url().rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("LINGSHI_TEST_POSTGRES names no database"),
-    }
-}
-
-/// Drops the database [`new_postgres_database`] made.
-pub async fn drop_postgres_database(name: &str) {
-    let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.expect("PostgreSQL");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&admin)
-        .await
-        .expect("drop");
-    admin.close().await;
 }
