@@ -142,16 +142,7 @@ async fn main() {
     };
     let vault = Vault::new(&MasterKey::generate().expect("key"));
     let blobs = BlobStore::open(&dir.join("files")).expect("files");
-    let settings = Settings {
-        secure_cookies: false,
-        trust_forwarded_for: false,
-        photo_limits: lingshi_photo::IntakeLimits::PHOTO,
-        public_url: None,
-        pension: lingshi_web::state::PensionSettings::none(),
-        supplement_mail: None,
-        interviews: lingshi_web::state::InterviewSettings::default(),
-        payments: lingshi_web::state::PaymentSettings::none(),
-    };
+    let settings = Settings::standalone();
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));

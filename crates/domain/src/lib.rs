@@ -16,6 +16,7 @@ pub mod error;
 pub mod fees;
 pub mod interview;
 pub mod legalization;
+pub mod locale;
 pub mod materials;
 pub mod mission;
 pub mod normalize;

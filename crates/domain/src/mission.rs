@@ -2,23 +2,43 @@
 //! is open, whom it serves (its consular district), what it charges, how it takes
 //! materials and hands documents back.
 
+use crate::locale::Locale;
 use serde::{Deserialize, Serialize};
 
-/// Text in Simplified Chinese and English; the web layer picks one by the reader's locale.
+/// Text in Simplified Chinese and English, and where the mission gave them, in Traditional
+/// Chinese, French and Dutch; the web layer picks one by the reader's locale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Localized {
     pub zh: String,
     pub en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_hant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nl: Option<String>,
 }
 
 impl Localized {
     pub fn new(zh: &str, en: &str) -> Self {
-        Self { zh: zh.to_owned(), en: en.to_owned() }
+        Self { zh: zh.to_owned(), en: en.to_owned(), zh_hant: None, fr: None, nl: None }
     }
 
-    /// The Chinese text for `zh*` locales, English otherwise.
+    /// The same text with its Traditional Chinese, French and Dutch forms.
+    pub fn with_translations(self, zh_hant: &str, fr: &str, nl: &str) -> Self {
+        Self { zh_hant: Some(zh_hant.to_owned()), fr: Some(fr.to_owned()), nl: Some(nl.to_owned()), ..self }
+    }
+
+    /// The text in `locale` (a BCP 47 tag); where it was not given, the Simplified Chinese
+    /// for Traditional Chinese readers and the English for everyone else.
     pub fn get(&self, locale: &str) -> &str {
-        if locale.starts_with("zh") { &self.zh } else { &self.en }
+        match Locale::from_tag(locale).unwrap_or(Locale::En) {
+            Locale::Zh => &self.zh,
+            Locale::ZhHant => self.zh_hant.as_deref().unwrap_or(&self.zh),
+            Locale::En => &self.en,
+            Locale::Fr => self.fr.as_deref().unwrap_or(&self.en),
+            Locale::Nl => self.nl.as_deref().unwrap_or(&self.en),
+        }
     }
 }
 
@@ -111,10 +131,38 @@ pub struct Money {
 }
 
 impl Money {
-    /// `16.00 EUR`.
+    /// `16.00 EUR`: the amount as Chinese and English pages (and the command line) write it.
     pub fn display(&self) -> String {
-        format!("{}.{:02} {}", self.minor / 100, (self.minor % 100).abs(), self.currency)
+        self.display_in("en")
     }
+
+    /// The amount as a reader of `locale` (a BCP 47 tag) writes it: `1 600,00 €` in French,
+    /// `€ 1.600,00` in Dutch, `1600.00 EUR` in Chinese and English.
+    pub fn display_in(&self, locale: &str) -> String {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let (units, cents) = (self.minor.unsigned_abs() / 100, self.minor.unsigned_abs() % 100);
+        let symbol = if self.currency == "EUR" { "€" } else { self.currency.as_str() };
+        let language = locale.split('-').next().unwrap_or(locale);
+        match language {
+            // Grouped by a narrow no-break space, the symbol after a no-break space.
+            "fr" => format!("{sign}{},{cents:02}\u{a0}{symbol}", grouped(units, '\u{202f}')),
+            "nl" => format!("{symbol}\u{a0}{sign}{},{cents:02}", grouped(units, '.')),
+            _ => format!("{sign}{units}.{cents:02} {}", self.currency),
+        }
+    }
+}
+
+/// `units` with `separator` between each group of three digits.
+fn grouped(units: u64, separator: char) -> String {
+    let digits = units.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// One line of a mission's fee table.
@@ -209,6 +257,14 @@ mod tests {
     fn money_displays_minor_units() {
         assert_eq!(Money { minor: 1600, currency: "EUR".into() }.display(), "16.00 EUR");
         assert_eq!(Money { minor: 305, currency: "EUR".into() }.display(), "3.05 EUR");
+        assert_eq!(Money { minor: -50, currency: "EUR".into() }.display(), "-0.50 EUR", "a refund keeps its sign");
+        let sixteen = Money { minor: 1600, currency: "EUR".into() };
+        assert_eq!(sixteen.display_in("fr"), "16,00\u{a0}€");
+        assert_eq!(sixteen.display_in("nl"), "€\u{a0}16,00");
+        assert_eq!(sixteen.display_in("zh-Hant"), "16.00 EUR");
+        let large = Money { minor: 123_456_789, currency: "CHF".into() };
+        assert_eq!(large.display_in("fr-BE"), "1\u{202f}234\u{202f}567,89\u{a0}CHF");
+        assert_eq!(large.display_in("nl"), "CHF\u{a0}1.234.567,89");
     }
 
     #[test]
@@ -216,6 +272,10 @@ mod tests {
         let text = Localized::new("比利时", "Belgium");
         assert_eq!(text.get("zh-CN"), "比利时");
         assert_eq!(text.get("en"), "Belgium");
+        assert_eq!(text.get("fr"), "Belgium", "English where no French was given");
+        assert_eq!(text.get("zh-Hant"), "比利时", "Simplified where no Traditional was given");
+        let text = text.with_translations("比利時", "Belgique", "België");
+        assert_eq!((text.get("zh-TW"), text.get("fr-BE"), text.get("nl")), ("比利時", "Belgique", "België"));
     }
 }
 

@@ -8,6 +8,8 @@
 //! - [`pension`]: the social-security departments that certify pensioners, over signed JSON;
 //!   [`pension_simulator`] is one on loopback, for the demo and the tests.
 //! - [`inbound`]: mail applicants send with supplementary materials.
+//! - [`translate`]: online translation through a LibreTranslate server;
+//!   [`translate_simulator`] is one on loopback, for the demo and the tests.
 
 pub mod face;
 pub mod inbound;
@@ -18,6 +20,8 @@ pub mod pension_simulator;
 pub mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod translate;
+pub mod translate_simulator;
 
 /// What kind of failure a call to an outside party met, by kind only: an HTTP error's text
 /// could quote the URL or the body, which may hold personal data.

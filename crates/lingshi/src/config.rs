@@ -30,6 +30,8 @@
 //! | `LINGSHI_ALIPAY_KEY_VERSION` | `1` | the version of the merchant key |
 //! | `LINGSHI_ALIPAY_BASE_URL` | `https://open-de-global.alipay.com` | the API's base URL (Europe) |
 //! | `LINGSHI_ECB_RATES_URL` | unset (demo: the simulated feed) | the ECB's daily reference rates (`https://…/eurofxref-daily.xml` or a file), imported every six hours |
+//! | `LINGSHI_TRANSLATE_URL` | unset: no online translation (in demo mode, the simulator) | base URL of a LibreTranslate server the mission hosts (`http://translate.internal:5000`) |
+//! | `LINGSHI_TRANSLATE_API_KEY` | unset | the API key that server asks for, if any |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_BIOMETRIC_RETENTION_DAYS` | `90` | days a closed order's face capture and interview snapshots are kept (1–3650) |
 //! | `LINGSHI_MAX_CONNECTIONS` | `1024` | HTTP connections served at once (1–65536); more wait to be accepted |
@@ -84,6 +86,9 @@ pub struct Config {
     pub rates_source: Option<String>,
     /// Video interviews: cut-off, reminder, ICE servers.
     pub interviews: lingshi_web::state::InterviewSettings,
+    /// The LibreTranslate server behind 在线翻译, and its API key.
+    pub translate_url: Option<String>,
+    pub translate_api_key: Option<String>,
 }
 
 /// The whole number in `variable`, if set, within `range`.
@@ -200,7 +205,15 @@ impl Config {
         let wechat = crate::payment_config::wechat(&get)?;
         let alipay = crate::payment_config::alipay(&get, public_url.as_deref())?;
         let interviews = crate::interview_config::interviews(&get)?;
+        let translate_url = get("LINGSHI_TRANSLATE_URL").map(|u| u.trim().to_owned());
+        if let Some(url) = &translate_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid("LINGSHI_TRANSLATE_URL", "must start with http:// or https://"));
+        }
         Ok(Self {
+            translate_url,
+            translate_api_key: get("LINGSHI_TRANSLATE_API_KEY"),
             addr,
             interviews,
             wechat,

@@ -122,6 +122,26 @@ async fn simulated_pension_departments(
     Ok(Some(department))
 }
 
+/// The translation service: the configured LibreTranslate server, or in demo mode the
+/// simulator (labelled as such on the page); none otherwise.
+async fn translation_settings(config: &Config) -> anyhow::Result<lingshi_web::state::TranslationSettings> {
+    use lingshi_integrations::translate::LibreTranslate;
+    use lingshi_integrations::translate_simulator::{Behaviour, TranslationServer};
+    let (url, simulated) = match &config.translate_url {
+        Some(url) => (url.clone(), false),
+        None if config.demo => {
+            let listener =
+                tokio::net::TcpListener::bind("127.0.0.1:0").await.context("the translation simulator's port")?;
+            let url = TranslationServer::new(Behaviour::Translate, None).serve(listener)?;
+            println!("Demo mode: online translation is a simulated LibreTranslate server at {url}");
+            (url, true)
+        }
+        None => return Ok(lingshi_web::state::TranslationSettings::default()),
+    };
+    let client = LibreTranslate::new(&url, config.translate_api_key.clone()).context("LINGSHI_TRANSLATE_URL")?;
+    Ok(lingshi_web::state::TranslationSettings { translator: Some(Arc::new(client)), simulated })
+}
+
 /// The payment providers: each configured merchant, or in demo mode each provider's
 /// simulator (its keys made now, its payer page linked from the pages, labelled as a
 /// simulation). Notifications go to `notify_base`.
@@ -212,6 +232,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         pension,
         supplement_mail: config.supplement_mail.clone(),
         interviews: config.interviews.clone(),
+        translation: translation_settings(&config).await?,
         payments,
     };
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;

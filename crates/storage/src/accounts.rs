@@ -25,7 +25,7 @@ pub struct Account {
 }
 
 #[derive(sqlx::FromRow)]
-struct AccountRow {
+pub(crate) struct AccountRow {
     id: String,
     login: String,
     login_channel: String,
@@ -109,6 +109,21 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<Account>, StorageError> {
     Ok(row.map(Account::from))
 }
 
+/// The account signed in with `token`, if its session is live (sliding it as
+/// [`crate::sessions::touch`] does), in one query.
+pub async fn by_session(
+    db: &Db,
+    token: &str,
+    idle: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<Account>, StorageError> {
+    const SQL: &str = crate::sessions::live_session!(
+        "p.id, p.login, p.login_channel, p.locale, p.disabled, p.identity_state, p.verified_at, p.created_at",
+        "JOIN accounts p ON p.id = s.principal_id AND s.principal_kind = 'account'"
+    );
+    Ok(crate::sessions::touch_row::<AccountRow>(db, SQL, token, idle, now).await?.map(Account::from))
+}
+
 pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<Account>, StorageError> {
     let row: Option<AccountRow> =
         crate::db_run!(db, |pool| { sqlx::query_as(SELECT_BY_LOGIN).bind(login).fetch_optional(pool).await })?;
@@ -140,6 +155,20 @@ pub async fn set_password(
             .await
     })?;
     id.ok_or(StorageError::NotFound)
+}
+
+/// Sets the language the account's messages are written in (a BCP 47 tag).
+pub async fn set_locale(tx: &mut Tx, id: &str, locale: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
+    crate::tx_run!(tx, |conn| {
+        sqlx::query("UPDATE accounts SET locale = $1, updated_at = $2 WHERE id = $3")
+            .bind(locale)
+            .bind(now)
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// The blind index of an identity document: its kind and number, keyed.

@@ -220,7 +220,7 @@ pub struct Booking {
 }
 
 #[derive(sqlx::FromRow)]
-struct BookingRow {
+pub(crate) struct BookingRow {
     id: String,
     order_id: String,
     mission_id: String,
@@ -248,10 +248,6 @@ impl BookingRow {
             created_at: self.created_at,
         })
     }
-}
-
-fn open_all(rows: Vec<BookingRow>, vault: &Vault) -> Result<Vec<Booking>, StorageError> {
-    rows.into_iter().map(|row| row.open(vault)).collect()
 }
 
 macro_rules! select_bookings {
@@ -313,13 +309,16 @@ pub async fn update_booking(
 
 /// Every booking of an order, oldest first.
 pub async fn for_order(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<Booking>, StorageError> {
-    let rows: Vec<BookingRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as(select_bookings!("WHERE order_id = $1 ORDER BY created_at, id"))
-            .bind(order_id)
-            .fetch_all(pool)
-            .await
-    })?;
-    open_all(rows, vault)
+    crate::orders::lists::read(db, vault, order_id).await
+}
+
+impl crate::orders::lists::OrderList for Booking {
+    type Row = BookingRow;
+    /// Oldest first.
+    const SQL: &'static str = select_bookings!("WHERE order_id = $1 ORDER BY created_at, id");
+    fn open(row: BookingRow, vault: &Vault) -> Result<Self, StorageError> {
+        row.open(vault)
+    }
 }
 
 /// A booking of the mission's calendar, with its order's number and state.

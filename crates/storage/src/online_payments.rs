@@ -39,7 +39,7 @@ pub struct OnlinePayment {
 }
 
 #[derive(sqlx::FromRow)]
-struct PaymentRow {
+pub(crate) struct PaymentRow {
     id: String,
     order_id: String,
     provider: String,
@@ -159,9 +159,18 @@ pub async fn update(tx: &mut Tx, payment: &OnlinePayment, now: DateTime<Utc>) ->
     Ok(())
 }
 
+impl crate::orders::lists::OrderList for OnlinePayment {
+    type Row = PaymentRow;
+    /// Oldest first.
+    const SQL: &'static str = select_payments!("WHERE p.order_id = $1 ORDER BY p.created_at, p.id");
+    fn open(row: PaymentRow, _vault: &Vault) -> Result<Self, StorageError> {
+        Self::try_from(row)
+    }
+}
+
 /// The online payments of `order_id`, oldest first.
 pub async fn for_order(db: &Db, order_id: &str) -> Result<Vec<OnlinePayment>, StorageError> {
-    let sql = select_payments!("WHERE p.order_id = $1 ORDER BY p.created_at, p.id");
+    let sql = <OnlinePayment as crate::orders::lists::OrderList>::SQL;
     open_all(crate::db_run!(db, |pool| sqlx::query_as(sql).bind(order_id).fetch_all(pool).await)?)
 }
 
@@ -192,7 +201,7 @@ pub struct OnlineRefund {
 }
 
 #[derive(sqlx::FromRow)]
-struct RefundRow {
+pub(crate) struct RefundRow {
     id: String,
     payment_id: String,
     order_id: String,
@@ -280,11 +289,13 @@ pub async fn update_refund(tx: &mut Tx, refund: &OnlineRefund, now: DateTime<Utc
     Ok(())
 }
 
-/// The refunds of `order_id`, oldest first.
-pub async fn refunds_for_order(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<OnlineRefund>, StorageError> {
-    let sql = select_refunds!("WHERE order_id = $1 ORDER BY created_at, id");
-    let rows: Vec<RefundRow> = crate::db_run!(db, |pool| sqlx::query_as(sql).bind(order_id).fetch_all(pool).await)?;
-    rows.into_iter().map(|r| r.open(vault)).collect()
+impl crate::orders::lists::OrderList for OnlineRefund {
+    type Row = RefundRow;
+    /// Oldest first.
+    const SQL: &'static str = select_refunds!("WHERE order_id = $1 ORDER BY created_at, id");
+    fn open(row: RefundRow, vault: &Vault) -> Result<Self, StorageError> {
+        row.open(vault)
+    }
 }
 
 /// What was settled with `provider` between `from` and `to`: paid payments and refunded

@@ -3,7 +3,7 @@
 //! reasons may name people, so they are stored encrypted.
 
 use crate::crypto::Vault;
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::error::StorageError;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -26,7 +26,7 @@ pub struct Payment {
 }
 
 #[derive(sqlx::FromRow)]
-struct PaymentRow {
+pub(crate) struct PaymentRow {
     id: String,
     kind: String,
     method: String,
@@ -76,31 +76,24 @@ pub async fn record_payment(
     Ok(())
 }
 
-/// The payments and refunds of `order_id`, oldest first.
-pub async fn payments(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<Payment>, StorageError> {
-    let rows: Vec<PaymentRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, kind, method, amount_minor, currency, reference, staff_id, at FROM order_payments
-             WHERE order_id = $1 ORDER BY at, id",
-        )
-        .bind(order_id)
-        .fetch_all(pool)
-        .await
-    })?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(Payment {
-                reference: row.reference.map(|r| vault.decrypt_string(REFERENCE_FIELD, &r)).transpose()?,
-                id: row.id,
-                kind: row.kind,
-                method: row.method,
-                amount_minor: row.amount_minor,
-                currency: row.currency,
-                staff_id: row.staff_id,
-                at: row.at,
-            })
+impl crate::orders::lists::OrderList for Payment {
+    type Row = PaymentRow;
+    /// Oldest first.
+    const SQL: &'static str =
+        "SELECT id, kind, method, amount_minor, currency, reference, staff_id, at FROM order_payments
+         WHERE order_id = $1 ORDER BY at, id";
+    fn open(row: PaymentRow, vault: &Vault) -> Result<Self, StorageError> {
+        Ok(Payment {
+            reference: row.reference.map(|r| vault.decrypt_string(REFERENCE_FIELD, &r)).transpose()?,
+            id: row.id,
+            kind: row.kind,
+            method: row.method,
+            amount_minor: row.amount_minor,
+            currency: row.currency,
+            staff_id: row.staff_id,
+            at: row.at,
         })
-        .collect()
+    }
 }
 
 /// Paid minus refunded.
@@ -121,7 +114,7 @@ pub struct Supplement {
 }
 
 #[derive(sqlx::FromRow)]
-struct SupplementRow {
+pub(crate) struct SupplementRow {
     id: String,
     material: String,
     reason: Vec<u8>,
@@ -159,29 +152,21 @@ pub async fn request_supplement(
     Ok(())
 }
 
-/// Every supplement asked of `order_id`, oldest first.
-pub async fn supplements(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<Supplement>, StorageError> {
-    let rows: Vec<SupplementRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, material, reason, due_on, created_at, answered_at FROM supplement_requests
-             WHERE order_id = $1 ORDER BY created_at, id",
-        )
-        .bind(order_id)
-        .fetch_all(pool)
-        .await
-    })?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(Supplement {
-                reason: vault.decrypt_string(REASON_FIELD, &row.reason)?,
-                id: row.id,
-                material: row.material,
-                due_on: row.due_on,
-                created_at: row.created_at,
-                answered_at: row.answered_at,
-            })
+impl crate::orders::lists::OrderList for Supplement {
+    type Row = SupplementRow;
+    /// Oldest first.
+    const SQL: &'static str = "SELECT id, material, reason, due_on, created_at, answered_at FROM supplement_requests
+         WHERE order_id = $1 ORDER BY created_at, id";
+    fn open(row: SupplementRow, vault: &Vault) -> Result<Self, StorageError> {
+        Ok(Supplement {
+            reason: vault.decrypt_string(REASON_FIELD, &row.reason)?,
+            id: row.id,
+            material: row.material,
+            due_on: row.due_on,
+            created_at: row.created_at,
+            answered_at: row.answered_at,
         })
-        .collect()
+    }
 }
 
 /// Marks the open supplements of `order_id` answered.

@@ -12,18 +12,37 @@ use lingshi_domain::mission::{Continent, Fee, Localized, Mission, Money, Opening
 /// Id of the Embassy in Belgium, the reference mission.
 pub const BELGIUM: &str = "be-embassy";
 
-fn eur(item: FeeItem, zh: &str, en: &str, minor: i64) -> Fee {
-    Fee { service: item.code().into(), label: Localized::new(zh, en), amount: Money { minor, currency: "EUR".into() } }
+fn eur(item: FeeItem, label: Localized, minor: i64) -> Fee {
+    Fee { service: item.code().into(), label, amount: Money { minor, currency: "EUR".into() } }
+}
+
+/// A text in the five languages: 简体, 繁體, English, français, Nederlands.
+fn text(zh: &str, zh_hant: &str, en: &str, fr: &str, nl: &str) -> Localized {
+    Localized::new(zh, en).with_translations(zh_hant, fr, nl)
 }
 
 /// The fee table used where a mission has not yet published its own: €16 for a passport or
 /// travel document (the rate SPEC §6 cites for France and Germany) and €0 for annotations.
 fn standard_fees() -> Vec<Fee> {
     vec![
-        eur(FeeItem::Passport, "护照", "Passport", 1600),
-        eur(FeeItem::TravelDocument, "旅行证", "Travel document", 1600),
-        eur(FeeItem::EmergencyTravelDocument, "应急旅行证", "Emergency travel document", 1600),
-        eur(FeeItem::Annotation, "加注", "Annotation", 0),
+        eur(FeeItem::Passport, text("护照", "護照", "Passport", "Passeport", "Paspoort"), 1600),
+        eur(
+            FeeItem::TravelDocument,
+            text("旅行证", "旅行證", "Travel document", "Document de voyage", "Reisdocument"),
+            1600,
+        ),
+        eur(
+            FeeItem::EmergencyTravelDocument,
+            text(
+                "应急旅行证",
+                "應急旅行證",
+                "Emergency travel document",
+                "Document de voyage d'urgence",
+                "Noodreisdocument",
+            ),
+            1600,
+        ),
+        eur(FeeItem::Annotation, text("加注", "加註", "Annotation", "Mention", "Vermelding"), 0),
     ]
 }
 
@@ -41,11 +60,20 @@ fn embassy(place: Place) -> Mission {
         id: place.id.into(),
         continent: Continent::Europe,
         country_code: place.country_code.into(),
-        country: Localized::new(place.country.0, place.country.1),
+        country: lingshi_domain::country::find(place.country_code).map_or_else(
+            || Localized::new(place.country.0, place.country.1),
+            |c| text(c.zh, c.zh_hant, c.en, c.fr, c.nl),
+        ),
         name: Localized::new(place.name.0, place.name.1),
         address: place.address.into(),
         address_note: None,
-        office_hours: Localized::new("请致电使馆确认", "Please call the mission to confirm"),
+        office_hours: text(
+            "请致电使馆确认",
+            "請致電使館確認",
+            "Please call the mission to confirm",
+            "Veuillez appeler la mission pour confirmer",
+            "Bel de post om dit te bevestigen",
+        ),
         phone: None,
         phone_hours: None,
         email: None,
@@ -79,13 +107,35 @@ fn belgian_holidays_2026() -> Vec<NaiveDate> {
 /// The Embassy in Belgium as the guide describes it.
 pub fn belgium() -> Mission {
     Mission {
-        address_note: Some(Localized::new("使馆正门北侧约 15 米", "About 15 m north of the embassy's main gate")),
-        office_hours: Localized::new(
+        name: text(
+            "中国驻比利时大使馆",
+            "中國駐比利時大使館",
+            "Embassy of the People's Republic of China in Belgium",
+            "Ambassade de la République populaire de Chine en Belgique",
+            "Ambassade van de Volksrepubliek China in België",
+        ),
+        address_note: Some(text(
+            "使馆正门北侧约 15 米",
+            "使館正門北側約 15 米",
+            "About 15 m north of the embassy's main gate",
+            "À environ 15 m au nord de l'entrée principale de l'ambassade",
+            "Ongeveer 15 m ten noorden van de hoofdingang van de ambassade",
+        )),
+        office_hours: text(
             "周一至周四上午 9:00-12:00（节假日除外）",
+            "週一至週四上午 9:00-12:00（節假日除外）",
             "Monday to Thursday 9:00–12:00 (except holidays)",
+            "Du lundi au jeudi de 9 h à 12 h (sauf jours fériés)",
+            "Maandag tot donderdag 9.00–12.00 uur (behalve op feestdagen)",
         ),
         phone: Some("0032-26633001".into()),
-        phone_hours: Some(Localized::new("工作日下午 13:00-17:00", "Workdays 13:00–17:00")),
+        phone_hours: Some(text(
+            "工作日下午 13:00-17:00",
+            "工作日下午 13:00-17:00",
+            "Workdays 13:00–17:00",
+            "Jours ouvrables de 13 h à 17 h",
+            "Werkdagen 13.00–17.00 uur",
+        )),
         email: Some("belconsulate@mfa.gov.cn".into()),
         opening_hours: mornings_monday_to_thursday(),
         holidays: belgian_holidays_2026(),

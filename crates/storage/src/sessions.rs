@@ -76,21 +76,62 @@ pub async fn create(
     Ok(())
 }
 
+/// A query for a live session by token hash (`$1`) at a time (`$2`), selecting `$columns` (the
+/// principal's, from `p`, when `$join` joins its table as `p`) and the idle expiry as
+/// `session_idle_expires_at`; for [`touch_row`].
+macro_rules! live_session {
+    ($columns:literal, $join:literal) => {
+        concat!(
+            "SELECT ",
+            $columns,
+            ", s.idle_expires_at AS session_idle_expires_at FROM sessions s ",
+            $join,
+            " WHERE s.token_hash = $1 AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2"
+        )
+    };
+}
+pub(crate) use live_session;
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    principal_kind: String,
+    principal_id: String,
+}
+
 /// Finds the live session for `token`; `None` when unknown or expired. Slides its idle
 /// expiry when the last slide is [`SLIDE_EVERY`] old; otherwise writes nothing.
 pub async fn touch(db: &Db, token: &str, idle: Duration, now: DateTime<Utc>) -> Result<Option<Session>, StorageError> {
+    const SQL: &str = live_session!("s.principal_kind, s.principal_id", "");
+    let Some(row) = touch_row::<SessionRow>(db, SQL, token, idle, now).await? else { return Ok(None) };
+    let kind = match row.principal_kind.as_str() {
+        "account" => PrincipalKind::Account,
+        "staff" => PrincipalKind::Staff,
+        _ => return Ok(None),
+    };
+    Ok(Some(Session { kind, principal_id: row.principal_id }))
+}
+
+/// What `sql` (a [`live_session!`] query) selects for `token`'s live session, sliding the
+/// session as [`touch`] does: one query for the session and whom it belongs to.
+pub(crate) async fn touch_row<R>(
+    db: &Db,
+    sql: &'static str,
+    token: &str,
+    idle: Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<R>, StorageError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    use sqlx::Row;
     let hash = token_hash(token);
-    let row: Option<(String, String, DateTime<Utc>)> = crate::db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT principal_kind, principal_id, idle_expires_at FROM sessions
-             WHERE token_hash = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2",
-        )
-        .bind(&hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await
-    })?;
-    let Some((kind, principal_id, expires)) = row else { return Ok(None) };
+    let found: Option<(R, DateTime<Utc>)> = crate::db_run!(db, |pool| {
+        match sqlx::query(sql).bind(&hash).bind(now).fetch_optional(pool).await? {
+            Some(row) => Some((R::from_row(&row)?, row.try_get("session_idle_expires_at")?)),
+            None => None,
+        }
+    });
+    let Some((selected, expires)) = found else { return Ok(None) };
     if expires - now < idle {
         let slid = idle_expiry(now, idle);
         // Only forward: of two requests sliding at once, one write wins and neither goes back.
@@ -103,12 +144,7 @@ pub async fn touch(db: &Db, token: &str, idle: Duration, now: DateTime<Utc>) -> 
                 .map(|done| done.rows_affected())
         })?;
     }
-    let kind = match kind.as_str() {
-        "account" => PrincipalKind::Account,
-        "staff" => PrincipalKind::Staff,
-        _ => return Ok(None),
-    };
-    Ok(Some(Session { kind, principal_id }))
+    Ok(Some(selected))
 }
 
 /// When `token`'s session goes idle, if it exists (for tests and diagnostics).

@@ -18,7 +18,7 @@ pub struct Staff {
 }
 
 #[derive(sqlx::FromRow)]
-struct StaffRow {
+pub(crate) struct StaffRow {
     id: String,
     mission_id: Option<String>,
     username: String,
@@ -84,6 +84,21 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<Staff>, StorageError> {
     let row: Option<StaffRow> =
         crate::db_run!(db, |pool| sqlx::query_as(COLUMNS_BY_ID).bind(id).fetch_optional(pool).await)?;
     Ok(row.and_then(StaffRow::into_staff))
+}
+
+/// The staff member signed in with `token`, if their session is live (sliding it as
+/// [`crate::sessions::touch`] does), in one query.
+pub async fn by_session(
+    db: &Db,
+    token: &str,
+    idle: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<Staff>, StorageError> {
+    const SQL: &str = crate::sessions::live_session!(
+        "p.id, p.mission_id, p.username, p.display_name, p.role, p.disabled",
+        "JOIN staff p ON p.id = s.principal_id AND s.principal_kind = 'staff'"
+    );
+    Ok(crate::sessions::touch_row::<StaffRow>(db, SQL, token, idle, now).await?.and_then(StaffRow::into_staff))
 }
 
 /// The id, password hash and state of a username, for login.

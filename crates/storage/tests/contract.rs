@@ -50,6 +50,11 @@ both_backends!(seeded_directory_holds_belgium_as_the_guide_gives_it, |db: Db, _d
     assert_eq!(belgium.phone.as_deref(), Some("0032-26633001"));
     assert_eq!(belgium.address_note.as_ref().map(|n| n.zh.as_str()), Some("使馆正门北侧约 15 米"));
     assert_eq!(belgium.email.as_deref(), Some("belconsulate@mfa.gov.cn"));
+    assert_eq!(
+        (belgium.name.get("zh-Hant"), belgium.name.get("fr"), belgium.country.get("nl")),
+        ("中國駐比利時大使館", "Ambassade de la République populaire de Chine en Belgique", "België"),
+        "the translations are stored with the directory"
+    );
     assert!(belgium.serves("BE") && !belgium.serves("FR"));
     let all = missions::list(&db).await.expect("list");
     assert!(all.len() >= 5, "at least four missions besides Belgium");
@@ -238,6 +243,53 @@ both_backends!(a_read_inside_the_minute_writes_nothing_and_the_idle_promise_hold
     // An older request arriving late cannot move the expiry back.
     sessions::touch(&db, "token", lifetime.idle, now + Duration::seconds(61)).await.expect("touch");
     assert_eq!(expiry().await.expect("read"), Some(slid));
+});
+
+both_backends!(a_session_and_its_principal_are_read_together_and_by_kind_only, |db: Db, _dir| async move {
+    seed::seed_missions(&db).await.expect("seed");
+    let now = Utc::now();
+    let lifetime = Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(8) };
+    let account = new_account(&db, "by.session@example.com").await;
+    let new = NewStaff {
+        mission_id: Some(seed::BELGIUM),
+        username: "li.session",
+        display_name: "李",
+        role: StaffRole::Reviewer,
+        password_hash: "hash",
+    };
+    let mut tx = db.begin().await.expect("begin");
+    let officer = staff::create(&mut tx, &new, now).await.expect("staff");
+    let applicant = Session { kind: PrincipalKind::Account, principal_id: account.id.clone() };
+    let officer_session = Session { kind: PrincipalKind::Staff, principal_id: officer.id.clone() };
+    sessions::create(&mut tx, "applicant-token", &applicant, lifetime, now).await.expect("create");
+    sessions::create(&mut tx, "staff-token", &officer_session, lifetime, now).await.expect("create");
+    tx.commit().await.expect("commit");
+
+    let idle = lifetime.idle;
+    let found = accounts::by_session(&db, "applicant-token", idle, now).await.expect("read").expect("signed in");
+    assert_eq!((found.id, found.login), (account.id.clone(), account.login.clone()));
+    let found = staff::by_session(&db, "staff-token", idle, now).await.expect("read").expect("signed in");
+    assert_eq!(found, officer);
+    assert!(
+        accounts::by_session(&db, "staff-token", idle, now).await.expect("read").is_none(),
+        "a staff token is not an applicant's"
+    );
+    assert!(staff::by_session(&db, "applicant-token", idle, now).await.expect("read").is_none(), "nor the reverse");
+    assert!(accounts::by_session(&db, "unknown", idle, now).await.expect("read").is_none());
+
+    let created = sessions::idle_expires_at(&db, "applicant-token").await.expect("read");
+    accounts::by_session(&db, "applicant-token", idle, now + Duration::seconds(30)).await.expect("read");
+    assert_eq!(
+        sessions::idle_expires_at(&db, "applicant-token").await.expect("read"),
+        created,
+        "no write within the minute"
+    );
+    let later = now + Duration::minutes(20);
+    accounts::by_session(&db, "applicant-token", idle, later).await.expect("read").expect("still live");
+    let slid = sessions::idle_expires_at(&db, "applicant-token").await.expect("read").expect("session");
+    assert!(slid >= later + idle, "slid like any session: {slid}");
+    let gone = later + Duration::minutes(95);
+    assert!(accounts::by_session(&db, "applicant-token", idle, gone).await.expect("read").is_none(), "idle too long");
 });
 
 both_backends!(sessions_end_at_their_absolute_lifetime, |db: Db, _dir| async move {

@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
 use lingshi_storage::accounts::{self, Account};
-use lingshi_storage::sessions::{self, Lifetime, PrincipalKind};
+use lingshi_storage::sessions::{Lifetime, PrincipalKind};
 use lingshi_storage::staff::{self, Staff};
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -25,15 +25,6 @@ pub const STAFF_COOKIE: &str = "ls_staff";
 pub const APPLICANT_LIFETIME: Lifetime = Lifetime { idle: Duration::hours(1), absolute: Duration::days(7) };
 /// Staff sessions end sooner.
 pub const STAFF_LIFETIME: Lifetime = Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(12) };
-
-impl From<PrincipalKind> for SessionKind {
-    fn from(kind: PrincipalKind) -> Self {
-        match kind {
-            PrincipalKind::Account => SessionKind::Applicant,
-            PrincipalKind::Staff => SessionKind::Staff,
-        }
-    }
-}
 
 /// Which kind of session a cookie belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,15 +91,6 @@ pub fn presented_token(headers: &HeaderMap, kind: SessionKind) -> Option<String>
         .map(str::to_owned)
 }
 
-async fn session_principal(parts: &Parts, state: &AppState, kind: SessionKind) -> Result<(String, String), AppError> {
-    let token = presented_token(&parts.headers, kind).ok_or(AppError::Unauthenticated)?;
-    let session = sessions::touch(&state.db, &token, kind.lifetime().idle, Utc::now())
-        .await?
-        .filter(|s| SessionKind::from(s.kind) == kind)
-        .ok_or(AppError::Unauthenticated)?;
-    Ok((session.principal_id, token))
-}
-
 /// A signed-in, enabled applicant account.
 pub struct CurrentAccount {
     pub account: Account,
@@ -119,8 +101,12 @@ impl FromRequestParts<AppState> for CurrentAccount {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (id, token) = session_principal(parts, state, SessionKind::Applicant).await?;
-        let account = accounts::find(&state.db, &id).await?.filter(|a| !a.disabled).ok_or(AppError::Unauthenticated)?;
+        let kind = SessionKind::Applicant;
+        let token = presented_token(&parts.headers, kind).ok_or(AppError::Unauthenticated)?;
+        let account = accounts::by_session(&state.db, &token, kind.lifetime().idle, Utc::now())
+            .await?
+            .filter(|a| !a.disabled)
+            .ok_or(AppError::Unauthenticated)?;
         Ok(Self { account, token })
     }
 }
@@ -150,8 +136,12 @@ impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (id, token) = session_principal(parts, state, SessionKind::Staff).await?;
-        let staff = staff::find(&state.db, &id).await?.filter(|s| !s.disabled).ok_or(AppError::Unauthenticated)?;
+        let kind = SessionKind::Staff;
+        let token = presented_token(&parts.headers, kind).ok_or(AppError::Unauthenticated)?;
+        let staff = staff::by_session(&state.db, &token, kind.lifetime().idle, Utc::now())
+            .await?
+            .filter(|s| !s.disabled)
+            .ok_or(AppError::Unauthenticated)?;
         Ok(Self { staff, token })
     }
 }

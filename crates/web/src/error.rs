@@ -75,6 +75,9 @@ pub enum AppError {
     /// 503: the request ran past its deadline and was abandoned; a change it was making
     /// either committed whole or not at all, so the client looks before trying again.
     TimedOut,
+    /// 503: an outside service the request needs (the translation server…) cannot be
+    /// reached or is busy just now; nothing was done.
+    Unavailable(&'static str),
 }
 
 impl AppError {
@@ -91,7 +94,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Overloaded | AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Overloaded | AppError::TimedOut | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -101,7 +104,8 @@ impl AppError {
             AppError::BadRequest(code)
             | AppError::Forbidden(code)
             | AppError::Conflict(code)
-            | AppError::TooMany(code, _) => code,
+            | AppError::TooMany(code, _)
+            | AppError::Unavailable(code) => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -119,6 +123,7 @@ impl AppError {
             AppError::TooMany(_, seconds) => Some(*seconds),
             AppError::Overloaded => Some(1),
             AppError::TimedOut => Some(5),
+            AppError::Unavailable(_) => Some(30),
             _ => None,
         }
     }

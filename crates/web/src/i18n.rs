@@ -1,49 +1,14 @@
-//! Message catalogs (Simplified Chinese and English) and locale negotiation. Every string
-//! a page or an error shows comes from `locales/*.txt`, one `key = text` per line.
+//! Message catalogs (Simplified and Traditional Chinese, English, French and Dutch) and
+//! locale negotiation. Every string a page, a message or an error shows comes from
+//! `locales/*.txt`, one `key = text` per line, `{name}` marking a value filled in.
 
 use std::collections::BTreeMap;
 
-/// The languages the interface speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Locale {
-    #[default]
-    Zh,
-    En,
-}
+pub use lingshi_domain::locale::Locale;
 
-impl Locale {
-    pub const ALL: [Locale; 2] = [Locale::Zh, Locale::En];
-
-    /// BCP 47 tag, used in `<html lang>` and stored on accounts.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::Zh => "zh-CN",
-            Locale::En => "en",
-        }
-    }
-
-    /// Accepts `zh`, `zh-CN`, `zh-Hans…`, `en`, `en-GB`…
-    pub fn from_tag(tag: &str) -> Option<Self> {
-        let lower = tag.trim().to_ascii_lowercase();
-        if lower.starts_with("zh") {
-            Some(Locale::Zh)
-        } else if lower.starts_with("en") {
-            Some(Locale::En)
-        } else {
-            None
-        }
-    }
-
-    /// The first supported language of an `Accept-Language` header.
-    pub fn from_accept_language(header: &str) -> Option<Self> {
-        header.split(',').filter_map(|part| Self::from_tag(part.split(';').next().unwrap_or(""))).next()
-    }
-}
-
-/// One catalog per locale.
+/// One catalog per locale, in [`Locale::ALL`]'s order.
 pub struct Catalogs {
-    zh: BTreeMap<String, String>,
-    en: BTreeMap<String, String>,
+    by_locale: [BTreeMap<String, String>; 5],
 }
 
 fn parse(text: &str) -> BTreeMap<String, String> {
@@ -57,14 +22,19 @@ fn parse(text: &str) -> BTreeMap<String, String> {
 
 impl Catalogs {
     pub fn load() -> Self {
-        Self { zh: parse(include_str!("../locales/zh-CN.txt")), en: parse(include_str!("../locales/en.txt")) }
+        Self {
+            by_locale: [
+                parse(include_str!("../locales/zh-CN.txt")),
+                parse(include_str!("../locales/zh-Hant.txt")),
+                parse(include_str!("../locales/en.txt")),
+                parse(include_str!("../locales/fr.txt")),
+                parse(include_str!("../locales/nl.txt")),
+            ],
+        }
     }
 
     pub fn all(&self, locale: Locale) -> &BTreeMap<String, String> {
-        match locale {
-            Locale::Zh => &self.zh,
-            Locale::En => &self.en,
-        }
+        &self.by_locale[locale as usize]
     }
 
     /// The text for `key`; the key itself when missing (a test keeps that from happening).
@@ -93,13 +63,51 @@ impl Catalogs {
 mod tests {
     use super::*;
 
+    /// The `{name}` placeholders of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> =
+            text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+        found.sort_unstable();
+        found
+    }
+
     #[test]
-    fn both_catalogs_have_the_same_keys() {
+    fn every_catalog_has_every_key_with_the_same_placeholders() {
         let catalogs = Catalogs::load();
-        let zh: Vec<_> = catalogs.zh.keys().collect();
-        let en: Vec<_> = catalogs.en.keys().collect();
-        assert_eq!(zh, en);
-        assert!(zh.len() > 50);
+        let reference = catalogs.all(Locale::Zh);
+        assert!(reference.len() > 800, "the catalogs were read ({})", reference.len());
+        for locale in Locale::ALL {
+            let catalog = catalogs.all(locale);
+            let missing: Vec<_> = reference.keys().filter(|k| !catalog.contains_key(*k)).collect();
+            let extra: Vec<_> = catalog.keys().filter(|k| !reference.contains_key(*k)).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{}: missing {missing:?}, extra {extra:?}", locale.tag());
+            for (key, text) in reference {
+                assert_eq!(placeholders(&catalog[key]), placeholders(text), "{key} in {}", locale.tag());
+                assert!(!catalog[key].is_empty() || key == "label_separator", "{key} is empty in {}", locale.tag());
+            }
+        }
+    }
+
+    /// A catalog is a translation, not a copy: most of its texts differ from the English.
+    #[test]
+    fn the_translations_are_translated() {
+        let catalogs = Catalogs::load();
+        let english = catalogs.all(Locale::En);
+        for locale in [Locale::ZhHant, Locale::Fr, Locale::Nl] {
+            let catalog = catalogs.all(locale);
+            let same = english.iter().filter(|(key, text)| catalog[*key] == **text).count();
+            assert!(
+                same * 10 < english.len(),
+                "{}: {same} of {} texts are the English ones",
+                locale.tag(),
+                english.len()
+            );
+        }
+        let simplified = catalogs.all(Locale::Zh);
+        let traditional = catalogs.all(Locale::ZhHant);
+        assert_eq!(traditional["service_passport"], "護照旅行證");
+        let same = simplified.iter().filter(|(key, text)| traditional[*key] == **text).count();
+        assert!(same * 3 < simplified.len(), "{same} Traditional texts equal the Simplified ones");
     }
 
     #[test]
@@ -149,10 +157,11 @@ mod tests {
         let catalogs = Catalogs::load();
         let mut checked = 0;
         for source in &files {
-            let mut codes: Vec<&str> = ["Conflict(", "Forbidden(", "BadRequest(", "TooMany(", "code: ", "refusal: "]
-                .iter()
-                .flat_map(|marker| literals_after(source, marker))
-                .collect();
+            let mut codes: Vec<&str> =
+                ["Conflict(", "Forbidden(", "BadRequest(", "TooMany(", "Unavailable(", "code: ", "refusal: "]
+                    .iter()
+                    .flat_map(|marker| literals_after(source, marker))
+                    .collect();
             for call in source.split("FieldErrors::single(").skip(1) {
                 let call = &call[..call.find(')').unwrap_or(call.len())];
                 let literals: Vec<&str> = call.split('"').skip(1).step_by(2).take(2).collect();
@@ -172,12 +181,5 @@ mod tests {
             }
         }
         assert!(checked > 50, "the scan found the codes ({checked})");
-    }
-
-    #[test]
-    fn locales_are_negotiated_from_headers() {
-        assert_eq!(Locale::from_accept_language("fr-BE,en;q=0.8,zh;q=0.5"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("zh-TW"), Some(Locale::Zh));
-        assert_eq!(Locale::from_accept_language("nl"), None);
     }
 }

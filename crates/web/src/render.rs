@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff_members.html", include_str!("../templates/staff_members.html")),
     ("staff_walk_in.html", include_str!("../templates/staff_walk_in.html")),
     ("legalization.html", include_str!("../templates/legalization.html")),
+    ("translate.html", include_str!("../templates/translate.html")),
     ("download.html", include_str!("../templates/download.html")),
     ("notices.html", include_str!("../templates/notices.html")),
     ("pension_form.html", include_str!("../templates/pension_form.html")),
@@ -88,12 +89,26 @@ pub fn merge(target: &mut Value, extra: Value) {
     }
 }
 
+/// The catalog texts shown in Chinese beside their translation: the material names and the
+/// nationality declaration.
+fn kept_in_chinese(catalogs: &crate::i18n::Catalogs) -> serde_json::Map<String, Value> {
+    catalogs
+        .all(Locale::Zh)
+        .iter()
+        .filter(|(key, _)| key.starts_with("label_") || *key == "declaration_text")
+        .map(|(key, text)| (key.clone(), Value::String(text.clone())))
+        .collect()
+}
+
 /// Renders `template` with `context` plus the common context: `lang`, the catalog `m`.
 pub fn page(state: &AppState, locale: Locale, template: &str, context: Value) -> Result<Html<String>, AppError> {
     let mut full = json!({
         "lang": locale.tag(),
-        "other_lang": match locale { Locale::Zh => "en", Locale::En => "zh-CN" },
+        "languages": Locale::ALL.map(|l| json!({"tag": l.tag(), "name": l.native_name()})),
         "m": state.catalogs.all(locale),
+        // What must stay in Chinese (the declaration's legal wording, the guide's material
+        // names) is shown in Chinese beside its translation to a reader of another script.
+        "zh": matches!(locale, Locale::En | Locale::Fr | Locale::Nl).then(|| kept_in_chinese(&state.catalogs)),
     });
     merge(&mut full, context);
     let template = state.templates.env.get_template(template).map_err(AppError::internal)?;

@@ -7,6 +7,7 @@ use lingshi_integrations::face::FaceVerifier;
 use lingshi_integrations::mail::Mailer;
 use lingshi_integrations::payments::{PaymentProvider, Provider};
 use lingshi_integrations::sms::SmsSender;
+use lingshi_integrations::translate::Translator;
 use lingshi_photo::IntakeLimits;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, Vault};
@@ -34,6 +35,44 @@ pub struct Settings {
     pub payments: PaymentSettings,
     /// Video interviews: the booking cut-off, the reminder, the ICE servers of the calls.
     pub interviews: InterviewSettings,
+    /// Online translation (在线翻译), if the mission offers it.
+    pub translation: TranslationSettings,
+}
+
+impl Settings {
+    /// A platform on its own: no external party configured (pension departments, payment
+    /// providers, translation, inbound mail), plain-HTTP cookies, the default limits — what
+    /// tests and benchmarks start from.
+    pub fn standalone() -> Self {
+        Self {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            photo_limits: IntakeLimits::PHOTO,
+            public_url: None,
+            pension: PensionSettings::none(),
+            supplement_mail: None,
+            payments: PaymentSettings::none(),
+            interviews: InterviewSettings::default(),
+            translation: TranslationSettings::default(),
+        }
+    }
+}
+
+/// The translation service behind the home screen's 在线翻译, if any.
+#[derive(Clone, Default)]
+pub struct TranslationSettings {
+    pub translator: Option<Arc<dyn Translator>>,
+    /// The translator is the demo's simulator (the page says so).
+    pub simulated: bool,
+}
+
+impl std::fmt::Debug for TranslationSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TranslationSettings")
+            .field("offered", &self.translator.is_some())
+            .field("simulated", &self.simulated)
+            .finish()
+    }
 }
 
 /// How video interviews are booked and called.

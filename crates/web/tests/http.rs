@@ -18,6 +18,8 @@ mod orders;
 mod payments;
 #[path = "http/pensions.rs"]
 mod pensions;
+#[path = "http/reach.rs"]
+mod reach;
 #[path = "http/retention.rs"]
 mod retention;
 #[path = "http/signalling.rs"]
@@ -683,16 +685,7 @@ both_backends!(one_client_gets_thirty_photo_checks_in_ten_minutes, |db: Db, dir:
 
 both_backends!(the_photo_size_limit_is_configurable, |db: Db, dir: PathBuf| async move {
     let one_megabyte = lingshi_photo::IntakeLimits::PHOTO.with_max_bytes(1024 * 1024);
-    let settings = Settings {
-        secure_cookies: false,
-        trust_forwarded_for: true,
-        photo_limits: one_megabyte,
-        public_url: None,
-        pension: lingshi_web::state::PensionSettings::none(),
-        supplement_mail: None,
-        interviews: lingshi_web::state::InterviewSettings::default(),
-        payments: lingshi_web::state::PaymentSettings::none(),
-    };
+    let settings = Settings { photo_limits: one_megabyte, ..support::settings() };
     let app = TestApp::start_with(db, dir, settings).await;
     let mut photo = lingshi_photo::testing::fixture("astronaut.png");
     photo.resize(1024 * 1024 + 1, 0);

@@ -27,7 +27,8 @@ pub struct OrderEvent {
 }
 
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(crate) struct EventRow {
+    order_id: String,
     at: DateTime<Utc>,
     state: String,
     event: String,
@@ -60,22 +61,22 @@ pub async fn add_event(
     Ok(())
 }
 
+impl super::lists::OrderList for OrderEvent {
+    type Row = EventRow;
+    /// Oldest first.
+    const SQL: &'static str =
+        "SELECT order_id, at, state, event, note FROM order_events WHERE order_id = $1 ORDER BY at, id";
+    fn open(row: EventRow, vault: &Vault) -> Result<Self, StorageError> {
+        Ok(OrderEvent {
+            at: row.at,
+            state: OrderState::from_code(&row.state).ok_or(StorageError::Corrupt("orders.state"))?,
+            note: row.note.map(|n| vault.decrypt_string(&note_field(&row.order_id), &n)).transpose()?,
+            event: row.event,
+        })
+    }
+}
+
 /// The timeline of `order_id`, oldest first.
 pub async fn events(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<OrderEvent>, StorageError> {
-    let rows: Vec<EventRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as("SELECT at, state, event, note FROM order_events WHERE order_id = $1 ORDER BY at, id")
-            .bind(order_id)
-            .fetch_all(pool)
-            .await
-    })?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(OrderEvent {
-                at: row.at,
-                state: OrderState::from_code(&row.state).ok_or(StorageError::Corrupt("orders.state"))?,
-                event: row.event,
-                note: row.note.map(|n| vault.decrypt_string(&note_field(order_id), &n)).transpose()?,
-            })
-        })
-        .collect()
+    super::lists::read(db, vault, order_id).await
 }

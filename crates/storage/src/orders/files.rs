@@ -1,6 +1,7 @@
 //! The files attached to an order (photo, signature, face capture, materials): their
 //! metadata and slot; the content itself is in the encrypted blob store.
 
+use crate::crypto::Vault;
 use crate::db::{Db, Tx};
 use crate::error::StorageError;
 use chrono::{DateTime, Utc};
@@ -79,15 +80,18 @@ pub async fn remove_file(tx: &mut Tx, order_id: &str, file_id: &str) -> Result<(
     if removed == 1 { Ok(()) } else { Err(StorageError::NotFound) }
 }
 
+impl super::lists::OrderList for OrderFile {
+    type Row = Self;
+    /// By slot, then age.
+    const SQL: &'static str = "SELECT id, slot, blob_key, content_kind, size_bytes, report, created_at FROM order_files
+         WHERE order_id = $1 ORDER BY slot, created_at, id";
+    fn open(row: Self, _vault: &Vault) -> Result<Self, StorageError> {
+        Ok(row)
+    }
+}
+
 /// The files of `order_id`, by slot then age.
 pub async fn files(db: &Db, order_id: &str) -> Result<Vec<OrderFile>, StorageError> {
-    Ok(crate::db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, slot, blob_key, content_kind, size_bytes, report, created_at FROM order_files
-             WHERE order_id = $1 ORDER BY slot, created_at, id",
-        )
-        .bind(order_id)
-        .fetch_all(pool)
-        .await
-    })?)
+    let sql = <OrderFile as super::lists::OrderList>::SQL;
+    Ok(crate::db_run!(db, |pool| sqlx::query_as(sql).bind(order_id).fetch_all(pool).await)?)
 }

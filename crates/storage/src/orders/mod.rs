@@ -15,9 +15,11 @@ use lingshi_domain::order::OrderState;
 mod events;
 pub(crate) use events::NOTE_PREFIX;
 mod files;
+pub(crate) mod lists;
 
 pub use events::{OrderEvent, add_event, events};
 pub use files::{NewFile, OrderFile, files, put_file, remove_file};
+pub use lists::{OrderLists, read_all as lists};
 pub use queue::{QUEUE_BIND_TYPES, QueueFilter, counts_by_state, queue, queue_sql};
 
 /// An order with its form decrypted.

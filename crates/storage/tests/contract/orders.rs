@@ -144,6 +144,51 @@ both_backends!(files_replace_or_accumulate_and_the_timeline_keeps_notes_sealed, 
     assert_eq!(events[0].note.as_deref(), Some("护照遗失"));
 });
 
+both_backends!(an_orders_lists_are_read_together_each_in_its_place, |db: Db, _dir| async move {
+    use lingshi_storage::order_work::{self, NewPayment};
+    let vault = vault();
+    let owner = account(&db, "lists@example.org").await;
+    let id = draft(&db, &vault, &owner, "BE261125EEEEEE").await.expect("draft");
+    let other = draft(&db, &vault, &owner, "BE261125FFFFFF").await.expect("draft");
+    let mut tx = db.begin().await.expect("begin");
+    for order in [&id, &other] {
+        let file = NewFile { slot: "photo", blob_key: order, content_kind: "jpeg", size_bytes: 10, report: None };
+        orders::put_file(&mut tx, order, &file, true, Utc::now()).await.expect("photo");
+    }
+    orders::add_event(&mut tx, &vault, &id, OrderState::Draft, "created", Some("护照遗失"), Utc::now())
+        .await
+        .expect("event");
+    let payment = NewPayment {
+        order_id: &id,
+        kind: "payment",
+        method: "card",
+        amount_minor: 1600,
+        currency: "EUR",
+        reference: Some("T-1"),
+        staff_id: "officer",
+    };
+    order_work::record_payment(&mut tx, &vault, &payment, Utc::now()).await.expect("payment");
+    order_work::request_supplement(&mut tx, &vault, &id, ("photo", "背景不白", None), "officer", Utc::now())
+        .await
+        .expect("supplement");
+    tx.commit().await.expect("commit");
+
+    let lists = orders::lists(&db, &vault, &id).await.expect("lists");
+    assert_eq!(lists.files.iter().map(|f| f.blob_key.as_str()).collect::<Vec<_>>(), [id.as_str()], "its own file only");
+    assert_eq!(lists.events.iter().map(|e| e.note.as_deref()).collect::<Vec<_>>(), [Some("护照遗失")]);
+    assert_eq!(lists.payments.iter().map(|p| p.reference.as_deref()).collect::<Vec<_>>(), [Some("T-1")]);
+    assert_eq!(lists.supplements.iter().map(|s| s.reason.as_str()).collect::<Vec<_>>(), ["背景不白"]);
+    assert!(lists.online_payments.is_empty() && lists.online_refunds.is_empty() && lists.interviews.is_empty());
+    let others = orders::lists(&db, &vault, &other).await.expect("lists");
+    assert_eq!(
+        (others.files.len(), others.events.len(), others.payments.len(), others.supplements.len()),
+        (1, 0, 0, 0)
+    );
+    // Read twice on one connection: the prepared command is reused, not run half.
+    let again = orders::lists(&db, &vault, &id).await.expect("lists");
+    assert_eq!((again.files.len(), again.events.len(), again.payments.len()), (1, 1, 1));
+});
+
 both_backends!(an_idempotency_key_names_one_order_per_account, |db: Db, _dir| async move {
     let vault = vault();
     let owner = account(&db, "owner@example.org").await;

@@ -4,7 +4,8 @@
 
 use crate::auth::CurrentAccount;
 use crate::error::{AppError, FieldErrors};
-use crate::extract::{ApiJson, CheckedQuery};
+use crate::extract::{ApiJson, CheckedQuery, Lang};
+use crate::i18n::Locale;
 use crate::service::interviews::booking::{self, live};
 use crate::service::interviews::slots::{self, FreeSlot, zone_of};
 use crate::service::interviews::zoned_time;
@@ -65,7 +66,13 @@ pub async fn offered_slots(
 /// The order's interview as JSON: its booking, what came before, the slots on offer, each
 /// time on `zone`'s clock and the mission's. `for_staff` adds the officers' notes and the
 /// snapshots.
-pub fn interview_view(state: &AppState, loaded: &Loaded, free: &[FreeSlot], zone: Tz, for_staff: bool) -> Value {
+pub fn interview_view(
+    state: &AppState,
+    loaded: &Loaded,
+    free: &[FreeSlot],
+    (zone, locale): (Tz, Locale),
+    for_staff: bool,
+) -> Value {
     let mission_zone = zone_of(&loaded.mission);
     let now = Utc::now();
     let cutoff = state.settings.interviews.cutoff;
@@ -73,8 +80,8 @@ pub fn interview_view(state: &AppState, loaded: &Loaded, free: &[FreeSlot], zone
         json!({
             "starts_at": starts_at.to_rfc3339(),
             "ends_at": ends_at.to_rfc3339(),
-            "local": zoned_time(zone, starts_at),
-            "mission_local": zoned_time(mission_zone, starts_at),
+            "local": zoned_time(zone, starts_at, locale),
+            "mission_local": zoned_time(mission_zone, starts_at, locale),
         })
     };
     let with = |mut base: Value, extra: Value| {
@@ -137,13 +144,14 @@ pub fn interview_view(state: &AppState, loaded: &Loaded, free: &[FreeSlot], zone
 pub async fn show(
     State(state): State<AppState>,
     current: CurrentAccount,
+    Lang(locale): Lang,
     Path(id): Path<String>,
     CheckedQuery(query): CheckedQuery<ZoneQuery>,
 ) -> Result<Json<Value>, AppError> {
     let loaded = orders::load(&state, &current.account, &id).await?;
     let zone = zone_or_missions(query.tz.as_deref(), &loaded)?;
     let free = offered_slots(&state, &loaded, lingshi_domain::order::Actor::Applicant).await?;
-    Ok(Json(interview_view(&state, &loaded, &free, zone, false)))
+    Ok(Json(interview_view(&state, &loaded, &free, (zone, locale), false)))
 }
 
 /// The slot to book, by its start as listed.
@@ -170,6 +178,7 @@ pub fn slot_start(text: &str) -> Result<DateTime<Utc>, AppError> {
 pub async fn book(
     State(state): State<AppState>,
     current: CurrentAccount,
+    Lang(locale): Lang,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<BookingRequest>,
 ) -> Result<Json<Value>, AppError> {
@@ -177,7 +186,7 @@ pub async fn book(
     let asked = requested_zone(body.tz.as_deref())?;
     let loaded = booking::book(&state, Principal::Applicant(&current.account), &id, starts_at).await?;
     let zone = asked.unwrap_or_else(|| zone_of(&loaded.mission));
-    Ok(Json(interview_view(&state, &loaded, &[], zone, false)))
+    Ok(Json(interview_view(&state, &loaded, &[], (zone, locale), false)))
 }
 
 /// Cancels the booking (until the cut-off); the order waits for a new one.
@@ -186,9 +195,10 @@ pub async fn book(
 pub async fn cancel(
     State(state): State<AppState>,
     current: CurrentAccount,
+    Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let loaded = booking::cancel(&state, Principal::Applicant(&current.account), &id).await?;
     let free = offered_slots(&state, &loaded, lingshi_domain::order::Actor::Applicant).await?;
-    Ok(Json(interview_view(&state, &loaded, &free, zone_of(&loaded.mission), false)))
+    Ok(Json(interview_view(&state, &loaded, &free, (zone_of(&loaded.mission), locale), false)))
 }

@@ -17,6 +17,7 @@ pub mod photo_checks;
 pub mod staff_interviews;
 pub mod staff_members;
 pub mod staff_orders;
+pub mod translations;
 
 use crate::state::{AppState, Settings};
 use axum::Router;
@@ -36,4 +37,5 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(photo_checks::router(settings))
         .merge(staff_orders::router(settings))
         .merge(staff_members::router())
+        .merge(translations::router())
 }

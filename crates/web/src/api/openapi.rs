@@ -3,7 +3,7 @@
 use crate::api::contract::Contract;
 use crate::api::{
     accounts, interviews, legalizations, me, missions, notices, orders, payments, pensions, photo_checks,
-    staff_interviews, staff_members, staff_orders,
+    staff_interviews, staff_members, staff_orders, translations,
 };
 use crate::state::AppState;
 use axum::routing::get;
@@ -98,6 +98,7 @@ use utoipa::OpenApi;
         pensions::callback,
         pensions::staff_list,
         pensions::repush,
+        translations::translate,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldErrorDetail)),
     modifiers(&Contract)
@@ -143,6 +144,7 @@ mod tests {
         example_reads_as::<interviews::BookingRequest>(&document, "BookingRequest");
         example_reads_as::<payments::PaymentRequest>(&document, "PaymentRequest");
         example_reads_as::<legalizations::CheckRequest>(&document, "CheckRequest");
+        example_reads_as::<translations::TranslationRequest>(&document, "TranslationRequest");
         // Two request types of one name would share one schema: the second would be lost.
         example_reads_as::<orders::StartRequest>(&document, "StartRequest");
     }

@@ -224,7 +224,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewe
                    "done": i < progress, "open": i <= progress})
         })
         .collect();
-    let local = |at| crate::pages::missions::mission_time(&loaded.mission, at);
+    let local = |at| crate::pages::missions::mission_time(&loaded.mission, at, locale);
     let file_view = |f: &lingshi_storage::orders::OrderFile| json!({"id": f.id, "kind": f.content_kind, "size": f.size_bytes, "created_at": f.created_at.to_rfc3339(), "created_local": local(f.created_at)});
     let materials: Vec<Value> = loaded
         .materials()
@@ -245,8 +245,8 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewe
         json!({"file": file_view(f), "report": localized_report(&report, catalogs, locale)})
     });
     let signature = loaded.files_in("signature").next().map(file_view);
-    let events = lingshi_storage::orders::events(&state.db, &state.vault, &order.id).await?;
-    let timeline: Vec<Value> = events
+    let timeline: Vec<Value> = loaded
+        .events
         .iter()
         .map(|e| {
             json!({"at": e.at.to_rfc3339(), "at_local": local(e.at), "state": e.state.code(), "event": e.event,
@@ -272,7 +272,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewe
         "parent_must_sign": loaded.parent_must_sign(),
         "face_state": order.face_state,
         "payment_method": order.payment_method,
-        "fee": fee.map(|f| json!({"minor": f.minor, "currency": f.currency, "display": f.display()})),
+        "fee": fee.map(|f| json!({"minor": f.minor, "currency": f.currency, "display": f.display_in(locale.tag())})),
         "actions": actions.iter().map(|a| a.code()).collect::<Vec<_>>(),
         "may_withdraw": actions.contains(&Action::Withdraw),
         "fingerprint_requested_at": order.fingerprint_requested_at.map(|t| t.to_rfc3339()),
@@ -286,7 +286,7 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewe
             "files": loaded.supplement_files(item).map(file_view).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "payments": loaded.payments.iter().map(|p| json!({
-            "kind": p.kind, "method": p.method, "amount": lingshi_domain::mission::Money { minor: p.amount_minor, currency: p.currency.clone() }.display(),
+            "kind": p.kind, "method": p.method, "amount": lingshi_domain::mission::Money { minor: p.amount_minor, currency: p.currency.clone() }.display_in(locale.tag()),
             "at": p.at.to_rfc3339(), "at_local": local(p.at),
         })).collect::<Vec<_>>(),
         "paid_minor": lingshi_storage::order_work::net_paid(&loaded.payments),
@@ -294,8 +294,8 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewe
             minor: lingshi_storage::order_work::net_paid(&loaded.payments),
             currency: order.fee_currency.clone().unwrap_or_else(|| loaded.mission.currency.clone()),
         }
-        .display(),
-        "online": crate::api::payments::online_view(loaded),
+        .display_in(locale.tag()),
+        "online": crate::api::payments::online_view(loaded, locale),
         "walk_in": order.intake_staff_id.is_some(),
         "supplement_mail": state
             .settings

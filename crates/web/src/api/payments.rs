@@ -33,9 +33,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An order's online payments and refunds, as its page and the API show them.
-pub fn online_view(loaded: &Loaded) -> Value {
-    let local = |at| crate::pages::missions::mission_time(&loaded.mission, at);
-    let money = |minor: i64, currency: &str| Money { minor, currency: currency.to_owned() }.display();
+pub fn online_view(loaded: &Loaded, locale: Locale) -> Value {
+    let local = |at| crate::pages::missions::mission_time(&loaded.mission, at, locale);
+    let money = |minor: i64, currency: &str| Money { minor, currency: currency.to_owned() }.display_in(locale.tag());
     let payments: Vec<Value> = loaded
         .online
         .payments

@@ -5,7 +5,8 @@
 use crate::api::interviews::{BookingRequest, interview_view, offered_slots, requested_zone, slot_start};
 use crate::auth::CurrentStaff;
 use crate::error::{AppError, FieldErrors};
-use crate::extract::{ApiJson, CheckedQuery};
+use crate::extract::{ApiJson, CheckedQuery, Lang};
+use crate::i18n::Locale;
 use crate::service::interviews::slots::{self, PatternInput, zone_of};
 use crate::service::interviews::{booking, snapshots, zoned_time};
 use crate::service::orders::{Loaded, Principal};
@@ -163,9 +164,10 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
 pub async fn calendar(
     State(state): State<AppState>,
     current: CurrentStaff,
+    Lang(locale): Lang,
     CheckedQuery(query): CheckedQuery<WeekQuery>,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(calendar_view(&state, &current, query.week).await?))
+    Ok(Json(calendar_view(&state, &current, query.week, locale).await?))
 }
 
 /// The calendar of the week holding `day` (today when absent), as JSON.
@@ -173,6 +175,7 @@ pub async fn calendar_view(
     state: &AppState,
     current: &CurrentStaff,
     day: Option<NaiveDate>,
+    locale: Locale,
 ) -> Result<Value, AppError> {
     let mission_id = crate::service::staff::own_mission(&current.staff)?;
     let mission = state.directory.find(&state.db, mission_id).await?.ok_or(AppError::NotFound)?;
@@ -188,8 +191,8 @@ pub async fn calendar_view(
                 .map(|s| {
                     json!({
                         "starts_at": s.slot.starts_at.to_rfc3339(),
-                        "local": zoned_time(zone, s.slot.starts_at),
-                        "ends_local": zoned_time(zone, s.slot.ends_at),
+                        "local": zoned_time(zone, s.slot.starts_at, locale),
+                        "ends_local": zoned_time(zone, s.slot.ends_at, locale),
                         "parallel": s.slot.parallel,
                         "free": s.free,
                         "officer": s.slot.officer,
@@ -206,7 +209,7 @@ pub async fn calendar_view(
                         "number": entry.order_number,
                         "state": b.state.code(),
                         "starts_at": b.starts_at.to_rfc3339(),
-                        "local": zoned_time(zone, b.starts_at),
+                        "local": zoned_time(zone, b.starts_at, locale),
                         "call_started": b.call_started_at.is_some(),
                     })
                 })
@@ -224,9 +227,14 @@ pub async fn calendar_view(
 }
 
 /// The order's interview as its officer sees it, with the notes and the snapshots.
-async fn respond(state: &AppState, loaded: &Loaded, staff_role: Actor) -> Result<Json<Value>, AppError> {
+async fn respond(
+    state: &AppState,
+    loaded: &Loaded,
+    staff_role: Actor,
+    locale: Locale,
+) -> Result<Json<Value>, AppError> {
     let free = offered_slots(state, loaded, staff_role).await?;
-    Ok(Json(interview_view(state, loaded, &free, zone_of(&loaded.mission), true)))
+    Ok(Json(interview_view(state, loaded, &free, (zone_of(&loaded.mission), locale), true)))
 }
 
 /// One order's interview: booking, history, free slots, snapshots.
@@ -235,10 +243,11 @@ async fn respond(state: &AppState, loaded: &Loaded, staff_role: Actor) -> Result
 pub async fn show(
     State(state): State<AppState>,
     current: CurrentStaff,
+    Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let loaded = staff_orders::load(&state, &current.staff, &id).await?;
-    respond(&state, &loaded, Actor::Staff(current.staff.role)).await
+    respond(&state, &loaded, Actor::Staff(current.staff.role), locale).await
 }
 
 /// Offers the applicant a slot (booked for them; they are told and may move it).
@@ -247,13 +256,14 @@ pub async fn show(
 pub async fn offer(
     State(state): State<AppState>,
     current: CurrentStaff,
+    Lang(locale): Lang,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<BookingRequest>,
 ) -> Result<Json<Value>, AppError> {
     let starts_at = slot_start(&body.starts_at)?;
     requested_zone(body.tz.as_deref())?;
     let loaded = booking::book(&state, Principal::Staff(&current.staff), &id, starts_at).await?;
-    respond(&state, &loaded, Actor::Staff(current.staff.role)).await
+    respond(&state, &loaded, Actor::Staff(current.staff.role), locale).await
 }
 
 /// Cancels the order's booking; the applicant is asked to book again.
@@ -262,10 +272,11 @@ pub async fn offer(
 pub async fn cancel(
     State(state): State<AppState>,
     current: CurrentStaff,
+    Lang(locale): Lang,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let loaded = booking::cancel(&state, Principal::Staff(&current.staff), &id).await?;
-    respond(&state, &loaded, Actor::Staff(current.staff.role)).await
+    respond(&state, &loaded, Actor::Staff(current.staff.role), locale).await
 }
 
 /// Starting the call.
@@ -282,12 +293,13 @@ pub struct CallRequest {
 pub async fn start_call(
     State(state): State<AppState>,
     current: CurrentStaff,
+    Lang(locale): Lang,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CallRequest>,
 ) -> Result<Json<Value>, AppError> {
     let reason = body.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     let loaded = booking::start_call(&state, &current.staff, &id, reason).await?;
-    respond(&state, &loaded, Actor::Staff(current.staff.role)).await
+    respond(&state, &loaded, Actor::Staff(current.staff.role), locale).await
 }
 
 /// Takes a snapshot of the applicant's video: the frame as `image/jpeg` or `image/png`.
@@ -297,11 +309,12 @@ pub async fn start_call(
 pub async fn snapshot(
     State(state): State<AppState>,
     current: CurrentStaff,
+    Lang(locale): Lang,
     Path(id): Path<String>,
     frame: Bytes,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let loaded = snapshots::take(&state, &current.staff, &id, frame.to_vec()).await?;
-    let Json(view) = respond(&state, &loaded, Actor::Staff(current.staff.role)).await?;
+    let Json(view) = respond(&state, &loaded, Actor::Staff(current.staff.role), locale).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -321,10 +334,11 @@ pub struct OutcomeRequest {
 pub async fn outcome(
     State(state): State<AppState>,
     current: CurrentStaff,
+    Lang(locale): Lang,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<OutcomeRequest>,
 ) -> Result<Json<Value>, AppError> {
     let outcome = BookingState::outcome(body.outcome.trim()).ok_or(FieldErrors::single("outcome", "unknown_choice"))?;
     let loaded = booking::record_outcome(&state, &current.staff, &id, outcome, body.note.as_deref()).await?;
-    respond(&state, &loaded, Actor::Staff(current.staff.role)).await
+    respond(&state, &loaded, Actor::Staff(current.staff.role), locale).await
 }

@@ -55,7 +55,7 @@ pub async fn render(
     let free = offered_slots(state, loaded, Actor::Applicant).await?;
     let zone = zone_or_missions(zone, loaded)?;
     let context = json!({
-        "interview": interview_view(state, loaded, &free, zone, false),
+        "interview": interview_view(state, loaded, &free, (zone, locale), false),
         "may_book": loaded.ensure(Action::BookInterview, Actor::Applicant).is_ok(),
         "cutoff_hours": hours(state.settings.interviews.cutoff),
     });

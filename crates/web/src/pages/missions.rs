@@ -22,10 +22,10 @@ pub fn local_now(mission: &Mission, now: chrono::DateTime<chrono::Utc>) -> Optio
     Some(now.with_timezone(&zone).naive_local())
 }
 
-/// `at` on the mission's wall clock with its zone's abbreviation, as pages show times:
-/// `2026-11-30 03:49 CET` (UTC, so labelled, if the mission's zone is unknown).
-pub fn mission_time(mission: &Mission, at: chrono::DateTime<chrono::Utc>) -> String {
-    crate::service::interviews::mission_time(mission, at)
+/// `at` on the mission's wall clock with its zone's abbreviation, as pages in `locale` show
+/// times: `2026-11-30 03:49 CET` (UTC, so labelled, if the mission's zone is unknown).
+pub fn mission_time(mission: &Mission, at: chrono::DateTime<chrono::Utc>, locale: Locale) -> String {
+    crate::service::interviews::mission_time(mission, at, locale)
 }
 
 /// Every country the platform names, as `{code, name}` choices in the reader's language.
@@ -73,7 +73,7 @@ pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
         "district_names": mission.district.iter().map(|code| lingshi_domain::country::name_of(code, tag)).collect::<Vec<_>>(),
         "submission_methods": mission.submission_methods,
         "pickup_methods": mission.pickup_methods,
-        "fees": mission.fees.iter().map(|f| json!({"service": f.service, "label": f.label.get(tag), "amount": f.amount.display(), "minor": f.amount.minor, "currency": f.amount.currency})).collect::<Vec<_>>(),
+        "fees": mission.fees.iter().map(|f| json!({"service": f.service, "label": f.label.get(tag), "amount": f.amount.display_in(tag), "minor": f.amount.minor, "currency": f.amount.currency})).collect::<Vec<_>>(),
     })
 }
 

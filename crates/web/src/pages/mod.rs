@@ -17,6 +17,7 @@ mod staff;
 mod staff_interviews;
 mod staff_members;
 mod staff_orders;
+mod translation;
 
 use crate::state::AppState;
 use axum::Router;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(notices::router())
         .merge(pensions::router())
         .merge(legalizations::router())
+        .merge(translation::router())
         .merge(apply::router())
         .merge(orders::router())
         .merge(payments::router())

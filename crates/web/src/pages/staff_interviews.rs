@@ -57,7 +57,7 @@ async fn render_calendar(
 ) -> Result<Response, AppError> {
     let patterns = slots::patterns(state, &current.staff).await?;
     let context = json!({
-        "calendar": calendar_view(state, current, week).await?,
+        "calendar": calendar_view(state, current, week, locale).await?,
         "patterns": patterns.iter().map(pattern_view).collect::<Vec<_>>(),
         "officers": officers(state, current).await?,
     });
@@ -172,7 +172,7 @@ async fn render_console(
     let actor = Actor::Staff(current.staff.role);
     let free = offered_slots(state, loaded, actor).await?;
     let context = json!({
-        "interview": interview_view(state, loaded, &free, zone_of(&loaded.mission), true),
+        "interview": interview_view(state, loaded, &free, (zone_of(&loaded.mission), locale), true),
         "may_conclude": loaded.ensure(lingshi_domain::actions::Action::CompleteInterview, actor).is_ok(),
         "may_cancel": loaded.ensure(lingshi_domain::actions::Action::CancelInterview, actor).is_ok(),
         "summary": summary,

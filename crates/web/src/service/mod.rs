@@ -27,3 +27,4 @@ pub mod sign_in;
 pub mod staff;
 pub mod staff_members;
 pub mod staff_orders;
+pub mod translation;

@@ -22,9 +22,10 @@ pub async fn write(
 ) -> Result<String, AppError> {
     let mission = crate::service::staff::own_mission(staff)?;
     let mut problems = Vec::new();
-    let language = match language.trim() {
-        tag @ ("zh-CN" | "en") => tag,
-        _ => {
+    // One of the interface's languages, by its own tag exactly.
+    let language = match crate::i18n::Locale::ALL.iter().find(|l| l.tag() == language.trim()) {
+        Some(locale) => locale.tag(),
+        None => {
             problems.push(FieldError { field: "language", code: "unknown_choice" });
             ""
         }

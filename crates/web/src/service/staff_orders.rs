@@ -324,18 +324,7 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
     order.progress = i32::try_from(walk_in.service.steps().len()).unwrap_or(i32::MAX);
     order.submitted_at = Some(now);
     order.payment_method = Some("offline".into());
-    let draft = Loaded {
-        order: order.clone(),
-        form: form.clone(),
-        service: walk_in.service,
-        kind,
-        mission: mission.clone(),
-        files: Vec::new(),
-        payments: Vec::new(),
-        supplements: Vec::new(),
-        online: orders::Online::default(),
-        interviews: Vec::new(),
-    };
+    let draft = Loaded::unlisted(order.clone(), form.clone(), walk_in.service, kind, mission.clone());
     let fee = orders::fee_of(&draft);
     order.fee_minor = fee.as_ref().map(|f| f.minor);
     order.fee_currency = fee.map(|f| f.currency);

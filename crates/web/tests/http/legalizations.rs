@@ -178,7 +178,7 @@ both_backends!(
             .expect("html");
         assert!(page.contains("春节期间暂停对外办公") && !page.contains("<script>alert"));
 
-        let empty = json!({"language": "fr", "title": "", "body": ""});
+        let empty = json!({"language": "de", "title": "", "body": ""});
         let (status, answer) =
             send(&app, &writer, "/api/v1/staff/notices", "application/json", serde_json::to_vec(&empty).expect("json"))
                 .await;

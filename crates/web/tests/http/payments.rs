@@ -46,16 +46,7 @@ pub(crate) async fn platform_with_both(db: Db, dir: PathBuf) -> (TestApp, Wechat
     let client = AlipayPay::new(alipay.merchant_config(&path, Duration::from_secs(5))).expect("client");
     payments.providers.insert(Provider::Alipay, Arc::new(client));
     payments.query_every = chrono::Duration::milliseconds(200);
-    let settings = Settings {
-        secure_cookies: false,
-        trust_forwarded_for: true,
-        photo_limits: lingshi_photo::IntakeLimits::PHOTO,
-        public_url: None,
-        pension: lingshi_web::state::PensionSettings::none(),
-        supplement_mail: None,
-        interviews: lingshi_web::state::InterviewSettings::default(),
-        payments,
-    };
+    let settings = Settings { payments, ..crate::support::settings() };
     let app = TestApp::start_with(db, dir, settings).await;
     lingshi_web::service::payments::rates::import_demo(&app.state).await.expect("rates");
     (app, wechat, alipay)

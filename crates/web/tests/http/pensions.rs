@@ -35,16 +35,7 @@ async fn platform(db: Db, dir: PathBuf, mode: Mode, deadline: chrono::Duration) 
     pension.poll_after = chrono::Duration::zero();
     pension.deadline = deadline;
     pension.push_attempts = 1;
-    let settings = Settings {
-        secure_cookies: false,
-        trust_forwarded_for: true,
-        photo_limits: lingshi_photo::IntakeLimits::PHOTO,
-        public_url: None,
-        pension,
-        supplement_mail: None,
-        interviews: lingshi_web::state::InterviewSettings::default(),
-        payments: lingshi_web::state::PaymentSettings::none(),
-    };
+    let settings = Settings { pension, ..crate::support::settings() };
     let app = TestApp::start_with(db, dir, settings).await;
     department.set_platform(&app.base);
     (app, department)

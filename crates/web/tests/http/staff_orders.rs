@@ -571,16 +571,8 @@ async fn mail_attachment(port: u16, from: &str, to: &str) {
 }
 
 both_backends!(supplements_can_be_mailed_from_the_registered_address, |db: Db, dir: PathBuf| async move {
-    let settings = lingshi_web::Settings {
-        secure_cookies: false,
-        trust_forwarded_for: true,
-        photo_limits: lingshi_photo::IntakeLimits::PHOTO,
-        public_url: None,
-        pension: lingshi_web::state::PensionSettings::none(),
-        supplement_mail: Some("supplement@lingshi.test".into()),
-        interviews: lingshi_web::state::InterviewSettings::default(),
-        payments: lingshi_web::state::PaymentSettings::none(),
-    };
+    let settings =
+        lingshi_web::Settings { supplement_mail: Some("supplement@lingshi.test".into()), ..crate::support::settings() };
     let app = TestApp::start_with(db, dir, settings).await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();

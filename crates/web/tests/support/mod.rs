@@ -4,7 +4,6 @@
 use lingshi_integrations::mail::SmtpMailer;
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_integrations::testing::SmtpCatcher;
-use lingshi_photo::IntakeLimits;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault};
 use lingshi_web::service::detecting_verifier::DetectingVerifier;
@@ -32,19 +31,15 @@ pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
+/// The settings a test platform starts with: no external party configured; clients are told
+/// apart by `X-Forwarded-For`.
+pub fn settings() -> Settings {
+    Settings { trust_forwarded_for: true, ..Settings::standalone() }
+}
+
 impl TestApp {
     pub async fn start(db: Db, dir: PathBuf) -> Self {
-        let settings = Settings {
-            secure_cookies: false,
-            trust_forwarded_for: true,
-            photo_limits: IntakeLimits::PHOTO,
-            public_url: None,
-            pension: lingshi_web::state::PensionSettings::none(),
-            supplement_mail: None,
-            interviews: lingshi_web::state::InterviewSettings::default(),
-            payments: lingshi_web::state::PaymentSettings::none(),
-        };
-        Self::start_with(db, dir, settings).await
+        Self::start_with(db, dir, settings()).await
     }
 
     /// Starts the platform; notifications from payment providers come to its own address.

@@ -95,7 +95,8 @@ pub async fn book(
         }
         records.push(Record::Job(NO_SHOW, json!({"booking": booking.id}), booking.ends_at + interview::NO_SHOW_AFTER));
         loaded.step(OrderAction::BookInterview, actor)?;
-        let when = super::mission_time(&loaded.mission, booking.starts_at);
+        // The timeline note is written once for every reader: year first, unambiguous in any language.
+        let when = super::mission_time(&loaded.mission, booking.starts_at, crate::i18n::Locale::En);
         Ok(Some(Outcome { event, note: Some(when), records }))
     })
     .await

@@ -9,16 +9,24 @@ pub mod notices;
 pub mod slots;
 pub mod snapshots;
 
+use crate::i18n::Locale;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lingshi_domain::mission::Mission;
 
-/// `at` on the wall clock of `zone`, with the zone's abbreviation: `2026-12-07 17:00 CST`.
-pub fn zoned_time(zone: Tz, at: DateTime<Utc>) -> String {
-    at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string()
+/// `at` on the wall clock of `zone`, with the zone's abbreviation, written as a reader of
+/// `locale` writes dates: year first in Chinese and English (`2026-12-07 17:00 CET`), day
+/// first in French (`07/12/2026 17:00 CET`) and Dutch (`07-12-2026 17:00 CET`).
+pub fn zoned_time(zone: Tz, at: DateTime<Utc>, locale: Locale) -> String {
+    let format = match locale {
+        Locale::Fr => "%d/%m/%Y %H:%M %Z",
+        Locale::Nl => "%d-%m-%Y %H:%M %Z",
+        Locale::Zh | Locale::ZhHant | Locale::En => "%Y-%m-%d %H:%M %Z",
+    };
+    at.with_timezone(&zone).format(format).to_string()
 }
 
-/// `at` on the mission's wall clock, as pages show times.
-pub fn mission_time(mission: &Mission, at: DateTime<Utc>) -> String {
-    zoned_time(slots::zone_of(mission), at)
+/// `at` on the mission's wall clock, as pages in `locale` show times.
+pub fn mission_time(mission: &Mission, at: DateTime<Utc>, locale: Locale) -> String {
+    zoned_time(slots::zone_of(mission), at, locale)
 }

@@ -122,8 +122,8 @@ pub async fn run_notice(state: &AppState, payload: &serde_json::Value) -> Result
     };
     let Ok(address) = lingshi_domain::ContactAddress::parse(&account.login) else { return Ok(()) };
     let mission = state.directory.find(&state.db, &order.mission_id).await.map_err(storage)?;
-    let when = mission.as_ref().map(|m| super::mission_time(m, booking.starts_at)).unwrap_or_default();
     let locale = Locale::from_tag(&account.locale).unwrap_or_default();
+    let when = mission.as_ref().map(|m| super::mission_time(m, booking.starts_at, locale)).unwrap_or_default();
     let text = |key: &str| {
         state
             .catalogs

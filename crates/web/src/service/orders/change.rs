@@ -231,11 +231,7 @@ pub async fn change_as(
         }
     }
     tx.commit().await?;
-    loaded.files = orders::files(&state.db, id).await?;
-    loaded.payments = lingshi_storage::order_work::payments(&state.db, &state.vault, id).await?;
-    loaded.supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, id).await?;
-    loaded.online = super::Online::load(state, id).await?;
-    loaded.interviews = lingshi_storage::interviews::for_order(&state.db, &state.vault, id).await?;
+    loaded.reload_lists(state).await?;
     Ok(loaded)
 }
 

@@ -30,7 +30,7 @@ use lingshi_domain::mission::Mission;
 use lingshi_domain::order::{Actor, OrderAction, OrderFacts, OrderState, StaffRole, transition};
 use lingshi_storage::accounts::Account;
 use lingshi_storage::audit::AuditActor;
-use lingshi_storage::orders::{self, Order, OrderFile};
+use lingshi_storage::orders::{self, Order, OrderFile, OrderLists};
 use lingshi_storage::staff::Staff;
 
 /// The field under which a document number is indexed for staff search.
@@ -63,6 +63,8 @@ pub struct Loaded {
     pub online: Online,
     /// The video-interview bookings, oldest first; at most one is `booked`.
     pub interviews: Vec<lingshi_storage::interviews::Booking>,
+    /// The timeline, oldest first.
+    pub events: Vec<lingshi_storage::orders::OrderEvent>,
 }
 
 /// An order's online payments and refunds, as the provider last reported them.
@@ -72,16 +74,46 @@ pub struct Online {
     pub refunds: Vec<lingshi_storage::online_payments::OnlineRefund>,
 }
 
-impl Online {
-    pub async fn load(state: &AppState, order_id: &str) -> Result<Self, AppError> {
-        Ok(Self {
-            payments: lingshi_storage::online_payments::for_order(&state.db, order_id).await?,
-            refunds: lingshi_storage::online_payments::refunds_for_order(&state.db, &state.vault, order_id).await?,
-        })
-    }
-}
-
 impl Loaded {
+    /// `order` with nothing listed under it yet.
+    pub fn unlisted(
+        order: Order,
+        form: Form,
+        service: Service,
+        kind: Option<ApplicationType>,
+        mission: Mission,
+    ) -> Self {
+        Self {
+            order,
+            form,
+            service,
+            kind,
+            mission,
+            files: Vec::new(),
+            payments: Vec::new(),
+            supplements: Vec::new(),
+            online: Online::default(),
+            interviews: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Replaces what is listed under the order with `lists`, read after a change.
+    fn set_lists(&mut self, lists: OrderLists) {
+        self.files = lists.files;
+        self.payments = lists.payments;
+        self.supplements = lists.supplements;
+        self.online = Online { payments: lists.online_payments, refunds: lists.online_refunds };
+        self.interviews = lists.interviews;
+        self.events = lists.events;
+    }
+
+    /// Reads again what is listed under the order (in one round trip on SQLite).
+    pub async fn reload_lists(&mut self, state: &AppState) -> Result<(), AppError> {
+        self.set_lists(orders::lists(&state.db, &state.vault, &self.order.id).await?);
+        Ok(())
+    }
+
     /// The steps of this order's service.
     pub fn steps(&self) -> &'static [Step] {
         self.service.steps()
@@ -194,12 +226,9 @@ async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
         .find(&state.db, &order.mission_id)
         .await?
         .ok_or_else(|| AppError::internal("order of an unknown mission"))?;
-    let files = orders::files(&state.db, &order.id).await?;
-    let payments = lingshi_storage::order_work::payments(&state.db, &state.vault, &order.id).await?;
-    let supplements = lingshi_storage::order_work::supplements(&state.db, &state.vault, &order.id).await?;
-    let online = Online::load(state, &order.id).await?;
-    let interviews = lingshi_storage::interviews::for_order(&state.db, &state.vault, &order.id).await?;
-    Ok(Loaded { order, form, service, kind, mission, files, payments, supplements, online, interviews })
+    let mut loaded = Loaded::unlisted(order, form, service, kind, mission);
+    loaded.reload_lists(state).await?;
+    Ok(loaded)
 }
 
 /// Who is changing or reading an order.

@@ -40,18 +40,7 @@ pub fn draft(service: Service, kind: Option<ApplicationType>) -> Loaded {
         updated_at: now,
         submitted_at: None,
     };
-    Loaded {
-        order,
-        form: Form::default(),
-        service,
-        kind,
-        mission,
-        files: Vec::new(),
-        payments: Vec::new(),
-        supplements: Vec::new(),
-        online: super::Online::default(),
-        interviews: Vec::new(),
-    }
+    Loaded::unlisted(order, Form::default(), service, kind, mission)
 }
 
 /// A file in `slot`, added at `at`.
