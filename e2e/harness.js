@@ -149,19 +149,36 @@ export async function phoneSnapshotPath(browser) {
   return path;
 }
 
+const BROWSER_OPTIONS = {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    // Video interviews between two contexts of this one browser: a call over loopback.
+    "--allow-loopback-in-peer-connection",
+  ],
+};
+
 /** Headless Chromium, with a fake camera so the face step can take a real capture and a
  * video interview has frames to send. */
 export async function startBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-      // Video interviews between two contexts of this one browser: a call over loopback.
-      "--allow-loopback-in-peer-connection",
-    ],
+  return chromium.launch(BROWSER_OPTIONS);
+}
+
+/**
+ * A phone-sized Chromium with a profile of its own on disk (Chromium does not install apps
+ * from the incognito-like contexts `startBrowser` makes); close the context when done.
+ */
+export async function phoneWithProfile(base, locale = "zh-CN") {
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "lingshi-profile-")), {
+    ...BROWSER_OPTIONS,
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    locale,
+    baseURL: base,
+    bypassCSP: true,
   });
 }
 

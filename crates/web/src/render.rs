@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff_walk_in.html", include_str!("../templates/staff_walk_in.html")),
     ("legalization.html", include_str!("../templates/legalization.html")),
     ("translate.html", include_str!("../templates/translate.html")),
+    ("offline.html", include_str!("../templates/offline.html")),
     ("download.html", include_str!("../templates/download.html")),
     ("notices.html", include_str!("../templates/notices.html")),
     ("pension_form.html", include_str!("../templates/pension_form.html")),

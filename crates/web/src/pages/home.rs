@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/lang", get(switch_language))
+        .route("/offline", get(offline))
         .route("/photo-check", crate::pages::forms::blank("photo_check.html"))
 }
 
@@ -40,6 +41,11 @@ async fn home(
     let context = json!({"account": signed_in, "account_deleted": query.account == "deleted",
                          "home_mission": lingshi_storage::seed::BELGIUM});
     page(&state, locale, "home.html", context)
+}
+
+/// The page the service worker keeps and shows when a page cannot be reached.
+async fn offline(State(state): State<AppState>, Lang(locale): Lang) -> Result<Html<String>, AppError> {
+    page(&state, locale, "offline.html", json!({"offline": true}))
 }
 
 #[derive(Deserialize)]

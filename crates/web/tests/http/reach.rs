@@ -190,3 +190,34 @@ both_backends!(a_wrong_key_or_no_translator_is_said_plainly, |db: Db, dir: PathB
     let html = new_client().get(bare.url("/translate")).send().await.expect("page").text().await.expect("html");
     assert!(html.contains("id=\"translate-not-offered\"") && !html.contains("<textarea"), "the tile explains, no form");
 });
+
+both_backends!(the_app_is_installable_and_keeps_nothing_personal, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let client = new_client();
+    let manifest: Value =
+        client.get(app.url("/manifest.webmanifest")).send().await.expect("manifest").json().await.expect("json");
+    assert_eq!((manifest["short_name"].as_str(), manifest["display"].as_str()), (Some("领事"), Some("standalone")));
+    for icon in manifest["icons"].as_array().expect("icons") {
+        let src = icon["src"].as_str().expect("src");
+        let served = client.get(app.url(src)).send().await.expect("icon");
+        assert_eq!(served.status(), StatusCode::OK, "{src}");
+        assert_eq!(served.headers()["content-type"], icon["type"].as_str().expect("type"), "{src}");
+    }
+    let worker = client.get(app.url("/sw.js")).send().await.expect("worker");
+    assert_eq!(worker.headers()["cache-control"], "no-cache", "a new release is found at once");
+    let script = worker.text().await.expect("script");
+    assert!(
+        !script.contains("__ASSETS_DIGEST__") && script.contains("lingshi-static-"),
+        "the cache is named by the assets"
+    );
+    let kept = script.split("const KEPT = [").nth(1).and_then(|rest| rest.split(']').next()).expect("the kept list");
+    for path in kept.split(',').map(|p| p.trim().trim_matches('"')) {
+        assert!(
+            path == "/offline" || path.starts_with("/assets/") || path == "/manifest.webmanifest",
+            "{path} is static"
+        );
+        assert_eq!(client.get(app.url(path)).send().await.expect("kept").status(), StatusCode::OK, "{path}");
+    }
+    let offline = page(&client, app.url("/offline"), "nl").await;
+    assert!(offline.contains("data-offline") && offline.contains("Geen verbinding"));
+});
