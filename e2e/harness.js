@@ -182,9 +182,10 @@ export async function phoneWithProfile(base, locale = "zh-CN") {
   });
 }
 
-/** A phone-sized context: 360 px wide, Chinese, camera allowed. */
-export async function phone(browser, base, locale = "zh-CN") {
+/** A phone-sized context: 360 px wide, Chinese, camera allowed; `extra` adds context options. */
+export async function phone(browser, base, locale = "zh-CN", extra = {}) {
   const context = await browser.newContext({
+    ...extra,
     viewport: { width: 360, height: 740 },
     deviceScaleFactor: 2,
     locale,

@@ -5,7 +5,9 @@
 // and sent once when it returns. Every page checked with axe-core.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useStack, phone, phoneWithProfile, checkPage, verifiedApplicant } from "../harness.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { useStack, phone, phoneWithProfile, checkPage, verifiedApplicant, SCREENSHOTS } from "../harness.js";
 
 const stack = useStack({ before, after });
 
@@ -111,5 +113,49 @@ test("the app installs, and a step typed while offline is sent once the connecti
   assert.equal(sent.length, 1, "sent once, however often 下一步 was pressed offline");
   assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("lingshi-draft:")).length), 0,
     "the draft is gone once the server has it");
+  await context.close();
+});
+
+// A phone on a slow 3G link (Chromium's throttling through the DevTools protocol: 1.6 Mbit/s
+// down, 750 kbit/s up, 150 ms round trip) walks the public pages and a translation; each
+// page's time from navigation to its load event is written to target/e2e/throttled.txt (a
+// measure, not a test condition: times depend on the machine).
+test("the pages stay usable on a slow 3G link", async () => {
+  // No service worker: its own fetches would not be throttled, and nothing is cached ahead.
+  const context = await phone(stack.browser, stack.platform.base, "zh-CN", { serviceWorkers: "block" });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+  });
+  const timings = [];
+  const loaded = async (name) => {
+    await page.waitForLoadState("load");
+    const ms = await page.evaluate(() => {
+      const [navigation] = performance.getEntriesByType("navigation");
+      return Math.round(navigation.loadEventEnd - navigation.startTime);
+    });
+    timings.push(`${name}\t${ms} ms`);
+  };
+  await page.goto("/");
+  await loaded("home (first visit, nothing cached)");
+  await page.getByRole("link", { name: "使领馆" }).first().click();
+  await loaded("missions");
+  await page.goto("/missions/be-embassy");
+  await loaded("mission page");
+  await page.goto("/");
+  await page.getByRole("link", { name: "在线翻译" }).click();
+  await loaded("translation form");
+  await page.getByLabel("要翻译的文字").fill("谢谢");
+  await page.getByRole("button", { name: "翻译" }).click();
+  await page.locator("#translation").waitFor();
+  await loaded("translation answer");
+  await page.goto("/register");
+  await loaded("register");
+  await page.goto("/legalization");
+  await loaded("legalization check");
+  assert.equal(timings.length, 7);
+  writeFileSync(join(SCREENSHOTS, "throttled.txt"), `${timings.join("\n")}\n`);
   await context.close();
 });

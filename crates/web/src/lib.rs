@@ -41,6 +41,9 @@ pub fn router(state: AppState) -> Router {
         // Outside every layer that can refuse a request, so all refusals get their body.
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        // Pages, styles and scripts travel compressed (brotli or gzip, as the browser asks):
+        // every applicant page stays small on a phone's slow connection.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(middleware::DEFAULT_BODY_LIMIT))
         .with_state(state)
 }

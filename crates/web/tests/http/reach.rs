@@ -221,3 +221,70 @@ both_backends!(the_app_is_installable_and_keeps_nothing_personal, |db: Db, dir: 
     let offline = page(&client, app.url("/offline"), "nl").await;
     assert!(offline.contains("data-offline") && offline.contains("Geen verbinding"));
 });
+
+/// The bytes a browser downloads for `path` as it asks (brotli or gzip): the page and the
+/// styles and scripts it links, each compressed.
+async fn transferred(applicant: &crate::orders::Applicant, path: &str) -> usize {
+    let fetch = |path: String| async move {
+        let response = applicant
+            .request(reqwest::Method::GET, &path)
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(response.headers().get("content-encoding").is_some(), "{path} travels compressed");
+        let bytes = response.bytes().await.expect("body");
+        (bytes.len(), bytes)
+    };
+    let (mut total, _) = fetch(path.to_owned()).await;
+    // The linked assets, read from the uncompressed page.
+    let html = applicant.request(reqwest::Method::GET, path).send().await.expect("page").text().await.expect("html");
+    let mut linked: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|part| part.starts_with("/assets/") && (part.ends_with(".js") || part.ends_with(".css")))
+        .collect();
+    linked.sort_unstable();
+    linked.dedup();
+    for asset in linked {
+        total += fetch(asset.to_owned()).await.0;
+    }
+    total
+}
+
+both_backends!(every_applicant_page_weighs_under_50_kb_compressed, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let applicant = crate::orders::Applicant::verified(&app, "light@example.org", "E12345678").await;
+    let id = crate::orders::filled_renewal(&applicant).await;
+    let mut pages: Vec<String> = [
+        "/",
+        "/register",
+        "/login",
+        "/missions",
+        "/missions/be-embassy",
+        "/missions/be-embassy/notices",
+        "/download/be-embassy",
+        "/legalization",
+        "/translate",
+        "/photo-check",
+        "/account",
+        "/orders",
+        "/pension",
+        "/apply/passport",
+        "/apply/emergency",
+    ]
+    .iter()
+    .map(|p| (*p).to_owned())
+    .collect();
+    pages.push(format!("/orders/{id}"));
+    for step in ["details", "annotations", "photo", "declaration", "materials", "delivery", "review", "face", "payment"] {
+        pages.push(format!("/orders/{id}/steps/{step}"));
+    }
+    let mut heaviest = (0, String::new());
+    for path in &pages {
+        let size = transferred(&applicant, path).await;
+        assert!(size < 50 * 1024, "{path}: {size} bytes");
+        heaviest = heaviest.max((size, path.clone()));
+    }
+    assert!(heaviest.0 > 2 * 1024, "the measure counts real pages ({heaviest:?})");
+});
