@@ -18,6 +18,9 @@
   const SENT = "lingshi-draft-sent";
   const main = document.getElementById("main");
   const offlinePage = document.body.hasAttribute("data-offline");
+  // A form sent back with errors: the reader (and a screen reader) starts at their summary.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
 
   // This page is the server's answer to the form sent from the last one: that draft is done.
   const sent = sessionStorage.getItem(SENT);
@@ -45,7 +48,7 @@
     const save = () => localStorage.setItem(key, JSON.stringify({ saved: Date.now(), values: values() }));
 
     const draft = JSON.parse(localStorage.getItem(key) || "null");
-    if (draft && !main.querySelector(".alert")) {
+    if (draft && !summary) {
       for (const [name, value, checked] of draft.values) {
         for (const field of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
           if (!kept(field)) continue;

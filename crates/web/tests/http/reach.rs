@@ -277,7 +277,8 @@ both_backends!(every_applicant_page_weighs_under_50_kb_compressed, |db: Db, dir:
     .map(|p| (*p).to_owned())
     .collect();
     pages.push(format!("/orders/{id}"));
-    for step in ["details", "annotations", "photo", "declaration", "materials", "delivery", "review", "face", "payment"] {
+    for step in ["details", "annotations", "photo", "declaration", "materials", "delivery", "review", "face", "payment"]
+    {
         pages.push(format!("/orders/{id}/steps/{step}"));
     }
     let mut heaviest = (0, String::new());
@@ -287,4 +288,46 @@ both_backends!(every_applicant_page_weighs_under_50_kb_compressed, |db: Db, dir:
         heaviest = heaviest.max((size, path.clone()));
     }
     assert!(heaviest.0 > 2 * 1024, "the measure counts real pages ({heaviest:?})");
+});
+
+/// A signature written on paper and photographed: black strokes on white, as a JPEG.
+fn photographed_signature() -> Vec<u8> {
+    let mut pixels = image::RgbImage::from_pixel(640, 240, image::Rgb([250, 250, 246]));
+    for x in 40..600 {
+        for thickness in 0..4 {
+            pixels.put_pixel(x, 100 + (x % 40) + thickness, image::Rgb([20, 20, 30]));
+        }
+    }
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode(pixels.as_raw(), 640, 240, image::ExtendedColorType::Rgb8)
+        .expect("jpeg");
+    out
+}
+
+both_backends!(a_photographed_signature_stands_in_for_the_pad, |db: Db, dir: PathBuf| async move {
+    let app = TestApp::start(db, dir).await;
+    let applicant = crate::orders::Applicant::verified(&app, "paper@example.org", "E12345678").await;
+    let id = crate::orders::renewal_with_details(&applicant).await;
+    assert_eq!(applicant.step(&id, "annotations", json!({"kind": "none"})).await.0, StatusCode::OK);
+    let photo = lingshi_photo::testing::fixture("astronaut.png");
+    assert_eq!(applicant.upload(&id, "photo", "image/png", photo).await.0, StatusCode::OK);
+    assert_eq!(applicant.step(&id, "photo", json!({})).await.0, StatusCode::OK);
+    let (status, order) = applicant.upload(&id, "signature", "image/jpeg", photographed_signature()).await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(order["signature"]["kind"], "jpeg");
+    let (status, order) = applicant.step(&id, "declaration", json!({"signer": "applicant"})).await;
+    assert_eq!((status, order["next_step"].as_str()), (StatusCode::OK, Some("materials")), "{order}");
+    let (status, refused) = applicant.upload(&id, "signature", "application/pdf", crate::orders::pdf()).await;
+    assert_eq!(
+        (status, field_code(&refused, "signature").is_empty()),
+        (StatusCode::UNPROCESSABLE_ENTITY, false),
+        "{refused}"
+    );
+    let page = applicant.request(reqwest::Method::GET, &format!("/orders/{id}/steps/declaration")).send().await;
+    let html = page.expect("page").text().await.expect("html");
+    assert!(
+        html.contains("id=\"signature-upload\"") && html.contains("signature-upload-hint"),
+        "the upload beside the pad"
+    );
 });
