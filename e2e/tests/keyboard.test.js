@@ -1,5 +1,6 @@
 // A renewal applied for with the keyboard alone — Tab, Shift+Tab, Enter, Space and the arrow
-// keys, typing into fields — on a phone-sized page: every control is reached in order, the
+// keys, typing into fields — on a phone-sized page in French (the other language whose pages
+// axe-core checks along a whole application): every control is reached in order, the
 // focus is always visible, a refused form puts the focus on its error summary, a file is
 // chosen through the file input's own key, and the signature is a photo of one written on
 // paper (the pad's alternative). Pages checked with axe-core on the way.
@@ -102,13 +103,13 @@ async function photographedSignature(page) {
   return path;
 }
 
-test("a renewal with the keyboard alone", async () => {
-  const context = await phone(stack.browser, stack.platform.base);
+test("a renewal with the keyboard alone, in French", async () => {
+  const context = await phone(stack.browser, stack.platform.base, "fr-BE");
   await verifiedApplicant(stack, context, "keys@example.org", "E12345678");
   const page = await context.newPage();
   await page.goto("/");
 
-  // Home → 护照旅行证 → the statement, sent unticked first: the focus lands on the error.
+  // Home → Passeport / document de voyage → the statement, sent unticked first: the focus lands on the error.
   await tabTo(page, 'a[href="/apply/passport"]');
   await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
   await press(page, "#apply-now");
@@ -118,8 +119,8 @@ test("a renewal with the keyboard alone", async () => {
   await page.keyboard.press("Space");
   await press(page, "#apply-now");
 
-  // 欧洲 → 比利时 → 中国驻比利时大使馆; where the applicant lives, by arrow keys.
-  await tabTo(page, "#mission-picker details details > summary", { text: "比利时" });
+  // Europe → Belgique → the embassy; where the applicant lives, by arrow keys.
+  await tabTo(page, "#mission-picker details details > summary", { text: "Belgique" });
   if (!(await page.evaluate(() => document.activeElement.parentElement.open))) await page.keyboard.press("Enter");
   await chooseRadio(page, "mission_id", "be-embassy");
   await tabTo(page, "#residence_country");
@@ -187,7 +188,7 @@ test("a renewal with the keyboard alone", async () => {
   await page.waitForURL("**/steps/payment");
   await press(page, "#submit-order");
   await page.locator("#submitted").waitFor();
-  assert.equal(await page.locator("#order-state").textContent(), "审核中");
+  assert.equal(await page.locator("#order-state").textContent(), "En cours d'examen");
   await checkPage(page, "keyboard-04-submitted");
   await context.close();
 });

@@ -77,12 +77,12 @@ pub fn online_view(loaded: &Loaded, locale: Locale) -> Value {
 }
 
 /// A checkout as JSON: the attempt, and the QR code's URL or the page to go to.
-pub fn checkout_view(view: &CheckoutView) -> Value {
+pub fn checkout_view(view: &CheckoutView, locale: Locale) -> Value {
     json!({
         "provider": view.payment.provider,
         "out_trade_no": view.payment.out_trade_no,
         "state": view.payment.state.code(),
-        "amount": Money { minor: view.payment.amount_minor, currency: view.payment.currency.clone() }.display(),
+        "amount": Money { minor: view.payment.amount_minor, currency: view.payment.currency.clone() }.display_in(locale.tag()),
         "estimate_minor": view.payment.estimate_minor,
         "estimate_display": view.payment.estimate_minor.map(|e| format!("{}.{:02}", e / 100, e % 100)),
         "rate_date": view.payment.rate_date,
@@ -111,6 +111,7 @@ pub struct PaymentRequest {
 pub async fn create(
     State(state): State<AppState>,
     current: CurrentAccount,
+    Lang(locale): Lang,
     Path(id): Path<String>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<PaymentRequest>,
@@ -123,7 +124,7 @@ pub async fn create(
         Some(_) => return Err(crate::error::FieldErrors::single("scene", "unknown_choice").into()),
     };
     let view = payments::checkout(&state, &current.account, &id, provider, (scene, &ip)).await?;
-    Ok(Json(checkout_view(&view)))
+    Ok(Json(checkout_view(&view, locale)))
 }
 
 /// Asks the providers about the order's unsettled payments now; answers the order.

@@ -83,7 +83,7 @@ async fn pay_page(
     };
     let context = json!({
         "order": order_view(&state, &loaded, locale, Actor::Applicant).await?,
-        "payment": checkout_view(&view),
+        "payment": checkout_view(&view, locale),
         "provider": provider.code(),
         "providers": offered(&state, &loaded).iter().map(|p| p.code()).collect::<Vec<_>>(),
         "simulated": state.settings.payments.simulators.contains_key(&provider),
