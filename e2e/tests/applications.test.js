@@ -92,7 +92,7 @@ async function photo(page, shots, { crop = false } = {}) {
 /** 图 7、8: the declaration signed by hand on the canvas. */
 async function declaration(page, shots, signer) {
   await page.waitForURL("**/steps/declaration");
-  await page.getByRole("button", { name: "手写签名" }).click();
+  await page.getByRole("button", { name: "手写签名", exact: true }).click();
   const pad = await page.locator("#signature-pad").boundingBox();
   await page.mouse.move(pad.x + 20, pad.y + pad.height / 2);
   await page.mouse.down();

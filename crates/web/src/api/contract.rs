@@ -12,9 +12,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, Secur
 use utoipa::openapi::{Content, Ref, RefOr, Response};
 
 /// Operations anyone may call: signing up, in and out (signing out without a session is
-/// simply done), the missions directory, the public checks, and the notifications payment
-/// providers and pension departments send (signed, not signed in).
-const PUBLIC: [(&str, &str); 15] = [
+/// simply done), the missions directory, the public checks, online translation, and the
+/// notifications payment providers and pension departments send (signed, not signed in).
+const PUBLIC: [(&str, &str); 16] = [
     ("post", "/api/v1/registrations"),
     ("post", "/api/v1/registrations/confirm"),
     ("post", "/api/v1/sessions"),
@@ -28,6 +28,7 @@ const PUBLIC: [(&str, &str); 15] = [
     ("post", "/api/v1/application-types"),
     ("get", "/api/v1/pinyin-suggestions"),
     ("post", "/api/v1/legalization-checks"),
+    ("post", "/api/v1/translations"),
     ("post", "/api/v1/payments/{provider}/notifications"),
     ("post", "/api/v1/pension/callbacks"),
 ];
