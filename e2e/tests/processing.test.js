@@ -32,6 +32,14 @@ test("a supplement is asked, answered online, and the order is accepted, made, p
   await phonePage.goto("/orders");
   await phonePage.getByText("有新消息").waitFor();
   await checkPage(phonePage, "processing-03-applicant-badge");
+  // The notice is also kept in 我的消息: the header counts it, the inbox shows it.
+  await phonePage.locator("#inbox-unread").waitFor();
+  assert.equal((await phonePage.locator("#inbox-unread").textContent()).trim(), "1");
+  await phonePage.getByRole("link", { name: /我的消息/ }).click();
+  await phonePage.locator("#messages li.unread").first().waitFor();
+  assert.match(await phonePage.locator("#messages").innerText(), new RegExp(order.number));
+  await checkPage(phonePage, "processing-03a-inbox");
+  await phonePage.goto("/orders");
   assert.match(await phonePage.getByRole("link", { name: order.number }).getAttribute("href"), /^\/orders\//, "the order number opens the order");
   await phonePage.getByRole("link", { name: "护照换发" }).click();
   await phonePage.getByText("请补充比利时居留卡正反面").first().waitFor();

@@ -39,6 +39,13 @@ pub async fn erase_account(tx: &mut Tx, account_id: &str, now: DateTime<Utc>) ->
     })?;
     unnamed.extend(face.flatten());
     crate::tx_run!(tx, |conn| {
+        sqlx::query("DELETE FROM inbox_messages WHERE account_id = $1")
+            .bind(account_id)
+            .execute(conn)
+            .await
+            .map(|d| d.rows_affected())
+    })?;
+    crate::tx_run!(tx, |conn| {
         sqlx::query(
             "UPDATE accounts SET login = $2, password_hash = '', disabled = $3, identity_state = 'unverified',
                  real_name = NULL, id_kind = NULL, id_number = NULL, id_number_index = NULL,

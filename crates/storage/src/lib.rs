@@ -16,6 +16,7 @@ pub mod dev_outbox;
 pub mod erasure;
 pub mod error;
 pub mod group_commit;
+pub mod inbox;
 pub mod interviews;
 pub mod jobs;
 pub mod legalizations;

@@ -83,6 +83,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_name_search_in_order.sql"),
         postgres: include_str!("../migrations/postgres/0011_name_search_in_order.sql"),
     },
+    Migration {
+        version: 12,
+        name: "inbox",
+        sqlite: include_str!("../migrations/sqlite/0012_inbox.sql"),
+        postgres: include_str!("../migrations/postgres/0012_inbox.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

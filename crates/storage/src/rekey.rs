@@ -49,7 +49,19 @@ impl SealedColumn {
 /// Every sealed column but the ones with a step of their own (orders' forms and accounts'
 /// document numbers, whose keyed indexes follow them; the audit log's reasons, which the chain
 /// covers).
-const SEALED_COLUMNS: [SealedColumn; 10] = [
+const SEALED_COLUMNS: [SealedColumn; 12] = [
+    SealedColumn {
+        table: "inbox_messages",
+        key: "id",
+        column: "subject",
+        context: Context::Row { prefix: crate::inbox::SUBJECT_PREFIX, column: "account_id" },
+    },
+    SealedColumn {
+        table: "inbox_messages",
+        key: "id",
+        column: "body",
+        context: Context::Row { prefix: crate::inbox::BODY_PREFIX, column: "account_id" },
+    },
     SealedColumn {
         table: "accounts",
         key: "id",

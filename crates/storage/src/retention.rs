@@ -119,7 +119,8 @@ pub async fn due_erased_orders(
 }
 
 /// What is filed under an order, children before parents.
-const FILED_UNDER_ORDER: [&str; 8] = [
+const FILED_UNDER_ORDER: [&str; 9] = [
+    "inbox_messages",
     "online_refunds",
     "online_payments",
     "interview_bookings",

@@ -445,3 +445,58 @@ both_backends!(blobs_are_encrypted_and_addressed_by_hash, |_db: Db, dir: std::pa
     assert!(store.get(&vault, "other_kind", &key).is_err());
     assert!(matches!(store.get(&vault, "face_capture", "../../etc/passwd"), Err(StorageError::NotFound)));
 });
+
+both_backends!(inbox_messages_are_sealed_to_their_account_and_read_once, |db: Db, _dir| async move {
+    let vault = vault();
+    let owner = new_account(&db, "inbox@example.com").await;
+    let other = new_account(&db, "other.inbox@example.com").await;
+    let now = Utc::now();
+    let mut tx = db.begin().await.expect("begin");
+    let first = lingshi_storage::inbox::add(&mut tx, &vault, (&owner.id, None), ("提醒", "请再次认证"), now)
+        .await
+        .expect("add");
+    let second = lingshi_storage::inbox::add(
+        &mut tx,
+        &vault,
+        (&owner.id, Some("order-1")),
+        ("订单 BE1 状态更新", "您的订单 BE1 状态已更新为：审核中。"),
+        now + Duration::seconds(1),
+    )
+    .await
+    .expect("add");
+    tx.commit().await.expect("commit");
+
+    let listed = lingshi_storage::inbox::list(&db, &vault, &owner.id).await.expect("list");
+    assert_eq!(
+        listed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        [second.as_str(), first.as_str()],
+        "newest first"
+    );
+    assert_eq!((listed[0].subject.as_str(), listed[0].order_id.as_deref()), ("订单 BE1 状态更新", Some("order-1")));
+    assert_eq!(lingshi_storage::inbox::unread(&db, &owner.id).await.expect("count"), 2);
+    assert!(lingshi_storage::inbox::list(&db, &vault, &other.id).await.expect("list").is_empty());
+    let raw: Vec<u8> = lingshi_storage::db_run!(&db, |pool| {
+        sqlx::query_scalar("SELECT body FROM inbox_messages WHERE id = $1").bind(&second).fetch_one(pool).await
+    })
+    .expect("raw");
+    assert!(!String::from_utf8_lossy(&raw).contains("BE1"), "sealed at rest");
+
+    let mut tx = db.begin().await.expect("begin");
+    let stolen = lingshi_storage::inbox::mark_read(&mut tx, &other.id, Some(&first), now).await;
+    assert!(matches!(stolen, Err(StorageError::NotFound)), "another account cannot touch it");
+    lingshi_storage::inbox::mark_read(&mut tx, &owner.id, Some(&first), now).await.expect("read");
+    tx.commit().await.expect("commit");
+    assert_eq!(lingshi_storage::inbox::unread(&db, &owner.id).await.expect("count"), 1);
+    let mut tx = db.begin().await.expect("begin");
+    lingshi_storage::inbox::mark_read(&mut tx, &owner.id, None, now + Duration::minutes(5)).await.expect("all");
+    tx.commit().await.expect("commit");
+    let listed = lingshi_storage::inbox::list(&db, &vault, &owner.id).await.expect("list");
+    assert!(listed.iter().all(|m| m.read_at.is_some()));
+    let first_read = listed.iter().find(|m| m.id == first).and_then(|m| m.read_at).expect("read");
+    assert!(first_read < now + Duration::minutes(1), "reading again keeps the first time");
+
+    let mut tx = db.begin().await.expect("begin");
+    lingshi_storage::erasure::erase_account(&mut tx, &owner.id, now).await.expect("erase");
+    tx.commit().await.expect("commit");
+    assert!(lingshi_storage::inbox::list(&db, &vault, &owner.id).await.expect("list").is_empty(), "erasure takes them");
+});

@@ -1,10 +1,26 @@
-// Every page: registers the service worker (static assets and the offline page), and keeps
+// Every page: registers the service worker (static assets and the offline page), shows the
+// header's count of unread messages, moves the focus to an error summary, and keeps
 // what is typed into a form marked `data-draft` on this device until the server has it. A form
 // sent while the connection is down waits, says so, and is sent once when the connection
 // returns; a draft left unsent is put back into its form when the page is opened again.
 // Passwords and files are never kept.
 (() => {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  const main = document.getElementById("main");
+  const offlinePage = document.body.hasAttribute("data-offline");
+  // The header's count of unread messages, for a signed-in applicant (a visitor gets 401).
+  const unread = document.getElementById("inbox-unread");
+  if (unread && !offlinePage) {
+    fetch("/api/v1/me/messages/unread", { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((answer) => {
+        if (answer && answer.unread > 0) {
+          unread.textContent = ` ${answer.unread}`;
+          unread.hidden = false;
+        }
+      })
+      .catch(() => {});
+  }
   // The download page's "add to home screen": shown when the browser offers to install.
   const install = document.getElementById("install");
   if (install) {
@@ -16,8 +32,6 @@
   }
   const KEY = "lingshi-draft:";
   const SENT = "lingshi-draft-sent";
-  const main = document.getElementById("main");
-  const offlinePage = document.body.hasAttribute("data-offline");
   // A form sent back with errors: the reader (and a screen reader) starts at their summary.
   const summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();

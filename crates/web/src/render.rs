@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("legalization.html", include_str!("../templates/legalization.html")),
     ("translate.html", include_str!("../templates/translate.html")),
     ("offline.html", include_str!("../templates/offline.html")),
+    ("messages.html", include_str!("../templates/messages.html")),
     ("download.html", include_str!("../templates/download.html")),
     ("notices.html", include_str!("../templates/notices.html")),
     ("pension_form.html", include_str!("../templates/pension_form.html")),

@@ -12,6 +12,8 @@ mod interviews;
 mod key_rotation;
 #[path = "http/legalizations.rs"]
 mod legalizations;
+#[path = "http/messages.rs"]
+mod messages;
 #[path = "http/orders.rs"]
 mod orders;
 #[path = "http/payments.rs"]

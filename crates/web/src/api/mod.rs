@@ -6,6 +6,7 @@ pub mod contract;
 pub mod interviews;
 pub mod legalizations;
 pub mod me;
+pub mod messages;
 pub mod missions;
 pub mod notices;
 pub mod openapi;
@@ -28,6 +29,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(interviews::router())
         .merge(staff_interviews::router(settings))
         .merge(me::router(settings))
+        .merge(messages::router())
         .merge(missions::router())
         .merge(legalizations::router())
         .merge(notices::router())

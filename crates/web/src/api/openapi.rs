@@ -2,7 +2,7 @@
 
 use crate::api::contract::Contract;
 use crate::api::{
-    accounts, interviews, legalizations, me, missions, notices, orders, payments, pensions, photo_checks,
+    accounts, interviews, legalizations, me, messages, missions, notices, orders, payments, pensions, photo_checks,
     staff_interviews, staff_members, staff_orders, translations,
 };
 use crate::state::AppState;
@@ -99,6 +99,10 @@ use utoipa::OpenApi;
         pensions::staff_list,
         pensions::repush,
         translations::translate,
+        messages::list,
+        messages::unread,
+        messages::read_all,
+        messages::read_one,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldErrorDetail)),
     modifiers(&Contract)

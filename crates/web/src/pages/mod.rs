@@ -8,6 +8,7 @@ pub(crate) mod forms;
 mod home;
 mod interviews;
 mod legalizations;
+mod messages;
 pub mod missions;
 mod notices;
 mod orders;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(pensions::router())
         .merge(legalizations::router())
         .merge(translation::router())
+        .merge(messages::router())
         .merge(apply::router())
         .merge(orders::router())
         .merge(payments::router())

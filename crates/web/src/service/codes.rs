@@ -63,18 +63,7 @@ pub async fn enqueue_message(
     subject: String,
     body: String,
 ) -> Result<(), StorageError> {
-    enqueue_message_with_codes(tx, state, address, (subject, body), Vec::new()).await
-}
-
-/// [`enqueue_message`] with links shown as QR codes in the mail.
-pub async fn enqueue_message_with_codes(
-    tx: &mut Tx,
-    state: &AppState,
-    address: &ContactAddress,
-    (subject, body): (String, String),
-    qr_codes: Vec<crate::jobs::QrLink>,
-) -> Result<(), StorageError> {
-    enqueue(tx, state, &Message { qr_codes, ..message_to(address, subject, body) }).await
+    enqueue(tx, state, &message_to(address, subject, body)).await
 }
 
 /// A plain message to `address`, by the channel it is (mail or text message).

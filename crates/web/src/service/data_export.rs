@@ -1,6 +1,7 @@
 //! Everything the platform holds about an applicant, for the applicant (GDPR articles 15 and
 //! 20): one zip with `data.json` — the account, its real-name identity, every order it filed
-//! (for itself and for others) as the order page shows it, every pension certification — and
+//! (for itself and for others) as the order page shows it, every pension certification, every
+//! message of 我的消息 — and
 //! each file decrypted (photos, signatures, materials, face captures), named in `data.json`.
 
 use crate::api::me::AccountView;
@@ -40,6 +41,7 @@ pub async fn export(state: &AppState, account: &Account, locale: Locale) -> Resu
         order_views.push(view);
     }
     let pensions = lingshi_storage::pensions::for_account(&state.db, &state.vault, &account.id).await?;
+    let messages = lingshi_storage::inbox::list(&state.db, &state.vault, &account.id).await?;
     let data = json!({
         "exported_at": chrono::Utc::now().to_rfc3339(),
         "account": AccountView::from(account),
@@ -50,6 +52,7 @@ pub async fn export(state: &AppState, account: &Account, locale: Locale) -> Resu
         })),
         "orders": order_views,
         "pensions": crate::api::pensions::views(state, &pensions, locale).await?,
+        "messages": messages.iter().map(crate::api::messages::view).collect::<Vec<_>>(),
     });
     archive.add("data.json", &serde_json::to_vec_pretty(&data).map_err(AppError::internal)?)?;
     archive.finish()

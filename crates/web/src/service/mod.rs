@@ -11,6 +11,7 @@ pub mod erasure;
 pub mod heavy_work;
 pub mod identity;
 pub mod inbound_mail;
+pub mod inbox;
 pub mod interviews;
 pub mod key_rotation;
 pub mod legalizations;

@@ -312,7 +312,8 @@ pub async fn run_reminder(state: &AppState, payload: &serde_json::Value) -> Resu
     let subject = state.catalogs.text(locale, "pension_reminder_subject").to_owned();
     let body = state.catalogs.text(locale, "pension_reminder_body").replace("{due}", &due);
     let mut tx = state.db.begin().await.map_err(storage)?;
-    crate::service::codes::enqueue_message(&mut tx, state, &address, subject, body).await.map_err(storage)?;
+    let message = crate::service::codes::message_to(&address, subject, body);
+    crate::service::inbox::notify(&mut tx, state, (&account, None), &message).await.map_err(storage)?;
     tx.commit().await.map_err(storage)?;
     Ok(())
 }

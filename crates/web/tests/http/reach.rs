@@ -272,6 +272,7 @@ both_backends!(every_applicant_page_weighs_under_50_kb_compressed, |db: Db, dir:
         "/pension",
         "/apply/passport",
         "/apply/emergency",
+        "/messages",
     ]
     .iter()
     .map(|p| (*p).to_owned())

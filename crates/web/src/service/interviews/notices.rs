@@ -139,7 +139,7 @@ pub async fn run_notice(state: &AppState, payload: &serde_json::Value) -> Result
         message.calendar = Some(entry_of(state, &booking, (&order.number, position), cancelled));
     }
     let mut tx = state.db.begin().await.map_err(storage)?;
-    crate::service::codes::enqueue(&mut tx, state, &message).await.map_err(storage)?;
+    crate::service::inbox::notify(&mut tx, state, (&account, Some(&order.id)), &message).await.map_err(storage)?;
     tx.commit().await.map_err(storage)?;
     state.jobs_waiting.notify_one();
     Ok(())

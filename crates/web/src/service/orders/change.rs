@@ -286,7 +286,9 @@ async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, loaded
             .replace("{providers}", &providers)
             .replace("{link}", &link);
         let subject = catalogs.text(locale, "notice_payment_subject").replace("{number}", &order.number);
-        crate::service::codes::enqueue_message_with_codes(tx, state, &address, (subject, body), codes).await?;
+        let message =
+            crate::jobs::Message { qr_codes: codes, ..crate::service::codes::message_to(&address, subject, body) };
+        crate::service::inbox::notify(tx, state, (&account, Some(&order.id)), &message).await?;
     } else {
         let state_key = format!("state_{}", order.state.code());
         let state_name = catalogs.text(locale, &state_key);
@@ -295,7 +297,8 @@ async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, loaded
             .replace("{number}", &order.number)
             .replace("{state}", state_name);
         let subject = catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number);
-        crate::service::codes::enqueue_message(tx, state, &address, subject, body).await?;
+        let message = crate::service::codes::message_to(&address, subject, body);
+        crate::service::inbox::notify(tx, state, (&account, Some(&order.id)), &message).await?;
     }
     Ok(())
 }
