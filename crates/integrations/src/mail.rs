@@ -2,10 +2,12 @@
 //! message as an `.eml` file, for a machine with no relay. A message is plain text; one with
 //! images (a payment notice's QR codes) is also given as HTML showing them inline, each
 //! under its label, the text staying as the alternative. Files (an interview's calendar
-//! entry) travel as attachments beside the message.
+//! entry) travel as attachments beside the message. Every message carries `Date`,
+//! `Message-ID` and `Auto-Submitted: auto-generated`.
 
 use async_trait::async_trait;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
@@ -55,9 +57,21 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError>;
 }
 
+/// `Auto-Submitted: auto-generated` (RFC 3834): every message here is sent by the platform, so
+/// mail systems send no vacation replies to it and do not answer it automatically.
+fn auto_submitted() -> HeaderValue {
+    HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".to_owned())
+}
+
 fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
     let to: Mailbox = mail.to.parse().map_err(|_| MailError::Build("recipient".into()))?;
-    let builder = Message::builder().from(from.clone()).to(to).subject(&mail.subject);
+    // lettre adds `Date`; the `Message-ID` is `<uuid@host>`.
+    let builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&mail.subject)
+        .message_id(None)
+        .raw_header(auto_submitted());
     let content_type = |text: &str| ContentType::parse(text).map_err(|e| MailError::Build(e.to_string()));
     let text = if mail.images.is_empty() {
         MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone()))

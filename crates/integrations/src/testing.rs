@@ -17,6 +17,8 @@ pub struct ReceivedMail {
     pub images: Vec<(String, Vec<u8>)>,
     /// Its other files (a calendar entry): their content type and bytes.
     pub attachments: Vec<(String, Vec<u8>)>,
+    /// Its header section as sent (folded lines and all).
+    pub header_text: String,
 }
 
 #[derive(Clone, Default)]
@@ -63,6 +65,7 @@ impl Handler for Collector {
                 let body_text = kind == "text" && matches!(subtype, "plain" | "html");
                 !matches!(kind, "image" | "multipart") && !body_text
             }),
+            header_text: String::from_utf8_lossy(&self.data).split("\r\n\r\n").next().unwrap_or_default().to_owned(),
         };
         if let Ok(mut inbox) = self.inbox.lock() {
             inbox.push(mail);

@@ -28,6 +28,10 @@ async fn smtp_mailer_delivers_through_a_real_smtp_exchange() {
             .expect("the message arrived");
     assert_eq!(received.subject, "您的验证码 / Your code");
     assert!(received.body.contains("482913"));
+    let headers = received.header_text.to_ascii_lowercase();
+    for line in ["\r\nauto-submitted: auto-generated", "\r\nmessage-id: <", "\r\ndate: "] {
+        assert!(format!("\r\n{headers}").contains(line), "{line:?} in {}", received.header_text);
+    }
 }
 
 #[tokio::test]
