@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 
 /// Shows `template` again after a refused submission: field messages beside their fields,
 /// other refusals (too many tries, a conflict) as one message at the top, the values the
-/// applicant typed kept (never passwords). Server failures pass through.
+/// applicant typed kept (never passwords). Server failures pass through, but for an outside
+/// service that cannot be reached just now: nothing was done, so the form comes back with what
+/// was typed and says why.
 pub fn rerender(
     state: &AppState,
     locale: Locale,
@@ -23,7 +25,10 @@ pub fn rerender(
     error: AppError,
     values: Value,
 ) -> Result<Response, AppError> {
-    if error.status().is_server_error() || matches!(error, AppError::Unauthenticated | AppError::NotFound) {
+    let unavailable = matches!(error, AppError::Unavailable(_));
+    if (error.status().is_server_error() && !unavailable)
+        || matches!(error, AppError::Unauthenticated | AppError::NotFound)
+    {
         return Err(error);
     }
     let summary = match error {

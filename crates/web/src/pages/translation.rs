@@ -61,12 +61,6 @@ async fn translate(
             let context = json!({"service": service(&state), "values": values, "translation": done});
             Ok(page(&state, locale, "translate.html", context)?.into_response())
         }
-        Err(error @ AppError::Unavailable(_)) => {
-            // Nothing was done; the form comes back with the text, the message says why.
-            let context = json!({"service": service(&state), "values": values,
-                                 "summary": state.catalogs.error(locale, error.code())});
-            Ok((error.status(), page(&state, locale, "translate.html", context)?).into_response())
-        }
         Err(error) => rerender(&state, locale, "translate.html", error, values),
     }
 }

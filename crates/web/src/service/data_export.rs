@@ -1,8 +1,8 @@
 //! Everything the platform holds about an applicant, for the applicant (GDPR articles 15 and
 //! 20): one zip with `data.json` — the account, its real-name identity, every order it filed
 //! (for itself and for others) as the order page shows it, every pension certification, every
-//! message of 我的消息 — and
-//! each file decrypted (photos, signatures, materials, face captures), named in `data.json`.
+//! message of 我的消息 — and each file decrypted (photos, signatures, materials, face
+//! captures), named in `data.json`.
 
 use crate::api::me::AccountView;
 use crate::error::AppError;

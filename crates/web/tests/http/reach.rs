@@ -141,6 +141,20 @@ both_backends!(online_translation_goes_through_the_libretranslate_protocol, |db:
     server.set_behaviour(Behaviour::Busy);
     let (status, answer) = translate(&app, "10.0.0.2", json!({"text": "谢谢", "source": "zh", "target": "nl"})).await;
     assert_eq!((status, error_code(&answer)), (StatusCode::SERVICE_UNAVAILABLE, "translation_busy"));
+    let page = new_client()
+        .post(app.url("/translate"))
+        .header("x-forwarded-for", "10.0.0.2")
+        .header("accept-language", "en")
+        .form(&[("text", "请帮帮我"), ("source", "zh"), ("target", "en")])
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains("The translation service is busy") && html.contains(">请帮帮我</textarea>"),
+        "the form comes back with the text"
+    );
     for behaviour in [Behaviour::Failing, Behaviour::Garbage] {
         server.set_behaviour(behaviour);
         let (status, answer) =
