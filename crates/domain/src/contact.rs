@@ -38,6 +38,11 @@ impl CnMobile {
     pub fn masked(&self) -> String {
         format!("{}****{}", &self.0[..3], &self.0[7..])
     }
+
+    /// `+8613800138000`: the number as a gateway dials it (E.164).
+    pub fn international(&self) -> String {
+        format!("+86{}", self.0)
+    }
 }
 
 impl fmt::Display for CnMobile {
@@ -148,6 +153,14 @@ impl ContactAddress {
         match self {
             Self::Mobile(m) => m.masked(),
             Self::Email(e) => e.masked(),
+        }
+    }
+
+    /// Where a message goes: the e-mail, or the mobile number in international form.
+    pub fn recipient(&self) -> String {
+        match self {
+            Self::Mobile(m) => m.international(),
+            Self::Email(e) => e.as_str().to_owned(),
         }
     }
 

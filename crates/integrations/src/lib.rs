@@ -4,6 +4,8 @@
 //!
 //! - [`mail`]: outgoing mail over SMTP (lettre), or `.eml` files in development.
 //! - [`sms`]: text messages; without a gateway, the staff-visible development outbox.
+//! - [`smpp`]: text messages through the mission's SMS gateway over SMPP 3.4;
+//!   [`smsc_simulator`] (feature `testing`) is a gateway on loopback for the tests.
 //! - [`face`]: the face step of real-name verification.
 //! - [`pension`]: the social-security departments that certify pensioners, over signed JSON;
 //!   [`pension_simulator`] is one on loopback, for the demo and the tests.
@@ -17,7 +19,10 @@ pub mod mail;
 pub mod payments;
 pub mod pension;
 pub mod pension_simulator;
+pub mod smpp;
 pub mod sms;
+#[cfg(feature = "testing")]
+pub mod smsc_simulator;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod translate;

@@ -1,4 +1,8 @@
-//! Integration tests of the adapters against real peers: mail through a real SMTP exchange.
+//! Integration tests of the adapters against real peers: mail through a real SMTP exchange,
+//! text messages through an SMSC simulator ([`smpp`]).
+
+#[path = "integrations/smpp.rs"]
+mod smpp;
 
 use lingshi_integrations::mail::{
     FileAttachment, FileMailer, InlineImage, MailError, Mailer, OutgoingMail, SmtpMailer,

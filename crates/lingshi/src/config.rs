@@ -32,6 +32,7 @@
 //! | `LINGSHI_ECB_RATES_URL` | unset (demo: the simulated feed) | the ECB's daily reference rates (`https://…/eurofxref-daily.xml` or a file), imported every six hours |
 //! | `LINGSHI_TRANSLATE_URL` | unset: no online translation (in demo mode, the simulator) | base URL of a LibreTranslate server the mission hosts (`http://translate.internal:5000`) |
 //! | `LINGSHI_TRANSLATE_API_KEY` | unset | the API key that server asks for, if any |
+//! | `LINGSHI_SMPP_URL` | unset: text messages go to the development outbox | the mission's SMS gateway, `smpp://system_id:password@host:port?source=…[&system_type=…&window=…&enquire_link_secs=…]` |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_BIOMETRIC_RETENTION_DAYS` | `90` | days a closed order's face capture and interview snapshots are kept (1–3650) |
 //! | `LINGSHI_MAX_CONNECTIONS` | `1024` | HTTP connections served at once (1–65536); more wait to be accepted |
@@ -89,6 +90,8 @@ pub struct Config {
     /// The LibreTranslate server behind 在线翻译, and its API key.
     pub translate_url: Option<String>,
     pub translate_api_key: Option<String>,
+    /// The SMS gateway (SMSC), when configured.
+    pub smpp: Option<lingshi_integrations::smpp::SmppConfig>,
 }
 
 /// The whole number in `variable`, if set, within `range`.
@@ -211,7 +214,12 @@ impl Config {
         {
             return Err(invalid("LINGSHI_TRANSLATE_URL", "must start with http:// or https://"));
         }
+        let smpp = get("LINGSHI_SMPP_URL")
+            .map(|url| lingshi_integrations::smpp::SmppConfig::from_url(&url))
+            .transpose()
+            .map_err(|e| invalid("LINGSHI_SMPP_URL", e.0))?;
         Ok(Self {
+            smpp,
             translate_url,
             translate_api_key: get("LINGSHI_TRANSLATE_API_KEY"),
             addr,

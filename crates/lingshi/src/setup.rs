@@ -11,6 +11,7 @@ use lingshi_integrations::payments::wechat_simulator::WechatSimulator;
 use lingshi_integrations::payments::{PaymentProvider, Provider};
 use lingshi_integrations::pension::SigningKey;
 use lingshi_integrations::pension_simulator::{Behaviour, Department};
+use lingshi_integrations::smpp::SmppSender;
 use lingshi_integrations::sms::DevSmsOutbox;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault, migrate, seed};
@@ -198,6 +199,20 @@ fn callback_base(listening: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(host, listening.port()))
 }
 
+/// The mission's SMS gateway over SMPP, its receipts recorded as they come; without one,
+/// the development outbox.
+fn sms_sender(config: &Config, db: &lingshi_storage::Db) -> Arc<dyn lingshi_integrations::sms::SmsSender> {
+    match &config.smpp {
+        Some(smpp) => {
+            println!("Text messages: SMPP gateway {} (sender {})", smpp.address, smpp.source);
+            let (sender, receipts) = SmppSender::start(smpp.clone());
+            tokio::spawn(lingshi_integrations::smpp::record_receipts(db.clone(), receipts));
+            Arc::new(sender)
+        }
+        None => Arc::new(DevSmsOutbox::new(db.clone())),
+    }
+}
+
 /// Runs the platform until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = prepare_database(&config).await?;
@@ -212,11 +227,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let vault = Vault::new(&master_key(&config)?);
     let blobs = BlobStore::open(&config.data_dir.join("files"))?;
-    let adapters = Adapters {
-        mailer: mailer(&config)?,
-        sms: Arc::new(DevSmsOutbox::new(db.clone())),
-        face: Arc::new(DetectingVerifier),
-    };
+    let adapters =
+        Adapters { mailer: mailer(&config)?, sms: sms_sender(&config, &db), face: Arc::new(DetectingVerifier) };
     let mut pension = config.pension.clone();
     let department = simulated_pension_departments(&config, &mut pension).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)

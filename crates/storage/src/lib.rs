@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod codes;
 pub mod crypto;
 pub mod db;
+pub mod deliveries;
 pub mod dev_outbox;
 pub mod erasure;
 pub mod error;

@@ -89,6 +89,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_inbox.sql"),
         postgres: include_str!("../migrations/postgres/0012_inbox.sql"),
     },
+    Migration {
+        version: 13,
+        name: "message_deliveries",
+        sqlite: include_str!("../migrations/sqlite/0013_message_deliveries.sql"),
+        postgres: include_str!("../migrations/postgres/0013_message_deliveries.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -119,7 +119,9 @@ pub async fn due_erased_orders(
 }
 
 /// What is filed under an order, children before parents.
-const FILED_UNDER_ORDER: [&str; 9] = [
+const FILED_UNDER_ORDER: [&str; 11] = [
+    "message_delivery_parts",
+    "message_deliveries",
     "inbox_messages",
     "online_refunds",
     "online_payments",

@@ -4,6 +4,8 @@
 mod audit_chain;
 #[path = "contract/backup.rs"]
 mod backup_contract;
+#[path = "contract/deliveries.rs"]
+mod deliveries_contract;
 #[path = "contract/group_commit.rs"]
 mod group_commit;
 #[path = "contract/interviews.rs"]

@@ -6,6 +6,8 @@ use crate::service::payments::jobs as payments;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
 use lingshi_integrations::mail::{FileAttachment, InlineImage, OutgoingMail};
+use lingshi_integrations::sms::{Sms, SmsFailure};
+use lingshi_storage::deliveries::{self, Attempt};
 use lingshi_storage::jobs::{self, ClaimedJob, Fate};
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const DELIVER_MESSAGE: &str = "deliver_message";
 
 const LEASE: Duration = Duration::seconds(120);
-const BATCH: i64 = 10;
+const BATCH: i64 = 32;
 const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// A message to deliver; stored encrypted in the job's payload.
@@ -33,6 +35,9 @@ pub struct Message {
     /// the time in its text alone.
     #[serde(default)]
     pub calendar: Option<String>,
+    /// The order the message is about, if any: staff see its delivery there.
+    #[serde(default)]
+    pub order_id: Option<String>,
 }
 
 /// A link shown in a mail as a QR code, under its label.
@@ -66,15 +71,68 @@ fn mail_of(message: Message) -> Result<OutgoingMail, String> {
     Ok(OutgoingMail { to: message.to, subject: message.subject, body: message.body, images, attachments })
 }
 
+/// Sends a mail; one about an order is recorded as sent for staff to see on it.
+async fn send_mail(state: &AppState, job_id: &str, message: Message) -> Result<(), String> {
+    let (order_id, masked) = (message.order_id.clone(), message.masked_to.clone());
+    state.mailer.send(&mail_of(message)?).await.map_err(|e| e.to_string())?;
+    let Some(order_id) = order_id else { return Ok(()) };
+    let accepted = [(0, format!("mail-{job_id}"))];
+    let attempt = Attempt {
+        id: job_id,
+        order_id: Some(&order_id),
+        channel: "email",
+        recipient: &masked,
+        parts: 1,
+        accepted: &accepted,
+        failure: None,
+    };
+    // The mail is gone: failing the job now would send it again.
+    if let Err(error) = deliveries::record_attempt(&state.db, &attempt, Utc::now()).await {
+        tracing::error!(job.id = %job_id, error.cause = %error.diagnostic(), "could not record a mail as sent");
+    }
+    Ok(())
+}
+
+/// Sends a text message, skipping the parts an earlier attempt got accepted, and records
+/// what became of it. A number the gateway refuses ends the job (undeliverable, shown to
+/// staff); a gateway that is down or busy fails it, for the outbox to try again.
+async fn send_text(state: &AppState, job_id: &str, message: &Message) -> Result<(), String> {
+    let done = deliveries::accepted_parts(&state.db, job_id).await.map_err(|e| e.to_string())?;
+    let sms = Sms { key: job_id, to: &message.to, masked: &message.masked_to, body: &message.body, done: &done };
+    let report = state.sms.send(&sms).await;
+    let accepted: Vec<(usize, String)> =
+        report.accepted.iter().map(|sent| (sent.part, sent.message_id.clone())).collect();
+    let undeliverable = match &report.failure {
+        Some(SmsFailure::Undeliverable(why)) => Some(why.as_str()),
+        _ => None,
+    };
+    let attempt = Attempt {
+        id: job_id,
+        order_id: message.order_id.as_deref(),
+        channel: "mobile",
+        recipient: &message.masked_to,
+        parts: report.parts,
+        accepted: &accepted,
+        failure: undeliverable,
+    };
+    deliveries::record_attempt(&state.db, &attempt, Utc::now()).await.map_err(|e| e.to_string())?;
+    match report.failure {
+        Some(SmsFailure::Unavailable(why)) => Err(why),
+        Some(SmsFailure::Undeliverable(why)) => {
+            tracing::warn!(job.id = %job_id, sms.to = %message.masked_to, error.cause = %why, "text message undeliverable");
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
 async fn handle(state: &AppState, job: &ClaimedJob) -> Result<(), String> {
     match job.kind.as_str() {
         DELIVER_MESSAGE => {
             let message: Message = serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
             match message.channel.as_str() {
-                "email" => state.mailer.send(&mail_of(message)?).await.map_err(|e| e.to_string()),
-                "mobile" => {
-                    state.sms.send(&message.to, &message.masked_to, &message.body).await.map_err(|e| e.to_string())
-                }
+                "email" => send_mail(state, &job.id, message).await,
+                "mobile" => send_text(state, &job.id, &message).await,
                 other => Err(format!("unknown channel {other}")),
             }
         }
@@ -106,32 +164,38 @@ async fn gave_up(state: &AppState, job: &ClaimedJob) {
     }
 }
 
-/// Claims and runs one batch of due jobs; returns how many ran.
+/// Claims and runs one batch of due jobs, side by side (a text message waiting for its
+/// gateway does not hold up the rest; runners on other nodes run jobs alongside anyway);
+/// returns how many ran.
 pub async fn run_once(state: &AppState) -> Result<usize, lingshi_storage::StorageError> {
     let now = Utc::now();
     let claimed = jobs::claim(&state.db, &state.vault, LEASE, BATCH, now).await?;
-    for job in &claimed {
-        match handle(state, job).await {
-            Ok(()) => {
-                if !jobs::complete(&state.db, job, Utc::now()).await? {
-                    tracing::warn!(job.id = %job.id, job.kind = %job.kind, "job finished after its lease went to another runner");
-                }
-            }
-            Err(error) => match jobs::fail(&state.db, job, &error, Utc::now()).await? {
-                None => {
-                    tracing::warn!(job.id = %job.id, job.kind = %job.kind, error.cause = %error, "job failed after its lease went to another runner")
-                }
-                Some(Fate::RetryAt(at)) => {
-                    tracing::warn!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, job.retry_at = %at, error.cause = %error, "job failed; will retry")
-                }
-                Some(Fate::Dead) => {
-                    tracing::error!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, error.cause = %error, "job failed for good; marked dead");
-                    gave_up(state, job).await;
-                }
-            },
-        }
-    }
+    let settled = futures_util::future::join_all(claimed.iter().map(|job| run_one(state, job))).await;
+    settled.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(claimed.len())
+}
+
+async fn run_one(state: &AppState, job: &ClaimedJob) -> Result<(), lingshi_storage::StorageError> {
+    match handle(state, job).await {
+        Ok(()) => {
+            if !jobs::complete(&state.db, job, Utc::now()).await? {
+                tracing::warn!(job.id = %job.id, job.kind = %job.kind, "job finished after its lease went to another runner");
+            }
+        }
+        Err(error) => match jobs::fail(&state.db, job, &error, Utc::now()).await? {
+            None => {
+                tracing::warn!(job.id = %job.id, job.kind = %job.kind, error.cause = %error, "job failed after its lease went to another runner")
+            }
+            Some(Fate::RetryAt(at)) => {
+                tracing::warn!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, job.retry_at = %at, error.cause = %error, "job failed; will retry")
+            }
+            Some(Fate::Dead) => {
+                tracing::error!(job.id = %job.id, job.kind = %job.kind, job.attempts = job.attempts, error.cause = %error, "job failed for good; marked dead");
+                gave_up(state, job).await;
+            }
+        },
+    }
+    Ok(())
 }
 
 /// Runs jobs until the process stops: at once when this node enqueues one, otherwise by

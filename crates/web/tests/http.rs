@@ -26,6 +26,8 @@ mod reach;
 mod retention;
 #[path = "http/signalling.rs"]
 mod signalling;
+#[path = "http/sms.rs"]
+mod sms;
 #[path = "http/staff_orders.rs"]
 mod staff_orders;
 mod support;

@@ -133,7 +133,7 @@ pub async fn queue(
 }
 
 /// The whole order: details, photo with its report, signature, materials, face, history,
-/// payments, supplements.
+/// payments, supplements, and the delivery of each notice sent about it.
 #[utoipa::path(get, path = "/api/v1/staff/orders/{id}", params(crate::api::path_params::Id), responses((status = 200, body = Object), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -142,7 +142,29 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let loaded = staff_orders::load(&state, &current.staff, &id).await?;
-    Ok(Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
+    Ok(Json(staff_order_view(&state, &loaded, locale, &current).await?))
+}
+
+/// The order as staff see it: what the applicant sees, and what became of each notice sent
+/// about it (delivered, undeliverable, …).
+pub async fn staff_order_view(
+    state: &AppState,
+    loaded: &crate::service::orders::Loaded,
+    locale: crate::i18n::Locale,
+    current: &CurrentStaff,
+) -> Result<Value, AppError> {
+    let mut view = order_view(state, loaded, locale, Actor::Staff(current.staff.role)).await?;
+    let sent = lingshi_storage::deliveries::for_order(&state.db, &loaded.order.id).await?;
+    let notifications: Vec<Value> = sent
+        .iter()
+        .map(|delivery| {
+            json!({"channel": delivery.channel, "recipient": delivery.recipient, "state": delivery.state.as_str(),
+                   "failure": delivery.failure, "sent_at": delivery.created_at.to_rfc3339(),
+                   "sent_local": crate::pages::missions::mission_time(&loaded.mission, delivery.created_at, locale)})
+        })
+        .collect();
+    view["notifications"] = json!(notifications);
+    Ok(view)
 }
 
 /// An action on an order, taken on the version the officer saw.

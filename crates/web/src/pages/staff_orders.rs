@@ -2,7 +2,6 @@
 //! on one screen with every action the officer's role allows. Same services and views as
 //! `api::staff_orders`.
 
-use crate::api::orders::order_view;
 use crate::api::staff_orders::QueueQuery;
 use crate::api::staff_orders::{ActionRequest, SupplementItem};
 use crate::auth::CurrentStaff;
@@ -19,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use lingshi_domain::materials::Material;
-use lingshi_domain::order::Actor;
 use lingshi_domain::order::OrderState;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -178,7 +176,7 @@ async fn review_page(
     let snapshots: Vec<&str> =
         loaded.files_in(crate::service::interviews::snapshots::SLOT).map(|f| f.id.as_str()).collect();
     let context = json!({
-        "order": order_view(state, &loaded, locale, Actor::Staff(current.staff.role)).await?,
+        "order": crate::api::staff_orders::staff_order_view(state, &loaded, locale, current).await?,
         "payment_methods": lingshi_domain::order::COUNTER_PAYMENT_METHODS,
         "audit": trail,
         "all_materials": materials,

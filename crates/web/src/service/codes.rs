@@ -70,12 +70,13 @@ pub async fn enqueue_message(
 pub fn message_to(address: &ContactAddress, subject: String, body: String) -> Message {
     Message {
         channel: address.channel().to_owned(),
-        to: address.as_str().to_owned(),
+        to: address.recipient(),
         masked_to: address.masked(),
         subject,
         body,
         qr_codes: Vec::new(),
         calendar: None,
+        order_id: None,
     }
 }
 

@@ -15,7 +15,8 @@ pub async fn notify(
     (account, order_id): (&Account, Option<&str>),
     message: &Message,
 ) -> Result<(), StorageError> {
-    enqueue(tx, state, message).await?;
+    let about_order = Message { order_id: order_id.map(str::to_owned), ..message.clone() };
+    enqueue(tx, state, &about_order).await?;
     let now = chrono::Utc::now();
     lingshi_storage::inbox::add(tx, &state.vault, (&account.id, order_id), (&message.subject, &message.body), now)
         .await?;

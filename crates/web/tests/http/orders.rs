@@ -19,11 +19,12 @@ pub struct Applicant {
 impl Applicant {
     pub async fn verified(app: &TestApp, email: &str, passport: &str) -> Self {
         let created = app.register(email).await;
-        let applicant = Self {
-            base: app.base.clone(),
-            token: created["token"].as_str().expect("token").to_owned(),
-            client: new_client(),
-        };
+        Self::verify(app, created["token"].as_str().expect("token"), passport).await
+    }
+
+    /// The account signed in with `token`, its real name verified.
+    pub async fn verify(app: &TestApp, token: &str, passport: &str) -> Self {
+        let applicant = Self { base: app.base.clone(), token: token.to_owned(), client: new_client() };
         let identity = json!({"name": "张三", "document_kind": "passport", "document_number": passport});
         let (status, body) = applicant.call(Method::PUT, "/api/v1/me/identity", Some(identity)).await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -2,7 +2,7 @@
 //! real SMTP to a catcher and the job runner running.
 
 use lingshi_integrations::mail::SmtpMailer;
-use lingshi_integrations::sms::DevSmsOutbox;
+use lingshi_integrations::sms::{DevSmsOutbox, SmsSender};
 use lingshi_integrations::testing::SmtpCatcher;
 use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, MasterKey, Vault};
@@ -44,7 +44,12 @@ impl TestApp {
 
     /// Starts the platform; notifications from payment providers come to its own address.
     pub async fn start_with(db: Db, dir: PathBuf, settings: Settings) -> Self {
-        Self::start_node(db, dir, settings, None, SmtpCatcher::start()).await
+        Self::start_node(db, dir, settings, None, SmtpCatcher::start(), None).await
+    }
+
+    /// Starts the platform with text messages going through `sms` (an SMPP gateway).
+    pub async fn start_with_sms(db: Db, dir: PathBuf, sms: Arc<dyn SmsSender>) -> Self {
+        Self::start_node(db, dir, settings(), None, SmtpCatcher::start(), Some(sms)).await
     }
 
     /// Another node of the same platform: the same database, key and mail server, its own
@@ -57,7 +62,7 @@ impl TestApp {
     /// Another node of the same platform whose master key is `vault`'s (as after a rotation).
     pub async fn node_with_vault(&self, dir: PathBuf, vault: Arc<Vault>) -> Self {
         let settings = self.state.settings.clone();
-        Self::start_node(self.db.clone(), dir, settings, Some(vault), self.mail.clone()).await
+        Self::start_node(self.db.clone(), dir, settings, Some(vault), self.mail.clone(), None).await
     }
 
     async fn start_node(
@@ -66,6 +71,7 @@ impl TestApp {
         mut settings: Settings,
         shared_vault: Option<Arc<Vault>>,
         mail: SmtpCatcher,
+        sms: Option<Arc<dyn SmsSender>>,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -73,7 +79,7 @@ impl TestApp {
         let mailer = SmtpMailer::from_url(&mail.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
         let adapters = Adapters {
             mailer: Arc::new(mailer),
-            sms: Arc::new(DevSmsOutbox::new(db.clone())),
+            sms: sms.unwrap_or_else(|| Arc::new(DevSmsOutbox::new(db.clone()))),
             face: Arc::new(DetectingVerifier),
         };
         let blobs = BlobStore::open(&dir.join("files")).expect("blobs");
