@@ -63,20 +63,10 @@ pub(crate) fn optional<T>(
     if input.trim().is_empty() { Ok(None) } else { parse(input).map(Some) }
 }
 
-/// A telephone number anywhere: `+`/`00` and a country code, or a national number; 6–15
-/// digits once spaces, dots, hyphens and brackets are dropped (E.164 allows 15).
-pub fn phone_number(input: &str) -> Result<String, ValidationError> {
-    let folded = crate::normalize::fold_identifier(input).ok_or(ValidationError::TooLong)?;
-    let folded = folded.replace(['(', ')', '.', '/'], "");
-    if folded.is_empty() {
-        return Err(ValidationError::Required);
-    }
-    let (prefix, digits) = match folded.strip_prefix('+').or_else(|| folded.strip_prefix("00")) {
-        Some(rest) => ("+", rest),
-        None => ("", folded.as_str()),
-    };
-    let valid = (6..=15).contains(&digits.len()) && crate::normalize::all_digits(digits);
-    if valid { Ok(format!("{prefix}{digits}")) } else { Err(ValidationError::PhoneFormat) }
+/// A telephone number as stored: E.164, read in `home` (the mission's country) when written
+/// without a country code (see [`crate::phone`]).
+pub fn phone_number(input: &str, home: Option<&str>) -> Result<String, ValidationError> {
+    crate::phone::PhoneNumber::parse(input, home).map(|number| number.e164().to_owned())
 }
 
 /// A calendar date `YYYY-MM-DD` not after `today`.

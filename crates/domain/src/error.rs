@@ -54,6 +54,8 @@ pub enum ValidationError {
     TextInvalid,
     #[error("not a telephone number")]
     PhoneFormat,
+    #[error("not a mobile number")]
+    NotAMobile,
     #[error("not a date in the form YYYY-MM-DD")]
     DateFormat,
     #[error("the date must be a real past date")]
@@ -114,6 +116,7 @@ impl ValidationError {
             UnknownChoice => "unknown_choice",
             TextInvalid => "text_invalid",
             PhoneFormat => "phone_format",
+            NotAMobile => "not_a_mobile",
             DateFormat => "date_format",
             DateNotPast => "date_not_past",
             ResidentIdMismatch => "resident_id_mismatch",
@@ -132,7 +135,7 @@ impl ValidationError {
     }
 
     /// Every variant, so catalogs can be checked for completeness.
-    pub const ALL: [ValidationError; 39] = {
+    pub const ALL: [ValidationError; 40] = {
         use ValidationError::*;
         [
             Required,
@@ -160,6 +163,7 @@ impl ValidationError {
             UnknownChoice,
             TextInvalid,
             PhoneFormat,
+            NotAMobile,
             DateFormat,
             DateNotPast,
             ResidentIdMismatch,

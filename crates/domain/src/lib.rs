@@ -25,6 +25,7 @@ pub mod password;
 pub mod payment;
 pub mod pension;
 pub mod person;
+pub mod phone;
 pub mod pinyin_name;
 pub mod place_name;
 pub mod region;

@@ -26,6 +26,7 @@ impl PensionForm {
         &self,
         regions: &[String],
         today: NaiveDate,
+        home_region: Option<&str>,
     ) -> Result<PensionForm, Vec<(&'static str, ValidationError)>> {
         let mut errors = Vec::new();
         let mut keep = |field: &'static str, result: Result<String, ValidationError>| {
@@ -43,7 +44,7 @@ impl PensionForm {
         );
         let social_security_no = keep("social_security_no", social_security_number(&self.social_security_no));
         let address_abroad = keep("address_abroad", short_text(&self.address_abroad, 200));
-        let phone = keep("phone", phone_number(&self.phone));
+        let phone = keep("phone", phone_number(&self.phone, home_region));
         if errors.is_empty() {
             Ok(PensionForm { name, id_number, region, social_security_no, address_abroad, phone })
         } else {
@@ -209,10 +210,11 @@ mod tests {
             address_abroad: "Rue Neuve 1, 1000 Bruxelles".into(),
             phone: "+32 470 00 00 00".into(),
         };
-        let checked = good.validate(&regions, today).expect("valid");
+        let checked = good.validate(&regions, today, Some("BE")).expect("valid");
         assert_eq!(checked.social_security_no, "AB123456");
         let bad = PensionForm { region: "440000".into(), id_number: "123".into(), ..good };
-        let fields: Vec<&str> = bad.validate(&regions, today).expect_err("invalid").iter().map(|(f, _)| *f).collect();
+        let fields: Vec<&str> =
+            bad.validate(&regions, today, Some("BE")).expect_err("invalid").iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["id_number", "region"]);
     }
 }

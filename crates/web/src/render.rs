@@ -77,6 +77,8 @@ impl Templates {
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         // Forms read `values.x` and `errors.x` before anything was submitted.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        // `{{ number | phone }}`: a stored telephone number in international form.
+        env.add_filter("phone", |stored: String| lingshi_domain::phone::display(&stored));
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }

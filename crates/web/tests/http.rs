@@ -453,6 +453,7 @@ both_backends!(the_missions_directory_is_browsable_as_json, |db: Db, dir: PathBu
     assert_eq!(belgium["address"], "439 Avenue de Tervuren, 1150 Woluwe-Saint-Pierre, Bruxelles");
     assert_eq!(belgium["email"], "belconsulate@mfa.gov.cn");
     assert_eq!(belgium["phone_link"], "tel:+3226633001");
+    assert_eq!(belgium["phone"], "+32 2 663 30 01", "shown in international form, by libphonenumber's rules");
     assert_eq!(belgium["submission_methods"], json!(["by_post"]));
     let (status, body) = app.get_json("/api/v1/missions/atlantis").await;
     assert_eq!((status, error_code(&body)), (StatusCode::NOT_FOUND, "not_found"));

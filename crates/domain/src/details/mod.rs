@@ -18,12 +18,15 @@ use serde::{Deserialize, Serialize};
 mod stored;
 
 /// What the details screen needs to know about the application.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DetailsContext {
     /// `None` for the emergency travel document.
     pub kind: Option<ApplicationType>,
     pub held: Option<HeldDocument>,
     pub today: NaiveDate,
+    /// ISO 3166-1 code of the mission's country: a phone number written without a country
+    /// code is read there.
+    pub home_region: Option<String>,
 }
 
 /// The personal-details screen (图 3), as sent; also the stored shape of [`ValidDetails`].
@@ -128,13 +131,15 @@ impl Details {
         }
         let document_number = errors.check("document_number", document_number(&self.document_number, context));
         let address = errors.check("address", short_text(&self.address, 200));
-        let phone = errors.check("phone", phone_number(&self.phone));
+        let phone = errors.check("phone", phone_number(&self.phone, context.home_region.as_deref()));
         let email = errors.check("email", optional(&self.email, Email::parse));
         let occupation = errors.check("occupation", short_text(&self.occupation, 40));
         let emergency_contact_name =
             errors.check("emergency_contact_name", PersonName::parse(&self.emergency_contact_name));
-        let emergency_contact_phone =
-            errors.check("emergency_contact_phone", phone_number(&self.emergency_contact_phone));
+        let emergency_contact_phone = errors.check(
+            "emergency_contact_phone",
+            phone_number(&self.emergency_contact_phone, context.home_region.as_deref()),
+        );
         let age = birth_date.map(|b| age_on(b, context.today));
         if let (Some(kind), Some(age)) = (context.kind, age)
             && kind.case == Case::MinorFirst
@@ -257,7 +262,7 @@ mod tests {
     }
 
     fn context(kind: ApplicationType, held: HeldDocument) -> DetailsContext {
-        DetailsContext { kind: Some(kind), held: Some(held), today: today() }
+        DetailsContext { kind: Some(kind), held: Some(held), today: today(), home_region: Some("BE".into()) }
     }
 
     fn fields(result: Result<ValidDetails, Vec<FieldError>>) -> Vec<(&'static str, ValidationError)> {
@@ -397,7 +402,7 @@ mod tests {
                 mother_name: fields[17].clone(),
                 mother_document: fields[18].clone(),
             };
-            let context = DetailsContext { kind: Some(ApplicationType::ALL[kind]), held: Some(held), today: today() };
+            let context = DetailsContext { kind: Some(ApplicationType::ALL[kind]), held: Some(held), today: today(), home_region: Some("BE".into()) };
             if let Ok(accepted) = input.validate(&context) {
                 let stored = Details::from(accepted.clone());
                 prop_assert_eq!(stored.validate(&context), Ok(accepted));

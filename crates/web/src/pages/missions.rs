@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 use lingshi_domain::mission::Mission;
+use lingshi_domain::phone::PhoneNumber;
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -51,6 +52,7 @@ pub fn map_link(address: &str) -> String {
 pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
     let tag = locale.tag();
     let local = local_now(mission, chrono::Utc::now());
+    let phone = mission.phone.as_deref().map(|written| PhoneNumber::parse(written, Some(&mission.country_code)));
     json!({
         "open_now": local.and_then(|l| mission.is_open_at(l)),
         "local_time": local.map(|l| l.format("%H:%M").to_string()),
@@ -63,8 +65,11 @@ pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
         "address": mission.address,
         "address_note": mission.address_note.as_ref().map(|n| n.get(tag)),
         "office_hours": mission.office_hours.get(tag),
-        "phone": mission.phone,
-        "phone_link": mission.phone.as_ref().map(|p| format!("tel:+{}", p.trim_start_matches("00").replace(['-', ' '], ""))),
+        "phone": phone.as_ref().map(|parsed| match parsed {
+            Ok(number) => number.international(),
+            Err(_) => mission.phone.clone().unwrap_or_default(),
+        }),
+        "phone_link": phone.as_ref().and_then(|parsed| parsed.as_ref().ok()).map(|number| format!("tel:{}", number.e164())),
         "phone_hours": mission.phone_hours.as_ref().map(|h| h.get(tag)),
         "email": mission.email,
         "time_zone": mission.time_zone,

@@ -44,7 +44,7 @@ pub async fn start(
         .await?
         .ok_or(AppError::Invalid(FieldErrors::single("mission_id", "unknown_choice")))?;
     let regions: Vec<String> = state.settings.pension.departments.keys().cloned().collect();
-    let form = form.validate(&regions, Utc::now().date_naive()).map_err(|errors| {
+    let form = form.validate(&regions, Utc::now().date_naive(), Some(&mission.country_code)).map_err(|errors| {
         FieldErrors(errors.into_iter().map(|(field, e)| FieldError { field, code: e.code() }).collect())
     })?;
     let now = Utc::now();

@@ -286,7 +286,12 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
     };
     let (mission, kind, mut form) = orders::checked_start(state, &start).await?;
     let today = Utc::now().date_naive();
-    let context = DetailsContext { kind, held: form.route.map(|r| r.held), today };
+    let context = DetailsContext {
+        kind,
+        held: form.route.map(|r| r.held),
+        today,
+        home_region: Some(mission.country_code.clone()),
+    };
     let details = walk_in.details.validate(&context).map_err(FieldErrors::from)?;
     match walk_in.service {
         Service::PassportOrTravelDocument => {

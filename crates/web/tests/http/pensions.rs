@@ -118,7 +118,7 @@ both_backends!(
         let id = submitted(&applicant).await;
         let failed = wait_for(&applicant, &id, "failed").await;
         assert_eq!(failed["paper_form"], true);
-        assert_eq!(failed["mission"]["phone"], "0032-26633001", "with the mission's contacts");
+        assert_eq!(failed["mission"]["phone"], "+32 2 663 30 01", "with the mission's contacts");
 
         department.set_behaviour(Mode::Garbage);
         let officer =

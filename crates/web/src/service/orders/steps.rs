@@ -54,7 +54,12 @@ pub async fn save_step(
         match step {
             Step::Details => {
                 let input: Details = parse(body)?;
-                let context = DetailsContext { kind: loaded.kind, held: loaded.form.route.map(|r| r.held), today };
+                let context = DetailsContext {
+                    kind: loaded.kind,
+                    held: loaded.form.route.map(|r| r.held),
+                    today,
+                    home_region: Some(loaded.mission.country_code.clone()),
+                };
                 let details = input.validate(&context).map_err(FieldErrors::from)?;
                 index_applicant(&mut loaded.order, &details, &vault, today);
                 loaded.form.details = Some(details);
@@ -187,7 +192,7 @@ mod tests {
             mother_document: "E22222222".into(),
             ..Details::default()
         };
-        let context = DetailsContext { kind: Some(renewal()), held: None, today };
+        let context = DetailsContext { kind: Some(renewal()), held: None, today, home_region: None };
         let details = input.validate(&context).expect("valid");
         let vault = lingshi_storage::Vault::new(&lingshi_storage::MasterKey::generate().expect("key"));
         let mut order = draft(Service::PassportOrTravelDocument, Some(renewal())).order;
