@@ -2,6 +2,7 @@
 
 use crate::error::ValidationError;
 use crate::normalize::{all_digits, fold_identifier};
+use crate::phone::PhoneNumber;
 use serde::Serialize;
 use std::fmt;
 
@@ -122,6 +123,9 @@ impl fmt::Display for Email {
 pub enum ContactAddress {
     Mobile(CnMobile),
     Email(Email),
+    /// A mobile number (any country) an account added for notifications: never a login, so
+    /// [`ContactAddress::parse`] never gives one.
+    Notify(PhoneNumber),
 }
 
 impl ContactAddress {
@@ -146,6 +150,7 @@ impl ContactAddress {
         match self {
             Self::Mobile(m) => m.as_str(),
             Self::Email(e) => e.as_str(),
+            Self::Notify(n) => n.e164(),
         }
     }
 
@@ -153,6 +158,7 @@ impl ContactAddress {
         match self {
             Self::Mobile(m) => m.masked(),
             Self::Email(e) => e.masked(),
+            Self::Notify(n) => n.masked(),
         }
     }
 
@@ -161,15 +167,53 @@ impl ContactAddress {
         match self {
             Self::Mobile(m) => m.international(),
             Self::Email(e) => e.as_str().to_owned(),
+            Self::Notify(n) => n.e164().to_owned(),
         }
     }
 
     /// `"mobile"` or `"email"`, as stored.
     pub fn channel(&self) -> &'static str {
         match self {
-            Self::Mobile(_) => "mobile",
+            Self::Mobile(_) | Self::Notify(_) => "mobile",
             Self::Email(_) => "email",
         }
+    }
+}
+
+/// How an account is told of its orders (codes always go to the login address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyVia {
+    /// The address the account signs in with.
+    Login,
+    /// The mobile number the account added.
+    Mobile,
+    Both,
+}
+
+impl NotifyVia {
+    pub const ALL: [NotifyVia; 3] = [NotifyVia::Login, NotifyVia::Mobile, NotifyVia::Both];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NotifyVia::Login => "login",
+            NotifyVia::Mobile => "mobile",
+            NotifyVia::Both => "both",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        match input.trim() {
+            "" => Err(ValidationError::Required),
+            code => Self::ALL.into_iter().find(|via| via.code() == code).ok_or(ValidationError::UnknownChoice),
+        }
+    }
+
+    pub fn to_login(self) -> bool {
+        matches!(self, NotifyVia::Login | NotifyVia::Both)
+    }
+
+    pub fn to_mobile(self) -> bool {
+        matches!(self, NotifyVia::Mobile | NotifyVia::Both)
     }
 }
 

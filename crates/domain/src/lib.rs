@@ -32,7 +32,7 @@ pub mod region;
 pub mod resident_id;
 pub mod verification;
 
-pub use contact::{CnMobile, ContactAddress, Email};
+pub use contact::{CnMobile, ContactAddress, Email, NotifyVia};
 pub use documents::{HomeReturnPermitNo, IdentityDocument, PassportNo, TaiwanPermitNo, TravelDocNo};
 pub use error::ValidationError;
 pub use password::Password;

@@ -149,32 +149,30 @@ impl Smsc {
     }
 
     /// The messages accepted, parts joined, as `(destination, text)`, in order of their
-    /// first part.
+    /// first part. A part joins the open message of its destination and reference that does
+    /// not have its number yet.
     pub fn texts(&self) -> Vec<(String, String)> {
         let log = self.log();
-        let mut order = Vec::new();
-        let mut joined: HashMap<(String, u8), BTreeMap<u8, String>> = HashMap::new();
+        let mut messages: Vec<(String, BTreeMap<u8, String>)> = Vec::new();
+        let mut open: HashMap<(String, u8), usize> = HashMap::new();
         for part in &log.accepted {
-            let (key, number, text) = match udh_of(part) {
-                Some((reference, number, body)) => {
-                    ((part.destination.clone(), reference), number, decode(part.data_coding, body))
-                }
-                None => ((part.destination.clone(), 0), 0, decode(part.data_coding, &part.short_message)),
+            let Some((reference, number, body)) = udh_of(part) else {
+                let text = decode(part.data_coding, &part.short_message);
+                messages.push((part.destination.clone(), BTreeMap::from([(0, text)])));
+                continue;
             };
-            if part.udhi && joined.contains_key(&key) {
-                joined.entry(key).or_default().insert(number, text);
-            } else {
-                order.push(key.clone());
-                joined.insert(key, BTreeMap::from([(number, text)]));
-            }
+            let key = (part.destination.clone(), reference);
+            let index = match open.get(&key) {
+                Some(&index) if !messages[index].1.contains_key(&number) => index,
+                _ => {
+                    messages.push((part.destination.clone(), BTreeMap::new()));
+                    open.insert(key, messages.len() - 1);
+                    messages.len() - 1
+                }
+            };
+            messages[index].1.insert(number, decode(part.data_coding, body));
         }
-        order
-            .into_iter()
-            .map(|key| {
-                let text = joined.get(&key).map(|parts| parts.values().cloned().collect()).unwrap_or_default();
-                (key.0, text)
-            })
-            .collect()
+        messages.into_iter().map(|(destination, parts)| (destination, parts.into_values().collect())).collect()
     }
 }
 

@@ -17,6 +17,8 @@ const CODE_FIELD: &str = "one_time_codes.code";
 pub enum Purpose {
     Register,
     ResetPassword,
+    /// Confirms a mobile number an account adds for notifications.
+    NotifyMobile,
 }
 
 impl Purpose {
@@ -24,6 +26,7 @@ impl Purpose {
         match self {
             Purpose::Register => "register",
             Purpose::ResetPassword => "reset_password",
+            Purpose::NotifyMobile => "notify_mobile",
         }
     }
 }

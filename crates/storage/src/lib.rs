@@ -24,6 +24,7 @@ pub mod legalizations;
 pub mod migrate;
 pub mod missions;
 pub mod notices;
+pub mod notify_settings;
 pub mod online_payments;
 pub mod order_work;
 pub mod orders;

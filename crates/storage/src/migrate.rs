@@ -95,6 +95,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_message_deliveries.sql"),
         postgres: include_str!("../migrations/postgres/0013_message_deliveries.sql"),
     },
+    Migration {
+        version: 14,
+        name: "notification_settings",
+        sqlite: include_str!("../migrations/sqlite/0014_notification_settings.sql"),
+        postgres: include_str!("../migrations/postgres/0014_notification_settings.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

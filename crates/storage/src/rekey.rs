@@ -49,7 +49,7 @@ impl SealedColumn {
 /// Every sealed column but the ones with a step of their own (orders' forms and accounts'
 /// document numbers, whose keyed indexes follow them; the audit log's reasons, which the chain
 /// covers).
-const SEALED_COLUMNS: [SealedColumn; 12] = [
+const SEALED_COLUMNS: [SealedColumn; 13] = [
     SealedColumn {
         table: "inbox_messages",
         key: "id",
@@ -67,6 +67,12 @@ const SEALED_COLUMNS: [SealedColumn; 12] = [
         key: "id",
         column: "real_name",
         context: Context::Fixed(crate::accounts::NAME_FIELD),
+    },
+    SealedColumn {
+        table: "accounts",
+        key: "id",
+        column: "notify_mobile",
+        context: Context::Row { prefix: crate::notify_settings::MOBILE_PREFIX, column: "id" },
     },
     SealedColumn {
         table: "order_events",

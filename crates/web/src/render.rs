@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("password_forgot.html", include_str!("../templates/password_forgot.html")),
     ("password_reset.html", include_str!("../templates/password_reset.html")),
     ("account.html", include_str!("../templates/account.html")),
+    ("account_notifications.html", include_str!("../templates/account_notifications.html")),
     ("verify.html", include_str!("../templates/verify.html")),
     ("account_delete.html", include_str!("../templates/account_delete.html")),
     ("verify_face.html", include_str!("../templates/verify_face.html")),

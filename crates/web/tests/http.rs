@@ -14,6 +14,8 @@ mod key_rotation;
 mod legalizations;
 #[path = "http/messages.rs"]
 mod messages;
+#[path = "http/notify_settings.rs"]
+mod notify_settings;
 #[path = "http/orders.rs"]
 mod orders;
 #[path = "http/payments.rs"]

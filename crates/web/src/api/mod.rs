@@ -9,6 +9,7 @@ pub mod me;
 pub mod messages;
 pub mod missions;
 pub mod notices;
+pub mod notifications;
 pub mod openapi;
 pub mod orders;
 pub mod path_params;
@@ -30,6 +31,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .merge(staff_interviews::router(settings))
         .merge(me::router(settings))
         .merge(messages::router())
+        .merge(notifications::router())
         .merge(missions::router())
         .merge(legalizations::router())
         .merge(notices::router())

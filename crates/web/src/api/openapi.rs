@@ -2,8 +2,8 @@
 
 use crate::api::contract::Contract;
 use crate::api::{
-    accounts, interviews, legalizations, me, messages, missions, notices, orders, payments, pensions, photo_checks,
-    staff_interviews, staff_members, staff_orders, translations,
+    accounts, interviews, legalizations, me, messages, missions, notices, notifications, orders, payments, pensions,
+    photo_checks, staff_interviews, staff_members, staff_orders, translations,
 };
 use crate::state::AppState;
 use axum::routing::get;
@@ -103,6 +103,11 @@ use utoipa::OpenApi;
         messages::unread,
         messages::read_all,
         messages::read_one,
+        notifications::show,
+        notifications::choose,
+        notifications::add_mobile,
+        notifications::confirm_mobile,
+        notifications::remove_mobile,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldErrorDetail)),
     modifiers(&Contract)
@@ -149,6 +154,9 @@ mod tests {
         example_reads_as::<payments::PaymentRequest>(&document, "PaymentRequest");
         example_reads_as::<legalizations::CheckRequest>(&document, "CheckRequest");
         example_reads_as::<translations::TranslationRequest>(&document, "TranslationRequest");
+        example_reads_as::<notifications::ViaRequest>(&document, "ViaRequest");
+        example_reads_as::<notifications::MobileRequest>(&document, "MobileRequest");
+        example_reads_as::<notifications::MobileCodeRequest>(&document, "MobileCodeRequest");
         // Two request types of one name would share one schema: the second would be lost.
         example_reads_as::<orders::StartRequest>(&document, "StartRequest");
     }

@@ -11,6 +11,7 @@ mod legalizations;
 mod messages;
 pub mod missions;
 mod notices;
+mod notifications;
 mod orders;
 mod payments;
 mod pensions;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(legalizations::router())
         .merge(translation::router())
         .merge(messages::router())
+        .merge(notifications::router())
         .merge(apply::router())
         .merge(orders::router())
         .merge(payments::router())

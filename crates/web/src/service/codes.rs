@@ -97,6 +97,8 @@ pub enum Notice {
     /// No code: this address already has an account. Sent instead of a registration
     /// code so that registering does not reveal which addresses exist.
     AlreadyRegistered,
+    /// The code, to add a mobile number for notifications.
+    MobileCode,
 }
 
 /// Issues a code for `purpose` and queues the message, after checking the rate limits.
@@ -116,6 +118,7 @@ pub async fn send(
         Notice::RegistrationCode => ("mail_register_subject", "mail_register_body"),
         Notice::ResetCode => ("mail_reset_subject", "mail_reset_body"),
         Notice::AlreadyRegistered => ("mail_exists_subject", "mail_exists_body"),
+        Notice::MobileCode => ("sms_notify_mobile_subject", "sms_notify_mobile_body"),
     };
     let body = catalogs.text(locale, body_key).replace("{code}", &code);
     let mut tx = state.db.begin().await?;

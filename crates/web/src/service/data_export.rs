@@ -42,6 +42,7 @@ pub async fn export(state: &AppState, account: &Account, locale: Locale) -> Resu
     }
     let pensions = lingshi_storage::pensions::for_account(&state.db, &state.vault, &account.id).await?;
     let messages = lingshi_storage::inbox::list(&state.db, &state.vault, &account.id).await?;
+    let notify = crate::service::notify_settings::settings(state, account).await?;
     let data = json!({
         "exported_at": chrono::Utc::now().to_rfc3339(),
         "account": AccountView::from(account),
@@ -53,6 +54,7 @@ pub async fn export(state: &AppState, account: &Account, locale: Locale) -> Resu
         "orders": order_views,
         "pensions": crate::api::pensions::views(state, &pensions, locale).await?,
         "messages": messages.iter().map(crate::api::messages::view).collect::<Vec<_>>(),
+        "notifications": {"via": notify.via, "mobile": notify.mobile},
     });
     archive.add("data.json", &serde_json::to_vec_pretty(&data).map_err(AppError::internal)?)?;
     archive.finish()

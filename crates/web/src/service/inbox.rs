@@ -16,7 +16,9 @@ pub async fn notify(
     message: &Message,
 ) -> Result<(), StorageError> {
     let about_order = Message { order_id: order_id.map(str::to_owned), ..message.clone() };
-    enqueue(tx, state, &about_order).await?;
+    for copy in crate::service::notify_settings::copies(state, account, &about_order).await? {
+        enqueue(tx, state, &copy).await?;
+    }
     let now = chrono::Utc::now();
     lingshi_storage::inbox::add(tx, &state.vault, (&account.id, order_id), (&message.subject, &message.body), now)
         .await?;

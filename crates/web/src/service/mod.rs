@@ -16,6 +16,7 @@ pub mod interviews;
 pub mod key_rotation;
 pub mod legalizations;
 pub mod notices;
+pub mod notify_settings;
 pub mod order_files;
 pub mod orders;
 pub mod passwords;

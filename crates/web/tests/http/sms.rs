@@ -19,14 +19,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The platform with its text messages going to `smsc`, receipts recorded.
-async fn platform_with_gateway(db: Db, dir: PathBuf, smsc: &Smsc) -> TestApp {
+pub async fn platform_with_gateway(db: Db, dir: PathBuf, smsc: &Smsc) -> TestApp {
     let (sender, receipts) = SmppSender::start(SmppConfig::from_url(&smsc.url("CNEmbassy")).expect("url"));
     tokio::spawn(lingshi_integrations::smpp::record_receipts(db.clone(), receipts));
     TestApp::start_with_sms(db, dir, Arc::new(sender)).await
 }
 
 /// Waits up to `seconds` for `done`.
-async fn eventually(seconds: u64, mut done: impl AsyncFnMut() -> bool) -> bool {
+pub async fn eventually(seconds: u64, mut done: impl AsyncFnMut() -> bool) -> bool {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
     while tokio::time::Instant::now() < deadline {
         if done().await {
