@@ -1,6 +1,6 @@
 //! Inbound mail: an SMTP server that takes the messages applicants send with supplementary
-//! materials (the guide's "邮件上传") and hands each, parsed, to the platform through a
-//! channel. Messages larger than [`MAX_MESSAGE_BYTES`] are refused in the SMTP exchange.
+//! materials (the guide's "邮件上传"), and the delivery reports (bounces) mail servers send
+//! back, and hands each, parsed, to the platform through a channel. Messages larger than [`MAX_MESSAGE_BYTES`] are refused in the SMTP exchange.
 
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use std::net::TcpListener;
@@ -18,6 +18,8 @@ pub struct InboundMail {
     pub to: Vec<String>,
     /// Each attachment's bytes (its declared type is not trusted; intake sniffs it).
     pub attachments: Vec<Vec<u8>>,
+    /// What the message reports, if it is a delivery status report (a bounce).
+    pub bounce: Option<crate::bounce::Bounce>,
 }
 
 #[derive(Clone)]
@@ -55,7 +57,8 @@ impl Handler for Receiver {
             return response::TRANSACTION_FAILED;
         };
         let attachments = message.attachments().map(|part| part.contents().to_vec()).collect();
-        let mail = InboundMail { from: self.from.clone(), to: self.to.clone(), attachments };
+        let bounce = crate::bounce::read(&message);
+        let mail = InboundMail { from: self.from.clone(), to: self.to.clone(), attachments, bounce };
         match self.sink.blocking_send(mail) {
             Ok(()) => response::OK,
             Err(_) => response::INTERNAL_ERROR,

@@ -13,6 +13,8 @@
 //! - [`translate`]: online translation through a LibreTranslate server;
 //!   [`translate_simulator`] is one on loopback, for the demo and the tests.
 
+pub mod bounce;
+pub mod dkim;
 pub mod face;
 pub mod inbound;
 pub mod mail;

@@ -3,7 +3,11 @@
 //! images (a payment notice's QR codes) is also given as HTML showing them inline, each
 //! under its label, the text staying as the alternative. Files (an interview's calendar
 //! entry) travel as attachments beside the message. Every message carries `Date`,
-//! `Message-ID` and `Auto-Submitted: auto-generated`.
+//! `Message-ID` and `Auto-Submitted: auto-generated`, and a DKIM signature when a
+//! [`DkimSigner`] is set.
+
+use crate::dkim::DkimSigner;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -20,6 +24,8 @@ pub struct OutgoingMail {
     pub body: String,
     pub images: Vec<InlineImage>,
     pub attachments: Vec<FileAttachment>,
+    /// Also as HTML (its links clickable), the text staying as the alternative: a notice.
+    pub html: bool,
 }
 
 /// A file attached to a message.
@@ -54,7 +60,13 @@ pub enum MailError {
 /// Sends mail.
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError>;
+    /// Sends `mail`; returns its `Message-ID` (which a bounce quotes back).
+    async fn send(&self, mail: &OutgoingMail) -> Result<String, MailError>;
+}
+
+/// The `Message-ID` lettre gave `message`.
+fn message_id(message: &Message) -> String {
+    message.headers().get_raw("Message-ID").unwrap_or_default().trim().to_owned()
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834): every message here is sent by the platform, so
@@ -63,7 +75,7 @@ fn auto_submitted() -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".to_owned())
 }
 
-fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
+fn build(from: &Mailbox, mail: &OutgoingMail, dkim: Option<&DkimSigner>) -> Result<Message, MailError> {
     let to: Mailbox = mail.to.parse().map_err(|_| MailError::Build("recipient".into()))?;
     // lettre adds `Date`; the `Message-ID` is `<uuid@host>`.
     let builder = Message::builder()
@@ -73,8 +85,10 @@ fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
         .message_id(None)
         .raw_header(auto_submitted());
     let content_type = |text: &str| ContentType::parse(text).map_err(|e| MailError::Build(e.to_string()));
-    let text = if mail.images.is_empty() {
+    let text = if mail.images.is_empty() && !mail.html {
         MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone()))
+    } else if mail.images.is_empty() {
+        MultiPart::mixed().multipart(MultiPart::alternative_plain_html(mail.body.clone(), html(mail)))
     } else {
         let png = content_type("image/png")?;
         let related =
@@ -84,7 +98,7 @@ fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
         MultiPart::mixed()
             .multipart(MultiPart::alternative().singlepart(SinglePart::plain(mail.body.clone())).multipart(related))
     };
-    let built = if mail.images.is_empty() && mail.attachments.is_empty() {
+    let built = if mail.images.is_empty() && mail.attachments.is_empty() && !mail.html {
         builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone())
     } else {
         let mut whole = text;
@@ -94,15 +108,39 @@ fn build(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
         }
         builder.multipart(whole)
     };
-    built.map_err(|e| MailError::Build(e.to_string()))
+    let mut message = built.map_err(|e| MailError::Build(e.to_string()))?;
+    if let Some(signer) = dkim {
+        signer.sign(&mut message);
+    }
+    Ok(message)
 }
 
-/// The HTML of a message with images: its text, then each image under its label.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A paragraph's text, escaped, its `http(s)://` links made clickable (a link runs to the first
+/// space or non-ASCII character, trailing punctuation left out).
+fn linked(paragraph: &str) -> String {
+    let mut html = String::new();
+    let mut rest = paragraph;
+    while let Some(start) = [rest.find("https://"), rest.find("http://")].into_iter().flatten().min() {
+        html.push_str(&escape(&rest[..start]));
+        let tail = &rest[start..];
+        let length =
+            tail.find(|c: char| c.is_whitespace() || !c.is_ascii() || "<>\"".contains(c)).unwrap_or(tail.len());
+        let url = tail[..length].trim_end_matches(['.', ',', ')', ';', ':', '!', '?']);
+        html.push_str(&format!("<a href=\"{0}\">{0}</a>", escape(url)));
+        rest = &tail[url.len()..];
+    }
+    html.push_str(&escape(rest));
+    html
+}
+
+/// The HTML of a message: its paragraphs (links clickable), then each image under its label.
 fn html(mail: &OutgoingMail) -> String {
-    let escape =
-        |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let paragraphs: String =
-        mail.body.split("\n\n").map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>"))).collect();
+        mail.body.split("\n\n").map(|p| format!("<p>{}</p>", linked(p).replace('\n', "<br>"))).collect();
     let images: String = mail
         .images
         .iter()
@@ -141,6 +179,7 @@ fn describe(error: &lettre::transport::smtp::Error) -> String {
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    dkim: Option<Arc<DkimSigner>>,
 }
 
 impl SmtpMailer {
@@ -177,16 +216,22 @@ impl SmtpMailer {
             builder = builder.credentials(credentials);
         }
         let from = from.parse().map_err(|_| MailError::Build("sender".into()))?;
-        Ok(Self { transport: builder.build(), from })
+        Ok(Self { transport: builder.build(), from, dkim: None })
+    }
+
+    /// Signs every message with `signer`.
+    pub fn with_dkim(self, signer: Arc<DkimSigner>) -> Self {
+        Self { dkim: Some(signer), ..self }
     }
 }
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
-        let message = build(&self.from, mail)?;
+    async fn send(&self, mail: &OutgoingMail) -> Result<String, MailError> {
+        let message = build(&self.from, mail, self.dkim.as_deref())?;
+        let id = message_id(&message);
         self.transport.send(message).await.map_err(|e| MailError::Transport(describe(&e)))?;
-        Ok(())
+        Ok(id)
     }
 }
 
@@ -195,22 +240,29 @@ pub struct FileMailer {
     transport: AsyncFileTransport<Tokio1Executor>,
     directory: PathBuf,
     from: Mailbox,
+    dkim: Option<Arc<DkimSigner>>,
 }
 
 impl FileMailer {
     pub fn new(directory: PathBuf, from: &str) -> Result<Self, MailError> {
         std::fs::create_dir_all(&directory).map_err(|e| MailError::Transport(e.to_string()))?;
         let from = from.parse().map_err(|_| MailError::Build("sender".into()))?;
-        Ok(Self { transport: AsyncFileTransport::new(&directory), directory, from })
+        Ok(Self { transport: AsyncFileTransport::new(&directory), directory, from, dkim: None })
+    }
+
+    /// Signs every message with `signer` (to check a key before a relay is set up).
+    pub fn with_dkim(self, signer: Arc<DkimSigner>) -> Self {
+        Self { dkim: Some(signer), ..self }
     }
 }
 
 #[async_trait]
 impl Mailer for FileMailer {
-    async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
-        let message = build(&self.from, mail)?;
+    async fn send(&self, mail: &OutgoingMail) -> Result<String, MailError> {
+        let message = build(&self.from, mail, self.dkim.as_deref())?;
+        let message_id = message_id(&message);
         let id = self.transport.send(message).await.map_err(|e| MailError::Transport(e.to_string()))?;
         tracing::info!(mail.file = %self.directory.join(format!("{id}.eml")).display(), "development mail sink: message written to file");
-        Ok(())
+        Ok(message_id)
     }
 }

@@ -13,12 +13,16 @@ pub struct ReceivedMail {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// The HTML part, if any.
+    pub html: Option<String>,
     /// The images it carries: their content type and bytes.
     pub images: Vec<(String, Vec<u8>)>,
     /// Its other files (a calendar entry): their content type and bytes.
     pub attachments: Vec<(String, Vec<u8>)>,
     /// Its header section as sent (folded lines and all).
     pub header_text: String,
+    /// The whole message as received (to check a signature over it).
+    pub raw: Vec<u8>,
 }
 
 #[derive(Clone, Default)]
@@ -60,12 +64,19 @@ impl Handler for Collector {
             to: self.to.clone(),
             subject: message.subject().unwrap_or_default().to_owned(),
             body: message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+            html: message
+                .parts
+                .iter()
+                .find(|part| part.content_type().is_some_and(|k| k.ctype() == "text" && k.subtype() == Some("html")))
+                .and_then(|part| part.text_contents())
+                .map(str::to_owned),
             images: parts_where(&|kind, _| kind == "image"),
             attachments: parts_where(&|kind, subtype| {
                 let body_text = kind == "text" && matches!(subtype, "plain" | "html");
                 !matches!(kind, "image" | "multipart") && !body_text
             }),
             header_text: String::from_utf8_lossy(&self.data).split("\r\n\r\n").next().unwrap_or_default().to_owned(),
+            raw: self.data.clone(),
         };
         if let Ok(mut inbox) = self.inbox.lock() {
             inbox.push(mail);
@@ -121,4 +132,18 @@ impl SmtpCatcher {
     pub fn messages(&self) -> Vec<ReceivedMail> {
         self.inbox.lock().map(|m| m.clone()).unwrap_or_default()
     }
+}
+
+/// A delivery status report (RFC 3464) as Postfix writes one, for `recipient` with `action`
+/// (`failed`, `delayed`), returning the headers of the message `message_id`.
+pub fn delivery_report(recipient: &str, action: &str, message_id: &str) -> String {
+    format!(
+        "From: MAILER-DAEMON@mx.example.org\r\nTo: noreply@lingshi.test\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"B1\"\r\n\r\n\
+         --B1\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not be delivered.\r\n\r\n\
+         --B1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\nArrival-Date: Mon, 30 Nov 2026 21:00:00 +0000\r\n\r\n\
+         Final-Recipient: rfc822; {recipient}\r\nOriginal-Recipient: rfc822;{recipient}\r\nAction: {action}\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 <{recipient}>: Recipient address rejected:\r\n    User unknown in virtual mailbox table\r\n\r\n\
+         --B1\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: noreply@lingshi.test\r\nTo: {recipient}\r\nMessage-ID: {message_id}\r\nSubject: x\r\n\r\n--B1--\r\n"
+    )
 }

@@ -1,6 +1,8 @@
 //! Integration tests of the adapters against real peers: mail through a real SMTP exchange,
 //! text messages through an SMSC simulator ([`smpp`]).
 
+#[path = "integrations/dkim.rs"]
+mod dkim;
 #[path = "integrations/smpp.rs"]
 mod smpp;
 
@@ -17,7 +19,30 @@ fn mail(to: &str) -> OutgoingMail {
         body: "验证码 / Code: 482913".into(),
         images: Vec::new(),
         attachments: Vec::new(),
+        html: false,
     }
+}
+
+#[tokio::test]
+async fn a_notice_goes_as_plain_text_and_html_with_its_link_clickable() {
+    let catcher = SmtpCatcher::start();
+    let mailer = SmtpMailer::from_url(&catcher.url(), "Lingshi <noreply@lingshi.test>").expect("mailer");
+    let body =
+        "您的订单 BE2611300001 状态已更新为：待补充材料。\n\n查看订单：https://consular.example/orders/42".to_owned();
+    mailer.send(&OutgoingMail { body: body.clone(), html: true, ..mail("zhao@example.com") }).await.expect("send");
+    let received = tokio::task::spawn_blocking(move || catcher.wait_for("zhao@example.com", Duration::from_secs(5)))
+        .await
+        .expect("join")
+        .expect("the message arrived");
+    assert_eq!(received.body.replace("\r\n", "\n").trim_end(), body, "the plain part is the text");
+    let html = received.html.expect("an HTML part");
+    assert!(
+        html.contains(
+            "<p>查看订单：<a href=\"https://consular.example/orders/42\">https://consular.example/orders/42</a></p>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("待补充材料"));
 }
 
 #[tokio::test]

@@ -32,6 +32,9 @@
 //! | `LINGSHI_ECB_RATES_URL` | unset (demo: the simulated feed) | the ECB's daily reference rates (`https://…/eurofxref-daily.xml` or a file), imported every six hours |
 //! | `LINGSHI_TRANSLATE_URL` | unset: no online translation (in demo mode, the simulator) | base URL of a LibreTranslate server the mission hosts (`http://translate.internal:5000`) |
 //! | `LINGSHI_TRANSLATE_API_KEY` | unset | the API key that server asks for, if any |
+//! | `LINGSHI_DKIM_DOMAIN` | unset: mail goes unsigned | the domain mail is signed for (`d=`); with it, the two below |
+//! | `LINGSHI_DKIM_SELECTOR` | required with the above | the selector whose TXT record `<selector>._domainkey.<domain>` holds the public key |
+//! | `LINGSHI_DKIM_KEY_FILE` | required with the above | the RSA private key, PEM (PKCS#1 or PKCS#8) |
 //! | `LINGSHI_SMPP_URL` | unset: text messages go to the development outbox | the mission's SMS gateway, `smpp://system_id:password@host:port?source=…[&system_type=…&window=…&enquire_link_secs=…]` |
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_BIOMETRIC_RETENTION_DAYS` | `90` | days a closed order's face capture and interview snapshots are kept (1–3650) |
@@ -92,6 +95,8 @@ pub struct Config {
     pub translate_api_key: Option<String>,
     /// The SMS gateway (SMSC), when configured.
     pub smpp: Option<lingshi_integrations::smpp::SmppConfig>,
+    /// DKIM signing: domain, selector and the key file, when configured.
+    pub dkim: Option<(String, String, PathBuf)>,
 }
 
 /// The whole number in `variable`, if set, within `range`.
@@ -218,7 +223,18 @@ impl Config {
             .map(|url| lingshi_integrations::smpp::SmppConfig::from_url(&url))
             .transpose()
             .map_err(|e| invalid("LINGSHI_SMPP_URL", e.0))?;
+        let dkim = match (get("LINGSHI_DKIM_DOMAIN"), get("LINGSHI_DKIM_SELECTOR"), get("LINGSHI_DKIM_KEY_FILE")) {
+            (None, None, None) => None,
+            (Some(domain), Some(selector), Some(key)) => Some((domain, selector, PathBuf::from(key))),
+            _ => {
+                return Err(invalid(
+                    "LINGSHI_DKIM_DOMAIN",
+                    "LINGSHI_DKIM_DOMAIN, LINGSHI_DKIM_SELECTOR and LINGSHI_DKIM_KEY_FILE go together",
+                ));
+            }
+        };
         Ok(Self {
+            dkim,
             smpp,
             translate_url,
             translate_api_key: get("LINGSHI_TRANSLATE_API_KEY"),

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use anyhow::Context;
+use lingshi_integrations::dkim::DkimSigner;
 use lingshi_integrations::mail::{FileMailer, Mailer, SmtpMailer};
 use lingshi_integrations::payments::alipay::AlipayPay;
 use lingshi_integrations::payments::alipay_simulator::AlipaySimulator;
@@ -88,12 +89,28 @@ pub fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
 }
 
 fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    let dkim = match &config.dkim {
+        Some((domain, selector, key)) => Some(Arc::new(
+            DkimSigner::from_file(domain, selector, key).context("LINGSHI_DKIM_KEY_FILE / LINGSHI_DKIM_DOMAIN")?,
+        )),
+        None => None,
+    };
     Ok(match &config.smtp_url {
-        Some(url) => Arc::new(SmtpMailer::from_url(url, &config.mail_from).context("LINGSHI_SMTP_URL")?),
+        Some(url) => {
+            let mailer = SmtpMailer::from_url(url, &config.mail_from).context("LINGSHI_SMTP_URL")?;
+            Arc::new(match dkim {
+                Some(signer) => mailer.with_dkim(signer),
+                None => mailer,
+            })
+        }
         None => {
             let directory = config.data_dir.join("mail");
             tracing::warn!(mail.directory = %directory.display(), "no LINGSHI_SMTP_URL: development mail sink, messages are written to files");
-            Arc::new(FileMailer::new(directory, &config.mail_from).context("LINGSHI_MAIL_FROM")?)
+            let mailer = FileMailer::new(directory, &config.mail_from).context("LINGSHI_MAIL_FROM")?;
+            Arc::new(match dkim {
+                Some(signer) => mailer.with_dkim(signer),
+                None => mailer,
+            })
         }
     })
 }

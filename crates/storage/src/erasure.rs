@@ -48,7 +48,7 @@ pub async fn erase_account(tx: &mut Tx, account_id: &str, now: DateTime<Utc>) ->
     crate::tx_run!(tx, |conn| {
         sqlx::query(
             "UPDATE accounts SET login = $2, password_hash = '', disabled = $3, identity_state = 'unverified',
-                 real_name = NULL, notify_mobile = NULL, notify_mobile_masked = NULL, notify_via = 'login', id_kind = NULL, id_number = NULL, id_number_index = NULL,
+                 real_name = NULL, notify_mobile = NULL, notify_mobile_masked = NULL, notify_via = 'login', mail_failing = NULL, mail_failing_at = NULL, id_kind = NULL, id_number = NULL, id_number_index = NULL,
                  face_capture_key = NULL, verified_at = NULL, updated_at = $4
              WHERE id = $1",
         )

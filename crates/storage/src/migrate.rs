@@ -101,6 +101,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_notification_settings.sql"),
         postgres: include_str!("../migrations/postgres/0014_notification_settings.sql"),
     },
+    Migration {
+        version: 15,
+        name: "mail_failing",
+        sqlite: include_str!("../migrations/sqlite/0015_mail_failing.sql"),
+        postgres: include_str!("../migrations/postgres/0015_mail_failing.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,5 +1,6 @@
 //! How an applicant is told of their orders: by their login address, by a mobile number they
-//! added and confirmed (sealed to the account, shown masked), or both.
+//! added and confirmed (sealed to the account, shown masked), or both; and whether a bounce
+//! said their e-mail login cannot be reached.
 
 use crate::crypto::{Vault, row_field};
 use crate::db::{Db, Tx};
@@ -17,6 +18,8 @@ pub struct NotifySettings {
     /// The added mobile, E.164.
     pub mobile: Option<String>,
     pub mobile_masked: Option<String>,
+    /// The status code of the bounce that said the e-mail login cannot be reached.
+    pub mail_failing: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -24,20 +27,28 @@ struct SettingsRow {
     notify_via: String,
     notify_mobile: Option<Vec<u8>>,
     notify_mobile_masked: Option<String>,
+    mail_failing: Option<String>,
 }
 
 /// The settings of account `id` (`NotFound` when there is no such account).
 pub async fn of(db: &Db, vault: &Vault, id: &str) -> Result<NotifySettings, StorageError> {
     let row: Option<SettingsRow> = crate::db_run!(db, |pool| {
-        sqlx::query_as("SELECT notify_via, notify_mobile, notify_mobile_masked FROM accounts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
+        sqlx::query_as(
+            "SELECT notify_via, notify_mobile, notify_mobile_masked, mail_failing FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
     })?;
     let row = row.ok_or(StorageError::NotFound)?;
     let mobile =
         row.notify_mobile.map(|sealed| vault.decrypt_string(&row_field(MOBILE_PREFIX, id), &sealed)).transpose()?;
-    Ok(NotifySettings { via: row.notify_via, mobile, mobile_masked: row.notify_mobile_masked })
+    Ok(NotifySettings {
+        via: row.notify_via,
+        mobile,
+        mobile_masked: row.notify_mobile_masked,
+        mail_failing: row.mail_failing,
+    })
 }
 
 /// Sets (or, with `None`, removes) the added mobile `(e164, masked)`; removing it sends
@@ -80,4 +91,22 @@ pub async fn set_via(db: &Db, id: &str, via: &str, now: DateTime<Utc>) -> Result
             .map(|done| done.rows_affected())
     })?;
     Ok(())
+}
+
+/// Marks the account whose e-mail login is `address` as unreachable, with the bounce's
+/// `status`; returns whether there is such an account.
+pub async fn mark_mail_failing(db: &Db, address: &str, status: &str, now: DateTime<Utc>) -> Result<bool, StorageError> {
+    let marked = crate::db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE accounts SET mail_failing = $1, mail_failing_at = $2
+             WHERE login = $3 AND login_channel = 'email'",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(address)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(marked > 0)
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const DELIVER_MESSAGE: &str = "deliver_message";
 
 const LEASE: Duration = Duration::seconds(120);
-const BATCH: i64 = 32;
+const BATCH: i64 = 10;
 const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// A message to deliver; stored encrypted in the job's payload.
@@ -68,15 +68,17 @@ fn mail_of(message: Message) -> Result<OutgoingMail, String> {
         })
         .into_iter()
         .collect();
-    Ok(OutgoingMail { to: message.to, subject: message.subject, body: message.body, images, attachments })
+    let html = message.order_id.is_some();
+    Ok(OutgoingMail { to: message.to, subject: message.subject, body: message.body, images, attachments, html })
 }
 
 /// Sends a mail; one about an order is recorded as sent for staff to see on it.
 async fn send_mail(state: &AppState, job_id: &str, message: Message) -> Result<(), String> {
     let (order_id, masked) = (message.order_id.clone(), message.masked_to.clone());
-    state.mailer.send(&mail_of(message)?).await.map_err(|e| e.to_string())?;
+    let message_id = state.mailer.send(&mail_of(message)?).await.map_err(|e| e.to_string())?;
     let Some(order_id) = order_id else { return Ok(()) };
-    let accepted = [(0, format!("mail-{job_id}"))];
+    // A bounce names the message by its Message-ID: the part is recorded under it.
+    let accepted = [(0, message_id)];
     let attempt = Attempt {
         id: job_id,
         order_id: Some(&order_id),
@@ -164,14 +166,19 @@ async fn gave_up(state: &AppState, job: &ClaimedJob) {
     }
 }
 
-/// Claims and runs one batch of due jobs, side by side (a text message waiting for its
-/// gateway does not hold up the rest; runners on other nodes run jobs alongside anyway);
-/// returns how many ran.
+/// Claims and runs one batch of due jobs. Messages go side by side (a text message waiting
+/// for its gateway does not hold up the rest, and the SMPP window fills); the other jobs,
+/// which change orders, one after another, as before.
 pub async fn run_once(state: &AppState) -> Result<usize, lingshi_storage::StorageError> {
     let now = Utc::now();
     let claimed = jobs::claim(&state.db, &state.vault, LEASE, BATCH, now).await?;
-    let settled = futures_util::future::join_all(claimed.iter().map(|job| run_one(state, job))).await;
-    settled.into_iter().collect::<Result<Vec<()>, _>>()?;
+    let (messages, others): (Vec<&ClaimedJob>, Vec<&ClaimedJob>) =
+        claimed.iter().partition(|job| job.kind == DELIVER_MESSAGE);
+    let sent = futures_util::future::join_all(messages.into_iter().map(|job| run_one(state, job))).await;
+    sent.into_iter().collect::<Result<Vec<()>, _>>()?;
+    for job in others {
+        run_one(state, job).await?;
+    }
     Ok(claimed.len())
 }
 

@@ -2,6 +2,8 @@
 
 #[path = "http/alipay.rs"]
 mod alipay;
+#[path = "http/bounces.rs"]
+mod bounces;
 #[path = "http/data_rights.rs"]
 mod data_rights;
 #[path = "http/hostile.rs"]

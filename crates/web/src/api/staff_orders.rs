@@ -164,6 +164,13 @@ pub async fn staff_order_view(
         })
         .collect();
     view["notifications"] = json!(notifications);
+    if let Some(submitter) = loaded.order.submitter_id.as_deref() {
+        match lingshi_storage::notify_settings::of(&state.db, &state.vault, submitter).await {
+            Ok(settings) => view["applicant_mail_failing"] = json!(settings.mail_failing),
+            Err(lingshi_storage::StorageError::NotFound) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
     Ok(view)
 }
 

@@ -32,6 +32,7 @@ async fn account_page(
     let account = &current.account;
     let identity = lingshi_storage::accounts::identity(&state.db, &state.vault, &account.id).await?;
     let context = json!({
+        "mail_failing": crate::service::notify_settings::mail_failing_banner(&state, account).await?,
         "login": account.login,
         "identity_state": account.identity_state.code(),
         "may_apply": account.identity_state.may_apply(),

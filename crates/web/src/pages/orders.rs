@@ -55,7 +55,9 @@ async fn list(
         .collect();
     let certifications = lingshi_storage::pensions::for_account(&state.db, &state.vault, &current.account.id).await?;
     let pensions = crate::api::pensions::views(&state, &certifications, locale).await?;
-    Ok(page(&state, locale, "orders.html", json!({"orders": items, "pensions": pensions}))?.into_response())
+    let mail_failing = crate::service::notify_settings::mail_failing_banner(&state, &current.account).await?;
+    let context = json!({"orders": items, "pensions": pensions, "mail_failing": mail_failing});
+    Ok(page(&state, locale, "orders.html", context)?.into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -67,9 +67,16 @@ pub async fn accept(state: &AppState, mail: InboundMail) -> Result<usize, AppErr
     Ok(added)
 }
 
-/// Takes messages from the inbound server until it stops.
+/// Takes messages from the inbound server until it stops: bounces are recorded, the rest
+/// taken as supplements.
 pub async fn run(state: AppState, mut inbox: tokio::sync::mpsc::Receiver<InboundMail>) {
     while let Some(mail) = inbox.recv().await {
+        if let Some(bounce) = &mail.bounce {
+            if let Err(error) = crate::service::bounces::record(&state, bounce).await {
+                tracing::error!(error.cause = %error.diagnostic(), "could not record a bounce");
+            }
+            continue;
+        }
         if let Err(error) = accept(&state, mail).await {
             tracing::error!(error.code = error.code(), "could not take a supplement mail");
         }

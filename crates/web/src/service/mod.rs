@@ -3,6 +3,7 @@
 //! the change, its audit facts and its outbox jobs in one transaction.
 
 pub mod accounts;
+pub mod bounces;
 pub mod codes;
 pub mod dashboard;
 pub mod data_export;

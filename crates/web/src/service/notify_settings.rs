@@ -77,6 +77,14 @@ pub async fn choose(state: &AppState, account: &Account, via: &str) -> Result<No
     Ok(via)
 }
 
+/// Whether the applicant should be asked to add a mobile: a bounce said their e-mail login
+/// cannot be reached, and notices still go only there.
+pub async fn mail_failing_banner(state: &AppState, account: &Account) -> Result<bool, AppError> {
+    let settings = settings(state, account).await?;
+    let via = NotifyVia::parse(&settings.via).unwrap_or(NotifyVia::Login);
+    Ok(settings.mail_failing.is_some() && !via.to_mobile())
+}
+
 /// The copies of `message` (written to the login address) the account's settings ask for.
 pub async fn copies(state: &AppState, account: &Account, message: &Message) -> Result<Vec<Message>, StorageError> {
     let settings = notify_settings::of(&state.db, &state.vault, &account.id).await?;

@@ -4,6 +4,7 @@
 //! asked for by one account does not add the number to another; numbers that are not mobiles,
 //! or lack a country code, are refused with the field's message; the page shows it all.
 
+use crate::orders::Applicant;
 use crate::sms::{eventually, platform_with_gateway};
 use crate::staff_orders::{Officer, mail_about, submitted_renewal};
 use crate::support::{TestApp, field_code, six_digits};
@@ -11,7 +12,7 @@ use lingshi_domain::order::StaffRole;
 use lingshi_integrations::smsc_simulator::{Behaviour, Smsc};
 use lingshi_storage::{Db, both_backends};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::PathBuf;
 
 /// The code the gateway carried to `destination` (international digits), the newest first.
@@ -24,6 +25,21 @@ async fn code_texted_to(smsc: &Smsc, destination: &str) -> String {
     .await;
     assert!(arrived, "a code went to {destination}");
     code.expect("code")
+}
+
+/// Adds `written` (reaching the gateway as `digits`) to `applicant`'s notifications with the code
+/// texted to it, and sends notices to both; returns the settings as confirmed.
+pub async fn add_mobile(applicant: &Applicant, smsc: &Smsc, written: &str, digits: &str) -> Value {
+    let asked = json!({"number": written});
+    let (status, _) = applicant.call(Method::POST, "/api/v1/me/notifications/mobile", Some(asked)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let confirm = json!({"number": written, "code": code_texted_to(smsc, digits).await});
+    let (status, settings) =
+        applicant.call(Method::POST, "/api/v1/me/notifications/mobile/confirm", Some(confirm)).await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    let (status, _) = applicant.call(Method::PUT, "/api/v1/me/notifications", Some(json!({"via": "both"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    settings
 }
 
 /// The texts the gateway carried to `destination` that name `number`.
@@ -71,18 +87,8 @@ both_backends!(notices_go_to_an_added_mobile_as_the_applicant_chooses, |db: Db, 
     assert_eq!(other.call(Method::GET, "/api/v1/me/notifications", None).await.1["mobile"], json!(null));
 
     // The owner adds a number of their own, and asks for both.
-    let added = json!({"number": "0032 470 99 88 77"});
-    assert_eq!(
-        applicant.call(Method::POST, "/api/v1/me/notifications/mobile", Some(added)).await.0,
-        StatusCode::ACCEPTED
-    );
-    let code = code_texted_to(&smsc, "32470998877").await;
-    let confirm = json!({"number": "+32 470 99 88 77", "code": code});
-    let (status, settings) =
-        applicant.call(Method::POST, "/api/v1/me/notifications/mobile/confirm", Some(confirm)).await;
-    assert_eq!((status, settings["mobile"].as_str()), (StatusCode::OK, Some("+3247*****77")), "{settings}");
-    let (status, _) = applicant.call(Method::PUT, "/api/v1/me/notifications", Some(json!({"via": "both"}))).await;
-    assert_eq!(status, StatusCode::OK);
+    let settings = add_mobile(&applicant, &smsc, "0032 470 99 88 77", "32470998877").await;
+    assert_eq!(settings["mobile"].as_str(), Some("+3247*****77"), "{settings}");
 
     let reviewer = Officer::new(&app, Some("be-embassy"), StaffRole::Reviewer, "notify.reviewer").await;
     assert_eq!(reviewer.act(&id, json!({"action": "accept"})).await.0, StatusCode::OK);

@@ -292,10 +292,17 @@ async fn notify_applicant(tx: &mut lingshi_storage::Tx, state: &AppState, loaded
     } else {
         let state_key = format!("state_{}", order.state.code());
         let state_name = catalogs.text(locale, &state_key);
-        let body = catalogs
+        let mut body = catalogs
             .text(locale, "notice_order_body")
             .replace("{number}", &order.number)
             .replace("{state}", state_name);
+        // What to do next, where the state asks something of the applicant, and the order.
+        if let Some(next) = catalogs.all(locale).get(&format!("notice_next_{}", order.state.code())) {
+            body = format!("{body}\n\n{next}");
+        }
+        let base = state.settings.public_url.as_deref().unwrap_or(&state.settings.payments.notify_base);
+        let link = catalogs.text(locale, "notice_order_link").replace("{link}", &format!("{base}/orders/{}", order.id));
+        body = format!("{body}\n\n{link}");
         let subject = catalogs.text(locale, "notice_order_subject").replace("{number}", &order.number);
         let message = crate::service::codes::message_to(&address, subject, body);
         crate::service::inbox::notify(tx, state, (&account, Some(&order.id)), &message).await?;
