@@ -3,6 +3,8 @@
 
 #[path = "integrations/dkim.rs"]
 mod dkim;
+#[path = "integrations/inbound.rs"]
+mod inbound;
 #[path = "integrations/smpp.rs"]
 mod smpp;
 

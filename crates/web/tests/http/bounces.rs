@@ -13,14 +13,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::path::PathBuf;
 
-/// Sends `raw` over SMTP to `port` from the reporting server's postmaster. (Reports sent with
-/// the null reverse path `<>` are refused by the SMTP library the inbound server is built on:
-/// see the README.)
+/// Sends `raw` over SMTP to `port` with the null reverse path, as a mail server sends reports.
 async fn send_report(port: u16, to: &str, raw: String) {
     let to: lettre::Address = to.parse().expect("to");
-    let from: lettre::Address = "postmaster@mx.example.org".parse().expect("from");
     tokio::task::spawn_blocking(move || {
-        let envelope = lettre::address::Envelope::new(Some(from), vec![to]).expect("envelope");
+        let envelope = lettre::address::Envelope::new(None, vec![to]).expect("envelope");
         let transport = lettre::SmtpTransport::builder_dangerous("127.0.0.1").port(port).build();
         lettre::Transport::send_raw(&transport, &envelope, raw.as_bytes()).expect("sent");
     })
