@@ -5,27 +5,15 @@
 //! or lack a country code, are refused with the field's message; the page shows it all.
 
 use crate::orders::Applicant;
-use crate::sms::{eventually, platform_with_gateway};
+use crate::sms::{code_texted_to, eventually, platform_with_gateway};
 use crate::staff_orders::{Officer, mail_about, submitted_renewal};
-use crate::support::{TestApp, field_code, six_digits};
+use crate::support::{TestApp, field_code};
 use lingshi_domain::order::StaffRole;
 use lingshi_integrations::smsc_simulator::{Behaviour, Smsc};
 use lingshi_storage::{Db, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::path::PathBuf;
-
-/// The code the gateway carried to `destination` (international digits), the newest first.
-async fn code_texted_to(smsc: &Smsc, destination: &str) -> String {
-    let mut code = None;
-    let arrived = eventually(20, async || {
-        code = smsc.texts().into_iter().rev().find(|(to, _)| to == destination).and_then(|(_, text)| six_digits(&text));
-        code.is_some()
-    })
-    .await;
-    assert!(arrived, "a code went to {destination}");
-    code.expect("code")
-}
 
 /// Adds `written` (reaching the gateway as `digits`) to `applicant`'s notifications with the code
 /// texted to it, and sends notices to both; returns the settings as confirmed.

@@ -86,19 +86,23 @@ both_backends!(
     }
 );
 
+/// The code the gateway carried to `destination` (international digits), the newest first.
+pub async fn code_texted_to(smsc: &Smsc, destination: &str) -> String {
+    let mut code = None;
+    let arrived = eventually(20, async || {
+        code = smsc.texts().into_iter().rev().find(|(to, _)| to == destination).and_then(|(_, text)| six_digits(&text));
+        code.is_some()
+    })
+    .await;
+    assert!(arrived, "a code went to {destination}");
+    code.expect("code")
+}
+
 /// Registers `mobile`, reading the code the gateway was given.
 async fn registered_by_mobile(app: &TestApp, smsc: &Smsc, mobile: &str) -> String {
     let (status, _) = app.post_json("/api/v1/registrations", json!({"address": mobile, "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let destination = format!("86{mobile}");
-    let mut code = None;
-    let arrived = eventually(20, async || {
-        code = smsc.texts().into_iter().find(|(to, _)| *to == destination).and_then(|(_, text)| six_digits(&text));
-        code.is_some()
-    })
-    .await;
-    assert!(arrived, "the code went out by text message");
-    let code = code.expect("code");
+    let code = code_texted_to(smsc, &format!("86{mobile}")).await;
     let (status, body) = app.post_json("/api/v1/registrations/confirm", json!({"address": mobile, "code": code})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["token"].as_str().expect("token").to_owned()
