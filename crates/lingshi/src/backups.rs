@@ -9,7 +9,8 @@ use std::path::Path;
 /// Copies the running installation's database and files into the new directory `to`.
 pub async fn backup(config: &Config, db: &Db, to: &Path) -> anyhow::Result<()> {
     let vault = Vault::new(&crate::setup::master_key(config)?);
-    let manifest = backup::backup(db, &config.database_url, &config.data_dir.join("files"), &vault, to).await?;
+    let files = local_files(config);
+    let manifest = backup::backup(db, &config.database_url, files.as_deref(), &vault, to).await?;
     println!("backup written to {}", to.display());
     describe(&manifest);
     println!("keep the master key apart from it: the backup cannot be read without that key");
@@ -28,10 +29,25 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
         );
     }
     let vault = Vault::new(&crate::setup::master_key(config)?);
-    let manifest = backup::restore(from, &config.database_url, &config.data_dir.join("files"), &vault).await?;
+    let files = local_files(config);
+    let manifest = backup::restore(from, &config.database_url, files.as_deref(), &vault).await?;
     println!("restored from {}", from.display());
     describe(&manifest);
     Ok(())
+}
+
+/// The folder of the file store when it is local; with an object store, says that its files
+/// are not in the backup.
+fn local_files(config: &Config) -> Option<std::path::PathBuf> {
+    match &config.blob_url {
+        Some(url) => {
+            println!(
+                "files stay in the object store {url}: its versioning and replication keep them (docs/DEPLOYMENT.md)"
+            );
+            None
+        }
+        None => Some(config.data_dir.join("files")),
+    }
 }
 
 fn describe(manifest: &Manifest) {

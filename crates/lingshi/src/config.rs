@@ -39,6 +39,8 @@
 //! | `LINGSHI_PHOTO_MAX_MB` | `5` | largest passport photo or face capture accepted, 1–50 MB |
 //! | `LINGSHI_BIOMETRIC_RETENTION_DAYS` | `90` | days a closed order's face capture and interview snapshots are kept (1–3650) |
 //! | `LINGSHI_MAX_CONNECTIONS` | `1024` | HTTP connections served at once (1–65536); more wait to be accepted |
+//! | `LINGSHI_BLOB_URL` | unset: files in `$LINGSHI_DATA_DIR/files` | `s3://bucket[/prefix]`: files in an S3-compatible object store every node shares, reached with the usual `AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP` (`true` for `http://` endpoints); path-style requests unless `AWS_VIRTUAL_HOSTED_STYLE_REQUEST=true` |
+//! | `LINGSHI_DRAIN_SECONDS` | `0` | on SIGTERM, how long the node keeps serving while `/healthz` answers 503 `draining` (0–300), so that a load balancer stops sending it requests before it stops accepting; then requests in flight and the job batch in hand finish (up to 20 s each) |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
 
 use lingshi_photo::IntakeLimits;
@@ -68,6 +70,8 @@ pub struct Config {
     /// The key a rotation moves to, when the master key comes from the environment.
     pub next_master_key: Option<MasterKey>,
     pub smtp_url: Option<String>,
+    /// The object store files are kept in (`s3://…`); unset: the data directory.
+    pub blob_url: Option<String>,
     pub mail_from: String,
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
@@ -82,6 +86,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Days a closed order's face capture and interview snapshots are kept.
     pub biometric_retention_days: usize,
+    /// How long the node keeps serving, reported as draining, once asked to stop.
+    pub drain: std::time::Duration,
     pub log_filter: String,
     /// The WeChat Pay merchant, when configured.
     pub wechat: Option<lingshi_integrations::payments::wechat::WechatConfig>,
@@ -164,6 +170,12 @@ impl Config {
         };
         let master_key = key("LINGSHI_MASTER_KEY")?;
         let next_master_key = key("LINGSHI_NEXT_MASTER_KEY")?;
+        let blob_url = get("LINGSHI_BLOB_URL");
+        if let Some(url) = &blob_url
+            && url.strip_prefix("s3://").is_none_or(|bucket| bucket.trim_matches('/').is_empty())
+        {
+            return Err(invalid("LINGSHI_BLOB_URL", format!("{url:?} is not s3://bucket or s3://bucket/prefix")));
+        }
         let smtp_url = get("LINGSHI_SMTP_URL");
         if let Some(url) = &smtp_url
             && !["smtp://", "smtp+starttls://", "smtps://"].iter().any(|s| url.starts_with(s))
@@ -195,6 +207,8 @@ impl Config {
         };
         let max_connections = whole_number(&get, "LINGSHI_MAX_CONNECTIONS", 1..=65_536)?.unwrap_or(1024);
         let biometric_retention_days = whole_number(&get, "LINGSHI_BIOMETRIC_RETENTION_DAYS", 1..=3650)?.unwrap_or(90);
+        let drain_seconds = whole_number(&get, "LINGSHI_DRAIN_SECONDS", 0..=300)?.unwrap_or(0);
+        let drain = std::time::Duration::from_secs(u64::try_from(drain_seconds).unwrap_or(0));
         let pension = pension_settings(get("LINGSHI_PENSION_DEPARTMENTS"), get("LINGSHI_PENSION_SECRET"))?;
         let inbound_smtp_addr = get("LINGSHI_INBOUND_SMTP_ADDR")
             .map(|text| {
@@ -251,9 +265,11 @@ impl Config {
             master_key,
             next_master_key,
             smtp_url,
+            blob_url,
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
             max_connections,
             biometric_retention_days,
+            drain,
             secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             demo,

@@ -15,8 +15,9 @@ use tower::ServiceExt;
 
 /// How long a connection may take to send a request's headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long requests in flight get to finish once shutdown begins.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// How long requests in flight (and then the job batch in hand) get to finish once shutdown
+/// begins.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// Serves `app` on `listener` with at most `max_connections` open at once (further clients
 /// wait in the listen backlog) until `shutdown` resolves.

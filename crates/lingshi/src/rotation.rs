@@ -7,7 +7,6 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use lingshi_storage::blobs::BlobStore;
 use lingshi_storage::{Db, KeyChange, MasterKey, Vault};
 use std::path::PathBuf;
 
@@ -49,7 +48,7 @@ fn keys(config: &Config) -> anyhow::Result<(MasterKey, MasterKey)> {
 /// Seals everything under a new master key, `batch` rows per transaction.
 pub async fn rotate_key(config: &Config, db: &Db, batch: i64) -> anyhow::Result<()> {
     let (old, new) = keys(config)?;
-    let blobs = BlobStore::open(&config.data_dir.join("files"))?;
+    let blobs = crate::setup::open_blobs(config).await?;
     let (old_vault, new_vault) = (Vault::new(&old), Vault::new(&new));
     let change = KeyChange { old: &old_vault, new: &new_vault };
     let mut report = |what: &str, done: u64| println!("{what}: {done} sealed again");

@@ -88,6 +88,18 @@ pub fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
     }
 }
 
+/// The file store: the object store `LINGSHI_BLOB_URL` names (reached with the process's
+/// `AWS_*` variables), or `$LINGSHI_DATA_DIR/files`. A bucket that cannot be reached stops
+/// the start here, with the reason.
+pub async fn open_blobs(config: &Config) -> anyhow::Result<BlobStore> {
+    match &config.blob_url {
+        Some(url) => BlobStore::open_url(url, std::env::vars())
+            .await
+            .with_context(|| format!("cannot use the file store LINGSHI_BLOB_URL={url}")),
+        None => Ok(BlobStore::open(&config.data_dir.join("files"))?),
+    }
+}
+
 fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     let dkim = match &config.dkim {
         Some((domain, selector, key)) => Some(Arc::new(
@@ -243,7 +255,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     let vault = Vault::new(&master_key(&config)?);
-    let blobs = BlobStore::open(&config.data_dir.join("files"))?;
+    let blobs = open_blobs(&config).await?;
     let adapters =
         Adapters { mailer: mailer(&config)?, sms: sms_sender(&config, &db), face: Arc::new(DetectingVerifier) };
     let mut pension = config.pension.clone();
@@ -267,7 +279,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     start_payment_tasks(&state, config.demo).await;
     lingshi_web::health::prometheus();
-    tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
+    let jobs = tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
     tokio::spawn(lingshi_web::signalling::relay_forever(state.clone()));
     tokio::spawn(purge_sessions(db.clone()));
     let days = i64::try_from(config.biometric_retention_days).unwrap_or(90);
@@ -285,7 +297,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(department) = department {
         department.set_platform(&local);
     }
-    crate::http_server::serve(listener, lingshi_web::router(state), config.max_connections, shutdown_signal()).await?;
+    let draining = state.clone();
+    let drain = config.drain;
+    let stop = async move {
+        shutdown_signal().await;
+        draining.begin_draining();
+        tokio::time::sleep(drain).await;
+    };
+    crate::http_server::serve(listener, lingshi_web::router(state), config.max_connections, stop).await?;
+    if tokio::time::timeout(crate::http_server::SHUTDOWN_GRACE, jobs).await.is_err() {
+        tracing::warn!("jobs still running at the end of the grace period: their leases lapse to another node");
+    }
     db.close().await;
     Ok(())
 }

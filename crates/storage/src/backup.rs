@@ -86,8 +86,16 @@ impl<'a> Target<'a> {
 }
 
 /// Copies the database `db` (reached at `url`) and the file store under `files` into the new
-/// directory `dest`, while the platform keeps running.
-pub async fn backup(db: &Db, url: &str, files: &Path, vault: &Vault, dest: &Path) -> Result<Manifest, BackupError> {
+/// directory `dest`, while the platform keeps running. `files` is `None` when they live in an
+/// object store, whose own versioning and replication keep them: then only the database is
+/// copied.
+pub async fn backup(
+    db: &Db,
+    url: &str,
+    files: Option<&Path>,
+    vault: &Vault,
+    dest: &Path,
+) -> Result<Manifest, BackupError> {
     ensure_empty(dest)?;
     std::fs::create_dir_all(dest)?;
     let target = Target::of(url)?;
@@ -109,7 +117,10 @@ pub async fn backup(db: &Db, url: &str, files: &Path, vault: &Vault, dest: &Path
         }
         _ => return Err(StorageError::UnsupportedUrl.into()),
     }
-    let copied = copy_files(files, &dest.join(FILES))?;
+    let copied = match files {
+        Some(files) => copy_files(files, &dest.join(FILES))?,
+        None => 0,
+    };
     let manifest = Manifest {
         backend: target.backend().to_owned(),
         taken_at: chrono::Utc::now(),
@@ -122,8 +133,9 @@ pub async fn backup(db: &Db, url: &str, files: &Path, vault: &Vault, dest: &Path
 }
 
 /// Restores the backup in `source` into the database at `url` (a SQLite file that does not
-/// exist yet, or an empty PostgreSQL database) and the empty or absent file store `files`.
-pub async fn restore(source: &Path, url: &str, files: &Path, vault: &Vault) -> Result<Manifest, BackupError> {
+/// exist yet, or an empty PostgreSQL database) and the empty or absent file store `files`
+/// (`None`: an object store, which keeps its files itself).
+pub async fn restore(source: &Path, url: &str, files: Option<&Path>, vault: &Vault) -> Result<Manifest, BackupError> {
     let manifest = read_manifest(source)?;
     let target = Target::of(url)?;
     if manifest.backend != target.backend() {
@@ -134,7 +146,9 @@ pub async fn restore(source: &Path, url: &str, files: &Path, vault: &Vault) -> R
     if vault.decrypt(KEY_CHECK_FIELD, &sealed).ok().as_deref() != Some(KEY_CHECK) {
         return Err(BackupError::WrongKey);
     }
-    ensure_empty(files)?;
+    if let Some(files) = files {
+        ensure_empty(files)?;
+    }
     match target {
         Target::Sqlite(path) if path.exists() => return Err(BackupError::NotEmpty(path.to_owned())),
         Target::Sqlite(_) => {}
@@ -145,7 +159,9 @@ pub async fn restore(source: &Path, url: &str, files: &Path, vault: &Vault) -> R
         }
     }
     // The files first, the database last: the database appearing is what completes a restore.
-    copy_files(&source.join(FILES), files)?;
+    if let Some(files) = files {
+        copy_files(&source.join(FILES), files)?;
+    }
     match target {
         Target::Sqlite(path) => {
             if let Some(parent) = path.parent() {

@@ -22,6 +22,9 @@ pub enum StorageError {
     UnsupportedUrl,
     #[error("file store error")]
     Io(#[from] std::io::Error),
+    /// The object store refused or could not be reached: what was being done, and why.
+    #[error("object store error: {0}")]
+    BlobStore(String),
     #[error("stored JSON is malformed")]
     Json(#[from] serde_json::Error),
     /// The audit chain does not verify from this row on.

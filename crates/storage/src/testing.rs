@@ -123,3 +123,57 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// The test S3 server's endpoint: `LINGSHI_TEST_S3_ENDPOINT`, default SeaweedFS's S3 port on
+/// this machine as `scripts/s3.sh` starts it.
+const DEFAULT_S3_ENDPOINT: &str = "http://127.0.0.1:8333";
+/// The bucket and the identity `scripts/s3.sh` creates on its SeaweedFS.
+pub const S3_BUCKET: &str = "lingshi-test";
+pub const S3_ACCESS_KEY: &str = "lingshi-test";
+pub const S3_SECRET_KEY: &str = "lingshi-test-secret";
+
+/// The `AWS_*` settings that reach the test S3 server.
+pub fn s3_settings() -> Vec<(&'static str, String)> {
+    let endpoint = std::env::var("LINGSHI_TEST_S3_ENDPOINT").unwrap_or_else(|_| DEFAULT_S3_ENDPOINT.to_owned());
+    vec![
+        ("AWS_ENDPOINT", endpoint),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", S3_ACCESS_KEY.to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", S3_SECRET_KEY.to_owned()),
+        ("AWS_ALLOW_HTTP", "true".to_owned()),
+    ]
+}
+
+/// A blob store under a fresh prefix of the test S3 server's bucket. Panics when the server
+/// cannot be reached: a test that cannot run must fail, not pass.
+pub async fn s3_blob_store() -> crate::blobs::BlobStore {
+    let url = format!("s3://{S3_BUCKET}/run-{}", uuid::Uuid::new_v4().simple());
+    crate::blobs::BlobStore::open_url(&url, s3_settings()).await.unwrap_or_else(|e| {
+        panic!("an S3 server is required for tests (scripts/s3.sh start; LINGSHI_TEST_S3_ENDPOINT): {e}")
+    })
+}
+
+/// Declares a test that runs once on a local blob store and once on the test S3 server:
+/// `both_blob_stores!(name, |store| async move { … });` makes `name::local` and `name::s3`.
+#[macro_export]
+macro_rules! both_blob_stores {
+    ($name:ident, $test:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn local() {
+                let dir = std::env::temp_dir().join(format!("lingshi-blobs-{}", uuid::Uuid::new_v4().simple()));
+                let store = $crate::blobs::BlobStore::open(&dir).expect("open");
+                ($test)(store).await;
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn s3() {
+                ($test)($crate::testing::s3_blob_store().await).await;
+            }
+        }
+    };
+}

@@ -4,6 +4,8 @@
 mod audit_chain;
 #[path = "contract/backup.rs"]
 mod backup_contract;
+#[path = "contract/blobs.rs"]
+mod blobs_contract;
 #[path = "contract/deliveries.rs"]
 mod deliveries_contract;
 #[path = "contract/group_commit.rs"]
@@ -436,16 +438,6 @@ both_backends!(the_development_sink_keeps_messages_newest_first, |db: Db, _dir| 
     dev_outbox::add(&db, "sms", "138****8000", "code 2", now + Duration::seconds(1)).await.expect("add");
     let recent = dev_outbox::recent(&db, 10).await.expect("recent");
     assert_eq!(recent.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["code 2", "code 1"]);
-});
-
-both_backends!(blobs_are_encrypted_and_addressed_by_hash, |_db: Db, dir: std::path::PathBuf| async move {
-    let vault = vault();
-    let store = lingshi_storage::blobs::BlobStore::open(&dir.join("blobs")).expect("open");
-    let key = store.put(&vault, "face_capture", b"\x89PNG secret face").expect("put");
-    assert!(!store.raw(&key).expect("raw").windows(6).any(|w| w == b"secret"));
-    assert_eq!(store.get(&vault, "face_capture", &key).expect("get"), b"\x89PNG secret face");
-    assert!(store.get(&vault, "other_kind", &key).is_err());
-    assert!(matches!(store.get(&vault, "face_capture", "../../etc/passwd"), Err(StorageError::NotFound)));
 });
 
 both_backends!(inbox_messages_are_sealed_to_their_account_and_read_once, |db: Db, _dir| async move {

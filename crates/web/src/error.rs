@@ -147,6 +147,10 @@ impl From<StorageError> for AppError {
         match error {
             StorageError::NotFound => AppError::NotFound,
             StorageError::Overloaded => AppError::Overloaded,
+            StorageError::BlobStore(cause) => {
+                tracing::error!(error.cause = %cause, "the file store failed");
+                AppError::Unavailable("file_store_unavailable")
+            }
             other => AppError::internal(other.diagnostic()),
         }
     }

@@ -1,4 +1,5 @@
-//! Liveness and readiness (`/healthz`) and Prometheus metrics (`/metrics`).
+//! Liveness and readiness (`/healthz`: 503 while the database is unreachable or the node
+//! drains before stopping) and Prometheus metrics (`/metrics`).
 
 use crate::state::AppState;
 use axum::Router;
@@ -21,6 +22,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "draining"})));
+    }
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))),
         Err(error) => {

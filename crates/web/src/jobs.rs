@@ -205,15 +205,20 @@ async fn run_one(state: &AppState, job: &ClaimedJob) -> Result<(), lingshi_stora
     Ok(())
 }
 
-/// Runs jobs until the process stops: at once when this node enqueues one, otherwise by
-/// polling (jobs enqueued by other nodes, retries coming due).
+/// Runs jobs until the node drains: at once when this node enqueues one, otherwise by
+/// polling (jobs enqueued by other nodes, retries coming due). Once draining it claims no
+/// more and returns when the batch in hand is finished, so no lease is left to lapse.
 pub async fn run_forever(state: AppState) {
-    loop {
+    let mut draining = state.draining.subscribe();
+    while !*draining.borrow_and_update() {
         match run_once(&state).await {
             Ok(count) if count > 0 => continue,
             Ok(_) => {}
             Err(error) => tracing::error!(error.cause = %error.diagnostic(), "job runner: storage error"),
         }
-        let _ = tokio::time::timeout(IDLE_POLL, state.jobs_waiting.notified()).await;
+        tokio::select! {
+            _ = tokio::time::timeout(IDLE_POLL, state.jobs_waiting.notified()) => {}
+            _ = draining.changed() => {}
+        }
     }
 }

@@ -202,6 +202,9 @@ pub struct AppState {
     pub signals: Arc<crate::signalling::SignalHub>,
     /// The missions directory, cached.
     pub directory: Arc<crate::directory::Directory>,
+    /// Becomes `true` when the node begins to stop: health checks answer 503 `draining`, so
+    /// a load balancer sends it no new requests, and the job runner claims no more jobs.
+    pub draining: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -226,7 +229,17 @@ impl AppState {
             jobs_waiting: Arc::new(Notify::new()),
             signals: Arc::new(crate::signalling::SignalHub::default()),
             directory: Arc::new(crate::directory::Directory::default()),
+            draining: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
+    }
+
+    /// Starts this node's drain (see [`AppState::draining`]).
+    pub fn begin_draining(&self) {
+        self.draining.send_replace(true);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        *self.draining.borrow()
     }
 }
 

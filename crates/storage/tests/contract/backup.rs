@@ -17,7 +17,7 @@ const WRITERS: usize = 4;
 /// One acknowledged change: a sealed file, and an audit row naming it, committed together.
 async fn write_one(db: &Db, vault: &Vault, blobs: &BlobStore, n: usize) -> (String, Vec<u8>) {
     let bytes = format!("护照照片 {n} {}", uuid::Uuid::new_v4()).into_bytes();
-    let key = blobs.put(vault, "photo", &bytes).expect("file");
+    let key = blobs.put(vault, "photo", &bytes).await.expect("file");
     let officer = AuditActor { kind: "staff", id: "officer-1".into(), role: Some("reviewer".into()) };
     let entry = AuditEntry {
         mission_id: Some("be-embassy"),
@@ -91,7 +91,7 @@ both_backends!(a_backup_under_writes_restores_every_acknowledged_change, |db: Db
     let before = acknowledged.lock().expect("acknowledged").clone();
     let url = url_of(&db, &dir).await;
     let dest = dir.join("backup");
-    let manifest = backup::backup(&db, &url, &dir.join("files"), &vault, &dest).await.expect("backup");
+    let manifest = backup::backup(&db, &url, Some(&dir.join("files")), &vault, &dest).await.expect("backup");
     stop.store(true, Ordering::Relaxed);
     for writer in writers {
         writer.await.expect("writer");
@@ -101,23 +101,23 @@ both_backends!(a_backup_under_writes_restores_every_acknowledged_change, |db: Db
     assert!(manifest.files >= before.len(), "{} files backed up", manifest.files);
 
     // Nothing is written over: not a backup into a used directory, not a restore onto data.
-    let again = backup::backup(&db, &url, &dir.join("files"), &vault, &dest).await;
+    let again = backup::backup(&db, &url, Some(&dir.join("files")), &vault, &dest).await;
     assert!(matches!(again, Err(BackupError::NotEmpty(_))), "{again:?}");
-    let onto_itself = backup::restore(&dest, &url, &dir.join("elsewhere"), &vault).await;
+    let onto_itself = backup::restore(&dest, &url, Some(&dir.join("elsewhere")), &vault).await;
     assert!(matches!(onto_itself, Err(BackupError::NotEmpty(_) | BackupError::DatabaseNotEmpty)), "{onto_itself:?}");
     let (target, database) = empty_target(&db, &dir).await;
     let files = dir.join("restored").join("files");
     let stranger = Vault::new(&MasterKey::generate().expect("key"));
-    let wrong_key = backup::restore(&dest, &target, &files, &stranger).await;
+    let wrong_key = backup::restore(&dest, &target, Some(&files), &stranger).await;
     assert!(matches!(wrong_key, Err(BackupError::WrongKey)), "{wrong_key:?}");
     assert!(!files.exists(), "a refused restore wrote nothing");
 
-    backup::restore(&dest, &target, &files, &vault).await.expect("restore");
+    backup::restore(&dest, &target, Some(&files), &vault).await.expect("restore");
     let restored = Db::connect(&target).await.expect("open the restored database");
     let restored_files = BlobStore::open(&files).expect("files");
     for (key, bytes) in &before {
         assert_eq!(audit::for_order(&restored, key).await.expect("audit").len(), 1, "audit row of {key}");
-        assert_eq!(&restored_files.get(&vault, "photo", key).expect("file"), bytes, "file {key}");
+        assert_eq!(&restored_files.get(&vault, "photo", key).await.expect("file"), bytes, "file {key}");
     }
     match audit::verify(&restored).await.expect("verify") {
         ChainCheck::Intact { rows } => assert!(rows as usize >= before.len(), "{rows} rows"),

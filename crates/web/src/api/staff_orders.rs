@@ -274,7 +274,7 @@ pub async fn download(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let loaded = staff_orders::load(&state, &current.staff, &id).await?;
-    let (content_type, bytes) = crate::service::order_files::read(&state, &loaded, &file)?;
+    let (content_type, bytes) = crate::service::order_files::read(&state, &loaded, &file).await?;
     Ok(crate::extract::file_response(content_type, bytes))
 }
 

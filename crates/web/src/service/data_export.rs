@@ -21,7 +21,7 @@ pub async fn export(state: &AppState, account: &Account, locale: Locale) -> Resu
     let identity = accounts::identity(&state.db, &state.vault, &account.id).await?;
     let face_capture = match accounts::face_capture_key(&state.db, &account.id).await? {
         Some(key) => {
-            let bytes = state.blobs.get(&state.vault, crate::service::identity::CAPTURE_KIND, &key)?;
+            let bytes = state.blobs.get(&state.vault, crate::service::identity::CAPTURE_KIND, &key).await?;
             Some(archive.add("files/account/face_capture.jpg", &bytes)?)
         }
         None => None,
@@ -32,7 +32,7 @@ pub async fn export(state: &AppState, account: &Account, locale: Locale) -> Resu
         let mut view = crate::api::orders::order_view(state, &loaded, locale, Actor::Applicant).await?;
         let mut files = Vec::new();
         for file in &loaded.files {
-            let (_, bytes) = crate::service::order_files::read(state, &loaded, &file.id)?;
+            let (_, bytes) = crate::service::order_files::read(state, &loaded, &file.id).await?;
             let extension = if file.content_kind == "jpeg" { "jpg" } else { file.content_kind.as_str() };
             let name = format!("files/orders/{}/{}-{}.{extension}", order.number, file.slot, file.id);
             files.push(json!({"slot": file.slot, "path": archive.add(&name, &bytes)?}));

@@ -35,7 +35,7 @@ pub async fn erase(state: &AppState, account: &Account, password: String) -> Res
     lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
     tx.commit().await?;
     for key in &erased.unnamed_blobs {
-        state.blobs.delete(key)?;
+        state.blobs.delete(key).await?;
     }
     Ok(erased)
 }

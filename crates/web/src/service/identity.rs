@@ -82,7 +82,7 @@ pub async fn checked_capture(state: &AppState, capture: Vec<u8>) -> Result<Clean
 pub async fn submit_face(state: &AppState, account: &Account, capture: &[u8]) -> Result<IdentityState, AppError> {
     ensure_face_step_open(account)?;
     let clean = checked_capture(state, capture.to_vec()).await?;
-    let key = state.blobs.put(&state.vault, CAPTURE_KIND, &clean.bytes)?;
+    let key = state.blobs.put(&state.vault, CAPTURE_KIND, &clean.bytes).await?;
     record(state, account, FaceStep::Verified { capture_key: key }).await
 }
 

@@ -52,7 +52,7 @@ pub async fn accept(state: &AppState, mail: InboundMail) -> Result<usize, AppErr
                 continue;
             };
             let other = lingshi_domain::materials::Material::Other.code();
-            let stored = StoredFile::store(state, other, material.kind, &material.bytes, None)?;
+            let stored = StoredFile::store(state, other, material.kind, &material.bytes, None).await?;
             orders::change_as(state, Principal::Applicant(&account), &order.id, None, stored.attach(false), |loaded| {
                 if loaded.order.state == OrderState::SupplementRequired {
                     Ok(Some(Outcome::event("supplement_by_mail", None)))

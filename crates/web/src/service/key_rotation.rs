@@ -46,7 +46,8 @@ pub async fn rotate(
     rotated.values += rekey::reseal_columns(db, keys, batch, progress).await?;
     rotated.audit_rows = lingshi_storage::audit::reseal_chain(db, keys, Utc::now()).await?;
     let kinds = [order_files::BLOB_KIND, identity::CAPTURE_KIND];
-    (rotated.files, rotated.unreadable_files) = blobs.reseal_all(keys, &kinds, &mut |done| progress("files", done))?;
+    (rotated.files, rotated.unreadable_files) =
+        blobs.reseal_all(keys, &kinds, &mut |done| progress("files", done)).await?;
     rotated.forgotten = rekey::forget_unkeyable(db).await?;
     rotated.hashed_check_codes = rekey::hashed_check_codes(db).await?;
     Ok(rotated)

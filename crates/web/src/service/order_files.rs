@@ -135,14 +135,14 @@ pub struct StoredFile {
 }
 
 impl StoredFile {
-    pub fn store(
+    pub async fn store(
         state: &AppState,
         slot: &'static str,
         kind: Kind,
         bytes: &[u8],
         report: Option<String>,
     ) -> Result<Self, AppError> {
-        let key = state.blobs.put(&state.vault, BLOB_KIND, bytes)?;
+        let key = state.blobs.put(&state.vault, BLOB_KIND, bytes).await?;
         Ok(Self { slot, key, kind, size: i64::try_from(bytes.len()).unwrap_or(i64::MAX), report })
     }
 
@@ -184,7 +184,7 @@ async fn attach_taken(
     taken: Taken,
     made_from: Option<&str>,
 ) -> Result<Loaded, AppError> {
-    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)?;
+    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report).await?;
     orders::change(state, account, id, stored.attach(slot.replaces()), |loaded| {
         ensure_slot_open(loaded, slot)?;
         if made_from.is_some_and(|source| !loaded.files.iter().any(|f| f.id == source)) {
@@ -206,7 +206,7 @@ pub async fn crop_photo(state: &AppState, account: &Account, id: &str, file_id: 
     let crop = read_stored_report(file.report.as_deref())
         .and_then(|report| serde_json::from_value::<lingshi_photo::CropBox>(report["suggested_crop"].clone()).ok())
         .ok_or(AppError::Conflict("photo_has_no_crop"))?;
-    let (_, bytes) = read(state, &loaded, file_id)?;
+    let (_, bytes) = read(state, &loaded, file_id).await?;
     let limits = state.settings.photo_limits;
     let taken = heavy_work::run(move || {
         checked_photo(lingshi_photo::take_cropped(&bytes, crop, limits).map_err(refused(Slot::Photo))?)
@@ -241,7 +241,7 @@ pub async fn upload_for_walk_in(
     let limits = state.settings.photo_limits;
     let taken = heavy_work::run(move || take(slot, &bytes, limits)).await??;
     let passes = stored_report_passes(taken.report.as_deref());
-    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)?;
+    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report).await?;
     orders::change_as(state, principal, id, None, stored.attach(slot.replaces()), |loaded| {
         ensure_open(loaded)?;
         if slot == Slot::Photo {
@@ -276,13 +276,13 @@ pub async fn download(
     id: &str,
     file_id: &str,
 ) -> Result<(&'static str, Vec<u8>), AppError> {
-    read(state, &orders::load(state, account, id).await?, file_id)
+    read(state, &orders::load(state, account, id).await?, file_id).await
 }
 
 /// A file of an order already loaded for someone allowed to see it, with its content type.
-pub fn read(state: &AppState, loaded: &Loaded, file_id: &str) -> Result<(&'static str, Vec<u8>), AppError> {
+pub async fn read(state: &AppState, loaded: &Loaded, file_id: &str) -> Result<(&'static str, Vec<u8>), AppError> {
     let file = loaded.files.iter().find(|f| f.id == file_id).ok_or(AppError::NotFound)?;
-    let bytes = state.blobs.get(&state.vault, BLOB_KIND, &file.blob_key)?;
+    let bytes = state.blobs.get(&state.vault, BLOB_KIND, &file.blob_key).await?;
     let content_type = match file.content_kind.as_str() {
         "jpeg" => "image/jpeg",
         "png" => "image/png",
@@ -297,7 +297,7 @@ pub fn read(state: &AppState, loaded: &Loaded, file_id: &str) -> Result<(&'stati
 pub async fn verify_face(state: &AppState, account: &Account, id: &str, capture: Vec<u8>) -> Result<Loaded, AppError> {
     ensure_face_step_open(&orders::load(state, account, id).await?)?;
     let clean = crate::service::identity::checked_capture(state, capture).await?;
-    let stored = StoredFile::store(state, "face", clean.kind, &clean.bytes, None)?;
+    let stored = StoredFile::store(state, "face", clean.kind, &clean.bytes, None).await?;
     finish_face_step(state, account, id, stored.attach(true), "verified").await
 }
 

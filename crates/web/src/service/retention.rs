@@ -93,7 +93,7 @@ async fn delete_record(
     lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
     tx.commit().await?;
     for key in unnamed {
-        state.blobs.delete(&key)?;
+        state.blobs.delete(&key).await?;
     }
     Ok(())
 }
@@ -136,7 +136,7 @@ async fn delete_files(
     lingshi_storage::audit::append(&mut tx, &state.vault, &entry, now).await?;
     tx.commit().await?;
     for key in unnamed {
-        state.blobs.delete(key)?;
+        state.blobs.delete(key).await?;
     }
     Ok(files.len())
 }

@@ -108,7 +108,7 @@ both_backends!(
         assert!(lingshi_storage::orders::find(&app.db, &app.state.vault, &draft).await.expect("find").is_none());
         for key in &draft_blobs {
             assert!(
-                app.state.blobs.get(&app.state.vault, "order_files", key).is_err(),
+                app.state.blobs.get(&app.state.vault, "order_files", key).await.is_err(),
                 "the draft's file {key} is gone"
             );
         }

@@ -58,7 +58,7 @@ both_backends!(a_rotation_killed_mid_way_is_finished_by_running_it_again, |db: D
         lingshi_storage::accounts::find_by_document(&db, &old, &passport).await.expect("lookup").expect("account");
     let photo = lingshi_storage::orders::files(&db, &order_id).await.expect("files");
     let photo_key = photo.iter().find(|f| f.slot == "photo").map(|f| f.blob_key.clone()).expect("a photo");
-    let photo_bytes = app.state.blobs.get(&old, "order_files", &photo_key).expect("photo");
+    let photo_bytes = app.state.blobs.get(&old, "order_files", &photo_key).await.expect("photo");
     assert!(count(&db, "SELECT COUNT(*) FROM one_time_codes").await > 0, "sign-up left its codes");
 
     let new = Arc::new(Vault::new(&MasterKey::generate().expect("key")));
@@ -95,8 +95,8 @@ both_backends!(a_rotation_killed_mid_way_is_finished_by_running_it_again, |db: D
     let check = json!({"certificate_no": "BE-2026-000123", "check_code": "a1b2c3"});
     let response = rotated.client.post(rotated.url("/api/v1/legalization-checks")).json(&check).send().await;
     assert_eq!(response.expect("check").status(), StatusCode::OK, "the check code carried over");
-    assert_eq!(rotated.state.blobs.get(&new, "order_files", &photo_key).expect("the photo opens"), photo_bytes);
-    assert!(rotated.state.blobs.get(&old, "order_files", &photo_key).is_err(), "the old key opens no file");
+    assert_eq!(rotated.state.blobs.get(&new, "order_files", &photo_key).await.expect("the photo opens"), photo_bytes);
+    assert!(rotated.state.blobs.get(&old, "order_files", &photo_key).await.is_err(), "the old key opens no file");
     assert!(old.decrypt(&format!("orders.form/{order_id}"), &sealed_form(&db, &order_id).await).is_err());
 
     assert!(matches!(audit::verify(&db).await.expect("verify"), ChainCheck::Intact { .. }));

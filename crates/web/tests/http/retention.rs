@@ -19,7 +19,7 @@ use std::path::PathBuf;
 async fn biometrics(app: &TestApp, order_id: &str) -> Vec<String> {
     let mut keys = Vec::new();
     for slot in ["face", "interview_snapshot"] {
-        let key = app.state.blobs.put(&app.state.vault, "order_files", b"\xFF\xD8 a capture").expect("blob");
+        let key = app.state.blobs.put(&app.state.vault, "order_files", b"\xFF\xD8 a capture").await.expect("blob");
         let file = NewFile { slot, blob_key: &key, content_kind: "jpeg", size_bytes: 12, report: None };
         let mut tx = app.db.begin().await.expect("begin");
         orders::put_file(&mut tx, order_id, &file, false, Utc::now()).await.expect("file");
@@ -60,7 +60,10 @@ both_backends!(
         assert!(!left.iter().any(|s| s == "face" || s == "interview_snapshot"), "{left:?}");
         assert_eq!(left.len(), materials, "the materials stay for the mission's period");
         for key in &closed_keys {
-            assert!(app.state.blobs.get(&app.state.vault, "order_files", key).is_err(), "blob {key} is gone from disk");
+            assert!(
+                app.state.blobs.get(&app.state.vault, "order_files", key).await.is_err(),
+                "blob {key} is gone from disk"
+            );
         }
         let (_, seen) = applicant.call(Method::GET, &format!("/api/v1/orders/{closed}"), None).await;
         let events: Vec<&str> =
@@ -113,7 +116,10 @@ both_backends!(
         assert!(orders::find(&app.db, &app.state.vault, &gone).await.expect("find").is_none(), "the record is gone");
         assert!(orders::events(&app.db, &app.state.vault, &gone).await.expect("events").is_empty());
         for key in &keys {
-            assert!(app.state.blobs.get(&app.state.vault, "order_files", key).is_err(), "blob {key} is gone from disk");
+            assert!(
+                app.state.blobs.get(&app.state.vault, "order_files", key).await.is_err(),
+                "blob {key} is gone from disk"
+            );
         }
         assert!(
             orders::find(&app.db, &app.state.vault, &kept).await.expect("find").is_some(),

@@ -31,7 +31,7 @@ pub async fn take(state: &AppState, staff: &Staff, id: &str, frame: Vec<u8>) -> 
     let clean = heavy_work::run(move || lingshi_photo::take_image(&frame, limits))
         .await?
         .map_err(|e| FieldErrors::single("snapshot", e.code()))?;
-    let stored = StoredFile::store(state, SLOT, clean.kind, &clean.bytes, None)?;
+    let stored = StoredFile::store(state, SLOT, clean.kind, &clean.bytes, None).await?;
     orders::change_as(state, Principal::Staff(staff), id, None, stored.attach(false), |loaded| {
         ensure_in_call(loaded, staff)?;
         Ok(Some(Outcome::event("interview_snapshot", None)))
