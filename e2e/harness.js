@@ -21,7 +21,7 @@ export function fixturePath(name) {
 }
 mkdirSync(SCREENSHOTS, { recursive: true });
 
-async function freePort() {
+export async function freePort() {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once("error", fail);
@@ -81,11 +81,12 @@ export async function startMailCatcher() {
   };
 }
 
-/** The platform on a free port with its own data directory. */
-export async function startPlatform(smtpPort, extraEnv = {}) {
+/** The platform on a free port (or `port`) with its own data directory; `extraEnv` adds to or
+ * overrides its environment, and is what admin commands run against it use too. */
+export async function startPlatform(smtpPort, extraEnv = {}, port = undefined) {
   const binary = process.env.LINGSHI_BIN;
   if (!binary) throw new Error("LINGSHI_BIN must name the lingshi binary (the test script sets it)");
-  const port = await freePort();
+  port ??= await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "lingshi-e2e-"));
   const child = spawn(binary, ["serve"], {
     env: {
@@ -114,9 +115,18 @@ export async function startPlatform(smtpPort, extraEnv = {}) {
   }
   return {
     base,
+    port,
     dataDir,
+    env: extraEnv,
     output: () => output,
-    stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }),
+    /** Asks the node to stop (SIGTERM: it drains) and waits until it has. */
+    stop: () => new Promise((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once("exit", done);
+      child.kill("SIGTERM");
+    }),
+    /** Kills the node outright (SIGKILL), as a crash would. */
+    kill: () => new Promise((done) => { child.once("exit", done); child.kill("SIGKILL"); }),
   };
 }
 
@@ -276,7 +286,7 @@ export async function waitForPensionStatus(page, status, tries = 60) {
 export function createStaff(stack, username, role, password = "staff password 123") {
   execFileSync(process.env.LINGSHI_BIN, [
     "admin", "create-staff", "--username", username, "--name", username, "--role", role, "--mission", "be-embassy",
-  ], { env: { ...process.env, LINGSHI_DATA_DIR: stack.platform.dataDir, LINGSHI_STAFF_PASSWORD: password, DATABASE_URL: "", LINGSHI_LOG: "error" } });
+  ], { env: { ...process.env, LINGSHI_DATA_DIR: stack.platform.dataDir, DATABASE_URL: "", ...stack.platform.env, LINGSHI_STAFF_PASSWORD: password, LINGSHI_LOG: "error" } });
   return { username, password };
 }
 

@@ -37,7 +37,7 @@ JSON
   # The other services' ports are derived from the S3 port so that two of these can run at once.
   local master=$((port + 11000)) volume=$((port + 11001)) filer=$((port + 11002))
   "$weed" server -dir="$state/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port="$master" \
-    -volume.port="$volume" -filer.port="$filer" -volume.max=8 -master.volumeSizeLimitMB=256 \
+    -volume.port="$volume" -filer.port="$filer" -volume.max=100 -master.volumeSizeLimitMB=256 \
     -s3 -s3.port="$port" -s3.config="$state/s3.json" >"$state/weed.log" 2>&1 &
   echo $! >"$state/pid"
   for _ in $(seq 1 120); do

@@ -6,6 +6,8 @@ mod alipay;
 mod bounces;
 #[path = "http/data_rights.rs"]
 mod data_rights;
+#[path = "http/drain.rs"]
+mod drain;
 #[path = "http/hostile.rs"]
 mod hostile;
 #[path = "http/interviews.rs"]

@@ -33,6 +33,17 @@ impl Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+
+    /// Asks the server to stop (SIGTERM), as a service manager does.
+    pub fn terminate(&self) {
+        let terminated = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status().expect("kill");
+        assert!(terminated.success(), "the server was running");
+    }
+
+    /// Its exit status, if it has exited.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.0.try_wait().expect("wait")
+    }
 }
 
 impl Drop for Server {
