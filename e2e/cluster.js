@@ -1,5 +1,5 @@
-// A deployment of several nodes for browser tests: one PostgreSQL database (the local server),
-// one S3 bucket (the SeaweedFS the test script starts), N `lingshi serve` nodes sharing the
+// A deployment of several nodes for browser tests: one PostgreSQL database (the local server)
+// with its lag-tolerant reads on the hot standby the test script starts, one S3 bucket (the SeaweedFS the test script starts), N `lingshi serve` nodes sharing the
 // master key, and HAProxy in front of them (round robin, health checks on /healthz, a failed
 // connection retried on another node), as docs/DEPLOYMENT.md describes.
 import { spawn, execFileSync } from "node:child_process";
@@ -14,6 +14,20 @@ const POSTGRES = ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "
 /** Runs one SQL command as the local server's superuser. */
 function psql(sql) {
   execFileSync("psql", [...POSTGRES, sql], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/** Waits until the standby at `url` has replayed the creation of its database. */
+async function replicated(url, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      execFileSync("psql", [url, "-Atqc", "SELECT 1"], { stdio: "ignore" });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the standby never showed ${url}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /** The haproxy configuration for `nodes` behind 127.0.0.1:`port`, statistics on `statsPort`. */
@@ -57,8 +71,13 @@ export async function startCluster(smtpPort, count = 3) {
   psql(`CREATE DATABASE ${database}`);
   const endpoint = process.env.LINGSHI_TEST_S3_ENDPOINT;
   if (!endpoint) throw new Error("LINGSHI_TEST_S3_ENDPOINT must name the test S3 server (scripts/s3.sh start)");
+  const standby = process.env.LINGSHI_TEST_POSTGRES_REPLICA;
+  if (!standby) throw new Error("LINGSHI_TEST_POSTGRES_REPLICA must name the hot standby (scripts/replica.sh start)");
+  const readUrl = `${standby.slice(0, standby.lastIndexOf("/"))}/${database}`;
+  await replicated(readUrl);
   const env = {
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+    DATABASE_READ_URL: readUrl,
     LINGSHI_MASTER_KEY: randomBytes(32).toString("base64"),
     LINGSHI_BLOB_URL: `s3://lingshi/cluster-${id}`,
     AWS_ENDPOINT: endpoint,

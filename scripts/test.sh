@@ -29,7 +29,11 @@ echo "PostgreSQL is ready"
 step "S3 on 127.0.0.1:8333: SeaweedFS from PyPI (the blob store's contract and the multi-node test)"
 export LINGSHI_TEST_S3_ENDPOINT="http://127.0.0.1:8333"
 scripts/s3.sh start || fail "SeaweedFS could not be started"
-trap 'scripts/s3.sh stop' EXIT
+trap 'scripts/s3.sh stop; scripts/replica.sh stop' EXIT
+
+step "a hot standby of that PostgreSQL on 127.0.0.1:5433 (reads from a replica)"
+export LINGSHI_TEST_POSTGRES_REPLICA="postgres://postgres@127.0.0.1:5433/postgres"
+scripts/replica.sh start || fail "the PostgreSQL standby could not be started"
 
 step "Chromium, CJK fonts and HAProxy for the browser tests"
 missing=()

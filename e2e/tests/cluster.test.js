@@ -1,7 +1,8 @@
-// Three nodes on one PostgreSQL and one S3 bucket behind HAProxy (issue 16): the guide's
-// journey through the proxy with consecutive requests on different nodes, one node killed
-// (SIGKILL) in the middle of it; throttles that count across nodes; and a rolling restart of
-// every node under load that loses nothing and answers no request with a 5xx.
+// Three nodes on one PostgreSQL (queue pages read on its hot standby) and one S3 bucket behind
+// HAProxy (issue 16): the guide's journey through the proxy with consecutive requests on
+// different nodes, one node killed (SIGKILL) in the middle of it; throttles that count across
+// nodes; and a rolling restart of every node under load that loses nothing and answers no
+// request with a 5xx.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMailCatcher, startBrowser, phone, checkPage, fixturePath, createStaff, staffConsole, submittedRenewal } from "../harness.js";
@@ -74,6 +75,9 @@ test("the journey completes through HAProxy on three nodes, with one node killed
   assert.ok(photo.bytes > 10000, `the photo arrives whole (${photo.bytes} bytes)`);
   await reviewer.page.getByRole("button", { name: "受理（待制证）" }).click();
   await reviewer.page.getByText("待制证").first().waitFor();
+  // The queue is read on the standby; the officer's own change shows in it at once.
+  await reviewer.page.goto("/staff/orders?state=awaiting_production");
+  await reviewer.page.getByRole("link", { name: order.number }).waitFor({ timeout: 2000 });
   const issuer = await staffConsole(stack, createStaff(stack, "issuer.cluster", "issuer"));
   await issuer.page.goto(`/staff/orders/${order.id}`);
   await issuer.page.getByRole("button", { name: "制证完成，待取证" }).click();

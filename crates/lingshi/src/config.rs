@@ -6,6 +6,7 @@
 //! | `LINGSHI_ADDR` | `127.0.0.1:8080` | listen address |
 //! | `LINGSHI_DATA_DIR` | `./data` | database, files, keys, development mail |
 //! | `DATABASE_URL` | `sqlite://$LINGSHI_DATA_DIR/lingshi.db` | `sqlite://…` or `postgres://…` |
+//! | `DATABASE_READ_URL` | unset: every read from `DATABASE_URL` | `postgres://…` of a streaming replica (hot standby) of the PostgreSQL database: the staff queue, its counts and the dashboard read there once it has replayed the reader's own last change (`docs/DEPLOYMENT.md`) |
 //! | `LINGSHI_MASTER_KEY` | generated into `$LINGSHI_DATA_DIR/master.key` | base64 of 32 bytes; encrypts personal data |
 //! | `LINGSHI_NEXT_MASTER_KEY` | generated into `$LINGSHI_DATA_DIR/master.key.next` | the key `admin rotate-key` moves to |
 //! | `LINGSHI_SMTP_URL` | unset: mail is written to `$LINGSHI_DATA_DIR/mail/` | `smtp://`, `smtp+starttls://` or `smtps://[user:pass@]host[:port]` |
@@ -66,6 +67,8 @@ pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// A PostgreSQL replica for lag-tolerant reads.
+    pub database_read_url: Option<String>,
     pub master_key: Option<MasterKey>,
     /// The key a rotation moves to, when the master key comes from the environment.
     pub next_master_key: Option<MasterKey>,
@@ -170,6 +173,15 @@ impl Config {
         };
         let master_key = key("LINGSHI_MASTER_KEY")?;
         let next_master_key = key("LINGSHI_NEXT_MASTER_KEY")?;
+        let database_read_url = get("DATABASE_READ_URL");
+        if let Some(url) = &database_read_url
+            && !(database_url.starts_with("postgres") && url.starts_with("postgres"))
+        {
+            return Err(invalid(
+                "DATABASE_READ_URL",
+                "a replica needs DATABASE_URL and DATABASE_READ_URL both postgres://…",
+            ));
+        }
         let blob_url = get("LINGSHI_BLOB_URL");
         if let Some(url) = &blob_url
             && url.strip_prefix("s3://").is_none_or(|bucket| bucket.trim_matches('/').is_empty())
@@ -266,6 +278,7 @@ impl Config {
             next_master_key,
             smtp_url,
             blob_url,
+            database_read_url,
             mail_from: get("LINGSHI_MAIL_FROM").unwrap_or_else(|| "Lingshi <noreply@lingshi.localhost>".into()),
             max_connections,
             biometric_retention_days,

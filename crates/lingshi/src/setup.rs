@@ -276,7 +276,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         translation: translation_settings(&config).await?,
         payments,
     };
-    let state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
+    let mut state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
+    if let Some(url) = &config.database_read_url {
+        let replica = lingshi_storage::replica::Replica::connect(url)
+            .await
+            .context("cannot connect to the read replica DATABASE_READ_URL")?;
+        let replica = Arc::new(replica);
+        tokio::spawn(lingshi_web::read_after::watch(replica.clone()));
+        state.replica = Some(replica);
+        println!("Lag-tolerant reads (staff queue, dashboard) go to the read replica");
+    }
     start_payment_tasks(&state, config.demo).await;
     lingshi_web::health::prometheus();
     let jobs = tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));

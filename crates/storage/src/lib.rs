@@ -32,6 +32,7 @@ pub mod pensions;
 pub mod rates;
 pub mod reconciliation;
 pub mod rekey;
+pub mod replica;
 pub mod retention;
 pub mod seed;
 pub mod sessions;

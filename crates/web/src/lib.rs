@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod middleware;
 pub mod pages;
 pub mod qr;
+pub mod read_after;
 pub mod render;
 pub mod service;
 pub mod signalling;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi::router())
         .merge(assets::router())
         .merge(health::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), read_after::stamp_changes))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .layer(axum::middleware::from_fn_with_state(middleware::REQUEST_DEADLINE, middleware::request_deadline))

@@ -205,6 +205,8 @@ pub struct AppState {
     /// Becomes `true` when the node begins to stop: health checks answer 503 `draining`, so
     /// a load balancer sends it no new requests, and the job runner claims no more jobs.
     pub draining: Arc<tokio::sync::watch::Sender<bool>>,
+    /// A PostgreSQL replica for reads that may lag (`crate::read_after`), when configured.
+    pub replica: Option<Arc<lingshi_storage::replica::Replica>>,
 }
 
 impl AppState {
@@ -230,6 +232,7 @@ impl AppState {
             signals: Arc::new(crate::signalling::SignalHub::default()),
             directory: Arc::new(crate::directory::Directory::default()),
             draining: Arc::new(tokio::sync::watch::Sender::new(false)),
+            replica: None,
         })
     }
 

@@ -28,6 +28,8 @@ mod payments;
 mod pensions;
 #[path = "http/reach.rs"]
 mod reach;
+#[path = "http/replica.rs"]
+mod replica;
 #[path = "http/retention.rs"]
 mod retention;
 #[path = "http/signalling.rs"]

@@ -124,9 +124,10 @@ pub async fn queue(
     State(state): State<AppState>,
     current: CurrentStaff,
     Lang(locale): Lang,
+    after: crate::read_after::ReadAfter,
     CheckedQuery(query): CheckedQuery<QueueQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let (page, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
+    let (page, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state), after).await?;
     let items = queue_rows(&state, &page, locale)?;
     let counts: serde_json::Map<String, Value> = counts.into_iter().map(|(state, n)| (state, json!(n))).collect();
     Ok(Json(json!({"orders": items, "counts": counts})))
@@ -297,10 +298,12 @@ pub fn overview_mission(
 pub async fn dashboard(
     State(state): State<AppState>,
     current: CurrentStaff,
+    after: crate::read_after::ReadAfter,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Json<Value>, AppError> {
     let mission = overview_mission(&current.staff, &query)?;
-    let board = crate::service::dashboard::of_mission(&state, (&mission, current.staff.role), Utc::now()).await?;
+    let board =
+        crate::service::dashboard::of_mission(&state, (&mission, current.staff.role), Utc::now(), after).await?;
     Ok(Json(serde_json::to_value(board).map_err(AppError::internal)?))
 }
 

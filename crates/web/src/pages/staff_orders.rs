@@ -34,9 +34,10 @@ async fn queue(
     State(state): State<AppState>,
     Lang(locale): Lang,
     current: CurrentStaff,
+    after: crate::read_after::ReadAfter,
     CheckedQuery(query): CheckedQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let (page_of_orders, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state)).await?;
+    let (page_of_orders, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state), after).await?;
     let rows = crate::api::staff_orders::queue_rows(&state, &page_of_orders, locale)?;
     let counts: Vec<Value> = counts.into_iter().map(|(code, n)| json!({"state": code, "count": n})).collect();
     let states: Vec<&str> = OrderState::ALL.iter().filter(|s| s.seen_by_staff()).map(|s| s.code()).collect();
@@ -52,10 +53,12 @@ async fn dashboard(
     State(state): State<AppState>,
     Lang(locale): Lang,
     current: CurrentStaff,
+    after: crate::read_after::ReadAfter,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let mission = crate::api::staff_orders::overview_mission(&current.staff, &query)?;
-    let board = crate::service::dashboard::of_mission(&state, (&mission, current.staff.role), Utc::now()).await?;
+    let board =
+        crate::service::dashboard::of_mission(&state, (&mission, current.staff.role), Utc::now(), after).await?;
     let catalogs = &state.catalogs;
     let labels = crate::charts::DailyLabels {
         title: catalogs.text(locale, "staff_per_day"),

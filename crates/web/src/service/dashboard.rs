@@ -114,15 +114,19 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     Some(if values.len().is_multiple_of(2) { (values[middle - 1] + values[middle]) / 2.0 } else { values[middle] })
 }
 
-/// The dashboard of `mission_id` as of `now`, as `role` sees it.
+/// The dashboard of `mission_id` as of `now`, as `role` sees it; its counts and history read
+/// where a little lag is tolerated (see [`crate::read_after`]), its payment checks from the
+/// primary.
 pub async fn of_mission(
     state: &AppState,
     (mission_id, role): (&str, StaffRole),
     now: DateTime<Utc>,
+    after: crate::read_after::ReadAfter,
 ) -> Result<Dashboard, AppError> {
     let payment_checks = payment_checks(state, mission_id, settles_money(role)).await?;
-    let counts = lingshi_storage::orders::counts_by_state(&state.db, Some(mission_id)).await?.into_iter().collect();
-    let rows = lingshi_storage::audit::for_mission(&state.db, mission_id).await?;
+    let db = state.lag_tolerant(after);
+    let counts = lingshi_storage::orders::counts_by_state(db, Some(mission_id)).await?.into_iter().collect();
+    let rows = lingshi_storage::audit::for_mission(db, mission_id).await?;
     let today = now.date_naive();
     let first_day = today - Duration::days(WINDOW_DAYS - 1);
     let mut per_day: BTreeMap<NaiveDate, (u32, u32)> =

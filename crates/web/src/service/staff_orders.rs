@@ -60,17 +60,20 @@ pub fn scope(staff: &Staff) -> Result<Option<String>, AppError> {
     }
 }
 
-/// The queue page and the counts per state of the officer's mission.
+/// The queue page and the counts per state of the officer's mission, read where a little lag
+/// is tolerated (the replica, once it has replayed past the officer's last change: `after`).
 pub async fn queue(
     state: &AppState,
     staff: &Staff,
     mut filter: QueueFilter,
+    after: crate::read_after::ReadAfter,
 ) -> Result<(Vec<Order>, Vec<(String, i64)>), AppError> {
     filter.mission_id = scope(staff)?;
     filter.limit = filter.limit.clamp(1, MAX_PAGE);
     filter.offset = filter.offset.max(0);
-    let page = lingshi_storage::orders::queue(&state.db, &state.vault, &filter).await?;
-    let counts = lingshi_storage::orders::counts_by_state(&state.db, filter.mission_id.as_deref()).await?;
+    let db = state.lag_tolerant(after);
+    let page = lingshi_storage::orders::queue(db, &state.vault, &filter).await?;
+    let counts = lingshi_storage::orders::counts_by_state(db, filter.mission_id.as_deref()).await?;
     Ok((page, counts))
 }
 

@@ -5,6 +5,7 @@ use lingshi_integrations::mail::SmtpMailer;
 use lingshi_integrations::sms::{DevSmsOutbox, SmsSender};
 use lingshi_integrations::testing::SmtpCatcher;
 use lingshi_storage::blobs::BlobStore;
+use lingshi_storage::replica::Replica;
 use lingshi_storage::{Db, MasterKey, Vault};
 use lingshi_web::service::detecting_verifier::DetectingVerifier;
 use lingshi_web::{Adapters, AppState, Settings};
@@ -44,12 +45,18 @@ impl TestApp {
 
     /// Starts the platform; notifications from payment providers come to its own address.
     pub async fn start_with(db: Db, dir: PathBuf, settings: Settings) -> Self {
-        Self::start_node(db, dir, settings, None, SmtpCatcher::start(), None).await
+        Self::start_node(db, dir, settings, None, SmtpCatcher::start(), None, None).await
+    }
+
+    /// Starts the platform with lag-tolerant reads going to `replica` (watched as a node does).
+    pub async fn start_reading_from(db: Db, dir: PathBuf, replica: Arc<Replica>) -> Self {
+        tokio::spawn(lingshi_web::read_after::watch(replica.clone()));
+        Self::start_node(db, dir, settings(), None, SmtpCatcher::start(), None, Some(replica)).await
     }
 
     /// Starts the platform with text messages going through `sms` (an SMPP gateway).
     pub async fn start_with_sms(db: Db, dir: PathBuf, sms: Arc<dyn SmsSender>) -> Self {
-        Self::start_node(db, dir, settings(), None, SmtpCatcher::start(), Some(sms)).await
+        Self::start_node(db, dir, settings(), None, SmtpCatcher::start(), Some(sms), None).await
     }
 
     /// Another node of the same platform: the same database, key and mail server, its own
@@ -62,7 +69,7 @@ impl TestApp {
     /// Another node of the same platform whose master key is `vault`'s (as after a rotation).
     pub async fn node_with_vault(&self, dir: PathBuf, vault: Arc<Vault>) -> Self {
         let settings = self.state.settings.clone();
-        Self::start_node(self.db.clone(), dir, settings, Some(vault), self.mail.clone(), None).await
+        Self::start_node(self.db.clone(), dir, settings, Some(vault), self.mail.clone(), None, None).await
     }
 
     async fn start_node(
@@ -72,6 +79,7 @@ impl TestApp {
         shared_vault: Option<Arc<Vault>>,
         mail: SmtpCatcher,
         sms: Option<Arc<dyn SmsSender>>,
+        replica: Option<Arc<Replica>>,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -88,6 +96,7 @@ impl TestApp {
         if let Some(vault) = shared_vault {
             state.vault = vault;
         }
+        state.replica = replica;
         lingshi_storage::seed::seed_missions(&db).await.expect("seed");
         lingshi_web::health::prometheus();
         tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));
