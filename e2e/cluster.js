@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startPlatform } from "./harness.js";
+import { freePort, startMailCatcher, startPlatform } from "./harness.js";
 
 const POSTGRES = ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c"];
 
@@ -62,10 +62,11 @@ ${nodes.map((node, i) => `  server node${i + 1} 127.0.0.1:${node.port} check`).j
 }
 
 /**
- * Starts `count` nodes and HAProxy. Returns { base (HAProxy's address), nodes, env,
- * dataDir (node 1's, for admin commands), restart(i), requestsPerNode(), stop() }.
+ * Starts `count` nodes and HAProxy (on `port`, or a free one). Returns { base (HAProxy's
+ * address), nodes, env, dataDir (node 1's, for admin commands), backends(), until(), query(),
+ * restart(i), stop() }.
  */
-export async function startCluster(smtpPort, count = 3) {
+export async function startCluster(smtpPort, count = 3, port = undefined) {
   const id = randomBytes(6).toString("hex");
   const database = `lingshi_cluster_${id}`;
   psql(`CREATE DATABASE ${database}`);
@@ -90,7 +91,8 @@ export async function startCluster(smtpPort, count = 3) {
   };
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const nodes = await Promise.all(ports.map((port) => startPlatform(smtpPort, env, port)));
-  const [port, statsPort] = [await freePort(), await freePort()];
+  port ??= await freePort();
+  const statsPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "lingshi-haproxy-"));
   writeFileSync(join(dir, "haproxy.cfg"), haproxyConfig(port, statsPort, nodes));
   const haproxy = spawn("haproxy", ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: ["ignore", "inherit", "inherit"] });
@@ -138,8 +140,33 @@ export async function startCluster(smtpPort, count = 3) {
     },
     async stop() {
       await Promise.all(nodes.map((node) => node.stop()));
-      await new Promise((done) => { haproxy.once("exit", done); haproxy.kill("SIGTERM"); });
+      if (haproxy.exitCode === null && haproxy.signalCode === null) {
+        await new Promise((done) => { haproxy.once("exit", done); haproxy.kill("SIGTERM"); });
+      }
       psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
   };
+}
+
+// Run as a program (scripts/cluster.sh): three nodes behind HAProxy on 127.0.0.1:8080 until
+// Ctrl-C, mail caught and each code printed.
+if (process.argv[1] === import.meta.filename) {
+  const mail = await startMailCatcher();
+  const cluster = await startCluster(mail.port, 3, Number(process.env.LINGSHI_CLUSTER_PORT ?? 8080));
+  console.log(`Three nodes (${cluster.nodes.map((n) => n.base).join(", ")}) behind HAProxy at ${cluster.base}`);
+  console.log(`database ${cluster.env.DATABASE_URL}, read replica ${cluster.env.DATABASE_READ_URL}, files ${cluster.env.LINGSHI_BLOB_URL}`);
+  // The node that created the demo staff account printed it (once, whichever node it was).
+  const printed = cluster.nodes.flatMap((node) => node.output().split("\n"));
+  console.log(printed.filter((line) => /Demo staff|username:|password:/.test(line)).join("\n"));
+  let shown = 0;
+  const showMail = setInterval(() => {
+    for (const message of mail.inbox.slice(shown)) console.log(`mail to ${message.to.join(", ")}: ${message.subject}`);
+    shown = mail.inbox.length;
+  }, 500);
+  process.once("SIGINT", async () => {
+    clearInterval(showMail);
+    await cluster.stop();
+    await mail.close();
+    process.exit(0);
+  });
 }

@@ -164,6 +164,7 @@ test("a rolling restart of every node under load loses nothing and answers no 5x
   await Promise.all(workers);
 
   const summary = JSON.stringify(Object.fromEntries(outcomes.statuses));
+  console.log(`rolling restart of ${stack.cluster.nodes.length} nodes: answers by status ${summary}, ${outcomes.created.length} drafts acknowledged`);
   assert.deepEqual(outcomes.failures, [], "no request failed to get an answer");
   for (const status of outcomes.statuses.keys()) assert.ok(status < 500, `answers by status: ${summary}`);
   assert.ok(outcomes.statuses.get(200) > 50 && outcomes.statuses.get(201) > 10, `work went on throughout: ${summary}`);

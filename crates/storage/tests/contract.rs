@@ -46,6 +46,27 @@ both_backends!(migrations_apply_once, |db: Db, _dir| async move {
     assert_eq!(migrate::run(&db).await.expect("rerun"), 0, "a second run applies nothing");
 });
 
+// A rolling upgrade: a newer node has applied an expanding migration (a new table, a new
+// nullable column) while older nodes still run; an older node that restarts starts on that
+// schema and its writes still work (docs/DEPLOYMENT.md, expand and contract).
+both_backends!(an_older_node_starts_and_writes_on_a_newer_expanded_schema, |db: Db, _dir| async move {
+    let newer = [
+        "CREATE TABLE newer_release_notes (id TEXT PRIMARY KEY, note TEXT)",
+        "ALTER TABLE accounts ADD COLUMN newer_release_flag TEXT",
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, 'newer_release', 'unknown here', '2026-12-01T00:00:00Z')",
+    ];
+    for sql in newer {
+        lingshi_storage::db_run!(&db, |pool| sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+        .expect("newer migration");
+    }
+    assert_eq!(migrate::run(&db).await.expect("an older node starts"), 0);
+    let account = new_account(&db, "older.node@example.com").await;
+    assert!(accounts::find(&db, &account.id).await.expect("find").is_some(), "its writes still work");
+});
+
 both_backends!(seeded_directory_holds_belgium_as_the_guide_gives_it, |db: Db, _dir| async move {
     assert_eq!(seed::seed_missions(&db).await.expect("seed"), seed::missions().len());
     assert_eq!(seed::seed_missions(&db).await.expect("reseed"), 0, "seeding is idempotent");
