@@ -105,6 +105,9 @@ test("the journey completes through HAProxy on three nodes, with one node killed
   const seen = new Map();
   for (const mail of notices) seen.set(`${mail.subject}\n${mail.text}`, (seen.get(`${mail.subject}\n${mail.text}`) ?? 0) + 1);
   for (const [notice, times] of seen) assert.equal(times, 1, `mailed ${times} times: ${notice.split("\n")[0]}`);
+  // Every job of the journey (codes, notices) was claimed by one runner, once.
+  assert.equal(stack.cluster.query("SELECT count(*) FROM jobs WHERE state = 'done' AND attempts <> 1"), "0");
+  assert.ok(Number(stack.cluster.query("SELECT count(*) FROM jobs WHERE state = 'done'")) >= notices.length);
   for (const session of [reviewer, issuer, cashier]) await session.context.close();
   await context.close();
   await stack.cluster.restart(1);

@@ -38,6 +38,29 @@ fn a_bad_configuration_variable_is_named_and_nothing_starts() {
 }
 
 #[test]
+fn a_file_store_that_cannot_be_used_stops_the_start_with_the_reason() {
+    let dir = std::env::temp_dir().join(format!("lingshi-cli-blobs-{}", std::process::id()));
+    let settings = lingshi_storage::testing::s3_settings();
+    let start = |url: &str| {
+        let mut command = lingshi();
+        command.arg("serve").env("LINGSHI_DATA_DIR", &dir).env("DATABASE_URL", "").env("LINGSHI_ADDR", "127.0.0.1:0");
+        command.env("LINGSHI_LOG", "error").env("LINGSHI_BLOB_URL", url);
+        for (name, value) in &settings {
+            command.env(name, value);
+        }
+        command.output().expect("run")
+    };
+    let malformed = start("https://bucket.example");
+    assert!(!malformed.status.success());
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("LINGSHI_BLOB_URL"));
+    let missing = start("s3://no-such-bucket-anywhere/files");
+    assert!(!missing.status.success(), "a node never starts without its files");
+    let reason = String::from_utf8_lossy(&missing.stderr);
+    assert!(reason.contains("LINGSHI_BLOB_URL") && reason.contains("no-such-bucket-anywhere"), "{reason}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn audit_verify_reports_the_first_tampered_row() {
     let dir = std::env::temp_dir().join(format!("lingshi-cli-audit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
