@@ -188,7 +188,7 @@ mod tests {
 
     fn facts(service: ServiceKind) -> ActionFacts {
         ActionFacts {
-            order: OrderFacts { service, fee_settled: false },
+            order: OrderFacts { service, fee_settled: false, same_officer_as_acceptance: false },
             paid: false,
             walk_in: false,
             fingerprints_requested: false,

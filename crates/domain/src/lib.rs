@@ -14,6 +14,7 @@ pub mod details;
 pub mod documents;
 pub mod error;
 pub mod fees;
+pub mod four_eyes;
 pub mod interview;
 pub mod legalization;
 pub mod locale;

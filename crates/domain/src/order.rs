@@ -235,6 +235,8 @@ pub struct OrderFacts {
     pub service: ServiceKind,
     /// Whether the fee has been paid (online, or offline at the counter).
     pub fee_settled: bool,
+    /// Four-eyes issuance holds the acting officer back ([`crate::four_eyes`]).
+    pub same_officer_as_acceptance: bool,
 }
 
 /// Why a transition is refused; each has a stable code the UI translates.
@@ -258,6 +260,8 @@ pub enum TransitionError {
     NotAWalkIn,
     #[error("fingerprints can be asked for once the order is submitted and not yet finished")]
     FingerprintsNotNow,
+    #[error("the officer who accepted the order may not also make it ready or hand it over")]
+    FourEyes,
 }
 
 impl TransitionError {
@@ -272,6 +276,7 @@ impl TransitionError {
             TransitionError::NotNow { .. } => "transition_not_from_state",
             TransitionError::NotAWalkIn => "not_a_walk_in",
             TransitionError::FingerprintsNotNow => "fingerprints_not_now",
+            TransitionError::FourEyes => "four_eyes",
         }
     }
 }
@@ -294,6 +299,7 @@ pub fn transition(
     if action == OrderAction::HandOver && !facts.fee_settled {
         return Err(TransitionError::FeeUnpaid);
     }
+    crate::four_eyes::check(action, facts)?;
     Ok(next)
 }
 
@@ -342,7 +348,11 @@ mod tests {
     use OrderAction as A;
     use OrderState as S;
 
-    const PASSPORT_PAID: OrderFacts = OrderFacts { service: ServiceKind::PassportOrTravelDocument, fee_settled: true };
+    const PASSPORT_PAID: OrderFacts = OrderFacts {
+        service: ServiceKind::PassportOrTravelDocument,
+        fee_settled: true,
+        same_officer_as_acceptance: false,
+    };
 
     /// The table of SPEC §8, written out independently of the implementation.
     const ALLOWED: [(OrderState, OrderAction, OrderState); 20] = [
@@ -435,7 +445,7 @@ mod tests {
 
     #[test]
     fn emergency_documents_cannot_be_withdrawn_from_any_state() {
-        let emergency = OrderFacts { service: ServiceKind::EmergencyTravelDocument, fee_settled: true };
+        let emergency = OrderFacts { service: ServiceKind::EmergencyTravelDocument, ..PASSPORT_PAID };
         for state in S::ALL {
             assert_eq!(
                 transition(state, A::Withdraw, Actor::Applicant, emergency),
@@ -447,7 +457,7 @@ mod tests {
 
     #[test]
     fn hand_over_requires_the_fee_to_be_settled() {
-        let unpaid = OrderFacts { service: ServiceKind::PassportOrTravelDocument, fee_settled: false };
+        let unpaid = OrderFacts { fee_settled: false, ..PASSPORT_PAID };
         let issuer = Actor::Staff(StaffRole::Issuer);
         assert_eq!(transition(S::ReadyForPickup, A::HandOver, issuer, unpaid), Err(TransitionError::FeeUnpaid));
         assert_eq!(transition(S::ReadyForPickup, A::HandOver, issuer, PASSPORT_PAID), Ok(S::Completed));

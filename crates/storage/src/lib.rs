@@ -16,6 +16,7 @@ pub mod deliveries;
 pub mod dev_outbox;
 pub mod erasure;
 pub mod error;
+pub mod four_eyes;
 pub mod group_commit;
 pub mod inbox;
 pub mod interviews;

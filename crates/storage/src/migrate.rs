@@ -107,6 +107,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_mail_failing.sql"),
         postgres: include_str!("../migrations/postgres/0015_mail_failing.sql"),
     },
+    Migration {
+        version: 16,
+        name: "four_eyes",
+        sqlite: include_str!("../migrations/sqlite/0016_four_eyes.sql"),
+        postgres: include_str!("../migrations/postgres/0016_four_eyes.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -8,6 +8,8 @@ mod bounces;
 mod data_rights;
 #[path = "http/drain.rs"]
 mod drain;
+#[path = "http/four_eyes.rs"]
+mod four_eyes;
 #[path = "http/hostile.rs"]
 mod hostile;
 #[path = "http/interviews.rs"]

@@ -35,6 +35,8 @@ pub struct Order {
     pub submitter_id: Option<String>,
     /// The officer who registered a walk-in at the counter.
     pub intake_staff_id: Option<String>,
+    /// The officer who accepted the order (four-eyes issuance).
+    pub accepted_by: Option<String>,
     pub on_behalf: bool,
     /// Index (in the service's steps) of the first step not yet completed.
     pub progress: i32,
@@ -70,6 +72,7 @@ struct OrderRow {
     state: String,
     submitter_id: Option<String>,
     intake_staff_id: Option<String>,
+    accepted_by: Option<String>,
     on_behalf: bool,
     progress: i32,
     form: Vec<u8>,
@@ -102,7 +105,7 @@ macro_rules! hidden_from_staff {
 macro_rules! select_orders {
     ($($rest:expr),*) => {
         concat!(
-            "SELECT id, number, mission_id, service, application_type, state, submitter_id, intake_staff_id, on_behalf, progress,
+            "SELECT id, number, mission_id, service, application_type, state, submitter_id, intake_staff_id, accepted_by, on_behalf, progress,
                  form, document_index, name_index, pinyin_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
                  fingerprint_requested_at, unread, version, created_at, updated_at, submitted_at FROM orders ",
             $($rest),*
@@ -132,6 +135,7 @@ impl OrderRow {
             application_type: self.application_type,
             submitter_id: self.submitter_id,
             intake_staff_id: self.intake_staff_id,
+            accepted_by: self.accepted_by,
             on_behalf: self.on_behalf,
             progress: self.progress,
             form,
@@ -276,7 +280,7 @@ pub async fn save(tx: &mut Tx, vault: &Vault, order: &Order, now: DateTime<Utc>)
             "UPDATE orders SET application_type = $1, state = $2, progress = $3, form = $4, document_index = $5,
                  minor = $6, face_state = $7, photo_passed = $8, payment_method = $9, fee_minor = $10,
                  fee_currency = $11, fingerprint_requested_at = $12, submitted_at = $13, updated_at = $14,
-                 unread = $17, name_index = $18, pinyin_index = $19, version = version + 1
+                 unread = $17, name_index = $18, pinyin_index = $19, accepted_by = $20, version = version + 1
              WHERE id = $15 AND version = $16",
         )
         .bind(&order.application_type)
@@ -298,6 +302,7 @@ pub async fn save(tx: &mut Tx, vault: &Vault, order: &Order, now: DateTime<Utc>)
         .bind(order.unread)
         .bind(&order.name_index)
         .bind(&order.pinyin_index)
+        .bind(&order.accepted_by)
         .execute(conn)
         .await
         .map(|done| done.rows_affected())

@@ -82,6 +82,8 @@ use utoipa::OpenApi;
         staff_members::add,
         staff_members::disable,
         staff_members::enable,
+        staff_members::four_eyes,
+        staff_members::set_four_eyes,
         legalizations::check,
         legalizations::register,
         legalizations::list,

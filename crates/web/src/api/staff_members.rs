@@ -1,4 +1,5 @@
-//! Mission admins manage their staff over JSON.
+//! Mission admins manage their staff over JSON, and which services their officers handle
+//! with four eyes.
 
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/members", get(list).post(add))
         .route("/staff/members/{username}/disable", post(disable))
         .route("/staff/members/{username}/enable", post(enable))
+        .route("/staff/four-eyes", get(four_eyes).put(set_four_eyes))
 }
 
 /// A member of staff as administrators see them.
@@ -87,4 +89,32 @@ pub async fn enable(
 ) -> Result<StatusCode, AppError> {
     staff_members::set_disabled(&state, &current.staff, &username, false).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The services the caller's mission holds to four eyes: the officer who accepted an order of
+/// one of them may not also mark it ready or hand it over.
+#[utoipa::path(get, path = "/api/v1/staff/four-eyes", responses((status = 200, body = Object), (status = 403)))]
+pub async fn four_eyes(State(state): State<AppState>, current: CurrentStaff) -> Result<Json<Value>, AppError> {
+    let services = crate::service::four_eyes::of_mission(&state, &current.staff).await?;
+    Ok(Json(json!({"services": services})))
+}
+
+/// The services to hold to four eyes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FourEyesRequest {
+    /// Service codes: `passport`, `emergency`; empty for none.
+    pub services: Vec<String>,
+}
+
+/// Sets the services the caller's mission holds to four eyes (mission admins).
+#[utoipa::path(put, path = "/api/v1/staff/four-eyes", request_body = FourEyesRequest,
+    responses((status = 200, body = Object), (status = 422), (status = 403)))]
+pub async fn set_four_eyes(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    ApiJson(body): ApiJson<FourEyesRequest>,
+) -> Result<Json<Value>, AppError> {
+    let services = crate::service::four_eyes::set(&state, &current.staff, &body.services).await?;
+    Ok(Json(json!({"services": services})))
 }

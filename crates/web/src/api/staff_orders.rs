@@ -165,6 +165,11 @@ pub async fn staff_order_view(
         })
         .collect();
     view["notifications"] = json!(notifications);
+    // Four eyes: why making the document ready or handing it over is not offered to this officer.
+    use lingshi_domain::order::OrderState;
+    let second_step = matches!(loaded.order.state, OrderState::AwaitingProduction | OrderState::ReadyForPickup);
+    view["four_eyes"] = json!({"required": loaded.four_eyes_officer.is_some(),
+                               "holds_you_back": second_step && loaded.held_back_by_four_eyes()});
     if let Some(submitter) = loaded.order.submitter_id.as_deref() {
         match lingshi_storage::notify_settings::of(&state.db, &state.vault, submitter).await {
             Ok(settings) => view["applicant_mail_failing"] = json!(settings.mail_failing),

@@ -1,4 +1,5 @@
-//! The console page where mission admins manage their staff.
+//! The console page where mission admins manage their staff and choose the services their
+//! officers handle with four eyes.
 
 use crate::api::staff_members::member_view;
 use crate::auth::CurrentStaff;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/members", get(members).post(add))
         .route("/staff/members/{username}/{change}", post(set_disabled))
+        .route("/staff/four-eyes", post(set_four_eyes))
 }
 
 async fn render(
@@ -30,7 +32,15 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let list = staff_members::list(state, &current.staff).await?;
-    let context = json!({"members": list.iter().map(member_view).collect::<Vec<_>>(), "me": current.staff.username});
+    let four_eyes = match current.staff.role {
+        lingshi_domain::order::StaffRole::MissionAdmin => {
+            Some(crate::service::four_eyes::of_mission(state, &current.staff).await?)
+        }
+        _ => None,
+    };
+    let services: Vec<&str> = crate::service::four_eyes::SERVICES.iter().map(|s| s.code()).collect();
+    let context = json!({"members": list.iter().map(member_view).collect::<Vec<_>>(), "me": current.staff.username,
+                         "four_eyes": four_eyes, "four_eyes_services": services});
     page_with(state, locale, "staff_members.html", (context, extra), status)
 }
 
@@ -84,4 +94,24 @@ async fn set_disabled(
     };
     staff_members::set_disabled(&state, &current.staff, &username, disabled).await?;
     Ok(Redirect::to("/staff/members").into_response())
+}
+
+/// The four-eyes form: a box per service, ticked to hold it to four eyes.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FourEyesForm {
+    passport: Option<String>,
+    emergency: Option<String>,
+}
+
+async fn set_four_eyes(
+    State(state): State<AppState>,
+    current: CurrentStaff,
+    PageForm(form): PageForm<FourEyesForm>,
+) -> Result<Response, AppError> {
+    let ticked = [("passport", form.passport), ("emergency", form.emergency)];
+    let services: Vec<String> =
+        ticked.into_iter().filter(|(_, on)| on.is_some()).map(|(code, _)| code.to_owned()).collect();
+    crate::service::four_eyes::set(&state, &current.staff, &services).await?;
+    Ok(Redirect::to("/staff/members#four-eyes").into_response())
 }

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod data_export;
 pub mod detecting_verifier;
 pub mod erasure;
+pub mod four_eyes;
 pub mod heavy_work;
 pub mod identity;
 pub mod inbound_mail;

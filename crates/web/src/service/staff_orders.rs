@@ -177,6 +177,7 @@ fn apply(
     let outcome = match action {
         StaffAction::Accept => {
             step(loaded, staff, OrderAction::Accept)?;
+            loaded.order.accepted_by = Some(staff.id.clone());
             Outcome::event("accepted", None)
         }
         StaffAction::Reject { .. } => {
@@ -320,7 +321,11 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
     };
     let (mut tx, id, now) = orders::insert_order(state, &mission, &origin, kind, &form).await?;
     let mut order = lingshi_storage::orders::lock(&mut tx, &state.vault, &id).await?.ok_or(AppError::NotFound)?;
-    let facts = lingshi_domain::order::OrderFacts { service: walk_in.service.kind(), fee_settled: false };
+    let facts = lingshi_domain::order::OrderFacts {
+        service: walk_in.service.kind(),
+        fee_settled: false,
+        same_officer_as_acceptance: false,
+    };
     order.state = transition(
         OrderState::Draft,
         OrderAction::RegisterWalkIn,

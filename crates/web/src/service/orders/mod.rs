@@ -65,6 +65,9 @@ pub struct Loaded {
     pub interviews: Vec<lingshi_storage::interviews::Booking>,
     /// The timeline, oldest first.
     pub events: Vec<lingshi_storage::orders::OrderEvent>,
+    /// The officer it was loaded for, when the mission requires four eyes for its service:
+    /// if that officer accepted it, they may not make it ready or hand it over.
+    pub four_eyes_officer: Option<String>,
 }
 
 /// An order's online payments and refunds, as the provider last reported them.
@@ -95,6 +98,7 @@ impl Loaded {
             online: Online::default(),
             interviews: Vec::new(),
             events: Vec::new(),
+            four_eyes_officer: None,
         }
     }
 
@@ -197,7 +201,14 @@ impl Loaded {
         OrderFacts {
             service: self.service.kind(),
             fee_settled: lingshi_storage::order_work::net_paid(&self.payments) >= due,
+            same_officer_as_acceptance: self.held_back_by_four_eyes(),
         }
+    }
+
+    /// Whether four-eyes issuance holds back the officer this order was loaded for.
+    pub fn held_back_by_four_eyes(&self) -> bool {
+        let officer = self.four_eyes_officer.as_deref();
+        lingshi_domain::four_eyes::same_officer(officer.is_some(), self.order.accepted_by.as_deref(), officer)
     }
 }
 
@@ -300,7 +311,13 @@ pub async fn load_as(state: &AppState, principal: Principal<'_>, id: &str) -> Re
             orders::find_for_mission(&state.db, &state.vault, id, scope).await?
         }
     };
-    complete(state, order.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?).await
+    let mut loaded = complete(state, order.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?).await?;
+    if let Principal::Staff(staff) = principal
+        && lingshi_storage::four_eyes::required(&state.db, &loaded.order.mission_id, &loaded.order.service).await?
+    {
+        loaded.four_eyes_officer = Some(staff.id.clone());
+    }
+    Ok(loaded)
 }
 
 /// The order `id` as its submitter opens it: the news it held is then read (a write only when

@@ -21,6 +21,7 @@ pub fn draft(service: Service, kind: Option<ApplicationType>) -> Loaded {
         state: OrderState::Draft,
         submitter_id: Some("account-1".into()),
         intake_staff_id: None,
+        accepted_by: None,
         on_behalf: false,
         progress: 0,
         form: serde_json::Value::Null,
