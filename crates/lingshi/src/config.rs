@@ -42,6 +42,7 @@
 //! | `LINGSHI_MAX_CONNECTIONS` | `1024` | HTTP connections served at once (1–65536); more wait to be accepted |
 //! | `LINGSHI_BLOB_URL` | unset: files in `$LINGSHI_DATA_DIR/files` | `s3://bucket[/prefix]`: files in an S3-compatible object store every node shares, reached with the usual `AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP` (`true` for `http://` endpoints); path-style requests unless `AWS_VIRTUAL_HOSTED_STYLE_REQUEST=true` |
 //! | `LINGSHI_DRAIN_SECONDS` | `0` | on SIGTERM, how long the node keeps serving while `/healthz` answers 503 `draining` (0–300), so that a load balancer stops sending it requests before it stops accepting; then requests in flight and the job batch in hand finish (up to 20 s each) |
+//! | `LINGSHI_CLAIM_IDLE_MINUTES` | `30` | how long an officer's claim on an order (我来处理) lasts without their working on it (1–10080) |
 //! | `LINGSHI_LOG` | `info` | log filter, e.g. `lingshi=debug,info` |
 
 use lingshi_photo::IntakeLimits;
@@ -91,6 +92,8 @@ pub struct Config {
     pub biometric_retention_days: usize,
     /// How long the node keeps serving, reported as draining, once asked to stop.
     pub drain: std::time::Duration,
+    /// How long a claim on an order lasts without its holder working on it.
+    pub claim_idle: chrono::Duration,
     pub log_filter: String,
     /// The WeChat Pay merchant, when configured.
     pub wechat: Option<lingshi_integrations::payments::wechat::WechatConfig>,
@@ -220,6 +223,8 @@ impl Config {
         let max_connections = whole_number(&get, "LINGSHI_MAX_CONNECTIONS", 1..=65_536)?.unwrap_or(1024);
         let biometric_retention_days = whole_number(&get, "LINGSHI_BIOMETRIC_RETENTION_DAYS", 1..=3650)?.unwrap_or(90);
         let drain_seconds = whole_number(&get, "LINGSHI_DRAIN_SECONDS", 0..=300)?.unwrap_or(0);
+        let claim_idle_minutes = whole_number(&get, "LINGSHI_CLAIM_IDLE_MINUTES", 1..=10_080)?.unwrap_or(30);
+        let claim_idle = chrono::Duration::minutes(i64::try_from(claim_idle_minutes).unwrap_or(30));
         let drain = std::time::Duration::from_secs(u64::try_from(drain_seconds).unwrap_or(0));
         let pension = pension_settings(get("LINGSHI_PENSION_DEPARTMENTS"), get("LINGSHI_PENSION_SECRET"))?;
         let inbound_smtp_addr = get("LINGSHI_INBOUND_SMTP_ADDR")
@@ -283,6 +288,7 @@ impl Config {
             max_connections,
             biometric_retention_days,
             drain,
+            claim_idle,
             secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             demo,

@@ -275,6 +275,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         interviews: config.interviews.clone(),
         translation: translation_settings(&config).await?,
         payments,
+        claim_idle: config.claim_idle,
     };
     let mut state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     if let Some(url) = &config.database_read_url {

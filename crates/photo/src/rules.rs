@@ -71,16 +71,13 @@ impl Rule {
         }
     }
 
-    /// Whether `measured` is below (`Some(false)`) or above (`Some(true)`) the range.
-    pub fn above_range(self, measured: f64) -> Option<bool> {
+    /// For a ranged rule, which way a measure that fails it is off: towards the high end
+    /// (`Some(true)`) or the low end (`Some(false)`), by the side of the range's middle it lies
+    /// on — so that a measure rounded onto the range's edge (a head 2.04 mm off centre, shown
+    /// as 2.0) still says which way. `None` for a rule without a range.
+    pub fn off_towards_high(self, measured: f64) -> Option<bool> {
         let range = self.range()?;
-        if measured < *range.start() {
-            Some(false)
-        } else if measured > *range.end() {
-            Some(true)
-        } else {
-            None
-        }
+        Some(measured > (range.start() + range.end()) / 2.0)
     }
 
     pub(crate) fn accepts(self, measured: f64) -> bool {
@@ -126,9 +123,12 @@ mod tests {
 
     #[test]
     fn a_ranged_rule_says_which_way_a_measure_is_off() {
-        assert_eq!(Rule::HeadTilt.above_range(7.0), Some(true));
-        assert_eq!(Rule::HeadTilt.above_range(-7.0), Some(false));
-        assert_eq!(Rule::EyeLine.above_range(60.0), None);
-        assert_eq!(Rule::Sharpness.above_range(1.0), None);
+        assert_eq!(Rule::HeadTilt.off_towards_high(7.0), Some(true));
+        assert_eq!(Rule::HeadTilt.off_towards_high(-7.0), Some(false));
+        // Rounded onto the edge of the range, it still says which way (a report showed
+        // "photo_fix_head_centred" for a head 2.0 mm off centre).
+        assert_eq!(Rule::HeadCentred.off_towards_high(-2.0), Some(false));
+        assert_eq!(Rule::HeadCentred.off_towards_high(2.0), Some(true));
+        assert_eq!(Rule::Sharpness.off_towards_high(1.0), None);
     }
 }

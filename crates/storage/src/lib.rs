@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod blobs;
+pub mod claims;
 pub mod codes;
 pub mod crypto;
 pub mod db;

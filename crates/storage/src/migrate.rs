@@ -113,6 +113,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_four_eyes.sql"),
         postgres: include_str!("../migrations/postgres/0016_four_eyes.sql"),
     },
+    Migration {
+        version: 17,
+        name: "claims",
+        sqlite: include_str!("../migrations/sqlite/0017_claims.sql"),
+        postgres: include_str!("../migrations/postgres/0017_claims.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

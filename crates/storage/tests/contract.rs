@@ -6,6 +6,8 @@ mod audit_chain;
 mod backup_contract;
 #[path = "contract/blobs.rs"]
 mod blobs_contract;
+#[path = "contract/claims.rs"]
+mod claims_contract;
 #[path = "contract/deliveries.rs"]
 mod deliveries_contract;
 #[path = "contract/group_commit.rs"]

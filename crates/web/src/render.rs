@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 /// Every template, by name.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
+    ("staff_my_orders.html", include_str!("../templates/staff_my_orders.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("register.html", include_str!("../templates/register.html")),

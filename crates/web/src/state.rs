@@ -37,6 +37,8 @@ pub struct Settings {
     pub interviews: InterviewSettings,
     /// Online translation (在线翻译), if the mission offers it.
     pub translation: TranslationSettings,
+    /// How long a claim on an order lasts without its holder working on it.
+    pub claim_idle: chrono::Duration,
 }
 
 impl Settings {
@@ -54,6 +56,7 @@ impl Settings {
             payments: PaymentSettings::none(),
             interviews: InterviewSettings::default(),
             translation: TranslationSettings::default(),
+            claim_idle: chrono::Duration::minutes(30),
         }
     }
 }

@@ -4,6 +4,8 @@
 mod alipay;
 #[path = "http/bounces.rs"]
 mod bounces;
+#[path = "http/claims.rs"]
+mod claims;
 #[path = "http/data_rights.rs"]
 mod data_rights;
 #[path = "http/drain.rs"]

@@ -37,6 +37,10 @@ pub struct Order {
     pub intake_staff_id: Option<String>,
     /// The officer who accepted the order (four-eyes issuance).
     pub accepted_by: Option<String>,
+    /// The officer who claimed the order and when they last worked on it ([`crate::claims`]);
+    /// written only through that module.
+    pub claimed_by: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
     pub on_behalf: bool,
     /// Index (in the service's steps) of the first step not yet completed.
     pub progress: i32,
@@ -73,6 +77,8 @@ struct OrderRow {
     submitter_id: Option<String>,
     intake_staff_id: Option<String>,
     accepted_by: Option<String>,
+    claimed_by: Option<String>,
+    claimed_at: Option<DateTime<Utc>>,
     on_behalf: bool,
     progress: i32,
     form: Vec<u8>,
@@ -105,7 +111,7 @@ macro_rules! hidden_from_staff {
 macro_rules! select_orders {
     ($($rest:expr),*) => {
         concat!(
-            "SELECT id, number, mission_id, service, application_type, state, submitter_id, intake_staff_id, accepted_by, on_behalf, progress,
+            "SELECT id, number, mission_id, service, application_type, state, submitter_id, intake_staff_id, accepted_by, claimed_by, claimed_at, on_behalf, progress,
                  form, document_index, name_index, pinyin_index, minor, face_state, photo_passed, payment_method, fee_minor, fee_currency,
                  fingerprint_requested_at, unread, version, created_at, updated_at, submitted_at FROM orders ",
             $($rest),*
@@ -136,6 +142,8 @@ impl OrderRow {
             submitter_id: self.submitter_id,
             intake_staff_id: self.intake_staff_id,
             accepted_by: self.accepted_by,
+            claimed_by: self.claimed_by,
+            claimed_at: self.claimed_at,
             on_behalf: self.on_behalf,
             progress: self.progress,
             form,

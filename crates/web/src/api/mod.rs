@@ -2,6 +2,7 @@
 //! pages is here too. Described by the OpenAPI document at `/openapi.json`.
 
 pub mod accounts;
+pub mod claims;
 pub mod contract;
 pub mod interviews;
 pub mod legalizations;
@@ -27,6 +28,7 @@ use axum::Router;
 pub fn router(settings: &Settings) -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
+        .merge(claims::router())
         .merge(interviews::router())
         .merge(staff_interviews::router(settings))
         .merge(me::router(settings))

@@ -2,8 +2,8 @@
 
 use crate::api::contract::Contract;
 use crate::api::{
-    accounts, interviews, legalizations, me, messages, missions, notices, notifications, orders, payments, pensions,
-    photo_checks, staff_interviews, staff_members, staff_orders, translations,
+    accounts, claims, interviews, legalizations, me, messages, missions, notices, notifications, orders, payments,
+    pensions, photo_checks, staff_interviews, staff_members, staff_orders, translations,
 };
 use crate::state::AppState;
 use axum::routing::get;
@@ -82,6 +82,10 @@ use utoipa::OpenApi;
         staff_members::add,
         staff_members::disable,
         staff_members::enable,
+        claims::claim,
+        claims::release,
+        claims::reassign,
+        claims::mine,
         staff_members::four_eyes,
         staff_members::set_four_eyes,
         legalizations::check,

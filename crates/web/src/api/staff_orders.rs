@@ -170,6 +170,7 @@ pub async fn staff_order_view(
     let second_step = matches!(loaded.order.state, OrderState::AwaitingProduction | OrderState::ReadyForPickup);
     view["four_eyes"] = json!({"required": loaded.four_eyes_officer.is_some(),
                                "holds_you_back": second_step && loaded.held_back_by_four_eyes()});
+    view["claimed_by"] = json!(crate::service::claims::holder(state, &current.staff, &loaded.order).await?);
     if let Some(submitter) = loaded.order.submitter_id.as_deref() {
         match lingshi_storage::notify_settings::of(&state.db, &state.vault, submitter).await {
             Ok(settings) => view["applicant_mail_failing"] = json!(settings.mail_failing),

@@ -3,6 +3,7 @@
 mod account;
 mod apply;
 mod auth;
+mod claims;
 pub mod download;
 pub(crate) mod forms;
 mod home;
@@ -45,4 +46,5 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(staff_orders::router())
         .merge(staff_members::router())
+        .merge(claims::router())
 }

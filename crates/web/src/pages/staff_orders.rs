@@ -187,6 +187,7 @@ async fn review_page(
         "snapshots": snapshots,
         "summary": summary_message,
         "errors": errors,
+        "staff_role": current.staff.role.code(),
     });
     Ok((status, page(state, locale, "staff_order.html", context)?).into_response())
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bounces;
+pub mod claims;
 pub mod codes;
 pub mod dashboard;
 pub mod data_export;

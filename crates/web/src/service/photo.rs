@@ -82,7 +82,7 @@ pub fn localized_report(stored: &Value, catalogs: &Catalogs, locale: Locale) -> 
 fn advice_key(code: &str, measured: Option<f64>) -> String {
     let side = lingshi_photo::Rule::from_code(code)
         .zip(measured)
-        .and_then(|(rule, measured)| rule.above_range(measured))
+        .and_then(|(rule, measured)| rule.off_towards_high(measured))
         .map_or("", |above| if above { "_high" } else { "_low" });
     format!("photo_fix_{code}{side}")
 }

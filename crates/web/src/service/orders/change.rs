@@ -199,6 +199,9 @@ pub async fn change_as(
     }
     loaded.order.form = serde_json::to_value(&loaded.form).map_err(AppError::internal)?;
     loaded.order.version = orders::save(&mut tx, &state.vault, &loaded.order, now).await.map_err(conflict)?;
+    if let Principal::Staff(staff) = principal {
+        lingshi_storage::claims::touch(&mut tx, id, &staff.id, now).await?;
+    }
     if let Some(outcome) = &outcome {
         let order = &loaded.order;
         for record in &outcome.records {

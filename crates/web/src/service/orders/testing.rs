@@ -22,6 +22,8 @@ pub fn draft(service: Service, kind: Option<ApplicationType>) -> Loaded {
         submitter_id: Some("account-1".into()),
         intake_staff_id: None,
         accepted_by: None,
+        claimed_by: None,
+        claimed_at: None,
         on_behalf: false,
         progress: 0,
         form: serde_json::Value::Null,
