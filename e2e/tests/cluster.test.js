@@ -5,7 +5,7 @@
 // request with a 5xx.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startMailCatcher, startBrowser, phone, checkPage, fixturePath, createStaff, staffConsole, submittedRenewal } from "../harness.js";
+import { startMailCatcher, startBrowser, phone, checkPage, fixturePath, createStaff, staffConsole, submittedRenewal, waitForPensionStatus } from "../harness.js";
 import { startCluster } from "../cluster.js";
 
 const stack = {};
@@ -97,6 +97,22 @@ test("the journey completes through HAProxy on three nodes, with one node killed
   assert.equal(await page.locator("#order-state").textContent(), "已完成");
   await checkPage(page, "cluster-02-applicant-completed");
 
+  // A pension certification: pushed to the (simulated) department by one node's job runner,
+  // approved by the department's signed callback, whichever node takes it.
+  await page.goto("/pension");
+  await page.getByLabel("真实姓名").fill("张三");
+  await page.getByLabel("居民身份证号码").fill("11010519491231002X");
+  await page.getByLabel("养老金发放地区").selectOption({ label: "广东省" });
+  await page.getByLabel("社会保障号码").fill("110105194912");
+  await page.getByLabel("现居住地址（国外）").fill("Rue Neuve 1, 1000 Bruxelles");
+  await page.getByLabel("联系电话").fill("+32 470 00 00 00");
+  await page.getByRole("button", { name: "下一步" }).click();
+  await page.waitForURL(/\/pension\/[0-9a-f-]+$/);
+  await page.getByLabel("或上传现拍照片").setInputFiles(fixturePath("astronaut.png"));
+  await page.locator("#pension-status").waitFor();
+  await waitForPensionStatus(page, "审核通过");
+  assert.equal(stack.cluster.query("SELECT count(*) FROM jobs WHERE kind = 'pension_push' AND state = 'done'"), "1", "pushed once");
+
   // Each notice of the order was mailed exactly once, though three runners share the jobs.
   await stack.mail.mailFor("cluster@example.org", /./);
   await new Promise((r) => setTimeout(r, 2000));
@@ -105,8 +121,9 @@ test("the journey completes through HAProxy on three nodes, with one node killed
   const seen = new Map();
   for (const mail of notices) seen.set(`${mail.subject}\n${mail.text}`, (seen.get(`${mail.subject}\n${mail.text}`) ?? 0) + 1);
   for (const [notice, times] of seen) assert.equal(times, 1, `mailed ${times} times: ${notice.split("\n")[0]}`);
-  // Every job of the journey (codes, notices) was claimed by one runner, once.
-  assert.equal(stack.cluster.query("SELECT count(*) FROM jobs WHERE state = 'done' AND attempts <> 1"), "0");
+  // Every job of the journey (codes, notices, the pension push) was claimed by one runner, once
+  // (a poll of the department is retried by design until it decides).
+  assert.equal(stack.cluster.query("SELECT count(*) FROM jobs WHERE state = 'done' AND attempts <> 1 AND kind <> 'pension_poll'"), "0");
   assert.ok(Number(stack.cluster.query("SELECT count(*) FROM jobs WHERE state = 'done'")) >= notices.length);
   for (const session of [reviewer, issuer, cashier]) await session.context.close();
   await context.close();
