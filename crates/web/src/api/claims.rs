@@ -76,5 +76,5 @@ pub async fn mine(
     Lang(locale): Lang,
 ) -> Result<Json<Value>, AppError> {
     let held = claims::mine(&state, &current.staff).await?;
-    Ok(Json(json!({"orders": crate::api::staff_orders::queue_rows(&state, &held, locale)?})))
+    Ok(Json(json!({"orders": crate::api::staff_orders::queue_rows(&state, &held, locale).await?})))
 }

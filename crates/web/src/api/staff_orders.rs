@@ -97,12 +97,13 @@ impl QueueQuery {
 }
 
 /// The queue's rows: each order's summary with its age in days and its flags.
-pub fn queue_rows(
+pub async fn queue_rows(
     state: &AppState,
     orders: &[lingshi_storage::orders::Order],
     locale: crate::i18n::Locale,
 ) -> Result<Vec<Value>, AppError> {
     let now = Utc::now();
+    let holders = crate::service::claims::holder_names(state, orders).await?;
     orders
         .iter()
         .map(|order| {
@@ -113,6 +114,7 @@ pub fn queue_rows(
             row["face_skipped"] = json!(order.face_state.as_deref() == Some("skipped"));
             row["photo_failed"] = json!(order.photo_passed == Some(false));
             row["minor"] = json!(order.minor);
+            row["claimed_by"] = json!(order.claimed_by.as_ref().and_then(|id| holders.get(id)));
             Ok(row)
         })
         .collect()
@@ -128,7 +130,7 @@ pub async fn queue(
     CheckedQuery(query): CheckedQuery<QueueQuery>,
 ) -> Result<Json<Value>, AppError> {
     let (page, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state), after).await?;
-    let items = queue_rows(&state, &page, locale)?;
+    let items = queue_rows(&state, &page, locale).await?;
     let counts: serde_json::Map<String, Value> = counts.into_iter().map(|(state, n)| (state, json!(n))).collect();
     Ok(Json(json!({"orders": items, "counts": counts})))
 }

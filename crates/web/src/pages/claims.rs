@@ -62,6 +62,6 @@ async fn reassign(
 
 async fn mine(State(state): State<AppState>, Lang(locale): Lang, current: CurrentStaff) -> Result<Response, AppError> {
     let held = claims::mine(&state, &current.staff).await?;
-    let rows = crate::api::staff_orders::queue_rows(&state, &held, locale)?;
+    let rows = crate::api::staff_orders::queue_rows(&state, &held, locale).await?;
     Ok(page(&state, locale, "staff_my_orders.html", json!({"orders": rows}))?.into_response())
 }

@@ -38,7 +38,7 @@ async fn queue(
     CheckedQuery(query): CheckedQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
     let (page_of_orders, counts) = staff_orders::queue(&state, &current.staff, query.filter(&state), after).await?;
-    let rows = crate::api::staff_orders::queue_rows(&state, &page_of_orders, locale)?;
+    let rows = crate::api::staff_orders::queue_rows(&state, &page_of_orders, locale).await?;
     let counts: Vec<Value> = counts.into_iter().map(|(code, n)| json!({"state": code, "count": n})).collect();
     let states: Vec<&str> = OrderState::ALL.iter().filter(|s| s.seen_by_staff()).map(|s| s.code()).collect();
     let context = json!({"orders": rows, "counts": counts, "states": states, "query": {

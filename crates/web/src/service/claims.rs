@@ -14,6 +14,7 @@ use lingshi_storage::claims::{self, Claimed};
 use lingshi_storage::orders::Order;
 use lingshi_storage::staff::Staff;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// Who holds an order, as the console shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -24,12 +25,28 @@ pub struct Holder {
     pub yours: bool,
 }
 
+/// The id of the officer holding a live claim on `order` (as loaded), if any.
+fn live_holder<'a>(state: &AppState, order: &'a Order) -> Option<&'a str> {
+    let live = order.claimed_at.is_some_and(|at| at >= Utc::now() - state.settings.claim_idle);
+    order.claimed_by.as_deref().filter(|_| live)
+}
+
 /// The officer holding a live claim on `order`, if any (from the order as loaded).
 pub async fn holder(state: &AppState, viewer: &Staff, order: &Order) -> Result<Option<Holder>, AppError> {
-    let live = order.claimed_at.is_some_and(|at| at >= Utc::now() - state.settings.claim_idle);
-    let Some(id) = order.claimed_by.as_deref().filter(|_| live) else { return Ok(None) };
+    let Some(id) = live_holder(state, order) else { return Ok(None) };
     let officer = lingshi_storage::staff::find(&state.db, id).await?;
     Ok(officer.map(|o| Holder { yours: o.id == viewer.id, username: o.username, name: o.display_name }))
+}
+
+/// The usernames of the officers holding live claims on `orders`, by officer id (one read of
+/// the staff list for a whole page of the queue).
+pub async fn holder_names(state: &AppState, orders: &[Order]) -> Result<HashMap<String, String>, AppError> {
+    let live: HashSet<&str> = orders.iter().filter_map(|order| live_holder(state, order)).collect();
+    if live.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let staff = lingshi_storage::staff::list(&state.db).await?;
+    Ok(staff.into_iter().filter(|s| live.contains(s.id.as_str())).map(|s| (s.id, s.username)).collect())
 }
 
 /// Claims order `id` for `staff`; 409 `claimed_by_other` while a colleague holds it.

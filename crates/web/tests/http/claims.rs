@@ -31,6 +31,9 @@ both_backends!(officers_claim_release_and_an_admin_reassigns, |db: Db, dir: Path
     assert_eq!(held["orders"][0]["number"].as_str(), Some(number.as_str()));
     assert_eq!(li.call(Method::GET, "/api/v1/staff/my-orders", None).await.1, json!({"orders": []}));
     assert!(wang.page("/staff/my-orders").await.1.contains(&format!(">{number}</a>")), "我处理的订单 lists it");
+    let (_, queue) = li.call(Method::GET, "/api/v1/staff/orders", None).await;
+    assert_eq!(queue["orders"][0]["claimed_by"], "wang", "the queue shows who handles it");
+    assert!(li.page("/staff/orders").await.1.contains("<td class=\"holder\">wang</td>"));
     assert!(li.page("/staff/my-orders").await.1.contains("id=\"my-orders-empty\""));
     // Only the holder (or an admin) releases it.
     assert_eq!(li.call(Method::DELETE, &claim_path, None).await.0, StatusCode::CONFLICT, "not li's to release");
