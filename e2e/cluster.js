@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startMailCatcher, startPlatform } from "./harness.js";
 
-const POSTGRES = ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c"];
-
-/** Runs one SQL command as the local server's superuser. */
-function psql(sql) {
-  execFileSync("psql", [...POSTGRES, sql], { stdio: ["ignore", "ignore", "inherit"] });
+/** Runs one SQL command on the local server's `database` as its superuser; returns what psql
+ * prints (unaligned, tuples only). */
+function psql(database, sql) {
+  const args = ["-h", "127.0.0.1", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atq", "-c", sql];
+  return execFileSync("psql", args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 }
 
 /** Waits until the standby at `url` has replayed the creation of its database. */
@@ -69,7 +69,7 @@ ${nodes.map((node, i) => `  server node${i + 1} 127.0.0.1:${node.port} check`).j
 export async function startCluster(smtpPort, count = 3, port = undefined) {
   const id = randomBytes(6).toString("hex");
   const database = `lingshi_cluster_${id}`;
-  psql(`CREATE DATABASE ${database}`);
+  psql("postgres", `CREATE DATABASE ${database}`);
   const endpoint = process.env.LINGSHI_TEST_S3_ENDPOINT;
   if (!endpoint) throw new Error("LINGSHI_TEST_S3_ENDPOINT must name the test S3 server (scripts/s3.sh start)");
   const standby = process.env.LINGSHI_TEST_POSTGRES_REPLICA;
@@ -132,7 +132,7 @@ export async function startCluster(smtpPort, count = 3, port = undefined) {
     backends,
     until,
     /** Runs one SQL query on the deployment's database; returns what psql prints (unaligned). */
-    query: (sql) => execFileSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", database, "-At", "-c", sql], { encoding: "utf8" }).trim(),
+    query: (sql) => psql(database, sql),
     /** Starts node `i` (0-based) again on its port and waits until HAProxy sends it requests. */
     async restart(i) {
       nodes[i] = await startPlatform(smtpPort, env, nodes[i].port);
@@ -143,7 +143,7 @@ export async function startCluster(smtpPort, count = 3, port = undefined) {
       if (haproxy.exitCode === null && haproxy.signalCode === null) {
         await new Promise((done) => { haproxy.once("exit", done); haproxy.kill("SIGTERM"); });
       }
-      psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      psql("postgres", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
   };
 }

@@ -282,6 +282,17 @@ export async function waitForPensionStatus(page, status, tries = 60) {
   throw new Error(`the certification never reached ${status}`);
 }
 
+/** Fills the pension certification form (养老金资格认证) as 张三, paid in the province whose
+ * option `region` names ({ label } or its code). */
+export async function fillPensionForm(page, region) {
+  await page.getByLabel("真实姓名").fill("张三");
+  await page.getByLabel("居民身份证号码").fill("11010519491231002X");
+  await page.getByLabel("养老金发放地区").selectOption(region);
+  await page.getByLabel("社会保障号码").fill("110105194912");
+  await page.getByLabel("现居住地址（国外）").fill("Rue Neuve 1, 1000 Bruxelles");
+  await page.getByLabel("联系电话").fill("+32 470 00 00 00");
+}
+
 /** A staff member of the Embassy in Belgium, created with the binary's admin command. */
 export function createStaff(stack, username, role, password = "staff password 123") {
   execFileSync(process.env.LINGSHI_BIN, [

@@ -5,7 +5,7 @@
 // request with a 5xx.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startMailCatcher, startBrowser, phone, checkPage, fixturePath, createStaff, staffConsole, submittedRenewal, waitForPensionStatus } from "../harness.js";
+import { startMailCatcher, startBrowser, phone, checkPage, fixturePath, createStaff, staffConsole, submittedRenewal, waitForPensionStatus, fillPensionForm } from "../harness.js";
 import { startCluster } from "../cluster.js";
 
 const stack = {};
@@ -100,12 +100,7 @@ test("the journey completes through HAProxy on three nodes, with one node killed
   // A pension certification: pushed to the (simulated) department by one node's job runner,
   // approved by the department's signed callback, whichever node takes it.
   await page.goto("/pension");
-  await page.getByLabel("真实姓名").fill("张三");
-  await page.getByLabel("居民身份证号码").fill("11010519491231002X");
-  await page.getByLabel("养老金发放地区").selectOption({ label: "广东省" });
-  await page.getByLabel("社会保障号码").fill("110105194912");
-  await page.getByLabel("现居住地址（国外）").fill("Rue Neuve 1, 1000 Bruxelles");
-  await page.getByLabel("联系电话").fill("+32 470 00 00 00");
+  await fillPensionForm(page, { label: "广东省" });
   await page.getByRole("button", { name: "下一步" }).click();
   await page.waitForURL(/\/pension\/[0-9a-f-]+$/);
   await page.getByLabel("或上传现拍照片").setInputFiles(fixturePath("astronaut.png"));

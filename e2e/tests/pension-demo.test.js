@@ -4,7 +4,7 @@
 // that service.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useStack, phone, checkPage, fixturePath, verifiedApplicant, waitForPensionStatus } from "../harness.js";
+import { useStack, phone, checkPage, fixturePath, verifiedApplicant, waitForPensionStatus, fillPensionForm } from "../harness.js";
 
 const stack = useStack({ before, after });
 
@@ -27,12 +27,7 @@ test("in demo mode a pensioner picks a province by name and the simulated depart
   await page.locator("#pension-simulated").waitFor();
   const regions = await page.getByLabel("养老金发放地区").locator("option").allTextContents();
   assert.ok(regions.includes("北京市") && regions.includes("广东省") && regions.length === 32, regions.join(","));
-  await page.getByLabel("真实姓名").fill("张三");
-  await page.getByLabel("居民身份证号码").fill("11010519491231002X");
-  await page.getByLabel("养老金发放地区").selectOption({ label: "广东省" });
-  await page.getByLabel("社会保障号码").fill("110105194912");
-  await page.getByLabel("现居住地址（国外）").fill("Rue Neuve 1, 1000 Bruxelles");
-  await page.getByLabel("联系电话").fill("+32 470 00 00 00");
+  await fillPensionForm(page, { label: "广东省" });
   await checkPage(page, "pension-demo-01-form");
   await page.getByRole("button", { name: "下一步" }).click();
   await page.waitForURL(/\/pension\/[0-9a-f-]+$/);

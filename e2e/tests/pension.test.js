@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
-import { useStack, phone, checkPage, fixturePath, verifiedApplicant, waitForPensionStatus } from "../harness.js";
+import { useStack, phone, checkPage, fixturePath, verifiedApplicant, waitForPensionStatus, fillPensionForm } from "../harness.js";
 
 const SECRET = "department shared secret for e2e";
 let platformBase = "";
@@ -56,12 +56,7 @@ test("a pensioner certifies online and sees the department's approval", async ()
   const page = await context.newPage();
   await page.goto("/");
   await page.getByRole("link", { name: "养老金资格认证" }).click();
-  await page.getByLabel("真实姓名").fill("张三");
-  await page.getByLabel("居民身份证号码").fill("11010519491231002X");
-  await page.getByLabel("养老金发放地区").selectOption("110000");
-  await page.getByLabel("社会保障号码").fill("110105194912");
-  await page.getByLabel("现居住地址（国外）").fill("Rue Neuve 1, 1000 Bruxelles");
-  await page.getByLabel("联系电话").fill("+32 470 00 00 00");
+  await fillPensionForm(page, "110000");
   await checkPage(page, "pension-01-form");
   await page.getByRole("button", { name: "下一步" }).click();
   await page.waitForURL(/\/pension\/[0-9a-f-]+$/);

@@ -28,6 +28,13 @@ pub struct AuditActor {
     pub role: Option<String>,
 }
 
+impl AuditActor {
+    /// A member of staff, in their role.
+    pub fn staff(staff: &crate::staff::Staff) -> Self {
+        Self { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) }
+    }
+}
+
 /// One thing done.
 #[derive(Debug, Clone)]
 pub struct AuditEntry<'a> {

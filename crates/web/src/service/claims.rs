@@ -82,10 +82,10 @@ pub async fn reassign(state: &AppState, admin: &Staff, id: &str, username: &str)
         return Err(AppError::Forbidden("not_your_role"));
     }
     let order = staff_orders::load(state, admin, id).await?.order;
-    let colleague = lingshi_storage::staff::list(&state.db)
+    let colleague = crate::service::staff_members::list(state, admin)
         .await?
         .into_iter()
-        .find(|s| s.username == username.trim() && s.mission_id == admin.mission_id && !s.disabled)
+        .find(|s| s.username == username.trim() && !s.disabled)
         .ok_or(AppError::Invalid(FieldErrors::single("username", "unknown_choice")))?;
     let mut tx = state.db.begin().await?;
     claims::assign(&mut tx, id, &colleague.id, Utc::now()).await?;
@@ -113,7 +113,7 @@ async fn audit(
     action: &str,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
-    let actor = AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) };
+    let actor = AuditActor::staff(staff);
     let entry = AuditEntry {
         mission_id: Some(&order.mission_id),
         actor: &actor,

@@ -135,9 +135,7 @@ impl Mover<'_> {
     fn audit_actor(&self) -> AuditActor {
         match self {
             Mover::Applicant(account) => AuditActor { kind: "applicant", id: account.id.clone(), role: None },
-            Mover::Staff(staff) => {
-                AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) }
-            }
+            Mover::Staff(staff) => AuditActor::staff(staff),
             Mover::Department => AuditActor { kind: "system", id: "department".into(), role: None },
         }
     }

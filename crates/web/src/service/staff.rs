@@ -142,11 +142,7 @@ pub async fn audit_mission_act(
     action: &str,
     reason: &str,
 ) -> Result<(), AppError> {
-    let actor = lingshi_storage::audit::AuditActor {
-        kind: "staff",
-        id: staff.id.clone(),
-        role: Some(staff.role.code().to_owned()),
-    };
+    let actor = lingshi_storage::audit::AuditActor::staff(staff);
     let entry = lingshi_storage::audit::AuditEntry {
         mission_id: staff.mission_id.as_deref(),
         actor: &actor,

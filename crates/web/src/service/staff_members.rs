@@ -17,10 +17,6 @@ fn managed_mission(admin: &Staff) -> Result<Option<&str>, AppError> {
     }
 }
 
-fn actor(admin: &Staff) -> AuditActor {
-    AuditActor { kind: "staff", id: admin.id.clone(), role: Some(admin.role.code().to_owned()) }
-}
-
 /// The staff an administrator manages.
 pub async fn list(state: &AppState, admin: &Staff) -> Result<Vec<Staff>, AppError> {
     let mission = managed_mission(admin)?;
@@ -65,7 +61,7 @@ pub async fn add(state: &AppState, admin: &Staff, new: NewMember) -> Result<(Sta
         mission_id: mission.as_deref(),
         password: &password,
     };
-    let by = actor(admin);
+    let by = AuditActor::staff(admin);
     let created = staff_service::create(&state.db, &spec, Some((&state.vault, &by))).await.map_err(|e| match e {
         CreateStaffError::UsernameTaken => AppError::Conflict("username_taken"),
         CreateStaffError::BadUsername => FieldErrors::single("username", "username_invalid").into(),
@@ -85,7 +81,7 @@ pub async fn set_disabled(state: &AppState, admin: &Staff, username: &str, disab
     if member.id == admin.id {
         return Err(AppError::Conflict("cannot_disable_self"));
     }
-    let by = actor(admin);
+    let by = AuditActor::staff(admin);
     staff_service::set_disabled(
         &state.db,
         username,

@@ -344,11 +344,7 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
     lingshi_storage::orders::save(&mut tx, &state.vault, &order, now).await?;
     lingshi_storage::orders::add_event(&mut tx, &state.vault, &id, order.state, "walk_in_registered", None, now)
         .await?;
-    let actor = lingshi_storage::audit::AuditActor {
-        kind: "staff",
-        id: staff.id.clone(),
-        role: Some(staff.role.code().to_owned()),
-    };
+    let actor = lingshi_storage::audit::AuditActor::staff(staff);
     let entry = lingshi_storage::audit::AuditEntry {
         mission_id: Some(&mission.id),
         actor: &actor,

@@ -288,9 +288,7 @@ impl Principal<'_> {
     fn audit_actor(&self) -> AuditActor {
         match self {
             Principal::Applicant(account) => AuditActor { kind: "applicant", id: account.id.clone(), role: None },
-            Principal::Staff(staff) => {
-                AuditActor { kind: "staff", id: staff.id.clone(), role: Some(staff.role.code().to_owned()) }
-            }
+            Principal::Staff(staff) => AuditActor::staff(staff),
             Principal::System(name) => AuditActor { kind: "system", id: (*name).to_owned(), role: None },
         }
     }
