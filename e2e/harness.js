@@ -318,8 +318,9 @@ export const SUPPLEMENT_PDF = join(mkdtempSync(join(tmpdir(), "lingshi-supplemen
 writeFileSync(SUPPLEMENT_PDF, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 
 /** Submits a renewal through the API as the applicant whose session `token` is, paying
- * offline, the document collected `pickup` (at_mission or by_post). */
-export async function submittedRenewal(stack, token, pickup = "at_mission") {
+ * offline, the document collected `pickup` (at_mission or by_post), the current passport's
+ * data page the file `dataPage` (a PDF by default). */
+export async function submittedRenewal(stack, token, pickup = "at_mission", dataPage = SUPPLEMENT_PDF) {
   const base = stack.platform.base;
   const call = async (method, path, body, type = "application/json") => {
     const response = await fetch(`${base}${path}`, {
@@ -346,11 +347,40 @@ export async function submittedRenewal(stack, token, pickup = "at_mission") {
   await call("PUT", `/api/v1/orders/${id}/steps/photo`, {});
   await call("PUT", `/api/v1/orders/${id}/files/signature`, readFileSync(fixturePath("astronaut.png")), "image/png");
   await call("PUT", `/api/v1/orders/${id}/steps/declaration`, { signer: "applicant" });
-  await call("PUT", `/api/v1/orders/${id}/files/current_document_page`, readFileSync(SUPPLEMENT_PDF), "application/pdf");
+  const pageType = dataPage.endsWith(".png") ? "image/png" : "application/pdf";
+  await call("PUT", `/api/v1/orders/${id}/files/current_document_page`, readFileSync(dataPage), pageType);
   await call("PUT", `/api/v1/orders/${id}/steps/materials`, {});
   await call("PUT", `/api/v1/orders/${id}/steps/delivery`, { submission: "by_post", pickup });
   await call("PUT", `/api/v1/orders/${id}/steps/review`, { confirmed: true });
   await call("POST", `/api/v1/orders/${id}/face/skip`);
   await call("PUT", `/api/v1/orders/${id}/steps/payment`, { method: "offline" });
   return call("POST", `/api/v1/orders/${id}/submit`);
+}
+
+/** ICAO 9303's check digit of `field` (weights 7, 3, 1; A–Z 10–35; the filler 0). */
+function checkDigit(field) {
+  const value = (c) => (c === "<" ? 0 : /[0-9]/.test(c) ? Number(c) : c.charCodeAt(0) - 55);
+  return String([...field].reduce((sum, c, i) => sum + value(c) * [7, 3, 1][i % 3], 0) % 10);
+}
+
+/** A passport data page for `holder` ({surname, given, number, birth: YYMMDD, sex}), drawn
+ * by the browser with Debian's OCR-B and saved as a PNG: the visible fields and the
+ * machine-readable zone (TD3) with its check digits. */
+export async function passportDataPage(browser, holder) {
+  const fill = (text, width) => text.padEnd(width, "<").slice(0, width);
+  const first = fill(`POCHN${holder.surname}<<${holder.given}`, 44);
+  const number = fill(holder.number, 9);
+  const head = `${number}${checkDigit(number)}CHN${holder.birth}${checkDigit(holder.birth)}${holder.sex}340101${checkDigit("340101")}`;
+  const second = `${head}${"<".repeat(14)}<`;
+  const lines = [first, second + checkDigit(second.slice(0, 10) + second.slice(13, 20) + second.slice(21, 43))];
+  const page = await browser.newPage({ viewport: { width: 1250, height: 880 } });
+  await page.setContent(`<body style="margin:0;background:#ece8e0;font-family:'OCR B',monospace;color:#222">
+    <div style="position:absolute;left:60px;top:150px;width:310px;height:410px;background:#bbb"></div>
+    <div style="position:absolute;left:420px;top:170px;font-size:30px;line-height:60px">${holder.surname}<br>${holder.given}<br>${holder.number}</div>
+    <pre style="position:absolute;left:66px;top:700px;margin:0;font-family:'OCR B';font-size:35px;line-height:70px">${lines.join("\n").replaceAll("<", "&lt;")}</pre>
+  </body>`);
+  const path = join(mkdtempSync(join(tmpdir(), "lingshi-data-page-")), "data-page.png");
+  await page.screenshot({ path });
+  await page.close();
+  return path;
 }

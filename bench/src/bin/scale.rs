@@ -371,7 +371,7 @@ async fn measure(url: &str, rounds: u64) {
         async move {
             let order = orders::find_for_submitter(db, vault, &id, &account).await.expect("order");
             let events = orders::events(db, vault, &id).await.expect("events");
-            let files = orders::files(db, &id).await.expect("files");
+            let files = orders::files(db, vault, &id).await.expect("files");
             usize::from(order.is_some()) + events.len() + files.len()
         }
     })

@@ -277,6 +277,8 @@ impl Step {
 }
 
 impl Service {
+    pub const ALL: [Service; 2] = [Service::PassportOrTravelDocument, Service::EmergencyTravelDocument];
+
     pub fn code(self) -> &'static str {
         match self {
             Service::PassportOrTravelDocument => "passport",
@@ -285,7 +287,7 @@ impl Service {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Service::PassportOrTravelDocument, Service::EmergencyTravelDocument].into_iter().find(|s| s.code() == code)
+        Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
     /// The steps after the start (statement, mission, routing), in the guide's order: Step 4

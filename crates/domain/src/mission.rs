@@ -210,6 +210,11 @@ pub struct Mission {
     /// before the retention job deletes them: the mission's records schedule.
     #[serde(default = "Mission::default_material_retention_days")]
     pub material_retention_days: u32,
+    /// The processing time the mission publishes per service (service code → working days
+    /// from submission to ready): shown, and used for predicted completion dates until the
+    /// mission has enough history of its own. Empty when it publishes none.
+    #[serde(default)]
+    pub standard_processing_days: std::collections::BTreeMap<String, u32>,
 }
 
 impl Mission {
@@ -303,6 +308,7 @@ pub(crate) fn belgian_test_mission() -> Mission {
         opening_hours: vec![],
         holidays: vec![],
         material_retention_days: Mission::DEFAULT_MATERIAL_RETENTION_DAYS,
+        standard_processing_days: Default::default(),
     }
 }
 

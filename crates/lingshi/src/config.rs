@@ -94,6 +94,9 @@ pub struct Config {
     pub drain: std::time::Duration,
     /// How long a claim on an order lasts without its holder working on it.
     pub claim_idle: chrono::Duration,
+    /// The OCR program that reads passport data pages (`LINGSHI_TESSERACT`); `None` when
+    /// set to `off`.
+    pub tesseract: Option<std::path::PathBuf>,
     pub log_filter: String,
     /// The WeChat Pay merchant, when configured.
     pub wechat: Option<lingshi_integrations::payments::wechat::WechatConfig>,
@@ -225,6 +228,11 @@ impl Config {
         let drain_seconds = whole_number(&get, "LINGSHI_DRAIN_SECONDS", 0..=300)?.unwrap_or(0);
         let claim_idle_minutes = whole_number(&get, "LINGSHI_CLAIM_IDLE_MINUTES", 1..=10_080)?.unwrap_or(30);
         let claim_idle = chrono::Duration::minutes(i64::try_from(claim_idle_minutes).unwrap_or(30));
+        let tesseract = match get("LINGSHI_TESSERACT").as_deref().map(str::trim) {
+            None | Some("") => Some(std::path::PathBuf::from("tesseract")),
+            Some("off") => None,
+            Some(program) => Some(std::path::PathBuf::from(program)),
+        };
         let drain = std::time::Duration::from_secs(u64::try_from(drain_seconds).unwrap_or(0));
         let pension = pension_settings(get("LINGSHI_PENSION_DEPARTMENTS"), get("LINGSHI_PENSION_SECRET"))?;
         let inbound_smtp_addr = get("LINGSHI_INBOUND_SMTP_ADDR")
@@ -289,6 +297,7 @@ impl Config {
             biometric_retention_days,
             drain,
             claim_idle,
+            tesseract,
             secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             demo,

@@ -276,6 +276,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         translation: translation_settings(&config).await?,
         payments,
         claim_idle: config.claim_idle,
+        zone_reader: zone_reader(&config),
     };
     let mut state = AppState::assemble(db.clone(), vault, blobs, adapters, settings)?;
     if let Some(url) = &config.database_read_url {
@@ -365,4 +366,20 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = terminate => {} }
     tracing::info!("shutting down");
+}
+
+/// The OCR program for passport data pages, if configured and it runs; without it the
+/// cross-check is off (the pages say the data page was not read) and the log says why.
+fn zone_reader(config: &Config) -> Option<lingshi_photo::Tesseract> {
+    let reader = lingshi_photo::Tesseract { program: config.tesseract.clone()?, ..lingshi_photo::Tesseract::default() };
+    match reader.check() {
+        Ok(version) => {
+            tracing::info!(%version, "passport data pages are read with this OCR program");
+            Some(reader)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "passport data pages will not be read: install tesseract-ocr or set LINGSHI_TESSERACT");
+            None
+        }
+    }
 }

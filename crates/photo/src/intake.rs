@@ -142,6 +142,8 @@ pub fn take_cropped(bytes: &[u8], crop: CropBox, limits: IntakeLimits) -> Result
 pub struct CleanMaterial {
     pub kind: Kind,
     pub bytes: Vec<u8>,
+    /// The decoded pixels of an image (a PDF is never decoded here).
+    pub pixels: Option<DynamicImage>,
 }
 
 /// How far from the end a PDF's `%%EOF` marker may be (trailing whitespace and the odd
@@ -162,14 +164,16 @@ pub fn take_material(bytes: &[u8], limits: IntakeLimits) -> Result<CleanMaterial
         Some(Kind::Pdf) => {
             let tail = &bytes[bytes.len().saturating_sub(PDF_TAIL)..];
             if tail.windows(5).any(|w| w == b"%%EOF") {
-                Ok(CleanMaterial { kind: Kind::Pdf, bytes: bytes.to_vec() })
+                Ok(CleanMaterial { kind: Kind::Pdf, bytes: bytes.to_vec(), pixels: None })
             } else {
                 Err(IntakeError::Corrupt)
             }
         }
-        Some(Kind::Jpeg | Kind::Png) => {
-            take_image(bytes, limits).map(|clean| CleanMaterial { kind: clean.kind, bytes: clean.bytes })
-        }
+        Some(Kind::Jpeg | Kind::Png) => take_image(bytes, limits).map(|clean| CleanMaterial {
+            kind: clean.kind,
+            bytes: clean.bytes,
+            pixels: Some(clean.pixels),
+        }),
         None => Err(IntakeError::NotAMaterial),
     }
 }

@@ -14,10 +14,14 @@ pub mod head;
 pub mod intake;
 mod jpeg_segments;
 mod measure;
+pub mod mrz_zone;
+pub mod ocr;
 mod raster;
 mod rules;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod zone_cells;
+mod zone_reader;
 
 pub use assess::assess;
 pub use check::{CropBox, FRAMING, HeadOutline, Report, Rule, RuleResult, Verdict, check, crop_delivers, eyes_in_view};
@@ -25,4 +29,7 @@ pub use faces::{Face, Landmarks, detect_faces};
 pub use intake::{
     CleanImage, CleanMaterial, IntakeError, IntakeLimits, Kind, decode, sniff, take_cropped, take_image, take_material,
 };
+pub use mrz_zone::cut_zone;
+pub use ocr::{OcrError, Tesseract, ZONE_CHARACTERS};
 pub use raster::Point;
+pub use zone_reader::read_zone;

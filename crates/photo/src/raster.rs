@@ -1,9 +1,10 @@
-//! Pixel access shared by the detector and the check: RGB without a copy when the decoder
-//! already produced it, a small area-averaged copy for the detector, and positions.
+//! Pixel access shared by the detector, the check and the zone reader: RGB without a copy
+//! when the decoder already produced it, a small area-averaged copy for the detector,
+//! positions, bilinear sampling, and ink told from paper.
 
 use std::borrow::Cow;
 
-use image::{DynamicImage, RgbImage};
+use image::{DynamicImage, GrayImage, RgbImage};
 
 /// The image as 8-bit RGB, borrowed when it already is (every JPEG and most PNGs).
 pub fn rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
@@ -171,6 +172,68 @@ fn shrink<const C: usize>(samples: &[u8], (width, height, to_width, to_height): 
         out.extend(column_sums.iter().map(|&sum| ((sum + unit / 2) / unit) as u8));
     }
     out
+}
+
+/// `grey` at a fractional position `(x, y)`, by bilinear interpolation; `outside` beyond its
+/// edges.
+pub fn bilinear(grey: &GrayImage, (x, y): (f64, f64), outside: u8) -> u8 {
+    let (x0, y0) = (x.floor(), y.floor());
+    let (fx, fy) = (x - x0, y - y0);
+    let at = |dx: f64, dy: f64| {
+        let (px, py) = (x0 + dx, y0 + dy);
+        if px < 0.0 || py < 0.0 || px >= f64::from(grey.width()) || py >= f64::from(grey.height()) {
+            f64::from(outside)
+        } else {
+            f64::from(grey.get_pixel(px as u32, py as u32).0[0])
+        }
+    };
+    let top = at(0.0, 0.0) * (1.0 - fx) + at(1.0, 0.0) * fx;
+    let bottom = at(0.0, 1.0) * (1.0 - fx) + at(1.0, 1.0) * fx;
+    (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8
+}
+
+/// Which pixels of `grey` are ink: clearly (a fifth) darker than the mean of the square of
+/// side `2 * radius + 1` around them, where the mean of a square three times as wide is
+/// paper-light (at least 72 % of the picture's light level, its 90th percentile: a table's
+/// pixel by a page's edge sees at most half paper).
+/// Uniform areas hold none, nor does the dark side of a page's edge against a table. Means
+/// come from an integral image.
+pub fn local_ink(grey: &GrayImage, radius: u32) -> Vec<bool> {
+    let (width, height) = (grey.width() as usize, grey.height() as usize);
+    let mut levels = grey.as_raw().clone();
+    let light_rank = levels.len() * 9 / 10;
+    let paper = if levels.is_empty() { 255 } else { u64::from(*levels.select_nth_unstable(light_rank).1) };
+    let mut integral = vec![0u64; (width + 1) * (height + 1)];
+    for y in 0..height {
+        let mut row = 0u64;
+        for x in 0..width {
+            row += u64::from(grey.as_raw()[y * width + x]);
+            integral[(y + 1) * (width + 1) + x + 1] = integral[y * (width + 1) + x + 1] + row;
+        }
+    }
+    // The sum and pixel count of the square of side `2 * r + 1` around (x, y), cut at the edges.
+    let square = |x: usize, y: usize, r: usize| {
+        let (top, bottom) = (y.saturating_sub(r), (y + r + 1).min(height));
+        let (left, right) = (x.saturating_sub(r), (x + r + 1).min(width));
+        let sum = integral[bottom * (width + 1) + right] + integral[top * (width + 1) + left]
+            - integral[top * (width + 1) + right]
+            - integral[bottom * (width + 1) + left];
+        (sum, ((bottom - top) * (right - left)) as u64)
+    };
+    let radius = radius as usize;
+    let mut ink = vec![false; width * height];
+    for y in 0..height {
+        for x in 0..width {
+            let level = u64::from(grey.as_raw()[y * width + x]);
+            let (near, near_area) = square(x, y, radius);
+            if level * near_area * 5 >= near * 4 {
+                continue;
+            }
+            let (around, around_area) = square(x, y, radius * 3);
+            ink[y * width + x] = around * 25 >= paper * around_area * 18;
+        }
+    }
+    ink
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod deliveries;
 pub mod dev_outbox;
 pub mod erasure;
 pub mod error;
+pub mod forecast;
 pub mod four_eyes;
 pub mod group_commit;
 pub mod inbox;

@@ -119,6 +119,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_claims.sql"),
         postgres: include_str!("../migrations/postgres/0017_claims.sql"),
     },
+    Migration {
+        version: 18,
+        name: "zone_readings",
+        sqlite: include_str!("../migrations/sqlite/0018_zone_readings.sql"),
+        postgres: include_str!("../migrations/postgres/0018_zone_readings.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "forecast_history",
+        sqlite: include_str!("../migrations/sqlite/0019_forecast_history.sql"),
+        postgres: include_str!("../migrations/postgres/0019_forecast_history.sql"),
+    },
 ];
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

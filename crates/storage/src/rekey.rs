@@ -49,7 +49,7 @@ impl SealedColumn {
 /// Every sealed column but the ones with a step of their own (orders' forms and accounts'
 /// document numbers, whose keyed indexes follow them; the audit log's reasons, which the chain
 /// covers).
-const SEALED_COLUMNS: [SealedColumn; 13] = [
+const SEALED_COLUMNS: [SealedColumn; 14] = [
     SealedColumn {
         table: "inbox_messages",
         key: "id",
@@ -79,6 +79,12 @@ const SEALED_COLUMNS: [SealedColumn; 13] = [
         key: "id",
         column: "note",
         context: Context::Row { prefix: crate::orders::NOTE_PREFIX, column: "order_id" },
+    },
+    SealedColumn {
+        table: "order_files",
+        key: "id",
+        column: "reading",
+        context: Context::Row { prefix: crate::orders::READING_PREFIX, column: "id" },
     },
     SealedColumn {
         table: "order_payments",

@@ -86,6 +86,8 @@ fn embassy(place: Place) -> Mission {
         opening_hours: Vec::new(),
         holidays: Vec::new(),
         material_retention_days: Mission::DEFAULT_MATERIAL_RETENTION_DAYS,
+        // The guide publishes no processing time: none is invented here.
+        standard_processing_days: Default::default(),
     }
 }
 
@@ -140,6 +142,8 @@ pub fn belgium() -> Mission {
         opening_hours: mornings_monday_to_thursday(),
         holidays: belgian_holidays_2026(),
         material_retention_days: Mission::DEFAULT_MATERIAL_RETENTION_DAYS,
+        // The guide publishes no processing time: none is invented here.
+        standard_processing_days: Default::default(),
         ..embassy(Place {
             id: BELGIUM,
             country_code: "BE",

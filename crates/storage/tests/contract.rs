@@ -10,6 +10,8 @@ mod blobs_contract;
 mod claims_contract;
 #[path = "contract/deliveries.rs"]
 mod deliveries_contract;
+#[path = "contract/forecast.rs"]
+mod forecast_contract;
 #[path = "contract/group_commit.rs"]
 mod group_commit;
 #[path = "contract/interviews.rs"]

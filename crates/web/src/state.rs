@@ -39,6 +39,9 @@ pub struct Settings {
     pub translation: TranslationSettings,
     /// How long a claim on an order lasts without its holder working on it.
     pub claim_idle: chrono::Duration,
+    /// The OCR program that reads a passport data page's machine-readable zone; `None`
+    /// turns the cross-check off.
+    pub zone_reader: Option<lingshi_photo::Tesseract>,
 }
 
 impl Settings {
@@ -57,6 +60,7 @@ impl Settings {
             interviews: InterviewSettings::default(),
             translation: TranslationSettings::default(),
             claim_idle: chrono::Duration::minutes(30),
+            zone_reader: Some(lingshi_photo::Tesseract::default()),
         }
     }
 }
@@ -210,6 +214,8 @@ pub struct AppState {
     pub draining: Arc<tokio::sync::watch::Sender<bool>>,
     /// A PostgreSQL replica for reads that may lag (`crate::read_after`), when configured.
     pub replica: Option<Arc<lingshi_storage::replica::Replica>>,
+    /// The missions' recent histories, for predicted completion dates, cached.
+    pub forecasts: Arc<crate::service::forecast::Forecasts>,
 }
 
 impl AppState {
@@ -236,6 +242,7 @@ impl AppState {
             directory: Arc::new(crate::directory::Directory::default()),
             draining: Arc::new(tokio::sync::watch::Sender::new(false)),
             replica: None,
+            forecasts: Arc::default(),
         })
     }
 

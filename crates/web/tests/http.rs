@@ -10,6 +10,8 @@ mod claims;
 mod data_rights;
 #[path = "http/drain.rs"]
 mod drain;
+#[path = "http/forecast.rs"]
+mod forecast;
 #[path = "http/four_eyes.rs"]
 mod four_eyes;
 #[path = "http/hostile.rs"]

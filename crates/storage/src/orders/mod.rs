@@ -14,6 +14,7 @@ use lingshi_domain::order::OrderState;
 
 mod events;
 pub(crate) use events::NOTE_PREFIX;
+pub(crate) use files::READING_PREFIX;
 mod files;
 pub(crate) mod lists;
 

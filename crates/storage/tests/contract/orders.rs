@@ -123,23 +123,26 @@ both_backends!(files_replace_or_accumulate_and_the_timeline_keeps_notes_sealed, 
     let vault = vault();
     let owner = account(&db, "owner@example.org").await;
     let id = draft(&db, &vault, &owner, "BE261125CCCCCC").await.expect("draft");
-    let file = |slot, key| NewFile { slot, blob_key: key, content_kind: "jpeg", size_bytes: 10, report: None };
+    let file =
+        |slot, key| NewFile { slot, blob_key: key, content_kind: "jpeg", size_bytes: 10, report: None, reading: None };
     let mut tx = db.begin().await.expect("begin");
-    orders::put_file(&mut tx, &id, &file("photo", "a"), true, Utc::now()).await.expect("photo");
-    orders::put_file(&mut tx, &id, &file("photo", "b"), true, Utc::now()).await.expect("new photo");
-    orders::put_file(&mut tx, &id, &file("other", "c"), false, Utc::now()).await.expect("other");
-    let second_other = orders::put_file(&mut tx, &id, &file("other", "d"), false, Utc::now()).await.expect("other");
+    orders::put_file(&mut tx, &vault, &id, &file("photo", "a"), true, Utc::now()).await.expect("photo");
+    orders::put_file(&mut tx, &vault, &id, &file("photo", "b"), true, Utc::now()).await.expect("new photo");
+    orders::put_file(&mut tx, &vault, &id, &file("other", "c"), false, Utc::now()).await.expect("other");
+    let second_other =
+        orders::put_file(&mut tx, &vault, &id, &file("other", "d"), false, Utc::now()).await.expect("other");
     orders::add_event(&mut tx, &vault, &id, OrderState::Draft, "created", Some("护照遗失"), Utc::now())
         .await
         .expect("event");
     tx.commit().await.expect("commit");
-    let keys: Vec<String> = orders::files(&db, &id).await.expect("files").into_iter().map(|f| f.blob_key).collect();
+    let keys: Vec<String> =
+        orders::files(&db, &vault, &id).await.expect("files").into_iter().map(|f| f.blob_key).collect();
     assert_eq!(keys, ["c", "d", "b"]);
     let mut tx = db.begin().await.expect("begin");
     orders::remove_file(&mut tx, &id, &second_other).await.expect("remove");
     assert!(matches!(orders::remove_file(&mut tx, "another-order", &second_other).await, Err(StorageError::NotFound)));
     tx.commit().await.expect("commit");
-    assert_eq!(orders::files(&db, &id).await.expect("files").len(), 2);
+    assert_eq!(orders::files(&db, &vault, &id).await.expect("files").len(), 2);
     let events = orders::events(&db, &vault, &id).await.expect("events");
     assert_eq!(events[0].note.as_deref(), Some("护照遗失"));
 });
@@ -152,8 +155,15 @@ both_backends!(an_orders_lists_are_read_together_each_in_its_place, |db: Db, _di
     let other = draft(&db, &vault, &owner, "BE261125FFFFFF").await.expect("draft");
     let mut tx = db.begin().await.expect("begin");
     for order in [&id, &other] {
-        let file = NewFile { slot: "photo", blob_key: order, content_kind: "jpeg", size_bytes: 10, report: None };
-        orders::put_file(&mut tx, order, &file, true, Utc::now()).await.expect("photo");
+        let file = NewFile {
+            slot: "photo",
+            blob_key: order,
+            content_kind: "jpeg",
+            size_bytes: 10,
+            report: None,
+            reading: None,
+        };
+        orders::put_file(&mut tx, &vault, order, &file, true, Utc::now()).await.expect("photo");
     }
     orders::add_event(&mut tx, &vault, &id, OrderState::Draft, "created", Some("护照遗失"), Utc::now())
         .await

@@ -268,6 +268,8 @@ pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewe
         "form": loaded.form,
         "materials": materials,
         "photo": photo,
+        "zone_check": crate::service::zone_check::view(loaded, catalogs, locale),
+        "forecast": crate::service::forecast::view(state, loaded, locale).await?,
         "signature": signature,
         "parent_must_sign": loaded.parent_must_sign(),
         "face_state": order.face_state,

@@ -115,5 +115,11 @@ async fn mission_page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let mission = state.directory.find(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    page(&state, locale, "mission.html", json!({"mission": mission_view(&mission, locale)}))
+    let typical_times = crate::service::forecast::typical_times(&state, &mission, locale).await?;
+    page(
+        &state,
+        locale,
+        "mission.html",
+        json!({"mission": mission_view(&mission, locale), "typical_times": typical_times}),
+    )
 }

@@ -6,9 +6,9 @@
 //! same transaction that checks the order is the caller's draft at the right step.
 
 use crate::error::{AppError, FieldErrors};
-use crate::service::heavy_work;
 use crate::service::orders::{self, FileChange, Loaded, advance, ensure_draft, open_step};
 use crate::service::photo::{read_stored_report, stored_report, stored_report_passes};
+use crate::service::{heavy_work, zone_check};
 use crate::state::AppState;
 use lingshi_domain::application::{Service, Step};
 use lingshi_domain::materials::Material;
@@ -87,6 +87,8 @@ struct Taken {
     kind: Kind,
     bytes: Vec<u8>,
     report: Option<String>,
+    /// What the zone reader made of a passport's data page.
+    reading: Option<String>,
 }
 
 /// The field error an intake refusal becomes, on `slot`'s field.
@@ -97,10 +99,16 @@ fn refused(slot: Slot) -> impl Fn(lingshi_photo::IntakeError) -> AppError {
 /// A clean photo with its check's report.
 fn checked_photo(clean: lingshi_photo::CleanImage) -> Result<Taken, AppError> {
     let report = stored_report(&lingshi_photo::assess(&clean.pixels).map_err(AppError::internal)?).to_string();
-    Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: Some(report) })
+    Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: Some(report), reading: None })
 }
 
-fn take(slot: Slot, bytes: &[u8], limits: lingshi_photo::IntakeLimits) -> Result<Taken, AppError> {
+/// Checks an upload to `slot`; a passport's data page is also read by `zone_reader`.
+fn take(
+    slot: Slot,
+    bytes: &[u8],
+    limits: lingshi_photo::IntakeLimits,
+    zone_reader: Option<&lingshi_photo::Tesseract>,
+) -> Result<Taken, AppError> {
     let refused = refused(slot);
     match slot {
         Slot::Photo => checked_photo(take_image(bytes, limits).map_err(refused)?),
@@ -108,11 +116,12 @@ fn take(slot: Slot, bytes: &[u8], limits: lingshi_photo::IntakeLimits) -> Result
         // alternative): any clean image.
         Slot::Signature => {
             let clean = take_image(bytes, limits).map_err(refused)?;
-            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: None })
+            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: None, reading: None })
         }
         Slot::Material(_) => {
             let clean = take_material(bytes, limits).map_err(refused)?;
-            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: None })
+            let reading = zone_reader.map(|reader| zone_check::read(clean.pixels.as_ref(), reader));
+            Ok(Taken { kind: clean.kind, bytes: clean.bytes, report: None, reading })
         }
     }
 }
@@ -132,6 +141,7 @@ pub struct StoredFile {
     kind: Kind,
     size: i64,
     report: Option<String>,
+    reading: Option<String>,
 }
 
 impl StoredFile {
@@ -143,7 +153,12 @@ impl StoredFile {
         report: Option<String>,
     ) -> Result<Self, AppError> {
         let key = state.blobs.put(&state.vault, BLOB_KIND, bytes).await?;
-        Ok(Self { slot, key, kind, size: i64::try_from(bytes.len()).unwrap_or(i64::MAX), report })
+        Ok(Self { slot, key, kind, size: i64::try_from(bytes.len()).unwrap_or(i64::MAX), report, reading: None })
+    }
+
+    /// With what was read off the file.
+    fn with_reading(self, reading: Option<String>) -> Self {
+        Self { reading, ..self }
     }
 
     /// Attaches it to an order in [`orders::change_as`], replacing the slot's files or not.
@@ -154,6 +169,7 @@ impl StoredFile {
             content_kind: kind_code(self.kind),
             size_bytes: self.size,
             report: self.report.as_deref(),
+            reading: self.reading.as_deref(),
         };
         FileChange::Attach { file, replace }
     }
@@ -168,10 +184,20 @@ pub async fn upload(
     bytes: Vec<u8>,
 ) -> Result<Loaded, AppError> {
     // Refuse early, before any decoding, what could never be attached.
-    ensure_slot_open(&orders::load(state, account, id).await?, slot)?;
+    let loaded = orders::load(state, account, id).await?;
+    ensure_slot_open(&loaded, slot)?;
     let limits = state.settings.photo_limits;
-    let taken = heavy_work::run(move || take(slot, &bytes, limits)).await??;
+    let zone_reader = zone_reader(state, &loaded, slot);
+    let taken = heavy_work::run(move || take(slot, &bytes, limits, zone_reader.as_ref())).await??;
     attach_taken(state, account, id, slot, taken, None).await
+}
+
+/// The zone reader for an upload to `slot` of `loaded`, if it is a passport's data page.
+fn zone_reader(state: &AppState, loaded: &Loaded, slot: Slot) -> Option<lingshi_photo::Tesseract> {
+    match slot {
+        Slot::Material(material) => zone_check::reader_for(state.settings.zone_reader.as_ref(), loaded, material),
+        Slot::Photo | Slot::Signature => None,
+    }
 }
 
 /// Stores a checked file and attaches it to `slot` of order `id`, if the slot is still open
@@ -184,7 +210,9 @@ async fn attach_taken(
     taken: Taken,
     made_from: Option<&str>,
 ) -> Result<Loaded, AppError> {
-    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report).await?;
+    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)
+        .await?
+        .with_reading(taken.reading);
     orders::change(state, account, id, stored.attach(slot.replaces()), |loaded| {
         ensure_slot_open(loaded, slot)?;
         if made_from.is_some_and(|source| !loaded.files.iter().any(|f| f.id == source)) {
@@ -237,11 +265,15 @@ pub async fn upload_for_walk_in(
         }
         Ok(())
     };
-    ensure_open(&orders::load_as(state, principal, id).await?)?;
+    let loaded = orders::load_as(state, principal, id).await?;
+    ensure_open(&loaded)?;
     let limits = state.settings.photo_limits;
-    let taken = heavy_work::run(move || take(slot, &bytes, limits)).await??;
+    let zone_reader = zone_reader(state, &loaded, slot);
+    let taken = heavy_work::run(move || take(slot, &bytes, limits, zone_reader.as_ref())).await??;
     let passes = stored_report_passes(taken.report.as_deref());
-    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report).await?;
+    let stored = StoredFile::store(state, slot.code(), taken.kind, &taken.bytes, taken.report)
+        .await?
+        .with_reading(taken.reading);
     orders::change_as(state, principal, id, None, stored.attach(slot.replaces()), |loaded| {
         ensure_open(loaded)?;
         if slot == Slot::Photo {

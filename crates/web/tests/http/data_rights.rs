@@ -78,7 +78,7 @@ both_backends!(
         let app = TestApp::start(db, dir).await;
         let (applicant, submitted, _) = submitted_renewal(&app, "sun@example.org", "E12345678").await;
         let draft = filled_renewal(&applicant).await;
-        let draft_blobs: Vec<String> = lingshi_storage::orders::files(&app.db, &draft)
+        let draft_blobs: Vec<String> = lingshi_storage::orders::files(&app.db, &app.state.vault, &draft)
             .await
             .expect("files")
             .into_iter()

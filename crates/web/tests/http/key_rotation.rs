@@ -56,7 +56,7 @@ both_backends!(a_rotation_killed_mid_way_is_finished_by_running_it_again, |db: D
     let old = app.state.vault.clone();
     let account_id =
         lingshi_storage::accounts::find_by_document(&db, &old, &passport).await.expect("lookup").expect("account");
-    let photo = lingshi_storage::orders::files(&db, &order_id).await.expect("files");
+    let photo = lingshi_storage::orders::files(&db, &app.state.vault, &order_id).await.expect("files");
     let photo_key = photo.iter().find(|f| f.slot == "photo").map(|f| f.blob_key.clone()).expect("a photo");
     let photo_bytes = app.state.blobs.get(&old, "order_files", &photo_key).await.expect("photo");
     assert!(count(&db, "SELECT COUNT(*) FROM one_time_codes").await > 0, "sign-up left its codes");

@@ -167,15 +167,7 @@ both_backends!(
             "{html}"
         );
         assert!(!html.contains("javascript:") && html.contains("href=\"tel:+3226633001\""), "{html}");
-        let page = app
-            .client
-            .get(app.url("/missions/be-embassy/notices"))
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("html");
+        let page = app.page("/missions/be-embassy/notices").await;
         assert!(page.contains("春节期间暂停对外办公") && !page.contains("<script>alert"));
 
         let empty = json!({"language": "de", "title": "", "body": ""});

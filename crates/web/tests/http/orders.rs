@@ -444,7 +444,7 @@ both_backends!(starting_follows_the_guide_and_the_faq, |db: Db, dir: PathBuf| as
     assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "identity_unverified"));
     let tile = app.client.get(app.url("/apply/passport")).send().await.expect("page");
     assert_eq!(tile.headers()["location"], "/verify?why=apply", "sent to real-name verification first");
-    let html = app.client.get(app.url("/verify?why=apply")).send().await.expect("page").text().await.expect("html");
+    let html = app.page("/verify?why=apply").await;
     assert!(html.contains("id=\"verify-why\"") && html.contains("请先完成实名认证"), "and told why: {html}");
     let applicant = Applicant::verified(&app, "zhang@example.org", "E12345678").await;
     let with = |change: &dyn Fn(&mut Value)| {

@@ -20,9 +20,9 @@ async fn biometrics(app: &TestApp, order_id: &str) -> Vec<String> {
     let mut keys = Vec::new();
     for slot in ["face", "interview_snapshot"] {
         let key = app.state.blobs.put(&app.state.vault, "order_files", b"\xFF\xD8 a capture").await.expect("blob");
-        let file = NewFile { slot, blob_key: &key, content_kind: "jpeg", size_bytes: 12, report: None };
+        let file = NewFile { slot, blob_key: &key, content_kind: "jpeg", size_bytes: 12, report: None, reading: None };
         let mut tx = app.db.begin().await.expect("begin");
-        orders::put_file(&mut tx, order_id, &file, false, Utc::now()).await.expect("file");
+        orders::put_file(&mut tx, &app.state.vault, order_id, &file, false, Utc::now()).await.expect("file");
         tx.commit().await.expect("commit");
         keys.push(key);
     }
@@ -30,7 +30,7 @@ async fn biometrics(app: &TestApp, order_id: &str) -> Vec<String> {
 }
 
 async fn slots(app: &TestApp, order_id: &str) -> Vec<String> {
-    orders::files(&app.db, order_id).await.expect("files").into_iter().map(|f| f.slot).collect()
+    orders::files(&app.db, &app.state.vault, order_id).await.expect("files").into_iter().map(|f| f.slot).collect()
 }
 
 both_backends!(
@@ -96,8 +96,12 @@ both_backends!(
         }
         let confirmed = json!({"password": crate::support::PASSWORD});
         assert_eq!(erased.call(Method::POST, "/api/v1/me/delete", Some(confirmed)).await.0, StatusCode::OK);
-        let keys: Vec<String> =
-            orders::files(&app.db, &gone).await.expect("files").into_iter().map(|f| f.blob_key).collect();
+        let keys: Vec<String> = orders::files(&app.db, &app.state.vault, &gone)
+            .await
+            .expect("files")
+            .into_iter()
+            .map(|f| f.blob_key)
+            .collect();
         assert!(!keys.is_empty());
 
         let policy = RetentionPolicy { biometric: Duration::days(90) };

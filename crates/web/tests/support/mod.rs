@@ -110,6 +110,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The HTML of page `path`, as the test's browser-like client gets it.
+    pub async fn page(&self, path: &str) -> String {
+        self.client.get(self.url(path)).send().await.expect("page").text().await.expect("html")
+    }
+
     pub async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let response = self.client.post(self.url(path)).json(&body).send().await.expect("request");
         let status = response.status();

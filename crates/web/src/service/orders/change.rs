@@ -188,7 +188,7 @@ pub async fn change_as(
     match file {
         FileChange::None => {}
         FileChange::Attach { file, replace } => {
-            orders::put_file(&mut tx, id, &file, replace, now).await?;
+            orders::put_file(&mut tx, &state.vault, id, &file, replace, now).await?;
         }
         FileChange::Detach(file_id) => orders::remove_file(&mut tx, id, file_id).await?,
     }

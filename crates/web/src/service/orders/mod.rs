@@ -11,7 +11,7 @@ mod start;
 mod steps;
 mod submit;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use change::{FileChange, Outcome, Record, change, change_as};
 pub use lifecycle::{delete_draft, provide_supplement, request_fingerprints, withdraw};

@@ -55,6 +55,7 @@ pub fn file(slot: &str, at: chrono::DateTime<Utc>) -> OrderFile {
         content_kind: "pdf".into(),
         size_bytes: 10,
         report: None,
+        reading: None,
         created_at: at,
     }
 }

@@ -1,6 +1,9 @@
 //! Test support: real photographs from a registry package. `./scripts/test.sh` downloads
 //! scikit-image from PyPI and extracts its public-domain sample images into
 //! `target/fixtures/` (or `LINGSHI_FIXTURES`); a test that needs one and cannot find it fails.
+//! Synthetic passport data pages come from [`data_page`].
+
+pub mod data_page;
 
 use image::ImageEncoder;
 use std::path::PathBuf;
