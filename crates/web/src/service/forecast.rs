@@ -111,17 +111,32 @@ impl MissionHistory {
     }
 }
 
-/// The histories of the missions, cached per node.
+/// The histories of the missions, cached per node. One request at a time reads a history
+/// again; meanwhile the others are served the one it replaces (or wait, the first time).
 #[derive(Default)]
 pub struct Forecasts {
     missions: RwLock<HashMap<String, (Instant, Arc<MissionHistory>)>>,
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl Forecasts {
+    fn cached(&self, mission_id: &str) -> Option<(Instant, Arc<MissionHistory>)> {
+        self.missions.read().ok().and_then(|m| m.get(mission_id).cloned())
+    }
+
     /// `mission_id`'s history, read again once older than [`FRESH_FOR`].
     pub async fn of_mission(&self, db: &Db, mission_id: &str) -> Result<Arc<MissionHistory>, StorageError> {
-        let cached = self.missions.read().ok().and_then(|m| m.get(mission_id).cloned());
-        if let Some((_, history)) = cached.filter(|(at, _)| at.elapsed() < FRESH_FOR) {
+        let cached = self.cached(mission_id);
+        if let Some((_, history)) = cached.as_ref().filter(|(at, _)| at.elapsed() < FRESH_FOR) {
+            return Ok(history.clone());
+        }
+        let _reading = match (self.reading.try_lock(), cached) {
+            (Ok(turn), _) => turn,
+            (Err(_), Some((_, stale))) => return Ok(stale),
+            (Err(_), None) => self.reading.lock().await,
+        };
+        // Another request may have read it while this one waited.
+        if let Some((_, history)) = self.cached(mission_id).filter(|(at, _)| at.elapsed() < FRESH_FOR) {
             return Ok(history);
         }
         let now = Utc::now();
