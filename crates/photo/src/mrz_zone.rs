@@ -126,26 +126,11 @@ fn level((x, y): (f64, f64), (sin, cos): (f64, f64)) -> (f64, f64) {
     (x * cos + y * sin, -x * sin + y * cos)
 }
 
-/// Ink per row of the levelled frame, rows offset by the page's height (rotation may move
-/// ink above row 0).
-fn row_profile(ink: &Ink, angle: f64) -> Vec<u32> {
-    let offset = f64::from(ink.height);
-    let mut rows = vec![0u32; ink.height as usize * 3];
-    let turn = angle.sin_cos();
-    for &dot in &ink.dots {
-        let (_, y) = level(dot, turn);
-        if let Some(row) = rows.get_mut((y + offset).max(0.0) as usize) {
-            *row += 1;
-        }
-    }
-    rows
-}
-
 /// The page's skew in radians: the angle whose row profile is sharpest.
 fn skew(ink: &Ink) -> f64 {
     let step = ink.dots.len().div_ceil(SKEW_DOTS).max(1);
     let sample = Ink { dots: ink.dots.iter().step_by(step).copied().collect(), width: ink.width, height: ink.height };
-    let sharpness = |angle: f64| row_profile(&sample, angle).iter().map(|&n| f64::from(n).powi(2)).sum::<f64>();
+    let sharpness = |angle: f64| rows(&sample, angle).iter().map(|r| f64::from(r.count).powi(2)).sum::<f64>();
     (-MAX_SKEW_QUARTERS..=MAX_SKEW_QUARTERS)
         .map(|quarter| f64::from(quarter) * 0.25_f64.to_radians())
         .map(|angle| (angle, sharpness(angle)))
@@ -153,43 +138,59 @@ fn skew(ink: &Ink) -> f64 {
         .map_or(0.0, |(angle, _)| angle)
 }
 
+/// A row of the levelled page: how much ink it holds and how far that ink reaches.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    count: u32,
+    left: f64,
+    right: f64,
+}
+
+/// The rows of the levelled frame, offset by the page's height (turning may move ink above
+/// row 0).
+fn rows(ink: &Ink, angle: f64) -> Vec<Row> {
+    let offset = f64::from(ink.height);
+    let mut rows = vec![Row { count: 0, left: f64::MAX, right: f64::MIN }; ink.height as usize * 3];
+    let turn = angle.sin_cos();
+    for &dot in &ink.dots {
+        let (x, y) = level(dot, turn);
+        if let Some(row) = rows.get_mut((y + offset).max(0.0) as usize) {
+            (row.count, row.left, row.right) = (row.count + 1, row.left.min(x), row.right.max(x));
+        }
+    }
+    rows
+}
+
 /// The text lines of the levelled page, top to bottom: runs of rows holding more than a
 /// trace of ink, each with the horizontal reach of its ink; solid bars are left out.
 fn text_lines(ink: &Ink, angle: f64) -> Vec<TextLine> {
-    let rows = row_profile(ink, angle);
+    let rows = rows(ink, angle);
     let floor = (ink.width / 100).max(2);
     let offset = f64::from(ink.height);
-    let mut lines = Vec::new();
+    let mut runs = Vec::new();
     let mut start = None;
-    for (row, &count) in rows.iter().enumerate().chain(std::iter::once((rows.len(), &0))) {
+    for (row, count) in rows.iter().map(|r| r.count).enumerate().chain(std::iter::once((rows.len(), 0))) {
         match (start, count > floor) {
             (None, true) => start = Some(row),
             (Some(first), false) => {
                 start = None;
                 if row - first >= 4 {
-                    lines.push((first as f64 - offset, row as f64 - offset));
+                    runs.push(first..row);
                 }
             }
             _ => {}
         }
     }
-    let turn = angle.sin_cos();
-    lines
-        .into_iter()
-        .map(|(top, bottom)| {
-            let (mut left, mut right, mut dots) = (f64::MAX, f64::MIN, 0u32);
-            for &dot in &ink.dots {
-                let (x, y) = level(dot, turn);
-                if (top..bottom).contains(&y) {
-                    left = left.min(x);
-                    right = right.max(x);
-                    dots += 1;
-                }
-            }
-            (TextLine { top, bottom, left, right }, f64::from(dots))
+    runs.into_iter()
+        .filter_map(|run| {
+            let (top, bottom) = (run.start as f64 - offset, run.end as f64 - offset);
+            let within = &rows[run];
+            let dots: u32 = within.iter().map(|r| r.count).sum();
+            let left = within.iter().map(|r| r.left).fold(f64::MAX, f64::min);
+            let right = within.iter().map(|r| r.right).fold(f64::MIN, f64::max);
+            let line = TextLine { top, bottom, left, right };
+            (f64::from(dots) <= MAX_TEXT_DENSITY * line.width().max(1.0) * line.height()).then_some(line)
         })
-        .filter(|(line, dots)| *dots <= MAX_TEXT_DENSITY * line.width().max(1.0) * line.height())
-        .map(|(line, _)| line)
         .collect()
 }
 

@@ -3,7 +3,8 @@
 //! fillers painted out and the rest read by Tesseract, each word put back in its cells. The
 //! result is two lines of 44 characters for the zone parser (which checks the check digits
 //! and repairs look-alikes). When that reading is not accepted, or the cells cannot be found,
-//! Tesseract's plain reading of the zone is returned instead.
+//! each line read by cells is offered with the other line of Tesseract's plain reading of
+//! the zone, and at last the plain reading itself is returned.
 
 use image::DynamicImage;
 
@@ -12,8 +13,9 @@ use crate::ocr::{OcrError, Tesseract, Word, ZONE_CHARACTERS};
 use crate::zone_cells::{CELLS, LineCells, line_cells, paint_out_fillers};
 
 /// The zone's text on `page`: the first of these that `accept` takes, else the last: both
-/// lines read cell by cell; the first so and the second as Tesseract reads the whole zone;
-/// the whole zone as Tesseract reads it.
+/// lines read cell by cell; one line so and the other as Tesseract reads the whole zone
+/// (line 1 by cells first: its fillers are what the engine misreads); the whole zone as
+/// Tesseract reads it.
 pub fn read_zone(
     page: &DynamicImage,
     tesseract: &Tesseract,
@@ -24,27 +26,25 @@ pub fn read_zone(
     // About half a line's height: a character's neighbourhood.
     let ink = crate::raster::local_ink(&zone.image, 18);
     let cells: Option<Vec<LineCells>> = zone.lines.iter().map(|line| line_cells(&ink, width, line)).collect();
-    let by_cells = match cells.filter(|cells| cells.len() == 2) {
+    let by_cells: Vec<Option<String>> = match cells.filter(|cells| cells.len() == 2) {
         Some(cells) => {
             let words = tesseract.read_words(&paint_out_fillers(&zone.image, &ink, &cells), ZONE_CHARACTERS)?;
             cells.iter().map(|line| assemble(line, &words)).collect()
         }
         None => vec![None, None],
     };
-    if let [Some(first), Some(second)] = by_cells.as_slice()
-        && accept(&format!("{first}\n{second}"))
-    {
-        return Ok(format!("{first}\n{second}"));
+    let offer = |first: Option<&str>, second: Option<&str>| {
+        let text = format!("{}\n{}", first?, second?);
+        accept(&text).then_some(text)
+    };
+    if let Some(text) = offer(by_cells[0].as_deref(), by_cells[1].as_deref()) {
+        return Ok(text);
     }
     let plain = tesseract.read(&zone.image, ZONE_CHARACTERS)?;
-    let plain_second = plain.lines().rev().find(|line| line.trim().len() >= CELLS - 4);
-    if let (Some(first), Some(second)) = (&by_cells[0], plain_second) {
-        let mixed = format!("{first}\n{second}");
-        if accept(&mixed) {
-            return Ok(mixed);
-        }
-    }
-    Ok(plain)
+    let mut long_lines = plain.lines().rev().filter(|line| line.trim().len() >= CELLS - 4);
+    let (plain_second, plain_first) = (long_lines.next(), long_lines.next());
+    let mixed = offer(by_cells[0].as_deref(), plain_second).or_else(|| offer(plain_first, by_cells[1].as_deref()));
+    Ok(mixed.unwrap_or(plain))
 }
 
 /// `line` as text: fillers where found, and the characters of the words whose middle is on

@@ -51,9 +51,9 @@ fn a_refused_reading_falls_back_to_the_plain_one() {
         false
     })
     .expect("tesseract runs");
-    // Both cell readings were offered (the second with the plain second line), then the
-    // plain reading came back unasked.
-    assert_eq!(offered.borrow().len(), 2);
+    // The cell reading was offered, then each line of it with the other line of the plain
+    // reading; then the plain reading came back unasked.
+    assert_eq!(offered.borrow().len(), 3);
     assert!(!offered.borrow().contains(&text));
     assert!(text.contains("L898902C36UT"), "{text}");
 }

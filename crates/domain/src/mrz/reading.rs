@@ -11,6 +11,8 @@ use super::{LINE_LENGTH, MrzProblem, Td3, is_zone_character};
 
 /// Line 2's positions that hold digits: the dates, and the check digits.
 const DIGIT_POSITIONS: [std::ops::RangeInclusive<usize>; 4] = [9..=9, 13..=19, 21..=27, 42..=43];
+/// Where line 2's personal number begins.
+const PERSONAL_NUMBER: usize = 28;
 /// Line 2's alphanumeric fields repaired through their check digit: document number and
 /// personal number.
 const CHECKED_TEXT: [std::ops::Range<usize>; 2] = [0..9, 28..42];
@@ -90,12 +92,20 @@ fn fill_after_names(mut line: Vec<u8>) -> Vec<u8> {
     line
 }
 
-/// Line 2 with any lone character between two fillers made a filler: its fields are
-/// left-aligned and padded, so a character there is a misread filler.
+/// Line 2 with misread fillers put back: a lone character between two fillers is one (its
+/// fields are left-aligned and padded), and so is everything between the first two fillers
+/// in a row of the personal number's field (from position 28) and the last two characters
+/// (its check digit and the composite one).
 fn fill_lone_characters(mut line: Vec<u8>) -> Vec<u8> {
     for at in 1..line.len().saturating_sub(1) {
         if line[at - 1] == b'<' && line[at + 1] == b'<' {
             line[at] = b'<';
+        }
+    }
+    let end = line.len().saturating_sub(2);
+    if let Some(start) = line.windows(2).skip(PERSONAL_NUMBER).position(|w| w == b"<<") {
+        for byte in line.iter_mut().take(end).skip(start + PERSONAL_NUMBER) {
+            *byte = b'<';
         }
     }
     line
@@ -155,7 +165,7 @@ fn parse_repaired(first: &[u8], second: &[u8]) -> Result<Td3, MrzProblem> {
 /// with `P`.
 pub(super) fn read(ocr_text: &str) -> Result<Td3, MrzProblem> {
     let lines: Vec<String> =
-        ocr_text.lines().map(clean_line).filter(|line| line.len() + 6 >= LINE_LENGTH && line.len() <= 50).collect();
+        ocr_text.lines().map(clean_line).filter(|line| line.len() + 14 >= LINE_LENGTH && line.len() <= 50).collect();
     let mut outcome = Err(MrzProblem::NotFound);
     for pair in lines.windows(2).rev() {
         if !pair[0].starts_with('P') {

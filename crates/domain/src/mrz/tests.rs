@@ -55,6 +55,11 @@ fn ocr_output_is_repaired_where_the_layout_says_a_digit_stands() {
 fn filler_runs_misread_as_letters_are_put_back() {
     let noisy = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<KKKK<EK<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<K<<10";
     assert_eq!(Td3::read(noisy).expect("repaired").lines(), SPECIMEN.map(str::to_owned));
+    // An empty personal number read as letters, two fillers short, line 1 cut short.
+    let zone = Td3 { personal_number: String::new(), ..Td3::parse(SPECIMEN[0], SPECIMEN[1]).expect("specimen") };
+    let [first, second] = zone.lines();
+    let noisy = format!("{}\n{}", &first[..37], second.replace("<<<<<<<<<<<<<<<", "<<<<<KKKK<<<<"));
+    assert_eq!(Td3::read(&noisy), Ok(zone));
 }
 
 #[test]
