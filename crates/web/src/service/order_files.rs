@@ -1,9 +1,10 @@
 //! An order's files: the passport photo (with its advisory check), the signature of the
 //! nationality-status declaration, the face capture, and the materials of the case.
 //!
-//! Every upload passes the photo crate's intake off the async threads, is stored encrypted
-//! in the file store under the hash of its sealed bytes, and is attached to the order in the
-//! same transaction that checks the order is the caller's draft at the right step.
+//! Every upload passes the photo crate's intake off the async threads (a passport's data
+//! page is also read there, see [`zone_check`]), is stored encrypted in the file store under
+//! the hash of its sealed bytes, and is attached to the order in the same transaction that
+//! checks the order is the caller's draft at the right step.
 
 use crate::error::{AppError, FieldErrors};
 use crate::service::orders::{self, FileChange, Loaded, advance, ensure_draft, open_step};
