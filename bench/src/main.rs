@@ -13,7 +13,10 @@
 //!    framed as a passport photo, with the share of face detection;
 //! 5. taking in a 12-megapixel phone photo (an upright 4032 × 3024 JPEG: type, limits,
 //!    decode, metadata left out and the result decoded again to prove it) against the bare
-//!    decode of the same file.
+//!    decode of the same file;
+//! 6. reading a passport data page's machine-readable zone (a generated, photographed page:
+//!    the zone found and levelled, its cells and fillers, Tesseract, the parser and its check
+//!    digits) against one bare Tesseract run on the zone already cut out.
 //!
 //! Run: `cargo run --release -p lingshi-bench` (loopback only, bounded request counts).
 
@@ -31,6 +34,8 @@ const WARMUP: usize = 200;
 const SAMPLES: usize = 2000;
 const PHOTO_WARMUP: usize = 5;
 const PHOTO_SAMPLES: usize = 41;
+const ZONE_WARMUP: usize = 2;
+const ZONE_SAMPLES: usize = 15;
 
 /// `image` as a JPEG of quality 90.
 fn jpeg(image: &image::DynamicImage) -> Vec<u8> {
@@ -103,6 +108,43 @@ fn time_phone_photo_intake() -> (Duration, Duration) {
         }
     }
     (median(intakes), median(decodes))
+}
+
+/// Medians of reading the zone of a photographed data page, and of one bare Tesseract run
+/// on that zone once cut out.
+fn time_zone_read() -> (Duration, Duration) {
+    use lingshi_domain::mrz::{MrzSex, Td3};
+    use lingshi_photo::testing::data_page::{Finish, data_page};
+    let zone = Td3 {
+        document_code: "PO".into(),
+        issuing_state: "CHN".into(),
+        surname: "ZHANG".into(),
+        given_names: "XIAOMING".into(),
+        document_number: "E12345678".into(),
+        nationality: "CHN".into(),
+        birth_date: "900501".into(),
+        sex: MrzSex::Male,
+        expiry: "340101".into(),
+        personal_number: String::new(),
+    };
+    let page = image::load_from_memory(&data_page(&zone.lines(), Finish::Photographed(2.0, 7))).expect("page");
+    let reader = lingshi_photo::Tesseract::default();
+    let cut = lingshi_photo::cut_zone(&page);
+    let (mut reads, mut bare) = (Vec::new(), Vec::new());
+    for i in 0..ZONE_WARMUP + ZONE_SAMPLES {
+        let started = Instant::now();
+        let reading = lingshi_web::service::zone_check::read(Some(&page), &reader);
+        let read = started.elapsed();
+        assert!(reading.contains("\"status\":\"read\""), "the bench page reads: {reading}");
+        let started = Instant::now();
+        reader.read(&cut.image, lingshi_photo::ZONE_CHARACTERS).expect("tesseract (Debian's tesseract-ocr)");
+        let once = started.elapsed();
+        if i >= ZONE_WARMUP {
+            reads.push(read);
+            bare.push(once);
+        }
+    }
+    (median(reads), median(bare))
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -227,6 +269,8 @@ async fn main() {
     }
     let (intake, decode) = time_phone_photo_intake();
     report("photo intake (12 MP upright JPEG)", intake, "bare decode", decode);
+    let (zone, tesseract) = time_zone_read();
+    report("passport zone read (photographed data page)", zone, "one bare Tesseract run", tesseract);
     let _ = std::fs::remove_dir_all(dir);
 }
 
