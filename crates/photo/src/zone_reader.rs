@@ -14,8 +14,9 @@ use crate::zone_cells::{CELLS, LineCells, line_cells, paint_out_fillers};
 
 /// The zone's text on `page`: the first of these that `accept` takes, else the last: both
 /// lines read cell by cell; one line so and the other as Tesseract reads the whole zone
-/// (line 1 by cells first: its fillers are what the engine misreads); the whole zone as
-/// Tesseract reads it.
+/// (line 1 by cells first: its fillers are what the engine misreads); both by cells but for
+/// line 2's final check digits, taken from the plain reading; the whole zone as Tesseract
+/// reads it.
 pub fn read_zone(
     page: &DynamicImage,
     tesseract: &Tesseract,
@@ -43,8 +44,23 @@ pub fn read_zone(
     let plain = tesseract.read(&zone.image, ZONE_CHARACTERS)?;
     let mut long_lines = plain.lines().rev().filter(|line| line.trim().len() >= CELLS - 4);
     let (plain_second, plain_first) = (long_lines.next(), long_lines.next());
-    let mixed = offer(by_cells[0].as_deref(), plain_second).or_else(|| offer(plain_first, by_cells[1].as_deref()));
+    let mixed = offer(by_cells[0].as_deref(), plain_second)
+        .or_else(|| offer(plain_first, by_cells[1].as_deref()))
+        .or_else(|| {
+            let ending = with_plain_ending(by_cells[1].as_deref()?, plain_second?);
+            offer(by_cells[0].as_deref(), Some(&ending))
+        });
     Ok(mixed.unwrap_or(plain))
+}
+
+/// `by_cells` (line 2 read cell by cell) ending with the last two characters of `plain` (the
+/// same line in the plain reading), aligned from the end: line 2 ends with two check digits
+/// that stand alone once the fillers before them are painted out, and a lone character is
+/// what the engine misreads most; in the plain reading they stand in context.
+fn with_plain_ending(by_cells: &str, plain: &str) -> String {
+    let ending: String = plain.trim().chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+    let kept = by_cells.chars().count().saturating_sub(ending.chars().count());
+    by_cells.chars().take(kept).chain(ending.chars()).collect()
 }
 
 /// `line` as text: fillers where found, and the characters of the words whose middle is on
@@ -65,4 +81,18 @@ fn assemble(line: &LineCells, words: &[Word]) -> Option<String> {
     }
     let text = String::from_utf8(text).ok()?;
     (!text.contains('?')).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_plain_ending;
+
+    #[test]
+    fn the_final_check_digits_come_from_the_plain_reading_aligned_from_the_end() {
+        let by_cells = "E236749395CHN2807133F0508034<<<<<<<<<<<<<<<4";
+        let plain = "E236749395CHN2807133FO0508034<<<<<K<<K<<<<<<<<2 ";
+        let ending = with_plain_ending(by_cells, plain);
+        assert_eq!(ending, "E236749395CHN2807133F0508034<<<<<<<<<<<<<<<2");
+        assert_eq!(with_plain_ending("AB", "7"), "A7", "a short plain line lends what it has");
+    }
 }

@@ -52,8 +52,9 @@ fn a_refused_reading_falls_back_to_the_plain_one() {
     })
     .expect("tesseract runs");
     // The cell reading was offered, then each line of it with the other line of the plain
-    // reading; then the plain reading came back unasked.
-    assert_eq!(offered.borrow().len(), 3);
+    // reading, then the cell reading with the plain reading's final check digits; then the
+    // plain reading came back unasked.
+    assert_eq!(offered.borrow().len(), 4);
     assert!(!offered.borrow().contains(&text));
     assert!(text.contains("L898902C36UT"), "{text}");
 }
