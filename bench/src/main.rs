@@ -113,20 +113,9 @@ fn time_phone_photo_intake() -> (Duration, Duration) {
 /// Medians of reading the zone of a photographed data page, and of one bare Tesseract run
 /// on that zone once cut out.
 fn time_zone_read() -> (Duration, Duration) {
-    use lingshi_domain::mrz::{MrzSex, Td3};
+    use lingshi_domain::mrz::{ICAO_SPECIMEN, Td3};
     use lingshi_photo::testing::data_page::{Finish, data_page};
-    let zone = Td3 {
-        document_code: "PO".into(),
-        issuing_state: "CHN".into(),
-        surname: "ZHANG".into(),
-        given_names: "XIAOMING".into(),
-        document_number: "E12345678".into(),
-        nationality: "CHN".into(),
-        birth_date: "900501".into(),
-        sex: MrzSex::Male,
-        expiry: "340101".into(),
-        personal_number: String::new(),
-    };
+    let zone = Td3::parse(ICAO_SPECIMEN[0], ICAO_SPECIMEN[1]).expect("the specimen");
     let page = image::load_from_memory(&data_page(&zone.lines(), Finish::Photographed(2.0, 7))).expect("page");
     let reader = lingshi_photo::Tesseract::default();
     let cut = lingshi_photo::cut_zone(&page);

@@ -18,6 +18,11 @@ pub use cross_check::{Mismatch, MismatchField, cross_check};
 /// Characters per line of a TD3 zone.
 pub const LINE_LENGTH: usize = 44;
 
+/// ICAO Doc 9303's own specimen zone (part 4, appendix A): a known-good pair of lines for
+/// tests and benchmarks.
+pub const ICAO_SPECIMEN: [&str; 2] =
+    ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+
 /// Why two lines are not a valid TD3 zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

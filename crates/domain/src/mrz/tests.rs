@@ -1,20 +1,16 @@
 use super::*;
 use proptest::prelude::*;
 
-/// ICAO Doc 9303's own specimen (part 4, appendix A).
-const SPECIMEN: [&str; 2] =
-    ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
-
 #[test]
 fn the_icao_specimen_parses_with_every_check_digit() {
-    let zone = Td3::parse(SPECIMEN[0], SPECIMEN[1]).expect("the specimen");
+    let zone = Td3::parse(ICAO_SPECIMEN[0], ICAO_SPECIMEN[1]).expect("the specimen");
     assert_eq!(zone.surname, "ERIKSSON");
     assert_eq!(zone.given_names, "ANNA MARIA");
     assert_eq!(zone.document_number, "L898902C3");
     assert_eq!((zone.birth_date.as_str(), zone.expiry.as_str()), ("740812", "120415"));
     assert_eq!(zone.sex, MrzSex::Female);
     assert_eq!(zone.personal_number, "ZE184226B");
-    assert_eq!(zone.lines(), SPECIMEN.map(str::to_owned));
+    assert_eq!(zone.lines(), ICAO_SPECIMEN.map(str::to_owned));
 }
 
 #[test]
@@ -27,17 +23,17 @@ fn check_digits_follow_the_seven_three_one_weights() {
 #[test]
 fn each_broken_check_is_named() {
     let broken = |at: usize, to: char| {
-        let mut second = SPECIMEN[1].to_owned();
+        let mut second = ICAO_SPECIMEN[1].to_owned();
         second.replace_range(at..=at, &to.to_string());
-        Td3::parse(SPECIMEN[0], &second)
+        Td3::parse(ICAO_SPECIMEN[0], &second)
     };
     assert_eq!(broken(9, '7'), Err(MrzProblem::CheckDigit(CheckedField::DocumentNumber)));
     assert_eq!(broken(14, '5'), Err(MrzProblem::CheckDigit(CheckedField::BirthDate)));
     assert_eq!(broken(22, '3'), Err(MrzProblem::CheckDigit(CheckedField::Expiry)));
     assert_eq!(broken(42, '2'), Err(MrzProblem::CheckDigit(CheckedField::PersonalNumber)));
     assert_eq!(broken(43, '1'), Err(MrzProblem::CheckDigit(CheckedField::Composite)));
-    assert_eq!(Td3::parse(SPECIMEN[0], &SPECIMEN[1][1..]), Err(MrzProblem::Malformed));
-    assert_eq!(Td3::parse(&SPECIMEN[0].replace("P<", "I<"), SPECIMEN[1]), Err(MrzProblem::NotAPassport));
+    assert_eq!(Td3::parse(ICAO_SPECIMEN[0], &ICAO_SPECIMEN[1][1..]), Err(MrzProblem::Malformed));
+    assert_eq!(Td3::parse(&ICAO_SPECIMEN[0].replace("P<", "I<"), ICAO_SPECIMEN[1]), Err(MrzProblem::NotAPassport));
 }
 
 #[test]
@@ -47,16 +43,17 @@ fn ocr_output_is_repaired_where_the_layout_says_a_digit_stands() {
         "P<UT0ERIKSS0N<<ANNA<MAR1A<<<<<<<<<<<<<<<<<<", "L898902C3 6UT074O8I22F12O4159ZE184226B<<<<<<1O"
     );
     let zone = Td3::read(&noisy).expect("repaired");
-    assert_eq!(zone.lines(), SPECIMEN.map(str::to_owned));
+    assert_eq!(zone.lines(), ICAO_SPECIMEN.map(str::to_owned));
     assert_eq!(Td3::read("nothing here\n"), Err(MrzProblem::NotFound));
 }
 
 #[test]
 fn filler_runs_misread_as_letters_are_put_back() {
     let noisy = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<KKKK<EK<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<K<<10";
-    assert_eq!(Td3::read(noisy).expect("repaired").lines(), SPECIMEN.map(str::to_owned));
+    assert_eq!(Td3::read(noisy).expect("repaired").lines(), ICAO_SPECIMEN.map(str::to_owned));
     // An empty personal number read as letters, two fillers short, line 1 cut short.
-    let zone = Td3 { personal_number: String::new(), ..Td3::parse(SPECIMEN[0], SPECIMEN[1]).expect("specimen") };
+    let zone =
+        Td3 { personal_number: String::new(), ..Td3::parse(ICAO_SPECIMEN[0], ICAO_SPECIMEN[1]).expect("specimen") };
     let [first, second] = zone.lines();
     let noisy = format!("{}\n{}", &first[..37], second.replace("<<<<<<<<<<<<<<<", "<<<<<KKKK<<<<"));
     assert_eq!(Td3::read(&noisy), Ok(zone));
@@ -64,8 +61,8 @@ fn filler_runs_misread_as_letters_are_put_back() {
 
 #[test]
 fn a_look_alike_in_the_document_number_is_swapped_only_to_make_its_check_hold() {
-    let second = SPECIMEN[1].replacen("L898902C3", "L8989O2C3", 1);
-    let zone = Td3::read(&format!("{}\n{second}", SPECIMEN[0])).expect("swapped");
+    let second = ICAO_SPECIMEN[1].replacen("L898902C3", "L8989O2C3", 1);
+    let zone = Td3::read(&format!("{}\n{second}", ICAO_SPECIMEN[0])).expect("swapped");
     assert_eq!(zone.document_number, "L898902C3");
 }
 
