@@ -68,11 +68,21 @@ async function typeDate(page, selector, [year, month, day]) {
   throw new Error(`${selector} never read ${year}-${month}-${day}`);
 }
 
-/** Tabs to a file input, opens the chooser with Space and picks `file`; the page reloads. */
+/** Tabs to a file input, opens the chooser with Space and picks `file`; the page reloads.
+ * On a loaded machine a key press can land before the page has settled and open nothing
+ * (seen once in a full run): the input is tabbed to and Space pressed again, up to three
+ * times; the chooser must still be opened by the keyboard. */
 async function chooseFile(page, selector, file) {
-  await tabTo(page, selector);
-  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
-  await Promise.all([page.waitForEvent("load"), chooser.setFiles(file)]);
+  for (let attempt = 1; ; attempt++) {
+    await tabTo(page, selector);
+    try {
+      const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: 10000 }), page.keyboard.press("Space")]);
+      await Promise.all([page.waitForEvent("load"), chooser.setFiles(file)]);
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 /** Sends the focused page's form with Enter on its submit button `selector`. */
