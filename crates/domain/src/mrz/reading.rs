@@ -96,7 +96,7 @@ fn fill_after_names(mut line: Vec<u8>) -> Vec<u8> {
 /// fields are left-aligned and padded), and so is everything between the first two fillers
 /// in a row of the personal number's field (from position 28) and the last two characters
 /// (its check digit and the composite one).
-fn fill_lone_characters(mut line: Vec<u8>) -> Vec<u8> {
+fn fill_misread_fillers(mut line: Vec<u8>) -> Vec<u8> {
     for at in 1..line.len().saturating_sub(1) {
         if line[at - 1] == b'<' && line[at + 1] == b'<' {
             line[at] = b'<';
@@ -172,7 +172,7 @@ pub(super) fn read(ocr_text: &str) -> Result<Td3, MrzProblem> {
             continue;
         }
         let first = fit_line(fill_after_names(pair[0].clone().into_bytes()));
-        let second = fit_line(fill_lone_characters(pair[1].clone().into_bytes()));
+        let second = fit_line(fill_misread_fillers(pair[1].clone().into_bytes()));
         let (Some(first), Some(second)) = (first, second) else {
             outcome = Err(MrzProblem::Malformed);
             continue;

@@ -64,15 +64,6 @@ pub fn read(pixels: Option<&DynamicImage>, tesseract: &Tesseract) -> String {
 /// status (`read`, `matches`, `differs`, `unreadable`, `not_checked`), whether it warns, a
 /// sentence for the applicant, and the differences with both values.
 pub fn view(loaded: &Loaded, catalogs: &Catalogs, locale: Locale) -> Value {
-    let mut check = check_view(loaded, catalogs, locale);
-    if let Some(fields) = check.as_object_mut() {
-        let warns = matches!(fields.get("status").and_then(Value::as_str), Some("differs" | "unreadable"));
-        fields.insert("warn".into(), Value::Bool(warns));
-    }
-    check
-}
-
-fn check_view(loaded: &Loaded, catalogs: &Catalogs, locale: Locale) -> Value {
     let Some(reading) = loaded
         .files_in(READ_SLOT.code())
         .filter_map(|file| file.reading.as_deref())
@@ -85,7 +76,7 @@ fn check_view(loaded: &Loaded, catalogs: &Catalogs, locale: Locale) -> Value {
     match reading {
         Reading::Read { zone } => {
             let Some(details) = &loaded.form.details else {
-                return json!({"status": "read", "message": text("zone_check_read")});
+                return json!({"status": "read", "warn": false, "message": text("zone_check_read")});
             };
             let mismatches: Vec<Value> = cross_check(&zone, details)
                 .into_iter()
@@ -101,13 +92,15 @@ fn check_view(loaded: &Loaded, catalogs: &Catalogs, locale: Locale) -> Value {
                 })
                 .collect();
             let status = if mismatches.is_empty() { "matches" } else { "differs" };
-            json!({"status": status, "message": text(&format!("zone_check_{status}")), "mismatches": mismatches})
+            json!({"status": status, "warn": !mismatches.is_empty(), "message": text(&format!("zone_check_{status}")),
+                   "mismatches": mismatches})
         }
         Reading::Unreadable { problem } => json!({
-            "status": "unreadable", "problem": problem, "message": text("zone_check_unreadable"),
+            "status": "unreadable", "warn": true, "problem": problem, "message": text("zone_check_unreadable"),
         }),
         Reading::NotChecked { reason } => json!({
-            "status": "not_checked", "reason": reason, "message": text(&format!("zone_check_not_checked_{reason}")),
+            "status": "not_checked", "warn": false, "reason": reason,
+            "message": text(&format!("zone_check_not_checked_{reason}")),
         }),
     }
 }
