@@ -105,7 +105,7 @@ pub async fn create(
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<Account>, StorageError> {
     let row: Option<AccountRow> =
-        crate::db_run!(db, |pool| { sqlx::query_as(SELECT_BY_ID).bind(id).fetch_optional(pool).await })?;
+        crate::db_run!(db, |pool| sqlx::query_as(SELECT_BY_ID).bind(id).fetch_optional(pool).await)?;
     Ok(row.map(Account::from))
 }
 
@@ -126,7 +126,7 @@ pub async fn by_session(
 
 pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<Account>, StorageError> {
     let row: Option<AccountRow> =
-        crate::db_run!(db, |pool| { sqlx::query_as(SELECT_BY_LOGIN).bind(login).fetch_optional(pool).await })?;
+        crate::db_run!(db, |pool| sqlx::query_as(SELECT_BY_LOGIN).bind(login).fetch_optional(pool).await)?;
     Ok(row.map(Account::from))
 }
 

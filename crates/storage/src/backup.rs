@@ -104,7 +104,7 @@ pub async fn backup(
             let copy = dest.join(SQLITE_COPY);
             sqlx::query("VACUUM INTO $1")
                 .bind(copy.to_string_lossy().into_owned())
-                .execute(&sqlite.pool)
+                .execute(&mut *sqlite.reader().await.map_err(StorageError::from)?)
                 .await
                 .map_err(StorageError::from)?;
         }

@@ -4,8 +4,9 @@
 
 use crate::error::StorageError;
 use crate::group_commit::{GroupTx, Writer};
+use crate::readers::{Reader, Readers};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Postgres, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -25,11 +26,21 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A SQLite database: the pool readers use, and the one writer of every transaction.
+/// A SQLite database: the connections readers use, and the one writer of every transaction.
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
-    pub pool: SqlitePool,
+    readers: Arc<Readers>,
     writer: Arc<Writer>,
+}
+
+/// How many connections SQLite's readers share.
+const SQLITE_READERS: usize = 8;
+
+impl SqliteDb {
+    /// A reader's connection, once one is free.
+    pub async fn reader(&self) -> Result<Reader<'_>, sqlx::Error> {
+        self.readers.acquire().await
+    }
 }
 
 /// Which database a [`Db`] speaks, for the few places where SQL differs.
@@ -56,8 +67,11 @@ impl Db {
             // (README), never `synchronous_commit = off`.
             let options = PgConnectOptions::from_str(url)?
                 .options([("client_min_messages", "warning"), ("synchronous_commit", "on")]);
+            // sqlx pings a connection when it goes back to the pool, and drops it if the ping
+            // fails; a second ping when it is taken again would add a round trip to every query.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
@@ -69,9 +83,9 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+            let readers = Arc::new(Readers::open(&options, SQLITE_READERS).await?);
             let writer = Arc::new(Writer::open(&options).await?);
-            Ok(Self::Sqlite(SqliteDb { pool, writer }))
+            Ok(Self::Sqlite(SqliteDb { readers, writer }))
         } else {
             Err(StorageError::UnsupportedUrl)
         }
@@ -112,10 +126,13 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Db::Sqlite(sqlite) = self {
-            sqlite.writer.close().await;
+        match self {
+            Db::Sqlite(sqlite) => {
+                sqlite.writer.close().await;
+                sqlite.readers.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
         }
-        crate::db_run!(self, |pool| pool.close().await)
     }
 }
 

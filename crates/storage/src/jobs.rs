@@ -109,7 +109,12 @@ pub async fn claim(
             sqlx::query_as(CLAIM_POSTGRES).bind(now + lease).bind(now).bind(limit).fetch_all(pool).await?
         }
         Db::Sqlite(sqlite) => {
-            sqlx::query_as(CLAIM_SQLITE).bind(now + lease).bind(now).bind(limit).fetch_all(&sqlite.pool).await?
+            sqlx::query_as(CLAIM_SQLITE)
+                .bind(now + lease)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&mut *sqlite.reader().await?)
+                .await?
         }
     };
     rows.into_iter()

@@ -33,6 +33,7 @@ pub mod order_work;
 pub mod orders;
 pub mod pensions;
 pub mod rates;
+pub mod readers;
 pub mod reconciliation;
 pub mod rekey;
 pub mod replica;
@@ -49,13 +50,18 @@ pub use crypto::{KeyChange, MasterKey, Vault};
 pub use db::{Backend, Db, SqliteDb, Tx};
 pub use error::StorageError;
 
-/// Runs `$body` with `$conn` bound to the backend's pool, once per backend.
+/// Runs `$body` with `$conn` bound to a reader's connection on SQLite ([`readers`]) or to the
+/// pool on PostgreSQL, once per backend. `$body` gives a `Result`; on SQLite it is the error
+/// when no connection can be had (the readers were closed).
 #[macro_export]
 macro_rules! db_run {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
-            $crate::Db::Sqlite(sqlite) => match &sqlite.pool {
-                $conn => $body,
+            $crate::Db::Sqlite(sqlite) => match sqlite.reader().await {
+                Ok(mut reader) => match &mut *reader {
+                    $conn => $body,
+                },
+                Err(error) => Err(error.into()),
             },
             $crate::Db::Postgres($conn) => $body,
         }

@@ -127,10 +127,10 @@ where
     let hash = token_hash(token);
     let found: Option<(R, DateTime<Utc>)> = crate::db_run!(db, |pool| {
         match sqlx::query(sql).bind(&hash).bind(now).fetch_optional(pool).await? {
-            Some(row) => Some((R::from_row(&row)?, row.try_get("session_idle_expires_at")?)),
-            None => None,
+            Some(row) => Ok::<_, sqlx::Error>(Some((R::from_row(&row)?, row.try_get("session_idle_expires_at")?))),
+            None => Ok(None),
         }
-    });
+    })?;
     let Some((selected, expires)) = found else { return Ok(None) };
     if expires - now < idle {
         let slid = idle_expiry(now, idle);

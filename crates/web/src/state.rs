@@ -202,7 +202,8 @@ pub struct AppState {
     pub face: Arc<dyn FaceVerifier>,
     pub templates: Arc<Templates>,
     pub catalogs: Arc<Catalogs>,
-    pub settings: Settings,
+    /// Shared, not copied: the state is cloned for every extractor and middleware of a request.
+    pub settings: Arc<Settings>,
     /// Woken when a job is enqueued, so the runner on this node starts at once.
     pub jobs_waiting: Arc<Notify>,
     /// The video calls' signalling rooms of the parties connected to this node.
@@ -236,7 +237,7 @@ impl AppState {
             face: adapters.face,
             templates: Arc::new(Templates::load()?),
             catalogs: Arc::new(Catalogs::load()),
-            settings,
+            settings: Arc::new(settings),
             jobs_waiting: Arc::new(Notify::new()),
             signals: Arc::new(crate::signalling::SignalHub::default()),
             directory: Arc::new(crate::directory::Directory::default()),

@@ -5,7 +5,7 @@
 //! (sqlx runs each SQLite connection on a thread of its own and passes every query over a
 //! channel), not in SQLite itself. On SQLite the seven lists are therefore one command of seven
 //! statements: one hand-off instead of seven. PostgreSQL, which takes one statement per
-//! prepared query, reads them one after another.
+//! prepared query, reads them one after another on one connection.
 
 use super::{OrderEvent, OrderFile};
 use crate::crypto::Vault;
@@ -15,8 +15,8 @@ use crate::interviews::Booking;
 use crate::online_payments::{OnlinePayment, OnlineRefund};
 use crate::order_work::{Payment, Supplement};
 use futures_util::TryStreamExt;
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Either, FromRow};
 use std::sync::LazyLock;
 
@@ -31,6 +31,12 @@ pub(crate) trait OrderList: Sized {
 /// One list of `order_id`.
 pub(crate) async fn read<L: OrderList>(db: &Db, vault: &Vault, order_id: &str) -> Result<Vec<L>, StorageError> {
     let rows: Vec<L::Row> = crate::db_run!(db, |pool| sqlx::query_as(L::SQL).bind(order_id).fetch_all(pool).await)?;
+    rows.into_iter().map(|row| L::open(row, vault)).collect()
+}
+
+/// One list of `order_id`, on a PostgreSQL connection already taken.
+async fn read_on<L: OrderList>(conn: &mut PgConnection, vault: &Vault, order_id: &str) -> Result<Vec<L>, StorageError> {
+    let rows: Vec<L::Row> = sqlx::query_as(L::SQL).bind(order_id).fetch_all(conn).await?;
     rows.into_iter().map(|row| L::open(row, vault)).collect()
 }
 
@@ -65,7 +71,7 @@ pub async fn read_all(db: &Db, vault: &Vault, order_id: &str) -> Result<OrderLis
     match db {
         Db::Sqlite(sqlite) => {
             let [files, payments, supplements, online_payments, online_refunds, interviews, events] =
-                statement_rows(&sqlite.pool, order_id).await?;
+                statement_rows(&mut *sqlite.reader().await?, order_id).await?;
             Ok(OrderLists {
                 files: open_rows(files, vault)?,
                 payments: open_rows(payments, vault)?,
@@ -76,25 +82,30 @@ pub async fn read_all(db: &Db, vault: &Vault, order_id: &str) -> Result<OrderLis
                 events: open_rows(events, vault)?,
             })
         }
-        Db::Postgres(_) => Ok(OrderLists {
-            files: read(db, vault, order_id).await?,
-            payments: read(db, vault, order_id).await?,
-            supplements: read(db, vault, order_id).await?,
-            online_payments: read(db, vault, order_id).await?,
-            online_refunds: read(db, vault, order_id).await?,
-            interviews: read(db, vault, order_id).await?,
-            events: read(db, vault, order_id).await?,
-        }),
+        Db::Postgres(pool) => {
+            // One connection for the seven: the pool's ping when a connection goes back is a
+            // round trip of its own.
+            let mut conn = pool.acquire().await?;
+            Ok(OrderLists {
+                files: read_on(&mut conn, vault, order_id).await?,
+                payments: read_on(&mut conn, vault, order_id).await?,
+                supplements: read_on(&mut conn, vault, order_id).await?,
+                online_payments: read_on(&mut conn, vault, order_id).await?,
+                online_refunds: read_on(&mut conn, vault, order_id).await?,
+                interviews: read_on(&mut conn, vault, order_id).await?,
+                events: read_on(&mut conn, vault, order_id).await?,
+            })
+        }
     }
 }
 
 /// Runs [`SQLITE_COMMAND`] and returns the rows of each of its statements.
-async fn statement_rows(pool: &SqlitePool, order_id: &str) -> Result<[Vec<SqliteRow>; 7], StorageError> {
+async fn statement_rows(conn: &mut SqliteConnection, order_id: &str) -> Result<[Vec<SqliteRow>; 7], StorageError> {
     // sqlx marks several statements in one prepared query as deprecated because only its
     // SQLite driver runs them; that driver is the one used here, and the contract tests read
     // every list through it on SQLite.
     #[allow(deprecated)]
-    let mut results = sqlx::query(SQLITE_COMMAND.as_str()).bind(order_id).fetch_many(pool);
+    let mut results = sqlx::query(SQLITE_COMMAND.as_str()).bind(order_id).fetch_many(conn);
     let mut finished = Vec::with_capacity(7);
     let mut current = Vec::new();
     while let Some(result) = results.try_next().await? {

@@ -68,9 +68,10 @@ both_backends!(a_draft_is_its_submitters_alone_and_its_form_is_sealed, |db: Db, 
     // Were it there all the same (a check dropped by hand), it is named as corrupt, not
     // mistaken for a decryption failure.
     match &db {
-        Db::Sqlite(sqlite) => {
-            sqlx::query("DROP TRIGGER orders_state_known_on_update").execute(&sqlite.pool).await.map(|_| ())
-        }
+        Db::Sqlite(sqlite) => sqlx::query("DROP TRIGGER orders_state_known_on_update")
+            .execute(&mut *sqlite.reader().await.expect("a reader"))
+            .await
+            .map(|_| ()),
         Db::Postgres(pool) => {
             sqlx::query("ALTER TABLE orders DROP CONSTRAINT orders_state_known").execute(pool).await.map(|_| ())
         }

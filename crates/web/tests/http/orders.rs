@@ -202,7 +202,7 @@ both_backends!(a_submission_and_its_idempotency_key_commit_together_or_not_at_al
                 "CREATE TRIGGER refuse_key BEFORE INSERT ON idempotency_keys WHEN NEW.idempotency_key = 'crash-between'
                      BEGIN SELECT RAISE(ABORT, 'simulated crash'); END",
             )
-            .execute(&sqlite.pool)
+            .execute(&mut *sqlite.reader().await.expect("a reader"))
             .await
             .expect("trigger");
         }
@@ -228,7 +228,10 @@ both_backends!(a_submission_and_its_idempotency_key_commit_together_or_not_at_al
     let (_, order) = applicant.call(Method::GET, &format!("/api/v1/orders/{id}"), None).await;
     assert_eq!(order["state"], "draft", "no submission without its key: {order}");
     match &db {
-        Db::Sqlite(sqlite) => sqlx::query("DROP TRIGGER refuse_key").execute(&sqlite.pool).await.map(|_| ()),
+        Db::Sqlite(sqlite) => sqlx::query("DROP TRIGGER refuse_key")
+            .execute(&mut *sqlite.reader().await.expect("a reader"))
+            .await
+            .map(|_| ()),
         Db::Postgres(pool) => {
             sqlx::query("DROP TRIGGER refuse_key ON idempotency_keys").execute(pool).await.map(|_| ())
         }

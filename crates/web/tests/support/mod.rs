@@ -68,7 +68,7 @@ impl TestApp {
 
     /// Another node of the same platform whose master key is `vault`'s (as after a rotation).
     pub async fn node_with_vault(&self, dir: PathBuf, vault: Arc<Vault>) -> Self {
-        let settings = self.state.settings.clone();
+        let settings = Settings::clone(&self.state.settings);
         Self::start_node(self.db.clone(), dir, settings, Some(vault), self.mail.clone(), None, None).await
     }
 
