@@ -13,6 +13,11 @@ use clap::{Parser, Subcommand};
 use lingshi_domain::order::StaffRole;
 use lingshi_web::service::staff as staff_service;
 
+/// mimalloc, not glibc's malloc: under load a third of an order read went to malloc, free and
+/// their arena locks (docs/DECISIONS.md, throughput).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "lingshi", about = "Lingshi consular-services platform", version)]
 struct Cli {
