@@ -285,7 +285,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             .context("cannot connect to the read replica DATABASE_READ_URL")?;
         let replica = Arc::new(replica);
         tokio::spawn(lingshi_web::read_after::watch(replica.clone()));
-        state.replica = Some(replica);
+        state.parts_mut().replica = Some(replica);
         println!("Lag-tolerant reads (staff queue, dashboard) go to the read replica");
     }
     start_payment_tasks(&state, config.demo).await;

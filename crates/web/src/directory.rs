@@ -11,10 +11,13 @@ use std::time::{Duration, Instant};
 /// How long a loaded directory is used before it is read again.
 pub const FRESH_FOR: Duration = Duration::from_secs(60);
 
+/// Every mission, each shared with the requests that read it.
+type Missions = Arc<Vec<Arc<Mission>>>;
+
 /// The cached directory.
 pub struct Directory {
     fresh_for: Duration,
-    loaded: RwLock<Option<(Instant, Arc<Vec<Mission>>)>>,
+    loaded: RwLock<Option<(Instant, Missions)>>,
 }
 
 impl Default for Directory {
@@ -29,12 +32,13 @@ impl Directory {
         Self { fresh_for, loaded: RwLock::new(None) }
     }
 
-    async fn missions(&self, db: &Db) -> Result<Arc<Vec<Mission>>, StorageError> {
+    async fn missions(&self, db: &Db) -> Result<Missions, StorageError> {
         let cached = self.loaded.read().map(|l| l.clone()).unwrap_or_default();
         if let Some((_, missions)) = cached.filter(|(at, _)| at.elapsed() < self.fresh_for) {
             return Ok(missions);
         }
-        let missions = Arc::new(lingshi_storage::missions::list(db).await?);
+        let missions: Missions =
+            Arc::new(lingshi_storage::missions::list(db).await?.into_iter().map(Arc::new).collect());
         if let Ok(mut loaded) = self.loaded.write() {
             *loaded = Some((Instant::now(), missions.clone()));
         }
@@ -42,12 +46,12 @@ impl Directory {
     }
 
     /// Every mission, in the directory's order.
-    pub async fn list(&self, db: &Db) -> Result<Vec<Mission>, StorageError> {
-        Ok(self.missions(db).await?.as_ref().clone())
+    pub async fn list(&self, db: &Db) -> Result<Missions, StorageError> {
+        self.missions(db).await
     }
 
-    /// The mission `id`, if there is one.
-    pub async fn find(&self, db: &Db, id: &str) -> Result<Option<Mission>, StorageError> {
+    /// The mission `id`, if there is one (shared, not copied: nearly every request reads one).
+    pub async fn find(&self, db: &Db, id: &str) -> Result<Option<Arc<Mission>>, StorageError> {
         Ok(self.missions(db).await?.iter().find(|m| m.id == id).cloned())
     }
 }
@@ -63,14 +67,14 @@ mod tests {
             seed::seed_missions(&db).await.expect("seed");
             let kept = Directory::fresh_for(Duration::from_secs(3600));
             let reread = Directory::fresh_for(Duration::ZERO);
-            let mut belgium = kept.find(&db, seed::BELGIUM).await.expect("find").expect("Belgium");
+            let mut belgium = Mission::clone(&kept.find(&db, seed::BELGIUM).await.expect("find").expect("Belgium"));
             assert!(reread.find(&db, seed::BELGIUM).await.expect("find").is_some());
             assert!(kept.find(&db, "nowhere").await.expect("find").is_none());
             belgium.time_zone = "Asia/Shanghai".into();
             let mut tx = db.begin().await.expect("begin");
             lingshi_storage::missions::upsert(&mut tx, &belgium, 1).await.expect("upsert");
             tx.commit().await.expect("commit");
-            let zone = |m: Option<Mission>| m.map(|m| m.time_zone);
+            let zone = |m: Option<Arc<Mission>>| m.map(|m| m.time_zone.clone());
             assert_eq!(zone(kept.find(&db, seed::BELGIUM).await.expect("find")).as_deref(), Some("Europe/Brussels"));
             assert_eq!(zone(reread.find(&db, seed::BELGIUM).await.expect("find")).as_deref(), Some("Asia/Shanghai"));
         })

@@ -191,9 +191,14 @@ impl PensionSettings {
     }
 }
 
-/// Shared application state, cheap to clone.
+/// Shared application state: one pointer, so the copy axum makes for every extractor and
+/// middleware of a request is one reference count, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+/// What [`AppState`] shares; reached through it (`state.db`).
+#[derive(Clone)]
+pub struct Parts {
     pub db: Db,
     pub vault: Arc<Vault>,
     pub blobs: BlobStore,
@@ -202,8 +207,7 @@ pub struct AppState {
     pub face: Arc<dyn FaceVerifier>,
     pub templates: Arc<Templates>,
     pub catalogs: Arc<Catalogs>,
-    /// Shared, not copied: the state is cloned for every extractor and middleware of a request.
-    pub settings: Arc<Settings>,
+    pub settings: Settings,
     /// Woken when a job is enqueued, so the runner on this node starts at once.
     pub jobs_waiting: Arc<Notify>,
     /// The video calls' signalling rooms of the parties connected to this node.
@@ -228,7 +232,7 @@ impl AppState {
         adapters: Adapters,
         settings: Settings,
     ) -> Result<Self, minijinja::Error> {
-        Ok(Self {
+        Ok(Self(Arc::new(Parts {
             db,
             vault: Arc::new(vault),
             blobs,
@@ -237,14 +241,20 @@ impl AppState {
             face: adapters.face,
             templates: Arc::new(Templates::load()?),
             catalogs: Arc::new(Catalogs::load()),
-            settings: Arc::new(settings),
+            settings,
             jobs_waiting: Arc::new(Notify::new()),
             signals: Arc::new(crate::signalling::SignalHub::default()),
             directory: Arc::new(crate::directory::Directory::default()),
             draining: Arc::new(tokio::sync::watch::Sender::new(false)),
             replica: None,
             forecasts: Arc::default(),
-        })
+        })))
+    }
+
+    /// The parts, to change while the node is being set up (a copy is made if the state is
+    /// already shared, so a running node never sees them change).
+    pub fn parts_mut(&mut self) -> &mut Parts {
+        Arc::make_mut(&mut self.0)
     }
 
     /// Starts this node's drain (see [`AppState::draining`]).
@@ -254,6 +264,14 @@ impl AppState {
 
     pub fn is_draining(&self) -> bool {
         *self.draining.borrow()
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
     }
 }
 

@@ -16,11 +16,10 @@ mod events;
 pub(crate) use events::NOTE_PREFIX;
 pub(crate) use files::READING_PREFIX;
 mod files;
-pub(crate) mod lists;
 
 pub use events::{OrderEvent, add_event, events};
 pub use files::{NewFile, OrderFile, files, put_file, remove_file};
-pub use lists::{OrderLists, read_all as lists};
+pub use lists::{OrderLists, find_listed, read_all as lists};
 pub use queue::{QUEUE_BIND_TYPES, QueueFilter, counts_by_state, queue, queue_sql};
 
 /// An order with its form decrypted.
@@ -68,7 +67,7 @@ pub struct Order {
 }
 
 #[derive(sqlx::FromRow)]
-struct OrderRow {
+pub(crate) struct OrderRow {
     id: String,
     number: String,
     mission_id: String,
@@ -120,7 +119,18 @@ macro_rules! select_orders {
     };
 }
 
-// After the macros it uses.
+/// Binds the order's id and, if the scope's query has one, its second value.
+macro_rules! bind_scope {
+    ($query:expr, $id:expr, $scope:expr) => {
+        match $scope.second() {
+            Some(second) => $query.bind($id).bind(second),
+            None => $query.bind($id),
+        }
+    };
+}
+
+// After the macros they use.
+pub(crate) mod lists;
 mod queue;
 
 /// The encryption context prefix of an order's form (see [`crate::crypto::row_field`]).
@@ -131,7 +141,7 @@ fn form_field(order_id: &str) -> String {
 }
 
 impl OrderRow {
-    fn open(self, vault: &Vault) -> Result<Order, StorageError> {
+    pub(crate) fn open(self, vault: &Vault) -> Result<Order, StorageError> {
         let form = serde_json::from_slice(&vault.decrypt(&form_field(&self.id), &self.form)?)?;
         Ok(Order {
             state: OrderState::from_code(&self.state).ok_or(StorageError::Corrupt("orders.state"))?,
@@ -176,6 +186,8 @@ pub struct NewOrder<'a> {
     pub submitter_id: Option<&'a str>,
     pub intake_staff_id: Option<&'a str>,
     pub on_behalf: bool,
+    /// The application type, when it is known at the start.
+    pub application_type: Option<&'a str>,
     pub form: &'a serde_json::Value,
 }
 
@@ -191,8 +203,8 @@ pub async fn create(
     crate::tx_run!(tx, |conn| {
         sqlx::query(
             "INSERT INTO orders (id, number, mission_id, service, state, submitter_id, intake_staff_id, on_behalf, form,
-                 created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $10, $7, $8, $9, $9)",
+                 created_at, updated_at, application_type)
+             VALUES ($1, $2, $3, $4, $5, $6, $10, $7, $8, $9, $9, $11)",
         )
         .bind(&id)
         .bind(new.number)
@@ -204,6 +216,7 @@ pub async fn create(
         .bind(form)
         .bind(now)
         .bind(new.intake_staff_id)
+        .bind(new.application_type)
         .execute(conn)
         .await
         .map(|done| done.rows_affected())
@@ -219,33 +232,56 @@ pub async fn find_for_submitter(
     id: &str,
     account_id: &str,
 ) -> Result<Option<Order>, StorageError> {
-    let sql = select_orders!("WHERE id = $1 AND submitter_id = $2 AND state <> 'deleted'");
-    let row: Option<OrderRow> =
-        crate::db_run!(db, |pool| sqlx::query_as(sql).bind(id).bind(account_id).fetch_optional(pool).await)?;
-    row.map(|r| r.open(vault)).transpose()
+    find_in(db, vault, id, Scope::Submitter(account_id)).await
 }
 
-/// The order `id` if it belongs to `mission_id` (any mission when `None`, for system
-/// administrators) and has been submitted; drafts are the applicant's alone.
-pub async fn find_for_mission(
-    db: &Db,
-    vault: &Vault,
-    id: &str,
-    mission_id: Option<&str>,
-) -> Result<Option<Order>, StorageError> {
-    let sql =
-        select_orders!("WHERE id = $1 AND ($2 IS NULL OR mission_id = $2) AND state NOT IN ", hidden_from_staff!());
+/// Whose an order must be to be found: an order outside the scope is not found, whether or
+/// not it exists.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Filed by this account (and not deleted).
+    Submitter(&'a str),
+    /// Submitted to this mission (any mission when `None`, for system administrators);
+    /// drafts are the applicant's alone.
+    Mission(Option<&'a str>),
+    /// Any order, in whatever state (for the platform itself: a payment provider's report
+    /// may concern a draft).
+    Platform,
+}
+
+impl<'a> Scope<'a> {
+    /// The query selecting order `$1` in this scope (`$2` the account or the mission).
+    pub(crate) const fn sql(self) -> &'static str {
+        match self {
+            Scope::Submitter(_) => select_orders!("WHERE id = $1 AND submitter_id = $2 AND state <> 'deleted'"),
+            Scope::Mission(_) => select_orders!(
+                "WHERE id = $1 AND ($2 IS NULL OR mission_id = $2) AND state NOT IN ",
+                hidden_from_staff!()
+            ),
+            Scope::Platform => select_orders!("WHERE id = $1"),
+        }
+    }
+
+    /// The value bound to `$2`, if the query has one.
+    pub(crate) fn second(self) -> Option<Option<&'a str>> {
+        match self {
+            Scope::Submitter(account_id) => Some(Some(account_id)),
+            Scope::Mission(mission_id) => Some(mission_id),
+            Scope::Platform => None,
+        }
+    }
+}
+
+async fn find_in(db: &Db, vault: &Vault, id: &str, scope: Scope<'_>) -> Result<Option<Order>, StorageError> {
     let row: Option<OrderRow> =
-        crate::db_run!(db, |pool| sqlx::query_as(sql).bind(id).bind(mission_id).fetch_optional(pool).await)?;
+        crate::db_run!(db, |pool| { bind_scope!(sqlx::query_as(scope.sql()), id, scope).fetch_optional(pool).await })?;
     row.map(|r| r.open(vault)).transpose()
 }
 
 /// The order `id`, in whatever state (for the platform itself: a payment provider's report
 /// may concern a draft).
 pub async fn find(db: &Db, vault: &Vault, id: &str) -> Result<Option<Order>, StorageError> {
-    let row: Option<OrderRow> =
-        crate::db_run!(db, |pool| sqlx::query_as(select_orders!("WHERE id = $1")).bind(id).fetch_optional(pool).await)?;
-    row.map(|r| r.open(vault)).transpose()
+    find_in(db, vault, id, Scope::Platform).await
 }
 
 /// The order with this number, whoever's it is (for mail addressed by order number; the

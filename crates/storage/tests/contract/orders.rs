@@ -37,6 +37,7 @@ pub async fn draft(db: &Db, vault: &Vault, submitter: &str, number: &str) -> Res
         submitter_id: Some(submitter),
         intake_staff_id: None,
         on_behalf: false,
+        application_type: Some("renewal.passport.renewal"),
         form: &form,
     };
     let mut tx = db.begin().await.expect("begin");
@@ -52,6 +53,7 @@ both_backends!(a_draft_is_its_submitters_alone_and_its_form_is_sealed, |db: Db, 
     let id = draft(&db, &vault, &owner, "BE261125AAAAAA").await.expect("draft");
     let order = orders::find_for_submitter(&db, &vault, &id, &owner).await.expect("find").expect("owner sees it");
     assert_eq!((order.state, order.form["details"]["surname_zh"].as_str()), (OrderState::Draft, Some("张")));
+    assert_eq!(order.application_type.as_deref(), Some("renewal.passport.renewal"), "the type given at the start");
     assert!(orders::find_for_submitter(&db, &vault, &id, &stranger).await.expect("find").is_none());
     assert_eq!(orders::list_for_submitter(&db, &vault, &owner).await.expect("list").len(), 1);
     assert!(orders::list_for_submitter(&db, &vault, &stranger).await.expect("list").is_empty());
@@ -198,6 +200,29 @@ both_backends!(an_orders_lists_are_read_together_each_in_its_place, |db: Db, _di
     // Read twice on one connection: the prepared command is reused, not run half.
     let again = orders::lists(&db, &vault, &id).await.expect("lists");
     assert_eq!((again.files.len(), again.events.len(), again.payments.len()), (1, 1, 1));
+
+    // The order and its lists in one read, found only in its scope.
+    use orders::Scope;
+    let (order, listed) =
+        orders::find_listed(&db, &vault, &id, Scope::Submitter(&owner)).await.expect("find").expect("the submitter's");
+    assert_eq!((order.id.as_str(), order.form["details"]["surname_zh"].as_str()), (id.as_str(), Some("张")));
+    assert_eq!(
+        (listed.files.len(), listed.events.len(), listed.payments.len(), listed.supplements.len()),
+        (1, 1, 1, 1)
+    );
+    let stranger = account(&db, "stranger@example.org").await;
+    assert!(orders::find_listed(&db, &vault, &id, Scope::Submitter(&stranger)).await.expect("find").is_none());
+    assert!(
+        orders::find_listed(&db, &vault, &id, Scope::Mission(None)).await.expect("find").is_none(),
+        "staff never see a draft"
+    );
+    let (_, platform) = orders::find_listed(&db, &vault, &other, Scope::Platform).await.expect("find").expect("any");
+    assert_eq!((platform.files.len(), platform.events.len()), (1, 0), "the other order's own lists");
+    set_column(&db, "UPDATE orders SET state = $1 WHERE id = $2", "under_review", &id).await.expect("submitted");
+    assert!(orders::find_listed(&db, &vault, &id, Scope::Mission(Some(seed::BELGIUM))).await.expect("find").is_some());
+    let elsewhere = orders::find_listed(&db, &vault, &id, Scope::Mission(Some("fr-embassy"))).await.expect("find");
+    assert!(elsewhere.is_none(), "another mission's staff do not find it");
+    assert!(orders::find_listed(&db, &vault, "no-such-order", Scope::Platform).await.expect("find").is_none());
 });
 
 both_backends!(an_idempotency_key_names_one_order_per_account, |db: Db, _dir| async move {

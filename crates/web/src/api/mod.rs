@@ -12,6 +12,7 @@ pub mod missions;
 pub mod notices;
 pub mod notifications;
 pub mod openapi;
+pub mod order_view;
 pub mod orders;
 pub mod path_params;
 pub mod payments;

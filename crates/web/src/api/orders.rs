@@ -1,21 +1,20 @@
 //! Applications and "My orders" over JSON: every step of the guide, so a native app can be
 //! built on it. Orders that are not the caller's answer 404, exactly like absent ones.
 
+use crate::api::order_view::{Summary, order_view};
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{ApiJson, Lang};
 use crate::i18n::{Catalogs, Locale};
 use crate::service::order_files::{self, Slot};
 use crate::service::orders::{self, Loaded, Start};
-use crate::service::photo::{localized_report, read_stored_report};
 use crate::state::{AppState, Settings};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use lingshi_domain::actions::Action;
 use lingshi_domain::application::{ApplicationType, RouteAnswers, Service, Step, route};
 use lingshi_domain::application_form::Form;
 use lingshi_domain::order::Actor;
@@ -152,7 +151,7 @@ pub async fn create(
     Lang(locale): Lang,
     headers: HeaderMap,
     ApiJson(body): ApiJson<StartRequest>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<Response, AppError> {
     let service = Service::from_code(&body.service)
         .ok_or(AppError::Invalid(crate::error::FieldErrors::single("service", "unknown_choice")))?;
     let route = body.route.as_ref().map(RouteRequest::answers).transpose()?;
@@ -168,34 +167,12 @@ pub async fn create(
     };
     let key = idempotency_key(&headers)?;
     let loaded = orders::start(&state, &current.account, &start, key.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(order_view(&state, &loaded, locale, Actor::Applicant).await?)))
+    Ok((StatusCode::CREATED, respond(&state, loaded, locale).await?).into_response())
 }
 
-/// Who the order is for, in one line: 张三 (ZHANG SAN).
-fn applicant_name(form: &Form) -> Option<String> {
-    form.details
-        .as_ref()
-        .map(|d| format!("{} ({} {})", d.chinese_name(), d.surname_pinyin.as_str(), d.given_name_pinyin.as_str()))
-}
-
+/// An order as "My orders" lists it.
 pub fn summary(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) -> Value {
-    let kind = order.application_type.as_deref().and_then(ApplicationType::from_code);
-    json!({
-        "id": order.id,
-        "number": order.number,
-        "service": order.service,
-        "service_name": catalogs.text(locale, &format!("service_{}", order.service)),
-        "application_type": order.application_type,
-        "application_type_name": kind.map(|k| type_name(catalogs, locale, k)),
-        "state": order.state.code(),
-        "state_name": catalogs.text(locale, &format!("state_{}", order.state.code())),
-        "applicant": applicant_name(form),
-        "on_behalf": order.on_behalf,
-        "unread": order.unread,
-        "created_at": order.created_at.to_rfc3339(),
-        "updated_at": order.updated_at.to_rfc3339(),
-        "submitted_at": order.submitted_at.map(|t| t.to_rfc3339()),
-    })
+    serde_json::to_value(Summary::of(catalogs, locale, order, form)).unwrap_or(Value::Null)
 }
 
 /// Every order the caller filed, for themselves and for others.
@@ -210,107 +187,9 @@ pub async fn list(
     Ok(Json(json!({"orders": items})))
 }
 
-/// The whole order as `viewer` sees it, with the actions offered to `viewer` now.
-pub async fn order_view(state: &AppState, loaded: &Loaded, locale: Locale, viewer: Actor) -> Result<Value, AppError> {
-    let catalogs = &state.catalogs;
-    let order = &loaded.order;
-    let progress = usize::try_from(order.progress).unwrap_or(0);
-    let steps: Vec<Value> = loaded
-        .steps()
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            json!({"step": step.code(), "name": catalogs.text(locale, &format!("step_{}", step.code())),
-                   "done": i < progress, "open": i <= progress})
-        })
-        .collect();
-    let local = |at| crate::pages::missions::mission_time(&loaded.mission, at, locale);
-    let file_view = |f: &lingshi_storage::orders::OrderFile| json!({"id": f.id, "kind": f.content_kind, "size": f.size_bytes, "created_at": f.created_at.to_rfc3339(), "created_local": local(f.created_at)});
-    let materials: Vec<Value> = loaded
-        .materials()
-        .into_iter()
-        .enumerate()
-        .map(|(i, (material, need))| {
-            json!({
-                "number": i + 1,
-                "item": material.code(),
-                "name": format!("{}、{}", i + 1, catalogs.text(locale, &format!("label_{}", material.code()))),
-                "need": need,
-                "files": loaded.files_in(material.code()).map(file_view).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let photo = loaded.files_in("photo").next().map(|f| {
-        let report = read_stored_report(f.report.as_deref()).unwrap_or(Value::Null);
-        json!({"file": file_view(f), "report": localized_report(&report, catalogs, locale)})
-    });
-    let signature = loaded.files_in("signature").next().map(file_view);
-    let timeline: Vec<Value> = loaded
-        .events
-        .iter()
-        .map(|e| {
-            json!({"at": e.at.to_rfc3339(), "at_local": local(e.at), "state": e.state.code(), "event": e.event,
-                   "text": catalogs.text(locale, &format!("event_{}", e.event)), "note": e.note})
-        })
-        .collect();
-    let fee = match (order.fee_minor, &order.fee_currency) {
-        (Some(minor), Some(currency)) => Some(lingshi_domain::mission::Money { minor, currency: currency.clone() }),
-        _ => orders::fee_of(loaded),
-    };
-    let actions = loaded.actions(viewer);
-    let mut view = summary(catalogs, locale, order, &loaded.form);
-    let extra = json!({
-        "mission": {"id": loaded.mission.id, "name": loaded.mission.name.get(locale.tag())},
-        "version": order.version,
-        "time_zone": loaded.mission.time_zone,
-        "steps": steps,
-        "next_step": loaded.next_step().map(Step::code),
-        "form": loaded.form,
-        "materials": materials,
-        "photo": photo,
-        "zone_check": crate::service::zone_check::view(loaded, catalogs, locale),
-        "forecast": crate::service::forecast::view(state, loaded, locale).await?,
-        "signature": signature,
-        "parent_must_sign": loaded.parent_must_sign(),
-        "face_state": order.face_state,
-        "payment_method": order.payment_method,
-        "fee": fee.map(|f| json!({"minor": f.minor, "currency": f.currency, "display": f.display_in(locale.tag())})),
-        "actions": actions.iter().map(|a| a.code()).collect::<Vec<_>>(),
-        "may_withdraw": actions.contains(&Action::Withdraw),
-        "fingerprint_requested_at": order.fingerprint_requested_at.map(|t| t.to_rfc3339()),
-        "timeline": timeline,
-        "supplements": loaded.supplements.iter().map(|item| json!({
-            "item": item.material,
-            "name": catalogs.text(locale, &format!("label_{}", item.material)),
-            "reason": item.reason,
-            "due_on": item.due_on.map(|d| d.to_string()),
-            "answered": item.answered_at.is_some(),
-            "files": loaded.supplement_files(item).map(file_view).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "payments": loaded.payments.iter().map(|p| json!({
-            "kind": p.kind, "method": p.method, "amount": lingshi_domain::mission::Money { minor: p.amount_minor, currency: p.currency.clone() }.display_in(locale.tag()),
-            "at": p.at.to_rfc3339(), "at_local": local(p.at),
-        })).collect::<Vec<_>>(),
-        "paid_minor": lingshi_storage::order_work::net_paid(&loaded.payments),
-        "paid": lingshi_domain::mission::Money {
-            minor: lingshi_storage::order_work::net_paid(&loaded.payments),
-            currency: order.fee_currency.clone().unwrap_or_else(|| loaded.mission.currency.clone()),
-        }
-        .display_in(locale.tag()),
-        "online": crate::api::payments::online_view(loaded, locale),
-        "walk_in": order.intake_staff_id.is_some(),
-        "supplement_mail": state
-            .settings
-            .supplement_mail
-            .as_deref()
-            .and_then(|base| crate::service::inbound_mail::supplement_address(base, &order.number)),
-    });
-    crate::render::merge(&mut view, extra);
-    Ok(view)
-}
-
-async fn respond(state: &AppState, loaded: Loaded, locale: Locale) -> Result<Json<Value>, AppError> {
-    Ok(Json(order_view(state, &loaded, locale, Actor::Applicant).await?))
+/// The order as its applicant sees it, serialized while `loaded` is at hand.
+async fn respond(state: &AppState, loaded: Loaded, locale: Locale) -> Result<Response, AppError> {
+    Ok(Json(order_view(state, &loaded, locale, Actor::Applicant).await?).into_response())
 }
 
 /// One order of the caller's.
@@ -320,7 +199,7 @@ pub async fn show(
     current: CurrentAccount,
     Lang(locale): Lang,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let loaded = orders::open(&state, &current.account, &id).await?;
     respond(&state, loaded, locale).await
 }
@@ -347,7 +226,7 @@ pub async fn save_step(
     Lang(locale): Lang,
     Path((id, step)): Path<(String, String)>,
     ApiJson(body): ApiJson<Value>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let step = Step::from_code(&step).ok_or(AppError::NotFound)?;
     if !body.is_object() {
         return Err(AppError::BadRequest("unexpected_json"));
@@ -365,7 +244,7 @@ pub async fn upload(
     headers: HeaderMap,
     Path((id, slot)): Path<(String, String)>,
     body: Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     crate::extract::require_content_type(&headers, crate::extract::MATERIAL_TYPES)?;
     let slot = Slot::parse(&slot).ok_or(AppError::NotFound)?;
     respond(&state, order_files::upload(&state, &current.account, &id, slot, body.to_vec()).await?, locale).await
@@ -389,7 +268,7 @@ pub async fn remove_file(
     current: CurrentAccount,
     Lang(locale): Lang,
     Path((id, file)): Path<(String, String)>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     respond(&state, order_files::remove(&state, &current.account, &id, &file).await?, locale).await
 }
 
@@ -401,7 +280,7 @@ pub async fn crop_photo(
     current: CurrentAccount,
     Lang(locale): Lang,
     Path((id, file)): Path<(String, String)>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     respond(&state, order_files::crop_photo(&state, &current.account, &id, &file).await?, locale).await
 }
 
@@ -415,7 +294,7 @@ pub async fn verify_face(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     crate::extract::require_content_type(&headers, crate::extract::IMAGE_TYPES)?;
     respond(&state, order_files::verify_face(&state, &current.account, &id, body.to_vec()).await?, locale).await
 }
@@ -427,7 +306,7 @@ pub async fn skip_face(
     current: CurrentAccount,
     Lang(locale): Lang,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     respond(&state, order_files::skip_face(&state, &current.account, &id).await?, locale).await
 }
 
@@ -440,7 +319,7 @@ pub async fn submit(
     Lang(locale): Lang,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let key = idempotency_key(&headers)?;
     respond(&state, orders::submit(&state, &current.account, &id, key.as_deref()).await?, locale).await
 }
@@ -462,7 +341,7 @@ pub async fn withdraw(
     Lang(locale): Lang,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<WithdrawRequest>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     respond(&state, orders::withdraw(&state, &current.account, &id, body.reason).await?, locale).await
 }
 
@@ -474,7 +353,7 @@ pub async fn request_fingerprints(
     current: CurrentAccount,
     Lang(locale): Lang,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     respond(&state, orders::request_fingerprints(&state, &current.account, &id).await?, locale).await
 }
 
@@ -485,6 +364,6 @@ pub async fn provide_supplement(
     current: CurrentAccount,
     Lang(locale): Lang,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     respond(&state, orders::provide_supplement(&state, &current.account, &id).await?, locale).await
 }

@@ -154,7 +154,8 @@ pub async fn abandon(
 }
 
 async fn order(state: &AppState, loaded: &Loaded, locale: Locale) -> Result<Json<Value>, AppError> {
-    let view = crate::api::orders::order_view(state, loaded, locale, lingshi_domain::order::Actor::Applicant).await?;
+    let view =
+        crate::api::order_view::order_value(state, loaded, locale, lingshi_domain::order::Actor::Applicant).await?;
     Ok(Json(view))
 }
 

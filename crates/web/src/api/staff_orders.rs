@@ -2,7 +2,8 @@
 //! queue, one order, its audit trail, its files, and actions. Another mission's order
 //! answers 404, as if it did not exist.
 
-use crate::api::orders::{order_view, summary};
+use crate::api::order_view::order_value;
+use crate::api::orders::summary;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::extract::{ApiJson, CheckedQuery, Lang};
@@ -156,7 +157,7 @@ pub async fn staff_order_view(
     locale: crate::i18n::Locale,
     current: &CurrentStaff,
 ) -> Result<Value, AppError> {
-    let mut view = order_view(state, loaded, locale, Actor::Staff(current.staff.role)).await?;
+    let mut view = order_value(state, loaded, locale, Actor::Staff(current.staff.role)).await?;
     let sent = lingshi_storage::deliveries::for_order(&state.db, &loaded.order.id).await?;
     let notifications: Vec<Value> = sent
         .iter()
@@ -251,7 +252,7 @@ pub async fn act(
 ) -> Result<Json<Value>, AppError> {
     let version = body.version;
     let loaded = staff_orders::act(&state, &current.staff, &id, version, body.action()?).await?;
-    Ok(Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
+    Ok(Json(order_value(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
 }
 
 /// The order's audit trail: who, in which role, did what, when (UTC), from and to which
@@ -356,7 +357,7 @@ pub async fn register_walk_in(
     let loaded = staff_orders::register_walk_in(&state, &current.staff, walk_in).await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?),
+        Json(order_value(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?),
     ))
 }
 
@@ -375,7 +376,7 @@ pub async fn upload_for_walk_in(
     let slot = crate::service::order_files::Slot::parse(&slot).ok_or(AppError::NotFound)?;
     let loaded =
         crate::service::order_files::upload_for_walk_in(&state, &current.staff, &id, slot, body.to_vec()).await?;
-    Ok(Json(order_view(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
+    Ok(Json(order_value(&state, &loaded, locale, Actor::Staff(current.staff.role)).await?))
 }
 
 /// One CSV cell: quoted when it holds a separator, a quote or a line break; a leading

@@ -12,6 +12,7 @@ use axum::routing::get;
 use lingshi_domain::mission::Mission;
 use lingshi_domain::phone::PhoneNumber;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/missions", get(directory)).route("/missions/{id}", get(mission_page))
@@ -83,7 +84,7 @@ pub fn mission_view(mission: &Mission, locale: Locale) -> Value {
 }
 
 /// Missions grouped continent → country, in directory order.
-pub fn grouped(missions: &[Mission], locale: Locale) -> Value {
+pub fn grouped(missions: &[Arc<Mission>], locale: Locale) -> Value {
     let mut continents: Vec<Value> = Vec::new();
     for mission in missions {
         let continent = mission.continent.code();

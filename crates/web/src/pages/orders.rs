@@ -1,8 +1,8 @@
 //! "My orders" (Step 5) and the screens of an application after its start (Step 4): one
 //! page per step, in the guide's order. Pages and the API call the same services and show
-//! the same view of an order (`api::orders::order_view`).
+//! the same view of an order (`api::order_view`).
 
-use crate::api::orders::order_view;
+use crate::api::order_view::order_value;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{Lang, PageForm};
@@ -98,7 +98,7 @@ async fn render_order(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let context = json!({
-        "order": order_view(state, loaded, locale, Actor::Applicant).await?,
+        "order": order_value(state, loaded, locale, Actor::Applicant).await?,
         "mission": mission_view(&loaded.mission, locale),
         "just_submitted": just_submitted,
         "summary": messages["summary"],
@@ -185,7 +185,7 @@ async fn render_step(
         "position": position + 1,
         "count": steps.len(),
         "previous": position.checked_sub(1).map(|p| step_url(&loaded.order.id, steps[p])),
-        "order": order_view(state, loaded, locale, Actor::Applicant).await?,
+        "order": order_value(state, loaded, locale, Actor::Applicant).await?,
         "mission": mission_view(&loaded.mission, locale),
         "values": values,
         "errors": errors,

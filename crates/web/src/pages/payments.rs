@@ -4,7 +4,7 @@
 //! to its payment step to pay offline instead. In demo mode the simulated provider's payer
 //! page is linked, and the page says it is a simulation.
 
-use crate::api::orders::order_view;
+use crate::api::order_view::order_value;
 use crate::api::payments::checkout_view;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
@@ -82,7 +82,7 @@ async fn pay_page(
         _ => None,
     };
     let context = json!({
-        "order": order_view(&state, &loaded, locale, Actor::Applicant).await?,
+        "order": order_value(&state, &loaded, locale, Actor::Applicant).await?,
         "payment": checkout_view(&view, locale),
         "provider": provider.code(),
         "providers": offered(&state, &loaded).iter().map(|p| p.code()).collect::<Vec<_>>(),

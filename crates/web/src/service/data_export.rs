@@ -29,7 +29,7 @@ pub async fn export(state: &AppState, account: &Account, locale: Locale) -> Resu
     let mut order_views = Vec::new();
     for (order, _) in orders::list(state, account).await? {
         let loaded = orders::load(state, account, &order.id).await?;
-        let mut view = crate::api::orders::order_view(state, &loaded, locale, Actor::Applicant).await?;
+        let mut view = crate::api::order_view::order_value(state, &loaded, locale, Actor::Applicant).await?;
         let mut files = Vec::new();
         for file in &loaded.files {
             let (_, bytes) = crate::service::order_files::read(state, &loaded, &file.id).await?;

@@ -37,7 +37,7 @@ pub struct Swept {
 /// Deletes every file due at `now`, mission by mission.
 pub async fn sweep(state: &AppState, policy: RetentionPolicy, now: DateTime<Utc>) -> Result<Swept, StorageError> {
     let mut swept = Swept::default();
-    for mission in state.directory.list(&state.db).await? {
+    for mission in state.directory.list(&state.db).await?.iter() {
         let material = Duration::days(i64::from(mission.material_retention_days));
         for (kind, kept_for) in [(Kind::Biometric, policy.biometric), (Kind::Material, material)] {
             loop {

@@ -277,7 +277,7 @@ pub async fn register_walk_in(state: &AppState, staff: &Staff, walk_in: WalkIn) 
     use lingshi_domain::details::DetailsContext;
     let mission_id = scope(staff)?.ok_or(AppError::Forbidden("not_your_role"))?;
     // Whoever stands at the counter is in the mission's country, wherever they live.
-    let here = state.directory.find(&state.db, &mission_id).await?.map(|m| m.country_code);
+    let here = state.directory.find(&state.db, &mission_id).await?.map(|m| m.country_code.clone());
     let start = orders::Start {
         service: walk_in.service,
         statement_accepted: true,

@@ -27,6 +27,7 @@ async fn history(app: &TestApp, count: i64) {
             submitter_id: None,
             intake_staff_id: None,
             on_behalf: false,
+            application_type: None,
             form: &form,
         };
         let submitted = Utc::now() - Duration::days(8 + n % 20) - Duration::hours(n);

@@ -94,9 +94,9 @@ impl TestApp {
         let vault = Vault::new(&MasterKey::generate().expect("key"));
         let mut state = AppState::assemble(db.clone(), vault, blobs, adapters, settings).expect("state");
         if let Some(vault) = shared_vault {
-            state.vault = vault;
+            state.parts_mut().vault = vault;
         }
-        state.replica = replica;
+        state.parts_mut().replica = replica;
         lingshi_storage::seed::seed_missions(&db).await.expect("seed");
         lingshi_web::health::prometheus();
         tokio::spawn(lingshi_web::jobs::run_forever(state.clone()));

@@ -12,6 +12,7 @@ use lingshi_domain::order::StaffRole;
 use lingshi_storage::interviews::{self as stored, CalendarEntry, StoredPattern};
 use lingshi_storage::staff::Staff;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// How far ahead applicants see free slots.
 pub const BOOKING_HORIZON_DAYS: i64 = 28;
@@ -241,7 +242,11 @@ pub struct CalendarDay {
 }
 
 /// The week starting on `monday` (the mission's dates) of the officer's mission.
-pub async fn week(state: &AppState, staff: &Staff, monday: NaiveDate) -> Result<(Mission, Vec<CalendarDay>), AppError> {
+pub async fn week(
+    state: &AppState,
+    staff: &Staff,
+    monday: NaiveDate,
+) -> Result<(Arc<Mission>, Vec<CalendarDay>), AppError> {
     let mission_id = crate::service::staff::own_mission(staff)?;
     let mission = state.directory.find(&state.db, mission_id).await?.ok_or(AppError::NotFound)?;
     let zone = zone_of(&mission);

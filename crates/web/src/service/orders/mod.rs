@@ -32,6 +32,7 @@ use lingshi_storage::accounts::Account;
 use lingshi_storage::audit::AuditActor;
 use lingshi_storage::orders::{self, Order, OrderFile, OrderLists};
 use lingshi_storage::staff::Staff;
+use std::sync::Arc;
 
 /// The field under which a document number is indexed for staff search.
 pub const DOCUMENT_INDEX_FIELD: &str = "orders.document_number";
@@ -55,7 +56,7 @@ pub struct Loaded {
     pub form: Form,
     pub service: Service,
     pub kind: Option<ApplicationType>,
-    pub mission: Mission,
+    pub mission: Arc<Mission>,
     pub files: Vec<OrderFile>,
     pub payments: Vec<lingshi_storage::order_work::Payment>,
     pub supplements: Vec<lingshi_storage::order_work::Supplement>,
@@ -84,7 +85,7 @@ impl Loaded {
         form: Form,
         service: Service,
         kind: Option<ApplicationType>,
-        mission: Mission,
+        mission: Arc<Mission>,
     ) -> Self {
         Self {
             order,
@@ -225,9 +226,10 @@ async fn answered_before(state: &AppState, account: &Account, key: Option<&str>)
 }
 
 fn form_of(order: &Order) -> Result<Form, AppError> {
-    serde_json::from_value(order.form.clone()).map_err(AppError::internal)
+    serde::Deserialize::deserialize(&order.form).map_err(AppError::internal)
 }
 
+/// `order` with its form read and its mission found, nothing listed under it yet.
 async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
     let form = form_of(&order)?;
     let service = Service::from_code(&order.service).ok_or_else(|| AppError::internal("unknown service"))?;
@@ -237,9 +239,7 @@ async fn complete(state: &AppState, order: Order) -> Result<Loaded, AppError> {
         .find(&state.db, &order.mission_id)
         .await?
         .ok_or_else(|| AppError::internal("order of an unknown mission"))?;
-    let mut loaded = Loaded::unlisted(order, form, service, kind, mission);
-    loaded.reload_lists(state).await?;
-    Ok(loaded)
+    Ok(Loaded::unlisted(order, form, service, kind, mission))
 }
 
 /// Who is changing or reading an order.
@@ -301,15 +301,15 @@ pub async fn load(state: &AppState, account: &Account, id: &str) -> Result<Loade
 
 /// The order `id` if `principal` may see it; 404 otherwise, whether it exists or not.
 pub async fn load_as(state: &AppState, principal: Principal<'_>, id: &str) -> Result<Loaded, AppError> {
-    let order = match principal {
-        Principal::Applicant(account) => orders::find_for_submitter(&state.db, &state.vault, id, &account.id).await?,
-        Principal::System(_) => orders::find(&state.db, &state.vault, id).await?,
-        Principal::Staff(_) => {
-            let scope = principal.mission_scope().flatten();
-            orders::find_for_mission(&state.db, &state.vault, id, scope).await?
-        }
+    let scope = match principal {
+        Principal::Applicant(account) => orders::Scope::Submitter(&account.id),
+        Principal::System(_) => orders::Scope::Platform,
+        Principal::Staff(_) => orders::Scope::Mission(principal.mission_scope().flatten()),
     };
-    let mut loaded = complete(state, order.filter(|o| principal.owns(o)).ok_or(AppError::NotFound)?).await?;
+    let found = orders::find_listed(&state.db, &state.vault, id, scope).await?;
+    let (order, lists) = found.filter(|(order, _)| principal.owns(order)).ok_or(AppError::NotFound)?;
+    let mut loaded = complete(state, order).await?;
+    loaded.set_lists(lists);
     if let Principal::Staff(staff) = principal
         && lingshi_storage::four_eyes::required(&state.db, &loaded.order.mission_id, &loaded.order.service).await?
     {

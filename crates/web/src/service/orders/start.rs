@@ -14,6 +14,7 @@ use lingshi_domain::order::OrderState;
 use lingshi_storage::StorageError;
 use lingshi_storage::accounts::Account;
 use lingshi_storage::orders::{self, NewOrder};
+use std::sync::Arc;
 
 /// Attempts at a fresh order number before giving up (collisions are one in a billion).
 const NUMBER_ATTEMPTS: usize = 5;
@@ -51,7 +52,7 @@ fn order_number(mission: &Mission, now: DateTime<Utc>) -> Result<String, AppErro
 /// Where the applicant lives and is now, checked against the mission: each a known country
 /// (or "another"), the one the service goes by inside the mission's district.
 pub struct Place {
-    pub mission: Option<Mission>,
+    pub mission: Option<Arc<Mission>>,
     pub residence: String,
     pub present: String,
     pub problems: Vec<FieldError>,
@@ -105,7 +106,7 @@ pub async fn checked_place(state: &AppState, start: &Start) -> Result<Place, App
 pub async fn checked_start(
     state: &AppState,
     start: &Start,
-) -> Result<(Mission, Option<ApplicationType>, Form), AppError> {
+) -> Result<(Arc<Mission>, Option<ApplicationType>, Form), AppError> {
     let Place { mission, residence, present, mut problems } = checked_place(state, start).await?;
     if !start.statement_accepted {
         problems.insert(0, FieldError { field: "statement_accepted", code: "statement_required" });
@@ -170,8 +171,8 @@ pub struct Origin<'a> {
     pub on_behalf: bool,
 }
 
-/// Inserts a draft under a fresh order number (retrying the rare collision in a new
-/// transaction) and sets its type; returns the open transaction, for the caller to add to
+/// Inserts a draft of type `kind` under a fresh order number (retrying the rare collision in
+/// a new transaction); returns the open transaction, for the caller to add to
 /// and commit, with the order's id and the time used.
 pub async fn insert_order(
     state: &AppState,
@@ -182,6 +183,7 @@ pub async fn insert_order(
 ) -> Result<(lingshi_storage::Tx, String, DateTime<Utc>), AppError> {
     let form_json = serde_json::to_value(form).map_err(AppError::internal)?;
     let now = Utc::now();
+    let type_code = kind.map(ApplicationType::code);
     for _ in 0..NUMBER_ATTEMPTS {
         let mut tx = state.db.begin().await?;
         let number = order_number(mission, now)?;
@@ -192,19 +194,14 @@ pub async fn insert_order(
             submitter_id: origin.submitter_id,
             intake_staff_id: origin.intake_staff_id,
             on_behalf: origin.on_behalf,
+            application_type: type_code.as_deref(),
             form: &form_json,
         };
-        let id = match orders::create(&mut tx, &state.vault, &new, now).await {
-            Ok(id) => id,
+        match orders::create(&mut tx, &state.vault, &new, now).await {
+            Ok(id) => return Ok((tx, id, now)),
             Err(StorageError::Conflict("orders.number")) => continue,
             Err(other) => return Err(other.into()),
-        };
-        if let Some(kind) = kind {
-            let mut order = orders::lock(&mut tx, &state.vault, &id).await?.ok_or(AppError::NotFound)?;
-            order.application_type = Some(kind.code());
-            orders::save(&mut tx, &state.vault, &order, now).await?;
         }
-        return Ok((tx, id, now));
     }
     Err(AppError::internal("no free order number"))
 }

@@ -43,7 +43,7 @@ pub fn draft(service: Service, kind: Option<ApplicationType>) -> Loaded {
         updated_at: now,
         submitted_at: None,
     };
-    Loaded::unlisted(order, Form::default(), service, kind, mission)
+    Loaded::unlisted(order, Form::default(), service, kind, std::sync::Arc::new(mission))
 }
 
 /// A file in `slot`, added at `at`.
