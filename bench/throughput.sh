@@ -6,7 +6,8 @@
 #   R2  starting drafts (POST /api/v1/orders: a durable write), 32 connections, against bare
 #       one-insert-per-commit writes from 32 connections on the same database
 #       (bench/src/bin/insert_floor.rs);
-#   the server's peak resident memory (VmHWM) after the R1 load.
+#   the server's resident memory before any load (VmRSS: the baseline) and its peak (VmHWM)
+#   after the R1 load.
 # On SQLite (a fresh data directory) and, with --postgres, on a fresh PostgreSQL database at
 # 127.0.0.1:5432 too. Builds the release binaries; installs wrk from Debian when missing.
 #
@@ -76,6 +77,8 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 # Measures one backend: $1 its name, $2 the server's DATABASE_URL, $3 the floor's URL.
 measure() {
   start "$2"
+  local idle
+  idle="$(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$server/status")"
   applicant
   local order
   order="$(json POST /api/v1/orders "$token" "$draft" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
@@ -97,6 +100,7 @@ LUA
   row "$1: order read, 256 conn." "$r_rate/s" "$r_p50" "$r_p99" "$r_bad" "R1 $(python3 -c "print(f'{$r_rate / $s_rate:.3f}')")"
   row "$1: bare insert per commit (R2 floor), 32 conn." "$floor/s" "" "" "" ""
   row "$1: draft start, 32 conn." "$w_rate/s" "$w_p50" "$w_p99" "$w_bad" "R2 $(python3 -c "print(f'{$w_rate / $floor:.3f}')")"
+  row "$1: resident memory at start, before any request" "$idle" "" "" "" ""
   row "$1: peak resident memory under R1" "$memory" "" "" "" ""
 }
 
