@@ -2,6 +2,7 @@
 //! and are serialized straight into the answer (an order read is the platform's commonest
 //! request; building it as a tree of JSON maps first cost a fifth of its time under load).
 
+use crate::error::AppError;
 use crate::i18n::{Catalogs, Locale};
 use crate::service::orders::{self, Loaded};
 use crate::service::photo::{localized_report, read_stored_report};
@@ -59,6 +60,11 @@ impl<'a> Summary<'a> {
             submitted_at: order.submitted_at.map(|t| t.to_rfc3339()),
         }
     }
+}
+
+/// An order's [`Summary`] as a JSON value, for lists that add to each row.
+pub fn summary_value(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) -> Result<Value, AppError> {
+    serde_json::to_value(Summary::of(catalogs, locale, order, form)).map_err(AppError::internal)
 }
 
 /// The whole order as one viewer sees it, with the actions offered to that viewer now.
@@ -294,7 +300,7 @@ pub async fn order_view<'a>(
     loaded: &'a Loaded,
     locale: Locale,
     viewer: Actor,
-) -> Result<OrderView<'a>, crate::error::AppError> {
+) -> Result<OrderView<'a>, AppError> {
     let catalogs = &state.catalogs;
     let view = Viewer { loaded, catalogs, locale };
     let order = &loaded.order;
@@ -337,11 +343,6 @@ pub async fn order_view<'a>(
 }
 
 /// [`order_view`] as a JSON value, for pages and views that add to it.
-pub async fn order_value(
-    state: &AppState,
-    loaded: &Loaded,
-    locale: Locale,
-    viewer: Actor,
-) -> Result<Value, crate::error::AppError> {
-    serde_json::to_value(order_view(state, loaded, locale, viewer).await?).map_err(crate::error::AppError::internal)
+pub async fn order_value(state: &AppState, loaded: &Loaded, locale: Locale, viewer: Actor) -> Result<Value, AppError> {
+    serde_json::to_value(order_view(state, loaded, locale, viewer).await?).map_err(AppError::internal)
 }

@@ -16,9 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use lingshi_domain::application::{ApplicationType, RouteAnswers, Service, Step, route};
-use lingshi_domain::application_form::Form;
 use lingshi_domain::order::Actor;
-use lingshi_storage::orders::Order;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -170,11 +168,6 @@ pub async fn create(
     Ok((StatusCode::CREATED, respond(&state, loaded, locale).await?).into_response())
 }
 
-/// An order as "My orders" lists it.
-pub fn summary(catalogs: &Catalogs, locale: Locale, order: &Order, form: &Form) -> Value {
-    serde_json::to_value(Summary::of(catalogs, locale, order, form)).unwrap_or(Value::Null)
-}
-
 /// Every order the caller filed, for themselves and for others.
 #[utoipa::path(get, path = "/api/v1/orders", responses((status = 200, body = Object), (status = 401)))]
 pub async fn list(
@@ -183,7 +176,8 @@ pub async fn list(
     Lang(locale): Lang,
 ) -> Result<Json<Value>, AppError> {
     let all = orders::list(&state, &current.account).await?;
-    let items: Vec<Value> = all.iter().map(|(order, form)| summary(&state.catalogs, locale, order, form)).collect();
+    let items: Vec<Summary> =
+        all.iter().map(|(order, form)| Summary::of(&state.catalogs, locale, order, form)).collect();
     Ok(Json(json!({"orders": items})))
 }
 

@@ -3,7 +3,7 @@
 //! answers 404, as if it did not exist.
 
 use crate::api::order_view::order_value;
-use crate::api::orders::summary;
+use crate::api::order_view::summary_value;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::extract::{ApiJson, CheckedQuery, Lang};
@@ -110,7 +110,7 @@ pub async fn queue_rows(
         .map(|order| {
             let form: lingshi_domain::application_form::Form =
                 serde_json::from_value(order.form.clone()).map_err(AppError::internal)?;
-            let mut row = summary(&state.catalogs, locale, order, &form);
+            let mut row = summary_value(&state.catalogs, locale, order, &form)?;
             row["age_days"] = json!(age_in_days(order, now));
             row["face_skipped"] = json!(order.face_state.as_deref() == Some("skipped"));
             row["photo_failed"] = json!(order.photo_passed == Some(false));

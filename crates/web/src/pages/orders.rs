@@ -45,14 +45,14 @@ async fn list(
     current: CurrentAccount,
 ) -> Result<Response, AppError> {
     let all = orders::list(&state, &current.account).await?;
-    let items: Vec<Value> = all
+    let items = all
         .iter()
         .map(|(order, form)| {
-            let mut item = crate::api::orders::summary(&state.catalogs, locale, order, form);
+            let mut item = crate::api::order_view::summary_value(&state.catalogs, locale, order, form)?;
             item["resume"] = Value::Bool(order.state == lingshi_domain::order::OrderState::Draft);
-            item
+            Ok(item)
         })
-        .collect();
+        .collect::<Result<Vec<Value>, AppError>>()?;
     let certifications = lingshi_storage::pensions::for_account(&state.db, &state.vault, &current.account.id).await?;
     let pensions = crate::api::pensions::views(&state, &certifications, locale).await?;
     let mail_failing = crate::service::notify_settings::mail_failing_banner(&state, &current.account).await?;
