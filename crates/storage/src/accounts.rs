@@ -24,7 +24,7 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct AccountRow {
     id: String,
     login: String,

@@ -4,6 +4,7 @@
 
 use crate::error::StorageError;
 use crate::group_commit::{GroupTx, Writer};
+use crate::inline_readers::InlineReaders;
 use crate::readers::{Reader, Readers};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -26,10 +27,12 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A SQLite database: the connections readers use, and the one writer of every transaction.
+/// A SQLite database: the connections readers use (the hot reads' on the calling thread),
+/// and the one writer of every transaction.
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     readers: Arc<Readers>,
+    inline: Arc<InlineReaders>,
     writer: Arc<Writer>,
 }
 
@@ -40,6 +43,11 @@ impl SqliteDb {
     /// A reader's connection, once one is free.
     pub async fn reader(&self) -> Result<Reader<'_>, sqlx::Error> {
         self.readers.acquire().await
+    }
+
+    /// The readers that answer on the calling thread.
+    pub fn inline(&self) -> &InlineReaders {
+        &self.inline
     }
 }
 
@@ -85,7 +93,8 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             let readers = Arc::new(Readers::open(&options, SQLITE_READERS).await?);
             let writer = Arc::new(Writer::open(&options).await?);
-            Ok(Self::Sqlite(SqliteDb { readers, writer }))
+            let inline = Arc::new(InlineReaders::new(options.get_filename()));
+            Ok(Self::Sqlite(SqliteDb { readers, inline, writer }))
         } else {
             Err(StorageError::UnsupportedUrl)
         }

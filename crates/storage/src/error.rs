@@ -30,6 +30,12 @@ pub enum StorageError {
     /// The audit chain does not verify from this row on.
     #[error("the audit chain is broken at row {0}")]
     AuditChainBroken(i64),
+    /// A read on the calling thread ([`crate::inline_readers`]) failed in SQLite.
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A row read on the calling thread did not fit the struct it is read into.
+    #[error("stored row has an unexpected shape")]
+    RowShape(#[from] serde_rusqlite::Error),
     /// Too many changes are already waiting for the writer: shed rather than queue.
     #[error("too many writes are waiting")]
     Overloaded,
@@ -44,6 +50,13 @@ impl StorageError {
                 format!("database error, code {}", db.code().as_deref().unwrap_or("unknown"))
             }
             StorageError::Database(other) => format!("database error: {other}"),
+            StorageError::Sqlite(sqlite) => {
+                format!("database error, code {:?}", sqlite.sqlite_error_code())
+            }
+            // Only the column: serde's message may quote the stored value.
+            StorageError::RowShape(serde_rusqlite::Error::Deserialization { column, .. }) => {
+                format!("stored row has an unexpected shape at column {column:?}")
+            }
             StorageError::Io(io) => format!("file store error: {}", io.kind()),
             other => other.to_string(),
         }

@@ -219,7 +219,7 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct BookingRow {
     id: String,
     order_id: String,

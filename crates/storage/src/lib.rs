@@ -21,6 +21,7 @@ pub mod forecast;
 pub mod four_eyes;
 pub mod group_commit;
 pub mod inbox;
+pub mod inline_readers;
 pub mod interviews;
 pub mod jobs;
 pub mod legalizations;

@@ -38,7 +38,7 @@ pub struct OnlinePayment {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct PaymentRow {
     id: String,
     order_id: String,
@@ -200,7 +200,7 @@ pub struct OnlineRefund {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct RefundRow {
     id: String,
     payment_id: String,

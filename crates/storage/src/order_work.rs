@@ -25,7 +25,7 @@ pub struct Payment {
     pub at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct PaymentRow {
     id: String,
     kind: String,
@@ -113,7 +113,7 @@ pub struct Supplement {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct SupplementRow {
     id: String,
     material: String,

@@ -6,6 +6,7 @@
 
 use crate::db::{Db, Tx};
 use crate::error::StorageError;
+use crate::inline_readers::timestamp;
 use chrono::{DateTime, Duration, Utc};
 
 /// Who a session belongs to.
@@ -92,7 +93,7 @@ macro_rules! live_session {
 }
 pub(crate) use live_session;
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct SessionRow {
     principal_kind: String,
     principal_id: String,
@@ -121,16 +122,27 @@ pub(crate) async fn touch_row<R>(
     now: DateTime<Utc>,
 ) -> Result<Option<R>, StorageError>
 where
-    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    R: serde::de::DeserializeOwned + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
 {
-    use sqlx::Row;
+    /// The session's idle expiry, beside the principal's columns in the same row.
+    #[derive(serde::Deserialize)]
+    struct Expiry {
+        session_idle_expires_at: DateTime<Utc>,
+    }
     let hash = token_hash(token);
-    let found: Option<(R, DateTime<Utc>)> = crate::db_run!(db, |pool| {
-        match sqlx::query(sql).bind(&hash).bind(now).fetch_optional(pool).await? {
-            Some(row) => Ok::<_, sqlx::Error>(Some((R::from_row(&row)?, row.try_get("session_idle_expires_at")?))),
-            None => Ok(None),
+    let found: Option<(R, DateTime<Utc>)> = match db {
+        Db::Sqlite(sqlite) => sqlite
+            .inline()
+            .read(|snapshot| snapshot.row_pair::<R, Expiry>(sql, &[&hash, &timestamp(now)]))?
+            .map(|(selected, expiry)| (selected, expiry.session_idle_expires_at)),
+        Db::Postgres(pool) => {
+            use sqlx::Row;
+            match sqlx::query(sql).bind(&hash).bind(now).fetch_optional(pool).await? {
+                Some(row) => Some((R::from_row(&row)?, row.try_get("session_idle_expires_at")?)),
+                None => None,
+            }
         }
-    })?;
+    };
     let Some((selected, expires)) = found else { return Ok(None) };
     if expires - now < idle {
         let slid = idle_expiry(now, idle);

@@ -17,7 +17,7 @@ pub struct Staff {
     pub disabled: bool,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct StaffRow {
     id: String,
     mission_id: Option<String>,

@@ -26,7 +26,7 @@ pub struct OrderEvent {
     pub note: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct EventRow {
     order_id: String,
     at: DateTime<Utc>,

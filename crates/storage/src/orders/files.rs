@@ -25,7 +25,7 @@ pub struct OrderFile {
 }
 
 /// An order file as stored, its reading sealed.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct FileRow {
     id: String,
     slot: String,

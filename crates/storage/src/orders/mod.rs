@@ -66,7 +66,7 @@ pub struct Order {
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct OrderRow {
     id: String,
     number: String,
