@@ -27,8 +27,8 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A SQLite database: the connections readers use (the hot reads' on the calling thread),
-/// and the one writer of every transaction.
+/// A SQLite database: the connections readers use (through sqlx, and on the calling thread
+/// for the reads every request makes), and the one writer of every transaction.
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     readers: Arc<Readers>,

@@ -21,9 +21,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-/// The parameters' names, in order: `$1` is the first value bound.
-const PARAMETERS: [&str; 4] = ["$1", "$2", "$3", "$4"];
-
 /// How long a read waits on a lock: only while another connection recovers the WAL index,
 /// which a clean database never needs.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -125,10 +122,7 @@ impl Snapshot<'_> {
         decode: impl Fn(&rusqlite::Row<'_>, &[String]) -> serde_rusqlite::Result<T>,
     ) -> Result<Vec<T>, StorageError> {
         let mut statement = self.conn.prepare_cached(sql)?;
-        for (name, value) in PARAMETERS.iter().zip(params) {
-            let index = statement.parameter_index(name)?.ok_or(StorageError::Corrupt("query parameter"))?;
-            statement.raw_bind_parameter(index, value)?;
-        }
+        bind(&mut statement, params)?;
         let columns = serde_rusqlite::columns_from_statement(&statement);
         let mut rows = statement.raw_query();
         let mut decoded = Vec::new();
@@ -137,6 +131,19 @@ impl Snapshot<'_> {
         }
         Ok(decoded)
     }
+}
+
+/// Binds each parameter of `statement` (`$1`, `$2`…) to the value its number names in
+/// `params`; a parameter in another form, or without a value, is an error.
+fn bind(statement: &mut rusqlite::CachedStatement<'_>, params: &[&dyn ToSql]) -> Result<(), StorageError> {
+    for index in 1..=statement.parameter_count() {
+        let number = statement.parameter_name(index).and_then(|name| name.strip_prefix('$')?.parse::<usize>().ok());
+        let value = number.and_then(|number| params.get(number.checked_sub(1)?)).ok_or_else(|| {
+            rusqlite::Error::InvalidParameterName(statement.parameter_name(index).unwrap_or("?").to_owned())
+        })?;
+        statement.raw_bind_parameter(index, value)?;
+    }
+    Ok(())
 }
 
 /// A time as sqlx writes it to SQLite (RFC 3339, `T`, `+00:00`), so that comparing it with
@@ -238,10 +245,12 @@ mod tests {
     }
 
     #[test]
-    fn the_connections_refuse_writes_and_a_failed_read_leaves_its_connection_fit_for_the_next() {
+    fn writes_and_unbound_parameters_are_refused_and_a_failed_read_leaves_its_connection_fit_for_the_next() {
         let (readers, _writer, dir) = database();
         let refused = readers.read(|s| s.rows::<Row>("DELETE FROM t RETURNING *", &[]));
         assert!(matches!(refused, Err(StorageError::Sqlite(_))), "{refused:?}");
+        let unbound = readers.read(|s| s.rows::<Row>("SELECT * FROM t WHERE id = $2", &[&"a"]));
+        assert!(matches!(unbound, Err(StorageError::Sqlite(_))), "a parameter without a value: {unbound:?}");
         let wrong_shape = readers.read(|s| s.rows::<Row>("SELECT id FROM t", &[]));
         assert!(matches!(wrong_shape, Err(StorageError::RowShape(_))), "{wrong_shape:?}");
         let rows: Vec<Row> = readers.read(|s| s.rows("SELECT * FROM t", &[])).expect("still reads");
